@@ -1,0 +1,20 @@
+"""The graph layer's exceptions: one root, narrow subclasses. Driver errors are re-raised
+`from` the original so the cause stays visible in logs."""
+
+from __future__ import annotations
+
+
+class GraphError(Exception):
+    """Root of every error the graph layer raises."""
+
+
+class ServerSetupError(GraphError):
+    """The local Neo4j server cannot be provisioned or started (missing Java, Maven, network)."""
+
+
+class ServerNotRunningError(GraphError):
+    """A command needs a Neo4j server and none answers at NEO4J_URI."""
+
+
+class MigrationError(GraphError):
+    """A schema migration failed; the migrations applied before it stay recorded."""

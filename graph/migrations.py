@@ -1,0 +1,227 @@
+"""The graph schema as numbered migrations, applied once each and recorded in the graph.
+
+Each migration is a list of idempotent DDL statements (`IF NOT EXISTS`), so a run killed between
+a statement and its record is safe to repeat. A `(:Migration {version})` node records each
+applied migration with a checksum of its statements; editing a migration after it was applied is
+an error, not a silent drift: add a new migration instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from neo4j import Driver, ManagedTransaction
+from neo4j.exceptions import Neo4jError
+
+from graph.errors import MigrationError
+from schema.labels import Label
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256("\n".join(self.statements).encode()).hexdigest()[:16]
+
+
+def _unique(label: str, prop: str) -> str:
+    return (
+        f"CREATE CONSTRAINT {label.lower()}_{prop}_unique IF NOT EXISTS "
+        f"FOR (n:{label}) REQUIRE n.{prop} IS UNIQUE"
+    )
+
+
+def _index(label: str, prop: str) -> str:
+    return f"CREATE INDEX {label.lower()}_{prop} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+
+
+def _fulltext(name: str, labels: Sequence[str], props: Sequence[str], analyzer: str) -> str:
+    on_props = ", ".join(f"n.{p}" for p in props)
+    return (
+        f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{'|'.join(labels)}) "
+        f"ON EACH [{on_props}] OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{analyzer}'}}}}"
+    )
+
+
+# Labels as of migration 1: written out, not derived from the Label enum, so that adding a
+# label later changes no applied migration (a new label gets a new migration; a test checks
+# that every Label has its constraint).
+_V1_KEYED = (
+    "Scientist",
+    "Team",
+    "Institution",
+    "Work",
+    "Topic",
+    "Subfield",
+    "Field",
+    "Domain",
+    "Industry",
+    "ChainSegment",
+    "Country",
+    "City",
+    "District",
+    "Source",
+    "Funder",
+    "IngestRun",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "node keys and identifiers",
+        (
+            _unique("Migration", "version"),
+            *(_unique(label, "id") for label in _V1_KEYED),
+            _unique("Scientist", "openalex_id"),
+            _unique("Institution", "ror_id"),
+            _unique("Work", "openalex_id"),
+        ),
+    ),
+    Migration(
+        2,
+        "lookup indexes",
+        (
+            # Not unique: OpenAlex has duplicate profiles sharing one ORCID, and an institution
+            # may be known by its OpenAlex id before its ROR id joins it.
+            _index("Scientist", "orcid"),
+            _index("Institution", "openalex_id"),
+            _index("Work", "publication_year"),
+            _index("Work", "doi"),
+            _index("Scientist", "h_index"),
+            _index("Institution", "country_code"),
+            _index("Institution", "type"),
+            _index("IngestRun", "started_at"),
+        ),
+    ),
+    Migration(
+        3,
+        "full-text indexes for names",
+        (
+            # The CJK analyzer indexes hanzi as bigrams and Latin text as words, so 张伟 and
+            # "Zhang Wei" (kept in name_pinyin) are both found.
+            _fulltext(
+                "scientist_names",
+                ["Scientist"],
+                ["name", "alternative_names", "name_pinyin"],
+                "cjk",
+            ),
+            _fulltext(
+                "institution_names",
+                ["Institution"],
+                ["name", "acronyms", "aliases", "labels"],
+                "cjk",
+            ),
+            _fulltext(
+                "topic_names",
+                ["Topic", "Subfield", "Field", "Domain"],
+                ["name", "keywords"],
+                "standard-no-stop-words",
+            ),
+        ),
+    ),
+)
+
+APPLIED_QUERY = (
+    f"MATCH (m:{Label.MIGRATION}) RETURN m.version AS version, m.checksum AS checksum "
+    "ORDER BY version"
+)
+RECORD_QUERY = (
+    f"MERGE (m:{Label.MIGRATION} {{version: $version}}) "
+    "SET m.name = $name, m.checksum = $checksum, m.applied_at = datetime($applied_at)"
+)
+
+
+def applied(driver: Driver, database: str) -> dict[int, str]:
+    """Applied migration versions and their checksums (empty on a new database)."""
+    records, _, _ = driver.execute_query(APPLIED_QUERY, database_=database)
+    return {int(r["version"]): str(r["checksum"]) for r in records}
+
+
+def migrate(
+    driver: Driver,
+    database: str,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    on_apply: Callable[[Migration], None] | None = None,
+) -> list[Migration]:
+    """Apply the migrations not yet recorded, in order; return those applied now."""
+    done = applied(driver, database)
+    for migration in migrations:
+        if migration.version in done and done[migration.version] != migration.checksum:
+            raise MigrationError(
+                f"migration {migration.version} ({migration.name}) changed after it was applied "
+                f"(checksum {done[migration.version]} in the graph, {migration.checksum} in code); "
+                "add a new migration instead of editing an applied one"
+            )
+    newly: list[Migration] = []
+    for migration in sorted(migrations, key=lambda m: m.version):
+        if migration.version in done:
+            continue
+        for statement in migration.statements:
+            try:
+                # Schema commands run in auto-commit transactions of their own.
+                driver.execute_query(statement, database_=database)
+            except Neo4jError as e:
+                raise MigrationError(
+                    f"migration {migration.version} ({migration.name}) failed on "
+                    f"{statement!r}: {e.message}"
+                ) from e
+        with driver.session(database=database) as session:
+            session.execute_write(_record, migration)
+        newly.append(migration)
+        if on_apply is not None:
+            on_apply(migration)
+    return newly
+
+
+def _record(tx: ManagedTransaction, migration: Migration) -> None:
+    tx.run(
+        RECORD_QUERY,
+        version=migration.version,
+        name=migration.name,
+        checksum=migration.checksum,
+        applied_at=datetime.now(UTC).isoformat(),
+    ).consume()
+
+
+CONSTRAINTS_QUERY = "SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties RETURN *"
+# Indexes that back a constraint are listed with it; the two built-in LOOKUP indexes are not ours.
+INDEXES_QUERY = (
+    "SHOW INDEXES YIELD name, type, labelsOrTypes, properties, owningConstraint "
+    "WHERE owningConstraint IS NULL AND type <> 'LOOKUP' "
+    "RETURN name, type, labelsOrTypes, properties"
+)
+
+
+@dataclass(frozen=True)
+class SchemaItem:
+    kind: str
+    name: str
+    type: str
+    labels: tuple[str, ...]
+    properties: tuple[str, ...]
+
+
+def schema_items(driver: Driver, database: str) -> list[SchemaItem]:
+    """Constraints and the indexes that back no constraint, sorted by name."""
+    items = []
+    # SHOW commands cannot be combined with UNION, hence two queries.
+    for kind, query in (("constraint", CONSTRAINTS_QUERY), ("index", INDEXES_QUERY)):
+        records, _, _ = driver.execute_query(query, database_=database)
+        items.extend(
+            SchemaItem(
+                kind=kind,
+                name=r["name"],
+                type=r["type"],
+                labels=tuple(r["labelsOrTypes"] or ()),
+                properties=tuple(r["properties"] or ()),
+            )
+            for r in records
+        )
+    return sorted(items, key=lambda item: (item.kind, item.name))

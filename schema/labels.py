@@ -1,0 +1,61 @@
+"""The graph's vocabulary: every node label and relationship type, in one place.
+
+Cypher never takes a label or type from input; code picks a member of these enums, so a typo
+is an AttributeError at import, not a silently empty query.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Label(StrEnum):
+    SCIENTIST = "Scientist"
+    TEAM = "Team"
+    INSTITUTION = "Institution"
+    WORK = "Work"
+    TOPIC = "Topic"
+    SUBFIELD = "Subfield"
+    FIELD = "Field"
+    DOMAIN = "Domain"
+    INDUSTRY = "Industry"
+    CHAIN_SEGMENT = "ChainSegment"
+    COUNTRY = "Country"
+    CITY = "City"
+    DISTRICT = "District"
+    SOURCE = "Source"
+    FUNDER = "Funder"
+    INGEST_RUN = "IngestRun"
+    MIGRATION = "Migration"
+
+
+class Rel(StrEnum):
+    AUTHORED = "AUTHORED"  # Scientist -> Work {position, raw_affiliation}
+    AFFILIATED_WITH = "AFFILIATED_WITH"  # Scientist -> Institution {start_year, end_year, ...}
+    PART_OF = "PART_OF"  # lineage, topic hierarchy, segment -> industry
+    ABOUT = "ABOUT"  # Work -> Topic {score}
+    EXPERT_IN = "EXPERT_IN"  # Scientist -> Topic {score}
+    COAUTHORED = "COAUTHORED"  # Scientist -> Scientist {works, first_year, last_year}
+    COLLABORATES = "COLLABORATES"  # Institution -> Institution {works, by_year}
+    MEMBER_OF = "MEMBER_OF"  # Scientist -> Team {role, years}
+    BASED_AT = "BASED_AT"  # Team -> Institution
+    LOCATED_IN = "LOCATED_IN"  # Institution -> City -> Country, District -> City
+    NEEDS = "NEEDS"  # ChainSegment -> Topic
+    UPSTREAM_OF = "UPSTREAM_OF"  # ChainSegment -> ChainSegment
+    FOCUSES_ON = "FOCUSES_ON"  # District -> Industry
+    PUBLISHED_IN = "PUBLISHED_IN"  # Work -> Source
+    FUNDED_BY = "FUNDED_BY"  # Work -> Funder
+    CITES = "CITES"  # Work -> Work
+
+
+# Every node but Migration (keyed by `version`) has the key property `id`, backed by a
+# uniqueness constraint.
+NODE_KEY = "id"
+
+# Other identifiers that must stay unique where present (a real institution is one node).
+UNIQUE_PROPERTIES: dict[Label, tuple[str, ...]] = {
+    Label.SCIENTIST: ("openalex_id",),
+    Label.INSTITUTION: ("ror_id",),
+    Label.WORK: ("openalex_id",),
+    Label.MIGRATION: ("version",),
+}

@@ -1,0 +1,20 @@
+"""A scientist: a person who authors works, known by OpenAlex id and, where given, ORCID."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from schema.base import AuthorId, Count, DomainModel, NonEmptyStr, Orcid
+
+
+class Scientist(DomainModel):
+    id: AuthorId = Field(description="Our key; the OpenAlex author id (A…) for OpenAlex people.")
+    name: NonEmptyStr
+    alternative_names: tuple[NonEmptyStr, ...] = ()
+    # Romanised forms of hanzi names (张伟 -> "Zhang Wei", "Wei Zhang"), for search.
+    name_pinyin: tuple[NonEmptyStr, ...] = ()
+    orcid: Orcid | None = None
+    openalex_id: AuthorId | None = None
+    works_count: Count | None = None
+    cited_by_count: Count | None = None
+    h_index: Count | None = None

@@ -1,0 +1,49 @@
+"""A work: a paper, book, dataset or other output, as OpenAlex records it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from schema.base import Count, DomainModel, NonEmptyStr, WorkId, Year
+
+
+def _doi(value: str) -> str:
+    doi = value.strip().lower().removeprefix("https://doi.org/").removeprefix("doi:")
+    if not doi.startswith("10.") or "/" not in doi:
+        raise ValueError(f"{value!r} is not a DOI (expected 10.<prefix>/<suffix>)")
+    return doi
+
+
+Doi = Annotated[str, AfterValidator(_doi)]
+
+
+class Work(DomainModel):
+    id: WorkId = Field(description="Our key; the OpenAlex work id (W…).")
+    title: str | None = None
+    doi: Doi | None = None
+    type: str | None = None
+    language: str | None = None
+    publication_year: Year | None = None
+    publication_date: date | None = None
+    cited_by_count: Count = 0
+    openalex_id: WorkId | None = None
+
+
+class Authorship(BaseModel):
+    """A scientist's place on a work: the AUTHORED relationship's evidence."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    scientist_id: str
+    work_id: str
+    position: Count = Field(description="0-based order in the author list.")
+    author_position: NonEmptyStr | None = Field(
+        default=None, description="OpenAlex's first / middle / last."
+    )
+    is_corresponding: bool = False
+    raw_author_name: str | None = None
+    raw_affiliation: tuple[str, ...] = ()
+    institution_ids: tuple[str, ...] = ()

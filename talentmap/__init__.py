@@ -1,0 +1,1 @@
+"""TalentMap: the application shell (settings and the `talentmap` command line)."""

@@ -1,0 +1,97 @@
+"""One typed settings object, read once from the environment (and `.env`).
+
+Neo4j settings use the names the Neo4j ecosystem uses (`NEO4J_URI`, `NEO4J_USERNAME`,
+`NEO4J_PASSWORD`, `NEO4J_DATABASE`); everything else is `TALENTMAP_*`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with defaults that work on a fresh developer machine."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TALENTMAP_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    neo4j_uri: str = Field(
+        default="bolt://127.0.0.1:7687", validation_alias=AliasChoices("NEO4J_URI")
+    )
+    neo4j_username: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_USERNAME"))
+    neo4j_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_PASSWORD")
+    )
+    neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE"))
+
+    home: Path = Field(
+        default_factory=lambda: Path.home() / ".local" / "share" / "talentmap",
+        description="Data, logs, generated password and pid of the local Neo4j.",
+    )
+    cache_dir: Path = Field(
+        default_factory=lambda: Path.home() / ".cache" / "talentmap",
+        description="Downloaded Neo4j jars, shared by every TALENTMAP_HOME.",
+    )
+    neo4j_version: str = "5.26.30"
+    # Sized for a 2-core, 24 GB machine that also runs the API and ingestion.
+    neo4j_heap: str = "2g"
+    neo4j_pagecache: str = "2g"
+    neo4j_start_timeout: float = 180.0
+    java_home: Path | None = Field(
+        default=None, validation_alias=AliasChoices("TALENTMAP_JAVA_HOME", "JAVA_HOME")
+    )
+
+    ingest_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _check_uri(cls, value: str) -> str:
+        parts = urlsplit(value)
+        schemes = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
+        if parts.scheme not in schemes or not parts.hostname:
+            raise ValueError(
+                f"NEO4J_URI {value!r} is not a Bolt URI; expected e.g. bolt://127.0.0.1:7687"
+            )
+        return value
+
+    @property
+    def bolt_host(self) -> str:
+        return urlsplit(self.neo4j_uri).hostname or "127.0.0.1"
+
+    @property
+    def bolt_port(self) -> int:
+        return urlsplit(self.neo4j_uri).port or 7687
+
+    @property
+    def may_provision(self) -> bool:
+        """Whether `talentmap neo4j start` may start a server for this URI.
+
+        Only a plain `bolt://` URI on this machine can be ours; routing (`neo4j://`) and
+        encrypted schemes always mean a server somebody else runs.
+        """
+        return urlsplit(self.neo4j_uri).scheme == "bolt" and self.bolt_host in LOOPBACK_HOSTS
+
+    @property
+    def neo4j_dir(self) -> Path:
+        return self.home / "neo4j"
+
+    @property
+    def password_file(self) -> Path:
+        return self.neo4j_dir / "password"
+
+    def resolved_password(self) -> str | None:
+        """NEO4J_PASSWORD if set, else the password generated for the local server."""
+        if self.neo4j_password is not None:
+            return self.neo4j_password.get_secret_value()
+        if self.password_file.is_file():
+            return self.password_file.read_text(encoding="utf-8").strip()
+        return None
