@@ -1,0 +1,278 @@
+"""The `talentmap` command line: the local Neo4j, the graph schema, ingestion and the API."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph import admin, migrations, server
+from graph.driver import connect
+from graph.errors import GraphError
+from graph.unit_of_work import Writer
+from ingest.errors import IngestError
+from talentmap.settings import Settings
+
+app = typer.Typer(
+    help="TalentMap: a knowledge graph of the world's science and technology talent.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+neo4j_app = typer.Typer(help="Run the local Neo4j server (provisioned from Maven Central).")
+db_app = typer.Typer(help="The graph schema and its contents.")
+ingest_app = typer.Typer(help="Load data into the graph.")
+app.add_typer(neo4j_app, name="neo4j", no_args_is_help=True)
+app.add_typer(db_app, name="db", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest", no_args_is_help=True)
+
+out = Console()
+err = Console(stderr=True)
+log = logging.getLogger("talentmap")
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def clean_errors() -> Iterator[None]:
+    """Known failures become one clear message and a non-zero exit, never a stack trace."""
+    try:
+        yield
+    except IngestError as e:
+        fail(str(e), code=2)
+    except GraphError as e:
+        fail(str(e))
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+        fail(f"bad configuration: {problems}")
+
+
+# --- neo4j -----------------------------------------------------------------------------------
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Start the local Neo4j and wait until Bolt answers.
+
+    The first start fetches Neo4j Community through Maven into ~/.cache/talentmap (later starts
+    reuse it) and generates a password kept in TALENTMAP_HOME. Starting a running server does
+    nothing. When NEO4J_URI names a server TalentMap did not start, nothing is provisioned.
+    """
+    settings = load_settings()
+    with clean_errors():
+        if not settings.may_provision:
+            state = server.status(settings)
+            out.print(f"NEO4J_URI {settings.neo4j_uri} is an external server; nothing to start.")
+            if not state.running:
+                fail(f"and it does not answer at {settings.neo4j_uri}")
+            return
+        before = server.read_pid(server.layout(settings))
+        if before is None and not server.port_open(settings.bolt_host, settings.bolt_port):
+            out.print(f"Starting Neo4j {settings.neo4j_version} on {settings.neo4j_uri} ...")
+        state = server.start(settings)
+    if before is not None:
+        out.print(f"Neo4j is already running (pid {before}).")
+    elif not state.managed:
+        out.print(f"A Neo4j not started by TalentMap answers at {state.uri}; using it.")
+    _print_status(state, settings)
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local Neo4j cleanly (its data stays in TALENTMAP_HOME). Safe when stopped."""
+    settings = load_settings()
+    with clean_errors():
+        stopped = server.stop(settings)
+    out.print("Neo4j stopped." if stopped else "Neo4j was not running (nothing to stop).")
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Say whether Neo4j runs, its version, URI, data directory and log file.
+
+    Exits 0 when it answers, 1 when it does not.
+    """
+    settings = load_settings()
+    with clean_errors():
+        state = server.status(settings)
+    _print_status(state, settings)
+    if not state.running:
+        raise typer.Exit(1)
+
+
+def _print_status(state: server.ServerStatus, settings: Settings) -> None:
+    lay = server.layout(settings)
+    table = Table(show_header=False, box=None)
+    table.add_row("running", "yes" if state.running else "no")
+    table.add_row("version", state.version or "-")
+    table.add_row("uri", state.uri)
+    table.add_row("managed by TalentMap", "yes" if state.managed else "no")
+    if settings.may_provision:
+        table.add_row("pid", str(state.pid) if state.pid else "-")
+        table.add_row("data directory", str(lay.data_dir))
+        table.add_row("log file", str(lay.server_log))
+        table.add_row("password file", str(settings.password_file))
+    out.print(table)
+
+
+# --- db --------------------------------------------------------------------------------------
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply the schema migrations not yet applied (constraints, indexes, full-text indexes).
+
+    Each is recorded in the graph, so a re-run applies nothing.
+    """
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        applied = migrations.migrate(
+            driver,
+            settings.neo4j_database,
+            on_apply=lambda m: out.print(f"applied {m.version:03d} {m.name}"),
+        )
+        total = max(migrations.applied(driver, settings.neo4j_database), default=0)
+    out.print(f"{len(applied)} migration(s) applied now; schema at version {total}.")
+
+
+@db_app.command("stats")
+def db_stats() -> None:
+    """Print node counts by label and relationship counts by type."""
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        counts = admin.stats(driver, settings.neo4j_database)
+    for title, rows in (("label", counts.nodes), ("relationship type", counts.relationships)):
+        table = Table(title=None)
+        table.add_column(title)
+        table.add_column("count", justify="right")
+        for name, count in rows.items():
+            table.add_row(name, f"{count:,}")
+        out.print(table)
+    out.print(f"{counts.total_nodes:,} nodes, {counts.total_relationships:,} relationships")
+
+
+@db_app.command("wipe")
+def db_wipe(
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: delete everything.")] = False,
+) -> None:
+    """Delete every node, relationship, constraint and index (then run `db migrate`)."""
+    if not yes:
+        fail("this deletes the whole graph; pass --yes to confirm")
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        admin.wipe(driver, settings.neo4j_database)
+    out.print("The graph is empty.")
+
+
+# --- ingest ----------------------------------------------------------------------------------
+
+
+@ingest_app.command("openalex")
+def ingest_openalex(
+    paths: Annotated[
+        list[Path], typer.Argument(help="OpenAlex works as JSON lines (.jsonl or .jsonl.gz).")
+    ],
+    batch_size: Annotated[
+        int | None, typer.Option(help="Records per transaction (default from settings).")
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(help="Load the usable records even if some lines are unusable."),
+    ] = False,
+) -> None:
+    """Load OpenAlex works: the works, their authors and institutions, and authorships.
+
+    Every line is checked before anything is written; unusable lines are listed with file and
+    line number, kept in TALENTMAP_HOME/quarantine, and (without --skip-invalid) nothing is
+    written. Records are upserted on their ids, so a re-run changes nothing.
+    """
+    from ingest.pipeline import ingest_works
+
+    settings = load_settings()
+    size = batch_size or settings.ingest_batch_size
+    with clean_errors(), connect(settings) as driver, _progress("works") as advance:
+        report = ingest_works(
+            Writer(driver, settings.neo4j_database),
+            paths,
+            quarantine_dir=settings.home / "quarantine",
+            batch_size=size,
+            skip_invalid=skip_invalid,
+            on_progress=advance,
+        )
+    out.print(
+        f"Loaded {report.written:,} works from {len(report.files)} file(s) "
+        f"(run {report.run_id}); {report.skipped_authorships} authorship(s) without an author."
+    )
+    if report.problems:
+        err.print(
+            f"{len(report.problems)} unusable line(s) skipped and quarantined in "
+            f"{report.quarantine_file}",
+            highlight=False,
+        )
+
+
+@contextmanager
+def _progress(unit: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on a terminal; a log line per step elsewhere (CI, cron, pipes)."""
+    if not sys.stderr.isatty():
+
+        def log_step(done: int, total: int) -> None:
+            err.print(f"{unit}: {done}/{total}", highlight=False)
+
+        yield log_step
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err) as progress:
+        task = progress.add_task(unit, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
+
+
+# --- serve -----------------------------------------------------------------------------------
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+) -> None:
+    """Serve the GraphQL API on /graphql (GraphiQL in a browser), /healthz and /readyz."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = load_settings()
+    with clean_errors():
+        server.require_running(settings)
+    bind_host = host or settings.api_host
+    bind_port = port or settings.api_port
+    out.print(f"GraphQL on http://{bind_host}:{bind_port}/graphql", highlight=False)
+    uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+
+
+if __name__ == "__main__":
+    app()
