@@ -33,4 +33,6 @@ class Query:
         return Scientist.from_model(model)
 
 
-schema = strawberry.Schema(query=Query, extensions=[MaskErrors(should_mask_error=should_mask)])
+schema = strawberry.Schema(
+    query=Query, extensions=[lambda: MaskErrors(should_mask_error=should_mask)]
+)

@@ -19,7 +19,7 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from ingest.errors import RecordError
-from schema.ids import InvalidIdError, OpenAlexKind, openalex_id
+from schema.ids import InvalidIdError, OpenAlexKind, openalex_id, ror_id
 from schema.institution import Institution, institution_key
 from schema.scientist import Scientist
 from schema.work import Authorship, Work
@@ -97,7 +97,7 @@ def parse_work(record: dict[str, Any]) -> WorkRecord:
     except (InvalidIdError, ValidationError) as e:
         raise RecordError(f"work {raw_id}: {_short(e)}") from e
 
-    authorships: list[Authorship] = []
+    authorships: dict[str, Authorship] = {}
     scientists: dict[str, Scientist] = {}
     institutions: dict[str, Institution] = {}
     skipped = 0
@@ -109,16 +109,31 @@ def parse_work(record: dict[str, Any]) -> WorkRecord:
             # dropped; the work and its other authors are kept.
             skipped += 1
             continue
-        authorships.append(authorship)
+        earlier = authorships.get(authorship.scientist_id)
+        # A person listed twice on one work (it happens in OpenAlex) is one authorship: the
+        # first position, with the affiliations and institutions of both entries.
+        authorships[authorship.scientist_id] = (
+            authorship if earlier is None else _merge(earlier, authorship)
+        )
         scientists.setdefault(scientist.id, scientist)
         for inst in insts:
             institutions.setdefault(inst.id, inst)
     return WorkRecord(
         work=work,
-        authorships=tuple(authorships),
+        authorships=tuple(authorships.values()),
         scientists=tuple(scientists.values()),
         institutions=tuple(institutions.values()),
         skipped_authorships=skipped,
+    )
+
+
+def _merge(first: Authorship, second: Authorship) -> Authorship:
+    return first.model_copy(
+        update={
+            "is_corresponding": first.is_corresponding or second.is_corresponding,
+            "raw_affiliation": tuple(dict.fromkeys(first.raw_affiliation + second.raw_affiliation)),
+            "institution_ids": tuple(dict.fromkeys(first.institution_ids + second.institution_ids)),
+        }
     )
 
 
@@ -168,7 +183,7 @@ def _institution(raw: Any, updated_at: datetime | None) -> Institution | None:
         return None
     try:
         oa_id = openalex_id(raw["id"], OpenAlexKind.INSTITUTION)
-        ror = raw.get("ror") or None
+        ror = _ror(raw.get("ror"))
         return Institution(
             id=institution_key(ror=ror, openalex=oa_id),
             name=name,
@@ -180,6 +195,17 @@ def _institution(raw: Any, updated_at: datetime | None) -> Institution | None:
             updated_at=updated_at,
         )
     except (InvalidIdError, ValidationError):
+        return None
+
+
+def _ror(value: Any) -> str | None:
+    """The ROR id, repairing the doubled prefix some records carry
+    ("https://ror.org/https://ror.org/01ppj9r51"); None when there is no usable one."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return ror_id(value.rsplit("/", 1)[-1])
+    except InvalidIdError:
         return None
 
 

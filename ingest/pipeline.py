@@ -134,8 +134,8 @@ def ingest_works(
             write_works_batch,
             works,
             [a for r in batch for a in r.authorships],
-            _unique([s for r in batch for s in r.scientists]),
-            _unique([i for r in batch for i in r.institutions]),
+            _newest([s for r in batch for s in r.scientists]),
+            _newest([i for r in batch for i in r.institutions]),
         )
         report.written += len(batch)
         report.skipped_authorships += sum(r.skipped_authorships for r in batch)
@@ -145,17 +145,27 @@ def ingest_works(
     return report
 
 
-class _Keyed(Protocol):
+class _Versioned(Protocol):
     @property
     def id(self) -> str: ...
 
+    @property
+    def updated_at(self) -> datetime | None: ...
 
-K = TypeVar("K", bound=_Keyed)
+
+K = TypeVar("K", bound=_Versioned)
 
 
-def _unique(items: list[K]) -> list[K]:
-    """First of each id: a person on several works of a batch is written once."""
-    seen: dict[str, K] = {}
+def _newest(items: list[K]) -> list[K]:
+    """One per id: the newest view (ties: the later one), the same rule the graph applies
+    across batches, so batch boundaries never change the result."""
+    newest: dict[str, K] = {}
     for item in items:
-        seen.setdefault(item.id, item)
-    return list(seen.values())
+        kept = newest.get(item.id)
+        if kept is None or _stamp(item) >= _stamp(kept):
+            newest[item.id] = item
+    return list(newest.values())
+
+
+def _stamp(item: _Versioned) -> str:
+    return item.updated_at.isoformat() if item.updated_at else ""

@@ -19,7 +19,11 @@ class Settings(BaseSettings):
     """Everything configurable, with defaults that work on a fresh developer machine."""
 
     model_config = SettingsConfigDict(
-        env_prefix="TALENTMAP_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="TALENTMAP_",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        populate_by_name=True,
     )
 
     neo4j_uri: str = Field(
@@ -44,6 +48,9 @@ class Settings(BaseSettings):
     neo4j_heap: str = "2g"
     neo4j_pagecache: str = "2g"
     neo4j_start_timeout: float = 180.0
+    maven_settings: Path | None = Field(
+        default=None, description="A Maven settings.xml (mirrors, proxies) for fetching Neo4j."
+    )
     java_home: Path | None = Field(
         default=None, validation_alias=AliasChoices("TALENTMAP_JAVA_HOME", "JAVA_HOME")
     )

@@ -18,12 +18,17 @@ from schema.work import Authorship, Work
 
 AUTHORSHIP_SOURCE = "openalex_authorship"
 
-UPSERT_SCIENTISTS = (
-    f"UNWIND $rows AS row MERGE (n:{Label.SCIENTIST} {{id: row.id}}) SET n += row.props"
-)
-UPSERT_INSTITUTIONS = (
-    f"UNWIND $rows AS row MERGE (n:{Label.INSTITUTION} {{id: row.id}}) SET n += row.props"
-)
+# People and institutions seen through a work: the view from the newest record wins (ties: the
+# later one), so the result does not depend on how the input was cut into batches.
+_NEWER_WINS = """
+UNWIND $rows AS row
+MERGE (n:{label} {{id: row.id}})
+WITH n, row
+WHERE n.updated_at IS NULL OR row.props.updated_at IS NULL OR row.props.updated_at >= n.updated_at
+SET n += row.props
+"""
+UPSERT_SCIENTISTS = _NEWER_WINS.format(label=Label.SCIENTIST)
+UPSERT_INSTITUTIONS = _NEWER_WINS.format(label=Label.INSTITUTION)
 UPSERT_WORKS = f"UNWIND $rows AS row MERGE (n:{Label.WORK} {{id: row.id}}) SET n += row.props"
 # A newer record of a work replaces its author list: links to people no longer listed go.
 DROP_STALE_AUTHORSHIPS = f"""

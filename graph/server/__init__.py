@@ -184,6 +184,7 @@ def ensure_jars(settings: Settings, java: Path) -> Path:
         "-q",
         "-f",
         str(POM),
+        *(["-s", str(settings.maven_settings)] if settings.maven_settings else []),
         f"-Dneo4j.version={settings.neo4j_version}",
         "dependency:copy-dependencies",
         "-DexcludeTypes=pom",

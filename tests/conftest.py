@@ -1,0 +1,101 @@
+"""Test harness: a real Neo4j for the whole session, an empty migrated graph per module.
+
+Unless NEO4J_URI is set (then that server is used, with NEO4J_PASSWORD), the session starts
+its own server through the same code as `talentmap neo4j start`, in a temporary TALENTMAP_HOME
+on a free port, and stops it at the end. The environment is pointed at it, so `talentmap`
+subprocesses started by tests talk to the same server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from neo4j import Driver
+
+from graph import admin, migrations, server
+from graph.driver import connect
+from talentmap.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_WORKS = REPO / "data" / "sample" / "openalex" / "works.jsonl"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    if os.environ.get("NEO4J_URI"):
+        yield Settings()
+        return
+    home = tmp_path_factory.mktemp("talentmap-home")
+    uri = f"bolt://127.0.0.1:{free_port()}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TALENTMAP_HOME", str(home))
+        patch.setenv("NEO4J_URI", uri)
+        test_settings = Settings()
+        server.start(test_settings)
+        try:
+            yield test_settings
+        finally:
+            server.stop(test_settings)
+
+
+@pytest.fixture(scope="session")
+def driver(settings: Settings) -> Iterator[Driver]:
+    with connect(settings) as neo4j_driver:
+        yield neo4j_driver
+
+
+@pytest.fixture(scope="module")
+def graph(driver: Driver, settings: Settings) -> Driver:
+    """An empty graph with every migration applied, once per test module."""
+    admin.wipe(driver, settings.neo4j_database)
+    migrations.migrate(driver, settings.neo4j_database)
+    return driver
+
+
+def sample_works() -> list[dict[str, Any]]:
+    with SAMPLE_WORKS.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def short_id(url: str) -> str:
+    """The last path segment of an OpenAlex URL, computed here without the code under test."""
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+@pytest.fixture(scope="module")
+def api_url(graph: Driver, settings: Settings) -> Iterator[str]:
+    """The real API on a loopback port (uvicorn in a thread), over the module's graph."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from api.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    api_server = uvicorn.Server(config)
+    thread = threading.Thread(target=api_server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not api_server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the API did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        api_server.should_exit = True
+        thread.join(timeout=10)

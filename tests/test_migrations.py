@@ -1,0 +1,94 @@
+"""The schema against the real Neo4j: idempotent, complete, versioned."""
+
+from __future__ import annotations
+
+import pytest
+from neo4j import Driver
+
+from graph import migrations
+from graph.errors import MigrationError
+from graph.migrations import MIGRATIONS, Migration, schema_items
+from schema.labels import UNIQUE_PROPERTIES, Label
+from talentmap.settings import Settings
+
+
+def test_migrate_twice_leaves_schema_identical(graph: Driver, settings: Settings) -> None:
+    db = settings.neo4j_database
+    before = schema_items(graph, db)
+    assert migrations.migrate(graph, db) == []
+    assert schema_items(graph, db) == before
+    assert sorted(migrations.applied(graph, db)) == [m.version for m in MIGRATIONS]
+
+
+def test_every_label_has_a_unique_key(graph: Driver, settings: Settings) -> None:
+    unique = {
+        (item.labels, item.properties)
+        for item in schema_items(graph, settings.neo4j_database)
+        if item.kind == "constraint" and item.type == "UNIQUENESS"
+    }
+    for label in Label:
+        key = "version" if label is Label.MIGRATION else "id"
+        assert ((str(label),), (key,)) in unique, f"{label} has no unique {key}"
+    for label, props in UNIQUE_PROPERTIES.items():
+        for prop in props:
+            assert ((str(label),), (prop,)) in unique
+
+
+def test_fulltext_indexes_cover_names(graph: Driver, settings: Settings) -> None:
+    fulltext = {
+        item.name: (set(item.labels), set(item.properties))
+        for item in schema_items(graph, settings.neo4j_database)
+        if item.type == "FULLTEXT"
+    }
+    assert fulltext["scientist_names"] == (
+        {"Scientist"},
+        {"name", "alternative_names", "name_pinyin"},
+    )
+    assert fulltext["institution_names"] == (
+        {"Institution"},
+        {"name", "acronyms", "aliases", "labels"},
+    )
+    assert {"Topic"} <= fulltext["topic_names"][0]
+    assert "name" in fulltext["topic_names"][1]
+
+
+def test_fulltext_finds_hanzi_and_pinyin(graph: Driver, settings: Settings) -> None:
+    graph.execute_query(
+        "CREATE (:Scientist {id: 'A999000001', name: '张伟', name_pinyin: ['Zhang Wei']})",
+        database_=settings.neo4j_database,
+    )
+    try:
+        for text in ("张伟", "zhang wei", "Wei Zhang"):
+            records, _, _ = graph.execute_query(
+                "CALL db.index.fulltext.queryNodes('scientist_names', $q) YIELD node "
+                "RETURN node.id AS id",
+                q=text,
+                database_=settings.neo4j_database,
+            )
+            assert [r["id"] for r in records] == ["A999000001"], text
+    finally:
+        graph.execute_query(
+            "MATCH (s:Scientist {id: 'A999000001'}) DELETE s", database_=settings.neo4j_database
+        )
+
+
+def test_new_migration_applies_once(graph: Driver, settings: Settings) -> None:
+    db = settings.neo4j_database
+    extra = Migration(
+        999, "test index", ("CREATE INDEX test_work_title IF NOT EXISTS FOR (n:Work) ON (n.title)",)
+    )
+    try:
+        assert migrations.migrate(graph, db, (*MIGRATIONS, extra)) == [extra]
+        assert migrations.migrate(graph, db, (*MIGRATIONS, extra)) == []
+        names = {item.name for item in schema_items(graph, db)}
+        assert "test_work_title" in names
+    finally:
+        graph.execute_query("DROP INDEX test_work_title IF EXISTS", database_=db)
+        graph.execute_query("MATCH (m:Migration {version: 999}) DELETE m", database_=db)
+
+
+def test_edited_migration_is_refused(graph: Driver, settings: Settings) -> None:
+    first = MIGRATIONS[0]
+    edited = Migration(first.version, first.name, (*first.statements, "RETURN 1"))
+    with pytest.raises(MigrationError, match="changed after it was applied"):
+        migrations.migrate(graph, settings.neo4j_database, (edited, *MIGRATIONS[1:]))
