@@ -12,7 +12,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
-from graph.reader import ReadPool, Reader
+from graph.reader import Reader, ReadPool
 from graph.repositories import scientist as scientists
 from graph.repositories.scientist import PageKey
 from schema.scientist import Scientist

@@ -12,9 +12,7 @@ from api.errors import InvalidId, NotFound, should_mask
 from api.types.scientist import Scientist
 from schema.ids import InvalidIdError, OpenAlexKind, openalex_id
 
-ScientistResult = Annotated[
-    Scientist | NotFound | InvalidId, strawberry.union("ScientistResult")
-]
+ScientistResult = Annotated[Scientist | NotFound | InvalidId, strawberry.union("ScientistResult")]
 
 
 @strawberry.type

@@ -210,7 +210,7 @@ class SchemaItem:
 
 def schema_items(driver: Driver, database: str) -> list[SchemaItem]:
     """Constraints and the indexes that back no constraint, sorted by name."""
-    items = []
+    items: list[SchemaItem] = []
     # SHOW commands cannot be combined with UNION, hence two queries.
     for kind, query in (("constraint", CONSTRAINTS_QUERY), ("index", INDEXES_QUERY)):
         records, _, _ = driver.execute_query(query, database_=database)

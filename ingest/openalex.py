@@ -157,7 +157,9 @@ def _authorship(
         updated_at=updated_at,
     )
     institutions = [
-        inst for inst in (_institution(i, updated_at) for i in raw.get("institutions") or []) if inst
+        inst
+        for inst in (_institution(i, updated_at) for i in raw.get("institutions") or [])
+        if inst
     ]
     raw_affiliations = raw.get("raw_affiliation_strings")
     if raw_affiliations is None and raw.get("raw_affiliation_string"):

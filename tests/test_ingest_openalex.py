@@ -129,9 +129,7 @@ def test_second_run_changes_nothing(graph: Driver, settings: Settings, tmp_path:
     assert snapshot(graph, settings) == before
 
 
-def test_newer_record_replaces_authors(
-    graph: Driver, settings: Settings, tmp_path: Path
-) -> None:
+def test_newer_record_replaces_authors(graph: Driver, settings: Settings, tmp_path: Path) -> None:
     def ids(work: dict[str, Any]) -> list[str | None]:
         return [(a.get("author") or {}).get("id") for a in work["authorships"]]
 

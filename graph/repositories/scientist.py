@@ -60,9 +60,7 @@ async def work_counts(tx: AsyncManagedTransaction, ids: Sequence[str]) -> list[i
     return [rows.get(key, 0) for key in ids]
 
 
-async def work_pages(
-    tx: AsyncManagedTransaction, pages: Sequence[PageKey]
-) -> list[list[Work]]:
+async def work_pages(tx: AsyncManagedTransaction, pages: Sequence[PageKey]) -> list[list[Work]]:
     params = [{"id": p.id, "offset": p.offset, "limit": p.limit} for p in pages]
     rows = {
         PageKey(r["id"], r["offset"], r["limit"]): r["works"]

@@ -26,6 +26,7 @@ from graph.errors import ServerNotRunningError, ServerSetupError
 from talentmap.settings import Settings
 
 POM = Path(__file__).with_name("pom.xml")
+DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 MAIN_CLASS = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_CLASS = "org.neo4j.server.startup.Neo4jAdminBoot"
 SUPPORTED_JAVA = (17, 21)
@@ -135,7 +136,7 @@ def find_java(settings: Settings) -> Path:
             "`apt-get install openjdk-17-jre-headless`) or set JAVA_HOME."
         )
     raise ServerSetupError(
-        f"Neo4j {Settings.model_fields['neo4j_version'].default} needs Java 17 or 21, "
+        f"Neo4j {settings.neo4j_version} needs Java 17 or 21, "
         f"but {'; '.join(seen)}; install Java 17 or point JAVA_HOME at one."
     )
 
@@ -186,14 +187,19 @@ def ensure_jars(settings: Settings, java: Path) -> Path:
         str(POM),
         *(["-s", str(settings.maven_settings)] if settings.maven_settings else []),
         f"-Dneo4j.version={settings.neo4j_version}",
-        "dependency:copy-dependencies",
+        "-Dstyle.color=never",
+        f"{DEPENDENCY_PLUGIN}:copy-dependencies",
         "-DexcludeTypes=pom",
         f"-DoutputDirectory={partial}",
     ]
     done = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)  # noqa: S603
     if done.returncode != 0:
         output = done.stdout + done.stderr
-        if re.search(r"Could not (transfer|resolve)|UnknownHost|Connection refused|timed out", output):
+        offline = (
+            r"Could not (transfer|resolve)|could not be resolved|UnknownHost|Connection refused"
+            r"|timed out|NoPluginFoundForPrefix|Non-resolvable"
+        )
+        if re.search(offline, output):
             raise ServerSetupError(
                 f"Maven could not download Neo4j {settings.neo4j_version} from Maven Central "
                 "(no network or no such version); connect this machine to Maven Central "

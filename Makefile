@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` (the demo: Neo4j, sample data, API) and
+# `make test` (lint, types, and the test suite against a real Neo4j). Both set up .venv first.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SAMPLE := data/sample/openalex/works.jsonl
+
+.PHONY: install run test lint format schema stop clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/talentmap neo4j start
+	$(BIN)/talentmap db migrate
+	$(BIN)/talentmap ingest openalex $(SAMPLE)
+	$(BIN)/talentmap serve
+
+test: install lint
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: install
+	$(BIN)/python -c "from api.schema import schema; open('api/schema.graphql', 'w').write(schema.as_str() + '\n')"
+
+stop: install
+	$(BIN)/talentmap neo4j stop
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

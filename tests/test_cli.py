@@ -1,0 +1,131 @@
+"""The README's path end to end: the `talentmap` commands as a user runs them, against the
+session's Neo4j, ending with a GraphQL query over HTTP to `talentmap serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from neo4j import Driver
+
+from tests.conftest import SAMPLE_WORKS, free_port, sample_works, short_id
+
+TALENTMAP = [sys.executable, "-m", "talentmap.cli"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run(
+        [*TALENTMAP, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def migrated(graph: Driver) -> Driver:
+    return graph
+
+
+def test_migrate_twice(migrated: Driver) -> None:
+    first = run("db", "migrate")
+    assert first.returncode == 0, first.stderr
+    assert "0 migration(s) applied now" in first.stdout  # the fixture migrated already
+    assert run("db", "migrate").stdout == first.stdout
+
+
+def test_bad_input_exits_nonzero_naming_file_and_line(migrated: Driver, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "https://openalex.org/W5"}\n{"id": "https://openalex.org/W6"\n')
+    done = run("ingest", "openalex", str(bad))
+    assert done.returncode == 2
+    assert f"{bad}:2: not valid JSON" in done.stderr
+    assert "nothing was written" in done.stderr
+    assert "Traceback" not in done.stderr
+    records, _, _ = migrated.execute_query("MATCH (w:Work {id: 'W5'}) RETURN w")
+    assert records == []
+
+    missing = run("ingest", "openalex", str(tmp_path / "nope.jsonl"))
+    assert missing.returncode == 2
+    assert f"{tmp_path / 'nope.jsonl'}: no such file" in missing.stderr
+
+
+def test_ingest_then_stats(migrated: Driver) -> None:
+    done = run("ingest", "openalex", str(SAMPLE_WORKS))
+    assert done.returncode == 0, done.stderr
+    assert "Loaded 340 works" in done.stdout
+    stats = run("db", "stats")
+    assert stats.returncode == 0
+    rows = {
+        cells[0]: cells[1]
+        for line in stats.stdout.splitlines()
+        if len(cells := [c.strip() for c in line.strip("│|").split("│") if c.strip()]) == 2
+    }
+    assert rows["Work"] == "340"
+    assert rows["AUTHORED"] != "0"
+
+
+@pytest.fixture
+def served(migrated: Driver) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ}
+    process = subprocess.Popen(
+        [*TALENTMAP, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read() if process.stdout else ""
+                raise RuntimeError(f"talentmap serve did not come up:\n{output}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_serve_answers_a_scientist_query(served: str) -> None:
+    # An author chosen and counted from the raw JSON, independently of the code under test.
+    works_of: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    for work in sample_works():
+        for authorship in work["authorships"]:
+            author = authorship.get("author") or {}
+            if author.get("id"):
+                works_of.setdefault(author["id"], set()).add(work["id"])
+                names[author["id"]] = author["display_name"]
+    author = max(sorted(works_of), key=lambda a: len(works_of[a]))
+    query = '{ scientist(id: "%s") { ... on Scientist { name works { totalCount } } } }'
+    body = httpx.post(f"{served}/graphql", json={"query": query % short_id(author)}).json()
+    assert body == {
+        "data": {
+            "scientist": {"name": names[author], "works": {"totalCount": len(works_of[author])}}
+        }
+    }
+
+
+def test_help_says_why_reruns_are_safe() -> None:
+    for command in (["neo4j", "start"], ["db", "migrate"], ["ingest", "openalex"]):
+        done = run(*command, "--help")
+        assert done.returncode == 0
+        text = " ".join(done.stdout.split()).lower()
+        assert "re-run" in text or "does nothing" in text or "nothing is provisioned" in text, (
+            command,
+            json.dumps(text[:300]),
+        )
