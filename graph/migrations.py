@@ -105,19 +105,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         "full-text indexes for names",
         (
             # The CJK analyzer indexes hanzi as bigrams and Latin text as words, so 张伟 and
-            # "Zhang Wei" (kept in name_pinyin) are both found.
-            _fulltext(
-                "scientist_names",
-                ["Scientist"],
-                ["name", "alternative_names", "name_pinyin"],
-                "cjk",
-            ),
-            _fulltext(
-                "institution_names",
-                ["Institution"],
-                ["name", "acronyms", "aliases", "labels"],
-                "cjk",
-            ),
+            # "Zhang Wei" (its pinyin, kept among the names) are both found. `names` gathers
+            # every name of a node in one field so that scores stay comparable.
+            _fulltext("scientist_names", ["Scientist"], ["names"], "cjk"),
+            _fulltext("institution_names", ["Institution"], ["names"], "cjk"),
             _fulltext(
                 "topic_names",
                 ["Topic", "Subfield", "Field", "Domain"],

@@ -19,6 +19,7 @@ from typing import IO, Any
 from pydantic import ValidationError
 
 from ingest.errors import RecordError
+from ingest.names import pinyin_forms
 from schema.ids import InvalidIdError, OpenAlexKind, openalex_id, ror_id
 from schema.institution import Institution, institution_key
 from schema.scientist import Scientist
@@ -152,6 +153,8 @@ def _authorship(
         id=author_id,
         openalex_id=author_id,
         name=name,
+        # One order is enough for the bag-of-words index; more values would lower the score.
+        name_pinyin=pinyin_forms(name)[:1],
         orcid=author.get("orcid") or None,
         source_id=raw_author_id,
         updated_at=updated_at,

@@ -3,7 +3,7 @@ organisation (OpenAlex institutions and ROR records join on the ROR id)."""
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, computed_field, model_validator
 
 from schema.base import (
     Count,
@@ -40,6 +40,12 @@ class Institution(DomainModel):
     longitude: float | None = Field(default=None, ge=-180, le=180)
     works_count: Count | None = None
     cited_by_count: Count | None = None
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name, acronym, alias and label in one list, for the full-text index."""
+        return tuple(dict.fromkeys((self.name, *self.labels, *self.aliases, *self.acronyms)))
 
     @model_validator(mode="after")
     def _key_matches_ids(self) -> Institution:

@@ -200,3 +200,35 @@ def test_gzip_input(graph: Driver, settings: Settings, tmp_path: Path) -> None:
         handle.write(SAMPLE_WORKS.read_text(encoding="utf-8"))
     report = load(graph, settings, [path], tmp_path)
     assert report.written == 340
+
+
+def test_hanzi_author_is_found_by_pinyin(
+    graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    raw = sample_works()[1]
+    author = {"id": "https://openalex.org/A999999001", "display_name": "张伟", "orcid": None}
+    record = {
+        **raw,
+        "id": "https://openalex.org/W999999001",
+        "authorships": [{**raw["authorships"][0], "author": author}],
+    }
+    path = tmp_path / "hanzi.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    load(graph, settings, [path], tmp_path)
+    namesakes = {
+        a["author"]["id"]
+        for w in sample_works()
+        for a in w["authorships"]
+        if sorted(((a.get("author") or {}).get("display_name") or "").lower().split())
+        == ["wei", "zhang"]
+    }
+    for text in ("Wei Zhang", "zhang wei", "张伟"):
+        records, _, _ = graph.execute_query(
+            "CALL db.index.fulltext.queryNodes('scientist_names', $q) YIELD node, score "
+            "RETURN node.id AS id, score ORDER BY score DESC",
+            q=text,
+            database_=settings.neo4j_database,
+        )
+        # the sample has its own Wei Zhangs: ours must rank with them, above everyone else
+        best = [r["id"] for r in records[: len(namesakes) + 1]]
+        assert "A999999001" in best, text

@@ -40,21 +40,15 @@ def test_fulltext_indexes_cover_names(graph: Driver, settings: Settings) -> None
         for item in schema_items(graph, settings.neo4j_database)
         if item.type == "FULLTEXT"
     }
-    assert fulltext["scientist_names"] == (
-        {"Scientist"},
-        {"name", "alternative_names", "name_pinyin"},
-    )
-    assert fulltext["institution_names"] == (
-        {"Institution"},
-        {"name", "acronyms", "aliases", "labels"},
-    )
+    assert fulltext["scientist_names"] == ({"Scientist"}, {"names"})
+    assert fulltext["institution_names"] == ({"Institution"}, {"names"})
     assert {"Topic"} <= fulltext["topic_names"][0]
     assert "name" in fulltext["topic_names"][1]
 
 
 def test_fulltext_finds_hanzi_and_pinyin(graph: Driver, settings: Settings) -> None:
     graph.execute_query(
-        "CREATE (:Scientist {id: 'A999000001', name: '张伟', name_pinyin: ['Zhang Wei']})",
+        "CREATE (:Scientist {id: 'A999000001', name: '张伟', names: ['张伟', 'Zhang Wei']})",
         database_=settings.neo4j_database,
     )
     try:
