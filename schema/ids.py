@@ -25,10 +25,21 @@ class OpenAlexKind(StrEnum):
 
 
 _OPENALEX = re.compile(
-    r"^(?:https?://(?:api\.)?openalex\.org/(?:(?:works|authors|institutions|sources|topics"
+    r"^(?:https?://(?:api\.)?openalex\.org/(?:(works|authors|institutions|sources|topics"
     r"|concepts|funders|publishers)/)?)?([WAISTCFP])(\d{1,12})$",
     re.IGNORECASE,
 )
+# The entity path of an API URL (`/authors/A…`) must agree with the id's letter.
+_OPENALEX_PATHS = {
+    "works": "W",
+    "authors": "A",
+    "institutions": "I",
+    "sources": "S",
+    "topics": "T",
+    "concepts": "C",
+    "funders": "F",
+    "publishers": "P",
+}
 _TAXONOMY = re.compile(
     r"^(?:https?://openalex\.org/)?(domains|fields|subfields)/(\d{1,6})$", re.IGNORECASE
 )
@@ -45,13 +56,18 @@ def openalex_id(value: str, kind: OpenAlexKind | None = None) -> str:
             f"{value!r} is not an OpenAlex id (expected {expected}, "
             "optionally as https://openalex.org/...)"
         )
-    prefix = match.group(1).upper()
+    path, prefix, digits = match.group(1), match.group(2).upper(), match.group(3)
+    if path is not None and _OPENALEX_PATHS[path.lower()] != prefix:
+        raise InvalidIdError(
+            f"{value!r} is not an OpenAlex id: /{path.lower()}/ does not hold "
+            f"{OpenAlexKind(prefix).name.lower()} ids ({prefix}<digits>)"
+        )
     if kind is not None and prefix != kind.value:
         raise InvalidIdError(
             f"{value!r} is an OpenAlex {OpenAlexKind(prefix).name.lower()} id, "
             f"not a {kind.name.lower()} id ({kind.value}<digits>)"
         )
-    return prefix + match.group(2)
+    return prefix + digits
 
 
 def taxonomy_id(value: str) -> str:

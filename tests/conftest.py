@@ -74,6 +74,33 @@ def short_id(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
+def most_prolific() -> tuple[str, str, set[str]]:
+    """From the raw sample JSON, the author with the most works (ties: the smallest id):
+    (author URL, display name, short work ids)."""
+    works_of: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    for work in sample_works():
+        for authorship in work["authorships"]:
+            author = authorship.get("author") or {}
+            if author.get("id"):
+                works_of.setdefault(author["id"], set()).add(short_id(work["id"]))
+                names[author["id"]] = author["display_name"]
+    author = max(sorted(works_of), key=lambda a: len(works_of[a]))
+    return author, names[author], works_of[author]
+
+
+def fulltext(driver: Driver, settings: Settings, index: str, text: str) -> list[dict[str, Any]]:
+    """Hits of a full-text index, best first: [{id, score}]."""
+    records, _, _ = driver.execute_query(
+        "CALL db.index.fulltext.queryNodes($index, $q) YIELD node, score "
+        "RETURN node.id AS id, score ORDER BY score DESC",
+        index=index,
+        q=text,
+        database_=settings.neo4j_database,
+    )
+    return [r.data() for r in records]
+
+
 @pytest.fixture(scope="module")
 def api_url(graph: Driver, settings: Settings) -> Iterator[str]:
     """The real API on a loopback port (uvicorn in a thread), over the module's graph."""

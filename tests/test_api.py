@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from neo4j import Driver
 from graph.unit_of_work import Writer
 from ingest.pipeline import ingest_works
 from talentmap.settings import Settings
-from tests.conftest import SAMPLE_WORKS, sample_works, short_id
+from tests.conftest import SAMPLE_WORKS, most_prolific, short_id
 
 SCIENTIST = """
 query ($id: ID!, $first: Int, $after: String) {
@@ -49,20 +48,6 @@ def ask(url: str, variables: dict[str, Any], query: str = SCIENTIST) -> dict[str
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-def most_prolific() -> tuple[str, str, set[str]]:
-    """The sample's author with the most works: (author URL, display name, work ids)."""
-    works_of: dict[str, set[str]] = {}
-    names: dict[str, str] = {}
-    for work in sample_works():
-        for authorship in work["authorships"]:
-            author = authorship.get("author") or {}
-            if author.get("id"):
-                works_of.setdefault(author["id"], set()).add(short_id(work["id"]))
-                names[author["id"]] = author["display_name"]
-    author, _ = Counter({a: len(w) for a, w in works_of.items()}).most_common(1)[0]
-    return author, names[author], works_of[author]
 
 
 @pytest.mark.usefixtures("loaded")

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from tests.conftest import SAMPLE_WORKS, free_port, sample_works, short_id
+from tests.conftest import SAMPLE_WORKS, free_port, most_prolific, short_id
 
 TALENTMAP = [sys.executable, "-m", "talentmap.cli"]
 
@@ -102,22 +102,10 @@ def served(migrated: Driver) -> Iterator[str]:
 
 def test_serve_answers_a_scientist_query(served: str) -> None:
     # An author chosen and counted from the raw JSON, independently of the code under test.
-    works_of: dict[str, set[str]] = {}
-    names: dict[str, str] = {}
-    for work in sample_works():
-        for authorship in work["authorships"]:
-            author = authorship.get("author") or {}
-            if author.get("id"):
-                works_of.setdefault(author["id"], set()).add(work["id"])
-                names[author["id"]] = author["display_name"]
-    author = max(sorted(works_of), key=lambda a: len(works_of[a]))
+    author, name, work_ids = most_prolific()
     query = '{ scientist(id: "%s") { ... on Scientist { name works { totalCount } } } }'
     body = httpx.post(f"{served}/graphql", json={"query": query % short_id(author)}).json()
-    assert body == {
-        "data": {
-            "scientist": {"name": names[author], "works": {"totalCount": len(works_of[author])}}
-        }
-    }
+    assert body == {"data": {"scientist": {"name": name, "works": {"totalCount": len(work_ids)}}}}
 
 
 def test_help_says_why_reruns_are_safe() -> None:

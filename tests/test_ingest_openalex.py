@@ -13,7 +13,7 @@ from graph.unit_of_work import Writer
 from ingest.errors import InvalidInputError
 from ingest.pipeline import ingest_works
 from talentmap.settings import Settings
-from tests.conftest import SAMPLE_WORKS, sample_works, short_id
+from tests.conftest import SAMPLE_WORKS, fulltext, sample_works, short_id
 
 
 def load(graph: Driver, settings: Settings, paths: list[Path], tmp: Path, **kw: Any) -> Any:
@@ -202,9 +202,7 @@ def test_gzip_input(graph: Driver, settings: Settings, tmp_path: Path) -> None:
     assert report.written == 340
 
 
-def test_hanzi_author_is_found_by_pinyin(
-    graph: Driver, settings: Settings, tmp_path: Path
-) -> None:
+def test_hanzi_author_is_found_by_pinyin(graph: Driver, settings: Settings, tmp_path: Path) -> None:
     raw = sample_works()[1]
     author = {"id": "https://openalex.org/A999999001", "display_name": "张伟", "orcid": None}
     record = {
@@ -223,12 +221,7 @@ def test_hanzi_author_is_found_by_pinyin(
         == ["wei", "zhang"]
     }
     for text in ("Wei Zhang", "zhang wei", "张伟"):
-        records, _, _ = graph.execute_query(
-            "CALL db.index.fulltext.queryNodes('scientist_names', $q) YIELD node, score "
-            "RETURN node.id AS id, score ORDER BY score DESC",
-            q=text,
-            database_=settings.neo4j_database,
-        )
+        hits = fulltext(graph, settings, "scientist_names", text)
         # the sample has its own Wei Zhangs: ours must rank with them, above everyone else
-        best = [r["id"] for r in records[: len(namesakes) + 1]]
+        best = [h["id"] for h in hits[: len(namesakes) + 1]]
         assert "A999999001" in best, text

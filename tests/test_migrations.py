@@ -10,6 +10,7 @@ from graph.errors import MigrationError
 from graph.migrations import MIGRATIONS, Migration, schema_items
 from schema.labels import UNIQUE_PROPERTIES, Label
 from talentmap.settings import Settings
+from tests.conftest import fulltext
 
 
 def test_migrate_twice_leaves_schema_identical(graph: Driver, settings: Settings) -> None:
@@ -53,13 +54,8 @@ def test_fulltext_finds_hanzi_and_pinyin(graph: Driver, settings: Settings) -> N
     )
     try:
         for text in ("张伟", "zhang wei", "Wei Zhang"):
-            records, _, _ = graph.execute_query(
-                "CALL db.index.fulltext.queryNodes('scientist_names', $q) YIELD node "
-                "RETURN node.id AS id",
-                q=text,
-                database_=settings.neo4j_database,
-            )
-            assert [r["id"] for r in records] == ["A999000001"], text
+            hits = fulltext(graph, settings, "scientist_names", text)
+            assert [h["id"] for h in hits] == ["A999000001"], text
     finally:
         graph.execute_query(
             "MATCH (s:Scientist {id: 'A999000001'}) DELETE s", database_=settings.neo4j_database

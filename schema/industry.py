@@ -1,0 +1,73 @@
+"""Industries and their chains: an industry (`semiconductors`) is a sequence of segments
+(`semiconductors/wafer-fabrication`), each upstream, midstream or downstream, each needing
+research topics.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from schema import ids
+from schema.base import Count, CuratedModel, NonEmptyStr, TopicId
+from schema.topic import SubfieldId
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slug(value: str) -> str:
+    """A lower-case, hyphen-separated slug such as `new-energy-vehicles`; else an error."""
+    text = value.strip()
+    if not _SLUG.match(text):
+        raise ids.InvalidIdError(
+            f"{value!r} is not a slug (expected lower-case letters and digits joined by single "
+            "hyphens, e.g. new-energy-vehicles)"
+        )
+    return text
+
+
+def segment_id(value: str) -> str:
+    """`<industry-slug>/<segment-slug>`, e.g. `semiconductors/wafer-fabrication`."""
+    text = value.strip()
+    parts = text.split("/")
+    if len(parts) != 2 or not all(_SLUG.match(part) for part in parts):
+        raise ids.InvalidIdError(
+            f"{value!r} is not a chain segment id (expected <industry-slug>/<segment-slug>, "
+            "e.g. semiconductors/wafer-fabrication)"
+        )
+    return text
+
+
+Slug = Annotated[str, AfterValidator(slug)]
+SegmentId = Annotated[str, AfterValidator(segment_id)]
+
+
+class Industry(CuratedModel):
+    id: Slug = Field(description="A slug, e.g. semiconductors.")
+    name_en: NonEmptyStr
+    name_zh: NonEmptyStr
+    description: str | None = None
+
+
+class ChainSegment(CuratedModel):
+    id: SegmentId = Field(description="<industry-slug>/<segment-slug>.")
+    industry_id: Slug
+    name_en: NonEmptyStr
+    name_zh: NonEmptyStr
+    stage: Literal["upstream", "midstream", "downstream"]
+    order: Count = Field(description="Position along the chain, from upstream.")
+    topic_ids: tuple[TopicId, ...] = ()
+    subfield_ids: tuple[SubfieldId, ...] = ()
+    keywords: tuple[NonEmptyStr, ...] = ()
+
+    @model_validator(mode="after")
+    def _id_under_industry(self) -> ChainSegment:
+        prefix = self.id.split("/", 1)[0]
+        if prefix != self.industry_id:
+            raise ValueError(
+                f"chain segment id {self.id!r} is not under industry {self.industry_id!r} "
+                f"(expected {self.industry_id}/<segment-slug>)"
+            )
+        return self
