@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
 
 from api.context import Info
 from api.errors import InvalidId, NotFound, should_mask
@@ -31,6 +33,13 @@ class Query:
         return Scientist.from_model(model)
 
 
-schema = strawberry.Schema(
-    query=Query, extensions=[lambda: MaskErrors(should_mask_error=should_mask)]
-)
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log what went wrong on our side; a client's own mistake is answered, not logged."""
+        unexpected = [e for e in errors if should_mask(e)]
+        super().process_errors(unexpected, execution_context)
+
+
+schema = Schema(query=Query, extensions=[lambda: MaskErrors(should_mask_error=should_mask)])
