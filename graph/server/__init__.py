@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph.driver import probe
 from graph.errors import ServerNotRunningError, ServerSetupError
 from talentmap.settings import Settings
 
@@ -306,10 +307,8 @@ def port_open(host: str, port: int) -> bool:
         return sock.connect_ex((host.strip("[]"), port)) == 0
 
 
-def start(settings: Settings, *, quiet_if_running: bool = True) -> ServerStatus:
+def start(settings: Settings) -> ServerStatus:
     """Start the local server and return once Bolt answers a query. Idempotent."""
-    from graph.driver import probe  # a late import: the driver module imports settings only
-
     lay = layout(settings)
     if not settings.may_provision:
         return status(settings)
@@ -397,8 +396,6 @@ def _alive(pid: int) -> bool:
 
 
 def status(settings: Settings) -> ServerStatus:
-    from graph.driver import probe
-
     lay = layout(settings)
     pid = read_pid(lay) if settings.may_provision else None
     managed = pid is not None
