@@ -47,6 +47,18 @@ _ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$"
 _ROR = re.compile(r"^(?:https?://ror\.org/)?(0[a-hj-km-np-tv-z0-9]{6}\d{2})$", re.IGNORECASE)
 
 
+# A lower-case, hyphen-separated name part: industry, segment and region ids are built of them.
+SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+
+def matching(pattern: re.Pattern[str], value: str, expected: str) -> str:
+    """`value`, stripped, if it matches `pattern` whole; else an error saying what was expected."""
+    text = value.strip()
+    if not pattern.fullmatch(text):
+        raise InvalidIdError(f"{value!r} is not {expected}")
+    return text
+
+
 def openalex_id(value: str, kind: OpenAlexKind | None = None) -> str:
     """`W2741809807` from `W2741809807` or `https://openalex.org/W2741809807`."""
     match = _OPENALEX.match(value.strip())

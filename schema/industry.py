@@ -14,30 +14,28 @@ from schema import ids
 from schema.base import Count, CuratedModel, NonEmptyStr, TopicId
 from schema.topic import SubfieldId
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SLUG = re.compile(ids.SLUG)
+_SEGMENT = re.compile(rf"{ids.SLUG}/{ids.SLUG}")
 
 
 def slug(value: str) -> str:
     """A lower-case, hyphen-separated slug such as `new-energy-vehicles`; else an error."""
-    text = value.strip()
-    if not _SLUG.match(text):
-        raise ids.InvalidIdError(
-            f"{value!r} is not a slug (expected lower-case letters and digits joined by single "
-            "hyphens, e.g. new-energy-vehicles)"
-        )
-    return text
+    return ids.matching(
+        _SLUG,
+        value,
+        "a slug (expected lower-case letters and digits joined by single hyphens, "
+        "e.g. new-energy-vehicles)",
+    )
 
 
 def segment_id(value: str) -> str:
     """`<industry-slug>/<segment-slug>`, e.g. `semiconductors/wafer-fabrication`."""
-    text = value.strip()
-    parts = text.split("/")
-    if len(parts) != 2 or not all(_SLUG.match(part) for part in parts):
-        raise ids.InvalidIdError(
-            f"{value!r} is not a chain segment id (expected <industry-slug>/<segment-slug>, "
-            "e.g. semiconductors/wafer-fabrication)"
-        )
-    return text
+    return ids.matching(
+        _SEGMENT,
+        value,
+        "a chain segment id (expected <industry-slug>/<segment-slug>, "
+        "e.g. semiconductors/wafer-fabrication)",
+    )
 
 
 Slug = Annotated[str, AfterValidator(slug)]

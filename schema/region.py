@@ -17,9 +17,8 @@ from schema.base import CuratedModel, NonEmptyStr
 from schema.industry import Slug
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-_SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-_CITY = re.compile(rf"^[a-z]{{2}}/{_SLUG}$")
-_DISTRICT = re.compile(rf"^[a-z]{{2}}/{_SLUG}/{_SLUG}$")
+_CITY = re.compile(rf"^[a-z]{{2}}/{ids.SLUG}$")
+_DISTRICT = re.compile(rf"^[a-z]{{2}}/{ids.SLUG}/{ids.SLUG}$")
 
 
 class RegionKind(StrEnum):

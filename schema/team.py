@@ -18,16 +18,11 @@ from schema.base import AuthorId, DomainModel, NonEmptyStr, TopicId, Year
 _TEAM_ID_HEX = 16
 
 
-_TEAM_ID = re.compile(r"^team-[0-9a-f]{12,40}$")
+_TEAM_ID = re.compile(r"team-[0-9a-f]{12,40}")
 
 
 def _team_key(value: str) -> str:
-    key = value.strip()
-    if not _TEAM_ID.match(key):
-        raise ids.InvalidIdError(
-            f"{value!r} is not a team id (expected team- and 12 to 40 lower-case hex digits)"
-        )
-    return key
+    return ids.matching(_TEAM_ID, value, "a team id (expected team- and 12 to 40 hex digits)")
 
 
 def _institution_ref(value: str) -> str:
