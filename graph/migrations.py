@@ -119,6 +119,20 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 
+MIGRATIONS = (
+    *MIGRATIONS,
+    Migration(
+        4,
+        "marks for the derived step and citation stubs",
+        (
+            _index("Work", "needs_derive"),
+            _index("Scientist", "needs_derive"),
+            _index("Institution", "needs_derive"),
+            _index("Work", "stub"),
+        ),
+    ),
+)
+
 APPLIED_QUERY = (
     f"MATCH (m:{Label.MIGRATION}) RETURN m.version AS version, m.checksum AS checksum "
     "ORDER BY version"

@@ -8,71 +8,44 @@ quarantines the line.
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import contextlib
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pydantic import ValidationError
 
 from ingest.errors import RecordError
+from ingest.jobs import RawRecord
 from ingest.names import pinyin_forms
+from ingest.readers import json_object
 from schema.ids import InvalidIdError, OpenAlexKind, openalex_id, ror_id
 from schema.institution import Institution, institution_key
 from schema.scientist import Scientist
-from schema.work import Authorship, Work
+from schema.topic import Domain, Field, Subfield, Topic
+from schema.venue import Funder, PublicationSource
+from schema.work import Authorship, Funding, Work, WorkTopic
 
 
 @dataclass(frozen=True)
 class WorkRecord:
-    """One work with the people and institutions its authorships name."""
+    """One work with everything its record names: people, institutions, topics (with their
+    subfield, field and domain), the source it appeared in, and its funders."""
 
     work: Work
     authorships: tuple[Authorship, ...]
     scientists: tuple[Scientist, ...]
     institutions: tuple[Institution, ...]
     skipped_authorships: int = 0
+    topics: tuple[WorkTopic, ...] = ()
+    taxonomy: tuple[Topic | Subfield | Field | Domain, ...] = ()
+    source: PublicationSource | None = None
+    funding: tuple[Funding, ...] = ()
+    funders: tuple[Funder, ...] = ()
 
 
-@dataclass
-class Line:
-    path: Path
-    number: int
-    text: str
-
-
-@dataclass
-class ParseStats:
-    records: int = 0
-    skipped_authorships: int = 0
-    errors: list[tuple[Line, str]] = field(default_factory=list)
-
-
-def open_text(path: Path) -> IO[str]:
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return path.open(encoding="utf-8")
-
-
-def read_lines(path: Path) -> Iterator[Line]:
-    """Non-blank lines of a `.jsonl` or `.jsonl.gz` file, numbered from 1."""
-    with open_text(path) as handle:
-        for number, text in enumerate(handle, start=1):
-            if text.strip():
-                yield Line(path, number, text)
-
-
-def parse_line(line: Line) -> WorkRecord:
-    try:
-        record = json.loads(line.text)
-    except json.JSONDecodeError as e:
-        raise RecordError(f"not valid JSON ({e.msg} at column {e.colno})") from e
-    if not isinstance(record, dict):
-        raise RecordError(f"expected a JSON object, found {type(record).__name__}")
-    return parse_work(record)
+def parse_line(record: RawRecord) -> WorkRecord:
+    return parse_work(json_object(record))
 
 
 def parse_work(record: dict[str, Any]) -> WorkRecord:
@@ -82,6 +55,7 @@ def parse_work(record: dict[str, Any]) -> WorkRecord:
         raise RecordError("the record has no string 'id'")
     try:
         work_id = openalex_id(raw_id, OpenAlexKind.WORK)
+        counts = [c for c in record.get("counts_by_year") or [] if isinstance(c, dict)]
         work = Work(
             id=work_id,
             openalex_id=work_id,
@@ -92,10 +66,22 @@ def parse_work(record: dict[str, Any]) -> WorkRecord:
             publication_year=record.get("publication_year"),
             publication_date=record.get("publication_date"),
             cited_by_count=record.get("cited_by_count") or 0,
+            abstract=_abstract(record),
+            keywords=tuple(
+                k["display_name"]
+                for k in record.get("keywords") or []
+                if isinstance(k, dict) and k.get("display_name")
+            ),
+            referenced_works=tuple(_ids(record.get("referenced_works"), OpenAlexKind.WORK)),
+            citation_years=tuple(c["year"] for c in counts),
+            citation_counts=tuple(c.get("cited_by_count") or 0 for c in counts),
+            is_retracted=record.get("is_retracted"),
+            fwci=record.get("fwci"),
+            authors_count=len(record.get("authorships") or []),
             source_id=raw_id,
             updated_at=_timestamp(record.get("updated_date")),
         )
-    except (InvalidIdError, ValidationError) as e:
+    except (InvalidIdError, ValidationError, KeyError, TypeError) as e:
         raise RecordError(f"work {raw_id}: {_short(e)}") from e
 
     authorships: dict[str, Authorship] = {}
@@ -119,13 +105,146 @@ def parse_work(record: dict[str, Any]) -> WorkRecord:
         scientists.setdefault(scientist.id, scientist)
         for inst in insts:
             institutions.setdefault(inst.id, inst)
+    topics, taxonomy = _topics(record, work.updated_at)
+    funding, funders = _funding(record, work.updated_at)
     return WorkRecord(
         work=work,
         authorships=tuple(authorships.values()),
         scientists=tuple(scientists.values()),
         institutions=tuple(institutions.values()),
         skipped_authorships=skipped,
+        topics=topics,
+        taxonomy=taxonomy,
+        source=_publication_source(record, work.updated_at),
+        funding=funding,
+        funders=funders,
     )
+
+
+def _ids(values: Any, kind: OpenAlexKind) -> list[str]:
+    """The valid ids of a list, in order, without repeats (bad entries are dropped)."""
+    out: dict[str, None] = {}
+    for value in values or []:
+        if isinstance(value, str):
+            try:
+                out[openalex_id(value, kind)] = None
+            except InvalidIdError:
+                continue
+    return list(out)
+
+
+def _abstract(record: dict[str, Any]) -> str | None:
+    """The abstract as text: newer records carry `abstract`, older ones only the inverted
+    index (word -> positions), which is turned back into text."""
+    text = record.get("abstract")
+    if isinstance(text, str) and text.strip():
+        return text
+    inverted = record.get("abstract_inverted_index")
+    if not isinstance(inverted, dict) or not inverted:
+        return None
+    words: dict[int, str] = {}
+    for word, positions in inverted.items():
+        for position in positions or []:
+            if isinstance(position, int):
+                words[position] = word
+    return " ".join(words[i] for i in sorted(words)) or None
+
+
+def _topics(
+    record: dict[str, Any], updated_at: datetime | None
+) -> tuple[tuple[WorkTopic, ...], tuple[Topic | Subfield | Field | Domain, ...]]:
+    primary = (record.get("primary_topic") or {}).get("id")
+    topics: dict[str, WorkTopic] = {}
+    nodes: dict[str, Topic | Subfield | Field | Domain] = {}
+    for raw in record.get("topics") or []:
+        try:
+            domain = Domain(
+                id=raw["domain"]["id"], name=raw["domain"]["display_name"], updated_at=updated_at
+            )
+            field = Field(
+                id=raw["field"]["id"],
+                name=raw["field"]["display_name"],
+                domain_id=domain.id,
+                updated_at=updated_at,
+            )
+            subfield = Subfield(
+                id=raw["subfield"]["id"],
+                name=raw["subfield"]["display_name"],
+                field_id=field.id,
+                updated_at=updated_at,
+            )
+            topic = Topic(
+                id=raw["id"],
+                name=raw["display_name"],
+                subfield_id=subfield.id,
+                updated_at=updated_at,
+            )
+            link = WorkTopic(
+                topic_id=topic.id, score=raw.get("score") or 0, primary=raw["id"] == primary
+            )
+        except (KeyError, TypeError, ValidationError, InvalidIdError):
+            continue  # an incomplete topic entry (older API versions) is left out
+        topics.setdefault(topic.id, link)
+        for node in (topic, subfield, field, domain):
+            nodes.setdefault(node.id, node)
+    return tuple(topics.values()), tuple(nodes.values())
+
+
+def _publication_source(
+    record: dict[str, Any], updated_at: datetime | None
+) -> PublicationSource | None:
+    raw = (record.get("primary_location") or {}).get("source")
+    if not isinstance(raw, dict) or not raw.get("id") or not raw.get("display_name"):
+        return None
+    try:
+        return PublicationSource(
+            id=raw["id"],
+            name=raw["display_name"],
+            issn_l=raw.get("issn_l"),
+            issns=tuple(raw.get("issn") or ()),
+            type=raw.get("type"),
+            publisher=raw.get("host_organization_name"),
+            source_id=raw["id"],
+            updated_at=updated_at,
+        )
+    except (ValidationError, InvalidIdError):
+        return None
+
+
+def _funding(
+    record: dict[str, Any], updated_at: datetime | None
+) -> tuple[tuple[Funding, ...], tuple[Funder, ...]]:
+    """Funders from `grants` (to 2025), `awards` (2025 on) or `funders`, with award ids."""
+    awards: dict[str, list[str]] = {}
+    funders: dict[str, Funder] = {}
+    entries = [*(record.get("grants") or []), *(record.get("awards") or [])]
+    listed = [
+        (f.get("id"), f.get("display_name"), f.get("ror")) for f in record.get("funders") or []
+    ]
+    for entry in entries:
+        if isinstance(entry, dict):
+            funder = entry.get("funder") or entry.get("funder_id")
+            name = entry.get("funder_display_name")
+            listed.append((funder, name, None))
+            award = entry.get("award_id") or entry.get("funder_award_id")
+            if isinstance(funder, str) and isinstance(award, str) and award.strip():
+                with contextlib.suppress(InvalidIdError):
+                    awards.setdefault(openalex_id(funder, OpenAlexKind.FUNDER), []).append(award)
+    for raw_id, name, ror in listed:
+        if not isinstance(raw_id, str) or not name:
+            continue
+        try:
+            funder = Funder(
+                id=raw_id, name=name, ror_id=_ror(ror), source_id=raw_id, updated_at=updated_at
+            )
+        except (ValidationError, InvalidIdError):
+            continue
+        funders.setdefault(funder.id, funder)
+    funding = tuple(
+        Funding(funder_id=fid, award_ids=tuple(dict.fromkeys(awards.get(fid, []))))
+        for fid in funders
+    )
+    return funding, tuple(funders.values())
 
 
 def _merge(first: Authorship, second: Authorship) -> Authorship:

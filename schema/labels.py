@@ -46,6 +46,10 @@ class Rel(StrEnum):
     PUBLISHED_IN = "PUBLISHED_IN"  # Work -> Source
     FUNDED_BY = "FUNDED_BY"  # Work -> Funder
     CITES = "CITES"  # Work -> Work
+    BY_INSTITUTION = "BY_INSTITUTION"  # Work -> Institution among its authorships' {authors}
+    RELATED_TO = "RELATED_TO"  # Institution -> Institution (ROR "related")
+    SUCCEEDED_BY = "SUCCEEDED_BY"  # Institution -> its successor (ROR "successor")
+    ASSOCIATED_WITH = "ASSOCIATED_WITH"  # Institution -> Institution (OpenAlex associated)
 
 
 # Every node but Migration (keyed by `version`) has the key property `id`, backed by a

@@ -30,6 +30,17 @@ class Work(DomainModel):
     publication_date: date | None = None
     cited_by_count: Count = 0
     openalex_id: WorkId | None = None
+    abstract: str | None = None
+    keywords: tuple[NonEmptyStr, ...] = ()
+    referenced_works: tuple[WorkId, ...] = Field(
+        default=(), description="Works this one cites (CITES links those in the graph)."
+    )
+    # counts_by_year as two parallel lists: Neo4j properties cannot hold maps.
+    citation_years: tuple[Year, ...] = ()
+    citation_counts: tuple[Count, ...] = ()
+    is_retracted: bool | None = None
+    fwci: float | None = None
+    authors_count: Count = Field(default=0, description="Authorships listed on the record.")
 
 
 class Authorship(BaseModel):
@@ -47,3 +58,22 @@ class Authorship(BaseModel):
     raw_author_name: str | None = None
     raw_affiliation: tuple[str, ...] = ()
     institution_ids: tuple[str, ...] = ()
+
+
+class WorkTopic(BaseModel):
+    """A work's topic with OpenAlex's score: the ABOUT relationship."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    topic_id: str
+    score: float = Field(ge=0, le=1)
+    primary: bool = False
+
+
+class Funding(BaseModel):
+    """A funder of a work with the award ids: the FUNDED_BY relationship."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    funder_id: str
+    award_ids: tuple[str, ...] = ()

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -20,6 +20,7 @@ from graph.driver import connect
 from graph.errors import GraphError
 from graph.unit_of_work import Writer
 from ingest.errors import IngestError
+from ingest.jobs import JobReport, Source, run_job
 from talentmap.settings import Settings
 
 app = typer.Typer(
@@ -186,54 +187,123 @@ def db_wipe(
 @ingest_app.command("openalex")
 def ingest_openalex(
     paths: Annotated[
-        list[Path], typer.Argument(help="OpenAlex works as JSON lines (.jsonl or .jsonl.gz).")
+        list[Path],
+        typer.Argument(help="OpenAlex entity records as JSON lines (.jsonl or .jsonl.gz)."),
     ],
+    entity: Annotated[
+        str | None,
+        typer.Option(help="The entity the files hold (default: detected from the first id)."),
+    ] = None,
     batch_size: Annotated[
         int | None, typer.Option(help="Records per transaction (default from settings).")
     ] = None,
-    skip_invalid: Annotated[
-        bool,
-        typer.Option(help="Load the usable records even if some lines are unusable."),
-    ] = False,
+    strict: Annotated[bool, typer.Option(help="Write nothing if any record is unusable.")] = False,
+    derive: Annotated[
+        bool, typer.Option(help="Recompute the derived ties afterwards (co-authors, ...).")
+    ] = True,
 ) -> None:
-    """Load OpenAlex works: the works, their authors and institutions, and authorships.
+    """Load OpenAlex records (works so far): works, their authors, institutions, topics,
+    sources, funders and references; then recompute the ties they change.
 
-    Every line is checked before anything is written; unusable lines are listed with file and
-    line number, kept in TALENTMAP_HOME/quarantine, and (without --skip-invalid) nothing is
-    written. Records are upserted on their ids, so a re-run changes nothing.
+    Unusable records are listed, kept with the reason in TALENTMAP_HOME/quarantine, and the
+    job goes on (exit code 2 at the end); --strict writes nothing instead. Records are upserted
+    on their ids, so a re-run changes nothing, and a re-run after an interrupted run resumes.
     """
-    from ingest.pipeline import ingest_works
+    from ingest.openalex_entities import SOURCES, detect_entity
 
     settings = load_settings()
-    size = batch_size or settings.ingest_batch_size
-    with clean_errors(), connect(settings) as driver, _progress("works") as advance:
-        report = ingest_works(
-            Writer(driver, settings.neo4j_database),
-            paths,
+    groups: dict[str, list[Path]] = {}
+    with clean_errors():
+        for path in paths:
+            if not path.is_file():
+                fail(f"{path}: no such file", code=2)
+            groups.setdefault(entity or detect_entity(path), []).append(path)
+    unsupported = sorted(set(groups) - set(SOURCES))
+    if unsupported:
+        fail(f"OpenAlex {', '.join(unsupported)} records are not supported yet", code=2)
+    quarantined = 0
+    with clean_errors(), connect(settings) as driver:
+        writer = Writer(driver, settings.neo4j_database)
+        for name, files in groups.items():
+            report = _run(writer, settings, SOURCES[name], files, batch_size, strict)
+            quarantined += report.quarantined
+        if derive:
+            _derive(writer, settings)
+    if quarantined:
+        raise typer.Exit(2)
+
+
+@app.command("derive")
+def derive_command() -> None:
+    """Recompute the derived ties (affiliations from authorships, co-authors, institution
+    collaborations, expertise) for everything loads have marked. Safe to re-run."""
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        _derive(Writer(driver, settings.neo4j_database), settings)
+
+
+def _run(
+    writer: Writer,
+    settings: Settings,
+    source: Source[Any],
+    files: list[Path],
+    batch_size: int | None,
+    strict: bool,
+) -> JobReport:
+    """Run one ingest job with a progress display and print its summary."""
+    with _progress(source.name) as advance:
+        report = run_job(
+            writer,
+            source,
+            files,
             quarantine_dir=settings.home / "quarantine",
-            batch_size=size,
-            skip_invalid=skip_invalid,
-            on_progress=advance,
+            batch_size=batch_size or settings.ingest_batch_size,
+            strict=strict,
+            on_progress=lambda done: advance(done, None),
         )
+    resumed = f", resumed run {report.resumed_from}" if report.resumed_from else ""
     out.print(
-        f"Loaded {report.written:,} works from {len(report.files)} file(s) "
-        f"(run {report.run_id}); {report.skipped_authorships} authorship(s) without an author."
+        f"{source.name}: read {report.read:,}, written {report.written:,}, "
+        f"quarantined {report.quarantined:,}"
+        + (f", skipped {report.skipped:,} already committed" if report.skipped else "")
+        + f" in {report.seconds:.1f}s (run {report.run_id}{resumed})",
+        highlight=False,
     )
-    if report.problems:
+    for problem in report.problems[:20]:
+        err.print(f"  {problem}", highlight=False)
+    if report.quarantined:
+        more = " (first 20 listed)" if report.quarantined > 20 else ""
         err.print(
-            f"{len(report.problems)} unusable line(s) skipped and quarantined in "
-            f"{report.quarantine_file}",
+            f"{report.quarantined:,} unusable record(s) quarantined in "
+            f"{report.quarantine_file}{more}",
             highlight=False,
         )
+    return report
+
+
+def _derive(writer: Writer, settings: Settings) -> None:
+    from ingest.derive import derive
+
+    with _progress("derived ties") as advance:
+        report = derive(
+            writer,
+            max_authors=settings.max_authors_for_ties,
+            on_progress=lambda what, done: advance(done, None),
+        )
+    out.print(
+        f"derived ties recomputed for {report.scientists:,} scientists and "
+        f"{report.institutions:,} institutions ({report.works:,} changed works)",
+        highlight=False,
+    )
 
 
 @contextmanager
-def _progress(unit: str) -> Iterator[Callable[[int, int], None]]:
+def _progress(unit: str) -> Iterator[Callable[[int, int | None], None]]:
     """A progress bar on a terminal; a log line per step elsewhere (CI, cron, pipes)."""
     if not sys.stderr.isatty():
 
-        def log_step(done: int, total: int) -> None:
-            err.print(f"{unit}: {done}/{total}", highlight=False)
+        def log_step(done: int, total: int | None) -> None:
+            err.print(f"{unit}: {done:,}" + (f"/{total:,}" if total else ""), highlight=False)
 
         yield log_step
         return
@@ -246,7 +316,7 @@ def _progress(unit: str) -> Iterator[Callable[[int, int], None]]:
     with Progress(*columns, console=err) as progress:
         task = progress.add_task(unit, total=None)
 
-        def advance(done: int, total: int) -> None:
+        def advance(done: int, total: int | None) -> None:
             progress.update(task, completed=done, total=total)
 
         yield advance

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     )
 
     ingest_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    # Works with more authors are kept, but left out of the co-author and team networks.
+    max_authors_for_ties: int = Field(default=100, ge=2)
+
+    openalex_api_url: str = "https://api.openalex.org"
+    openalex_api_key: SecretStr | None = None
+    openalex_mailto: str | None = Field(
+        default=None, description="Sent as mailto= to join OpenAlex's polite pool."
+    )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
 

@@ -126,3 +126,28 @@ def api_url(graph: Driver, settings: Settings) -> Iterator[str]:
     finally:
         api_server.should_exit = True
         thread.join(timeout=10)
+
+
+def load_works(
+    driver: Driver,
+    settings: Settings,
+    paths: list[Path],
+    quarantine: Path,
+    *,
+    batch_size: int = 64,
+    strict: bool = False,
+    derive: bool = True,
+) -> Any:
+    """Run the OpenAlex works job (and the derived step) as `talentmap ingest openalex` does."""
+    from graph.unit_of_work import Writer
+    from ingest.derive import derive as derive_ties
+    from ingest.jobs import run_job
+    from ingest.openalex_entities import WORKS
+
+    writer = Writer(driver, settings.neo4j_database)
+    report = run_job(
+        writer, WORKS, paths, quarantine_dir=quarantine, batch_size=batch_size, strict=strict
+    )
+    if derive:
+        derive_ties(writer, max_authors=settings.max_authors_for_ties)
+    return report

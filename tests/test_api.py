@@ -9,10 +9,8 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from graph.unit_of_work import Writer
-from ingest.pipeline import ingest_works
 from talentmap.settings import Settings
-from tests.conftest import SAMPLE_WORKS, most_prolific, short_id
+from tests.conftest import SAMPLE_WORKS, load_works, most_prolific, short_id
 
 SCIENTIST = """
 query ($id: ID!, $first: Int, $after: String) {
@@ -35,12 +33,7 @@ query ($id: ID!, $first: Int, $after: String) {
 
 @pytest.fixture(scope="module")
 def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
-    ingest_works(
-        Writer(graph, settings.neo4j_database),
-        [SAMPLE_WORKS],
-        quarantine_dir=tmp_path_factory.mktemp("q"),
-        batch_size=500,
-    )
+    load_works(graph, settings, [SAMPLE_WORKS], tmp_path_factory.mktemp("q"), batch_size=500)
 
 
 def ask(url: str, variables: dict[str, Any], query: str = SCIENTIST) -> dict[str, Any]:

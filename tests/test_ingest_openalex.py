@@ -9,21 +9,13 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from graph.unit_of_work import Writer
 from ingest.errors import InvalidInputError
-from ingest.pipeline import ingest_works
 from talentmap.settings import Settings
-from tests.conftest import SAMPLE_WORKS, fulltext, sample_works, short_id
+from tests.conftest import SAMPLE_WORKS, fulltext, load_works, sample_works, short_id
 
 
 def load(graph: Driver, settings: Settings, paths: list[Path], tmp: Path, **kw: Any) -> Any:
-    return ingest_works(
-        Writer(graph, settings.neo4j_database),
-        paths,
-        quarantine_dir=tmp / "quarantine",
-        batch_size=kw.pop("batch_size", 64),
-        **kw,
-    )
+    return load_works(graph, settings, paths, tmp / "quarantine", **kw)
 
 
 def snapshot(graph: Driver, settings: Settings) -> tuple[list[Any], list[Any]]:
@@ -72,7 +64,8 @@ def test_sample_counts_match_raw_json(graph: Driver, settings: Settings, tmp_pat
     report = load(graph, settings, [SAMPLE_WORKS], tmp_path)
     want = expected_counts()
     assert report.written == want["works"] == 340
-    assert count(graph, settings, "MATCH (w:Work) RETURN count(w)") == want["works"]
+    real_works = "MATCH (w:Work) WHERE w.stub IS NULL RETURN count(w)"
+    assert count(graph, settings, real_works) == want["works"]
     assert count(graph, settings, "MATCH (s:Scientist) RETURN count(s)") == want["scientists"]
     assert count(graph, settings, "MATCH (i:Institution) RETURN count(i)") == want["institutions"]
     assert count(graph, settings, "MATCH ()-[r:AUTHORED]->() RETURN count(r)") == want["authored"]
@@ -166,7 +159,7 @@ def test_newer_record_replaces_authors(graph: Driver, settings: Settings, tmp_pa
     }
 
 
-def test_bad_lines_write_nothing_and_are_quarantined(
+def test_bad_lines_are_quarantined_and_the_rest_loads(
     graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:
     good = SAMPLE_WORKS.read_text(encoding="utf-8").splitlines()[:2]
@@ -175,21 +168,26 @@ def test_bad_lines_write_nothing_and_are_quarantined(
     path = tmp_path / "mixed.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = snapshot(graph, settings)
+
+    # --strict: nothing is written
     with pytest.raises(InvalidInputError) as caught:
-        load(graph, settings, [path], tmp_path)
+        load(graph, settings, [path], tmp_path / "strict", strict=True)
     message = str(caught.value)
     assert f"{path}:3: not valid JSON" in message
     assert f"{path}:4:" in message and "A12" in message
     assert snapshot(graph, settings) == before
-    quarantined = list((tmp_path / "quarantine").glob("*.jsonl"))
-    assert len(quarantined) == 1
-    entries = [json.loads(x) for x in quarantined[0].read_text(encoding="utf-8").splitlines()]
-    assert [e["line"] for e in entries] == [3, 4]
-    assert entries[0]["raw"] == "{not json"
-    # with --skip-invalid the usable records are loaded
-    report = load(graph, settings, [path], tmp_path, skip_invalid=True)
-    assert report.written == 2
+
+    # default: the bad records are quarantined, the job goes on
+    report = load(graph, settings, [path], tmp_path)
+    assert (report.read, report.written, report.quarantined) == (4, 2, 2)
     assert count(graph, settings, "MATCH (w:Work {id: 'W1'}) RETURN count(w)") == 1
+    assert report.quarantine_file is not None
+    entries = [
+        json.loads(x) for x in report.quarantine_file.read_text(encoding="utf-8").splitlines()
+    ]
+    assert [(e["file"], e["line"]) for e in entries] == [(str(path), 3), (str(path), 4)]
+    assert entries[0]["raw"] == "{not json"
+    assert "not valid JSON" in entries[0]["error"]
 
 
 def test_gzip_input(graph: Driver, settings: Settings, tmp_path: Path) -> None:

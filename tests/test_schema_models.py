@@ -22,7 +22,8 @@ from schema.region import Region, RegionKind
 from schema.scientist import Scientist
 from schema.team import Team, TeamMembership, team_id
 from schema.topic import Domain, Field, Subfield, TaxonomyLevel, Topic, taxonomy_id_of
-from schema.work import Authorship, Work
+from schema.venue import Funder, PublicationSource
+from schema.work import Authorship, Funding, Work, WorkTopic
 
 UPDATED = datetime(2025, 1, 31, 12, 0, tzinfo=UTC)
 TSINGHUA_ROR = "03cve4549"
@@ -66,6 +67,20 @@ EXAMPLES: dict[type[pydantic.BaseModel], dict[str, Any]] = {
         "raw_author_name": "Josiah Carberry",
         "raw_affiliation": ["Brown University, Providence, RI"],
         "institution_ids": ["05gq02987"],
+    },
+    WorkTopic: {"topic_id": "T10699", "score": 0.9887, "primary": True},
+    Funding: {"funder_id": "F4320306151", "award_ids": ["G-2017-9800"]},
+    PublicationSource: {
+        "id": "https://openalex.org/S4306462995",
+        "name": "Cambridge University Press eBooks",
+        "issns": [],
+        "type": "ebook platform",
+        "publisher": "Cambridge University Press",
+    },
+    Funder: {
+        "id": "https://openalex.org/F4320306110",
+        "name": "U.S. Department of Homeland Security",
+        "ror_id": "https://ror.org/00jyr0d86",
     },
     Institution: {
         "id": TSINGHUA_ROR,

@@ -1,7 +1,11 @@
-"""Writing works with their authorships, and reading a scientist's works.
+"""Writing works with everything their records name.
 
 Each batch is one transaction of idempotent statements (MERGE on constrained keys, SET of the
 record's values), so the driver may retry it and a re-run of the same input changes nothing.
+A work's record is complete: its links (authors, topics, source, funders, references,
+institutions) are replaced by the record's, and links it no longer lists are removed. Works a
+batch wrote are marked `needs_derive`; `graph.repositories.derived` recomputes the ties that
+depend on them and clears the mark, so a killed job leaves the marks for the next run.
 """
 
 from __future__ import annotations
@@ -11,32 +15,76 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from schema.institution import Institution
+from schema.base import DomainModel
 from schema.labels import Label, Rel
-from schema.scientist import Scientist
-from schema.work import Authorship, Work
-
-AUTHORSHIP_SOURCE = "openalex_authorship"
+from schema.work import Authorship, Funding, WorkTopic
 
 # People and institutions seen through a work: the view from the newest record wins (ties: the
-# later one), so the result does not depend on how the input was cut into batches.
+# later one), so the result does not depend on how the input was cut into batches. Nodes that
+# a registry loader owns (authority set: ROR or an OpenAlex institution/author record) keep
+# their own values.
 _NEWER_WINS = """
 UNWIND $rows AS row
 MERGE (n:{label} {{id: row.id}})
 WITH n, row
-WHERE n.updated_at IS NULL OR row.props.updated_at IS NULL OR row.props.updated_at >= n.updated_at
+WHERE n.authority IS NULL
+  AND (n.updated_at IS NULL OR row.props.updated_at IS NULL
+       OR row.props.updated_at >= n.updated_at)
 SET n += row.props
 """
 UPSERT_SCIENTISTS = _NEWER_WINS.format(label=Label.SCIENTIST)
 UPSERT_INSTITUTIONS = _NEWER_WINS.format(label=Label.INSTITUTION)
-UPSERT_WORKS = f"UNWIND $rows AS row MERGE (n:{Label.WORK} {{id: row.id}}) SET n += row.props"
-# A newer record of a work replaces its author list: links to people no longer listed go.
-DROP_STALE_AUTHORSHIPS = f"""
+# Taxonomy, sources and funders have records of their own; a work only creates them if missing.
+_CREATE_MISSING = """
 UNWIND $rows AS row
-MATCH (w:{Label.WORK} {{id: row.id}})<-[old:{Rel.AUTHORED}]-(s:{Label.SCIENTIST})
-WHERE NOT s.id IN row.author_ids
-DELETE old
-RETURN DISTINCT s.id AS scientist_id
+MERGE (n:{label} {{id: row.id}})
+ON CREATE SET n += row.props
+"""
+UPSERT_SOURCES = _CREATE_MISSING.format(label=Label.SOURCE)
+UPSERT_FUNDERS = _CREATE_MISSING.format(label=Label.FUNDER)
+UPSERT_TAXONOMY = {
+    label: _CREATE_MISSING.format(label=label)
+    for label in (Label.DOMAIN, Label.FIELD, Label.SUBFIELD, Label.TOPIC)
+}
+# Topic -> Subfield -> Field -> Domain, one query per level so each MATCH uses its label.
+_TAXONOMY_PARENT = {
+    Label.TOPIC: Label.SUBFIELD,
+    Label.SUBFIELD: Label.FIELD,
+    Label.FIELD: Label.DOMAIN,
+}
+LINK_TAXONOMY = {
+    child: f"""
+UNWIND $rows AS row
+MATCH (c:{child} {{id: row.child}})
+MATCH (p:{parent} {{id: row.parent}})
+MERGE (c)-[:{Rel.PART_OF}]->(p)
+"""
+    for child, parent in _TAXONOMY_PARENT.items()
+}
+# A work cited before its own record arrives is a stub: `stub = true` until the record comes.
+UPSERT_WORKS = f"""
+UNWIND $rows AS row
+MERGE (n:{Label.WORK} {{id: row.id}})
+SET n += row.props, n.needs_derive = true
+REMOVE n.stub
+"""
+_OWN_LINKS = "|".join((Rel.ABOUT, Rel.PUBLISHED_IN, Rel.FUNDED_BY, Rel.CITES, Rel.BY_INSTITUTION))
+# The record's links replace the stored ones: everything the record no longer names goes.
+DROP_STALE_LINKS = f"""
+UNWIND $rows AS row
+MATCH (w:{Label.WORK} {{id: row.id}})
+CALL (w, row) {{
+  OPTIONAL MATCH (w)<-[a:{Rel.AUTHORED}]-(s:{Label.SCIENTIST})
+  WHERE NOT s.id IN row.authors
+  DELETE a
+  RETURN collect(DISTINCT s.id) AS dropped_authors
+}}
+CALL (w, row) {{
+  OPTIONAL MATCH (w)-[r:{_OWN_LINKS}]->(x)
+  WHERE NOT x.id IN row.linked
+  DELETE r
+}}
+RETURN dropped_authors
 """
 UPSERT_AUTHORSHIPS = f"""
 UNWIND $rows AS row
@@ -45,24 +93,46 @@ MATCH (w:{Label.WORK} {{id: row.work_id}})
 MERGE (s)-[r:{Rel.AUTHORED}]->(w)
 SET r += row.props
 """
-# AFFILIATED_WITH from authorships, recomputed for the scientists a batch touched: years span
-# the works that list the institution; links no authorship supports any more are removed.
-REFRESH_AUTHORSHIP_AFFILIATIONS = f"""
-UNWIND $scientist_ids AS sid
+LINK_TOPICS = f"""
+UNWIND $rows AS row
+MATCH (w:{Label.WORK} {{id: row.work_id}})
+MATCH (t:{Label.TOPIC} {{id: row.topic_id}})
+MERGE (w)-[r:{Rel.ABOUT}]->(t)
+SET r.score = row.score, r.primary = row.primary
+"""
+LINK_SOURCES = f"""
+UNWIND $rows AS row
+MATCH (w:{Label.WORK} {{id: row.work_id}})
+MATCH (s:{Label.SOURCE} {{id: row.source_id}})
+MERGE (w)-[:{Rel.PUBLISHED_IN}]->(s)
+"""
+LINK_FUNDERS = f"""
+UNWIND $rows AS row
+MATCH (w:{Label.WORK} {{id: row.work_id}})
+MATCH (f:{Label.FUNDER} {{id: row.funder_id}})
+MERGE (w)-[r:{Rel.FUNDED_BY}]->(f)
+SET r.award_ids = row.award_ids
+"""
+LINK_INSTITUTIONS = f"""
+UNWIND $rows AS row
+MATCH (w:{Label.WORK} {{id: row.work_id}})
+MATCH (i:{Label.INSTITUTION} {{id: row.institution_id}})
+MERGE (w)-[r:{Rel.BY_INSTITUTION}]->(i)
+SET r.authors = row.authors
+"""
+LINK_CITATIONS = f"""
+UNWIND $rows AS row
+MATCH (w:{Label.WORK} {{id: row.work_id}})
+MERGE (cited:{Label.WORK} {{id: row.cited_id}})
+ON CREATE SET cited.stub = true, cited.openalex_id = row.cited_id
+MERGE (w)-[:{Rel.CITES}]->(cited)
+"""
+# People whose links changed without a record of theirs in the batch (dropped from a work's
+# author list) still need their derived ties recomputed.
+MARK_SCIENTISTS = f"""
+UNWIND $ids AS sid
 MATCH (s:{Label.SCIENTIST} {{id: sid}})
-CALL (s) {{
-  OPTIONAL MATCH (s)-[a:{Rel.AUTHORED}]->(w:{Label.WORK})
-  UNWIND coalesce(a.institution_ids, []) AS iid
-  MATCH (i:{Label.INSTITUTION} {{id: iid}})
-  WITH s, i, min(w.publication_year) AS first, max(w.publication_year) AS last,
-       count(DISTINCT w) AS works
-  MERGE (s)-[r:{Rel.AFFILIATED_WITH} {{source: $source}}]->(i)
-  SET r.start_year = first, r.end_year = last, r.works = works, r.confidence = 1.0
-  RETURN collect(i.id) AS keep
-}}
-OPTIONAL MATCH (s)-[stale:{Rel.AFFILIATED_WITH} {{source: $source}}]->(x:{Label.INSTITUTION})
-WHERE NOT x.id IN keep
-DELETE stale
+SET s.needs_derive = true
 """
 
 
@@ -72,48 +142,107 @@ def _present(props: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in props.items() if value is not None and value != []}
 
 
-def _node_rows(nodes: Sequence[Scientist | Institution], partial: bool) -> list[dict[str, Any]]:
+def node_rows(nodes: Sequence[DomainModel], *, partial: bool) -> list[dict[str, Any]]:
+    """`{id, props}` rows for an UNWIND upsert."""
     rows = []
     for node in nodes:
         props = node.properties()
-        rows.append({"id": props.pop("id"), "props": _present(props) if partial else props})
+        key = props.pop("id")
+        rows.append({"id": key, "props": _present(props) if partial else props})
     return rows
 
 
 def write_works_batch(
     tx: ManagedTransaction,
-    works: Sequence[Work],
+    works: Sequence[DomainModel],
     authorships: Sequence[Authorship],
-    scientists: Sequence[Scientist],
-    institutions: Sequence[Institution],
+    scientists: Sequence[DomainModel],
+    institutions: Sequence[DomainModel],
+    taxonomy: Sequence[DomainModel],
+    sources: Sequence[DomainModel],
+    funders: Sequence[DomainModel],
+    topics: Sequence[tuple[str, WorkTopic]],
+    published_in: Sequence[tuple[str, str]],
+    funding: Sequence[tuple[str, Funding]],
 ) -> None:
-    """Upsert one batch. Idempotent, so safe as a retried transaction function."""
-    tx.run(UPSERT_SCIENTISTS, rows=_node_rows(scientists, partial=True)).consume()
-    tx.run(UPSERT_INSTITUTIONS, rows=_node_rows(institutions, partial=True)).consume()
-    # A work's own record is complete: its values replace the stored ones, nulls included.
-    work_rows = []
+    """Upsert one batch of works and all they name. Idempotent (a retried transaction)."""
+    tx.run(UPSERT_SCIENTISTS, rows=node_rows(scientists, partial=True)).consume()
+    tx.run(UPSERT_INSTITUTIONS, rows=node_rows(institutions, partial=True)).consume()
+    for node_label, query in UPSERT_TAXONOMY.items():
+        rows = [n for n in taxonomy if _label_of(n) == node_label]
+        tx.run(query, rows=node_rows(rows, partial=True)).consume()
+    for node_label, query in LINK_TAXONOMY.items():
+        rows = [n for n in taxonomy if _label_of(n) == node_label]
+        tx.run(query, rows=_taxonomy_links(rows)).consume()
+    tx.run(UPSERT_SOURCES, rows=node_rows(sources, partial=True)).consume()
+    tx.run(UPSERT_FUNDERS, rows=node_rows(funders, partial=True)).consume()
+    tx.run(UPSERT_WORKS, rows=node_rows(works, partial=False)).consume()
+
+    by_work: dict[str, dict[str, Any]] = {}
+    for row in node_rows(works, partial=False):
+        by_work[row["id"]] = {"id": row["id"], "authors": [], "linked": []}
+    for a in authorships:
+        by_work[a.work_id]["authors"].append(a.scientist_id)
+        by_work[a.work_id]["linked"].extend(a.institution_ids)
+    for work_id, link in topics:
+        by_work[work_id]["linked"].append(link.topic_id)
+    for work_id, source_id in published_in:
+        by_work[work_id]["linked"].append(source_id)
+    for work_id, fund in funding:
+        by_work[work_id]["linked"].append(fund.funder_id)
+    citation_rows: list[dict[str, str]] = []
     for work in works:
-        props = work.properties()
-        work_rows.append({"id": props.pop("id"), "props": props})
-    tx.run(UPSERT_WORKS, rows=work_rows).consume()
-    authors_by_work: dict[str, list[str]] = {work.id: [] for work in works}
-    for authorship in authorships:
-        authors_by_work[authorship.work_id].append(authorship.scientist_id)
-    dropped = tx.run(
-        DROP_STALE_AUTHORSHIPS,
-        rows=[{"id": wid, "author_ids": ids} for wid, ids in authors_by_work.items()],
-    )
-    touched = {str(record["scientist_id"]) for record in dropped}
-    touched.update(a.scientist_id for a in authorships)
-    rows = []
-    for authorship in authorships:
-        props = authorship.model_dump(mode="json", exclude={"scientist_id", "work_id"})
-        rows.append(
-            {"scientist_id": authorship.scientist_id, "work_id": authorship.work_id, "props": props}
-        )
-    tx.run(UPSERT_AUTHORSHIPS, rows=rows).consume()
+        refs = list(getattr(work, "referenced_works", ()))
+        by_work[work.properties()["id"]]["linked"].extend(refs)
+        citation_rows.extend({"work_id": work.properties()["id"], "cited_id": r} for r in refs)
+    dropped = tx.run(DROP_STALE_LINKS, rows=list(by_work.values()))
+    dropped_authors = {sid for record in dropped for sid in record["dropped_authors"]}
+
+    authored_rows = [
+        {
+            "scientist_id": a.scientist_id,
+            "work_id": a.work_id,
+            "props": a.model_dump(mode="json", exclude={"scientist_id", "work_id"}),
+        }
+        for a in authorships
+    ]
+    tx.run(UPSERT_AUTHORSHIPS, rows=authored_rows).consume()
+    institution_authors: dict[tuple[str, str], int] = {}
+    for a in authorships:
+        for iid in a.institution_ids:
+            institution_authors[(a.work_id, iid)] = institution_authors.get((a.work_id, iid), 0) + 1
     tx.run(
-        REFRESH_AUTHORSHIP_AFFILIATIONS,
-        scientist_ids=sorted(touched),
-        source=AUTHORSHIP_SOURCE,
+        LINK_INSTITUTIONS,
+        rows=[
+            {"work_id": w, "institution_id": i, "authors": n}
+            for (w, i), n in institution_authors.items()
+        ],
     ).consume()
+    tx.run(
+        LINK_TOPICS,
+        rows=[{"work_id": w, **link.model_dump()} for w, link in topics],
+    ).consume()
+    tx.run(LINK_SOURCES, rows=[{"work_id": w, "source_id": s} for w, s in published_in]).consume()
+    tx.run(
+        LINK_FUNDERS,
+        rows=[
+            {"work_id": w, "funder_id": f.funder_id, "award_ids": list(f.award_ids)}
+            for w, f in funding
+        ],
+    ).consume()
+    tx.run(LINK_CITATIONS, rows=citation_rows).consume()
+    tx.run(MARK_SCIENTISTS, ids=sorted(dropped_authors)).consume()
+
+
+def _label_of(node: DomainModel) -> Label:
+    return Label(type(node).__name__)
+
+
+def _taxonomy_links(taxonomy: Sequence[DomainModel]) -> list[dict[str, str]]:
+    links = []
+    for node in taxonomy:
+        props = node.properties()
+        parent = props.get("subfield_id") or props.get("field_id") or props.get("domain_id")
+        if parent:
+            links.append({"child": props["id"], "parent": parent})
+    return links

@@ -1,0 +1,44 @@
+"""The derived step: recompute the ties that depend on what the last loads changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from graph.repositories import derived
+from graph.unit_of_work import Writer
+from schema.labels import Label
+
+
+@dataclass
+class DeriveReport:
+    works: int = 0
+    scientists: int = 0
+    institutions: int = 0
+
+
+def derive(
+    writer: Writer,
+    *,
+    max_authors: int,
+    chunk: int = 500,
+    on_progress: Callable[[str, int], None] | None = None,
+) -> DeriveReport:
+    """Process every mark left by loads, chunk by chunk, until none is left."""
+    report = DeriveReport()
+    while ids := writer(derived.dirty, Label.WORK, chunk):
+        writer(derived.mark_from_works, ids)
+        report.works += len(ids)
+        if on_progress:
+            on_progress("works", report.works)
+    while ids := writer(derived.dirty, Label.SCIENTIST, chunk):
+        writer(derived.derive_scientists, ids, max_authors)
+        report.scientists += len(ids)
+        if on_progress:
+            on_progress("scientists", report.scientists)
+    while ids := writer(derived.dirty, Label.INSTITUTION, chunk):
+        writer(derived.derive_institutions, ids)
+        report.institutions += len(ids)
+        if on_progress:
+            on_progress("institutions", report.institutions)
+    return report

@@ -1,0 +1,91 @@
+"""OpenAlex entity files: which entity a file holds, and the job source for each entity.
+
+`talentmap ingest openalex` detects the entity from the first record's id
+(`https://openalex.org/W…` is a work) unless `--entity` says it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from graph.repositories.work import write_works_batch
+from graph.unit_of_work import Writer
+from ingest.errors import InvalidInputError
+from ingest.jobs import Source
+from ingest.openalex import WorkRecord, parse_line
+from ingest.readers import first_object, jsonl_records
+from schema.base import DomainModel
+
+ENTITY_BY_PREFIX = {
+    "W": "works",
+    "A": "authors",
+    "I": "institutions",
+    "T": "topics",
+    "S": "sources",
+    "F": "funders",
+    "P": "publishers",
+    "C": "concepts",
+}
+
+
+def detect_entity(path: Path) -> str:
+    """The OpenAlex entity a JSONL file holds, from its first record's id."""
+    record = first_object(path)
+    raw_id = record.get("id") if record else None
+    if not isinstance(raw_id, str):
+        raise InvalidInputError(f"{path}: no OpenAlex record with an id; pass --entity")
+    tail = raw_id.rstrip("/").rsplit("/", 2)
+    if len(tail) == 3 and tail[1] in ("domains", "fields", "subfields"):
+        return tail[1]
+    prefix = tail[-1][:1].upper()
+    if prefix not in ENTITY_BY_PREFIX:
+        raise InvalidInputError(f"{path}: cannot tell the entity of id {raw_id!r}; pass --entity")
+    return ENTITY_BY_PREFIX[prefix]
+
+
+def _newest(nodes: list[DomainModel]) -> list[DomainModel]:
+    """One per id: the newest view (ties: the later one), the same rule the graph applies
+    across batches, so batch boundaries never change the result."""
+    newest: dict[str, DomainModel] = {}
+    for node in nodes:
+        key = node.properties()["id"]
+        kept = newest.get(key)
+        if kept is None or _stamp(node) >= _stamp(kept):
+            newest[key] = node
+    return list(newest.values())
+
+
+def _first(nodes: list[DomainModel]) -> list[DomainModel]:
+    """One per id: the first seen (for nodes a work only creates when missing)."""
+    first: dict[str, DomainModel] = {}
+    for node in nodes:
+        first.setdefault(node.properties()["id"], node)
+    return list(first.values())
+
+
+def _stamp(node: DomainModel) -> str:
+    return node.updated_at.isoformat() if node.updated_at else ""
+
+
+def write_works(writer: Writer, batch: list[WorkRecord]) -> None:
+    # A work listed twice in one batch: the later record wins, as it would across batches.
+    records = list({r.work.id: r for r in batch}.values())
+    writer(
+        write_works_batch,
+        works=[r.work for r in records],
+        authorships=[a for r in records for a in r.authorships],
+        scientists=_newest([s for r in records for s in r.scientists]),
+        institutions=_newest([i for r in records for i in r.institutions]),
+        taxonomy=_first([t for r in records for t in r.taxonomy]),
+        sources=_first([r.source for r in records if r.source is not None]),
+        funders=_first([f for r in records for f in r.funders]),
+        topics=[(r.work.id, t) for r in records for t in r.topics],
+        published_in=[(r.work.id, r.source.id) for r in records if r.source is not None],
+        funding=[(r.work.id, f) for r in records for f in r.funding],
+    )
+
+
+WORKS = Source(name="openalex-works", read=jsonl_records, parse=parse_line, write=write_works)
+
+SOURCES: dict[str, Source[Any]] = {"works": WORKS}
