@@ -19,6 +19,9 @@ install: $(STAMP)
 run: install
 	$(BIN)/talentmap neo4j start
 	$(BIN)/talentmap db migrate
+	$(BIN)/talentmap ingest taxonomy
+	$(BIN)/talentmap ingest industries
+	$(BIN)/talentmap ingest region
 	$(BIN)/talentmap ingest openalex $(SAMPLE)
 	$(BIN)/talentmap serve
 

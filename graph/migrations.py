@@ -112,7 +112,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             _fulltext(
                 "topic_names",
                 ["Topic", "Subfield", "Field", "Domain"],
-                ["name", "keywords"],
+                ["name", "alternative_names", "keywords"],
                 "standard-no-stop-words",
             ),
         ),

@@ -62,8 +62,19 @@ class Region(CuratedModel):
     parent_id: NonEmptyStr | None = Field(
         default=None, description="Required for cities and districts; none for countries."
     )
+    aliases: tuple[NonEmptyStr, ...] = Field(
+        default=(), description="Other names people use, e.g. 苏州高新区 for 虎丘区, SIP."
+    )
     industry_ids: tuple[Slug, ...] = Field(
         default=(), description="Industries the place focuses on (cities and districts only)."
+    )
+    # Parks as two aligned lists, not as nested objects, because node properties hold scalars
+    # and lists of scalars only: park i is (parks_en[i], parks_zh[i]).
+    parks_en: tuple[NonEmptyStr, ...] = Field(
+        default=(), description="Industrial parks in the place, English names."
+    )
+    parks_zh: tuple[NonEmptyStr, ...] = Field(
+        default=(), description="The same parks' Chinese names, in the same order."
     )
     latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
@@ -80,11 +91,20 @@ class Region(CuratedModel):
                     f"country {self.id!r} cannot have industry_ids; give them to its cities "
                     "or districts"
                 )
+            if self.parks_en or self.parks_zh:
+                raise ValueError(
+                    f"country {self.id!r} cannot have parks; give them to its cities or districts"
+                )
         elif self.parent_id is None:
             raise ValueError(f"{self.kind.value} {self.id!r} needs a parent_id")
         elif self.parent_id != expected_parent:
             raise ValueError(
                 f"{self.kind.value} {self.id!r} has parent_id {self.parent_id!r}, expected "
                 f"{expected_parent!r} (its id less the last segment)"
+            )
+        if len(self.parks_en) != len(self.parks_zh):
+            raise ValueError(
+                f"{self.kind.value} {self.id!r} has {len(self.parks_en)} English and "
+                f"{len(self.parks_zh)} Chinese park names; each park needs both, in the same order"
             )
         return self

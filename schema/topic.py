@@ -79,6 +79,10 @@ class Topic(DomainModel):
     name: NonEmptyStr
     description: str | None = None
     keywords: tuple[NonEmptyStr, ...] = ()
+    alternative_names: tuple[NonEmptyStr, ...] = pydantic.Field(
+        default=(), description="Earlier OpenAlex names (most topics were renamed in 2025)."
+    )
+    wikipedia_url: str | None = None
     subfield_id: SubfieldId | None = None
     works_count: Count | None = None
     cited_by_count: Count | None = None

@@ -233,6 +233,90 @@ def ingest_openalex(
         raise typer.Exit(2)
 
 
+@ingest_app.command("taxonomy")
+def ingest_taxonomy(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="OpenAlex topic taxonomy CSV (default: the bundled one)."),
+    ] = None,
+) -> None:
+    """Load the OpenAlex topic taxonomy: domains, fields, subfields, topics (with descriptions,
+    keywords and earlier names) and PART_OF between them. Upserts on ids: safe to re-run."""
+    from ingest.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
+
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver, _progress("topics") as advance:
+        report = load_taxonomy(
+            Writer(driver, settings.neo4j_database),
+            path or DEFAULT_TAXONOMY_PATH,
+            batch_size=settings.ingest_batch_size,
+            on_progress=advance,
+        )
+    out.print(
+        f"taxonomy: {report.domains} domains, {report.fields} fields, "
+        f"{report.subfields} subfields, {report.topics:,} topics",
+        highlight=False,
+    )
+
+
+@ingest_app.command("industries")
+def ingest_industries(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="Industrial-chain YAML (default: the bundled data/industries.yaml)."),
+    ] = None,
+) -> None:
+    """Load the industrial chains: industries, their segments in chain order, and the topics
+    each segment needs. The file is the truth: segments it no longer lists are removed, so a
+    re-run changes nothing. Topic ids not in the graph are reported (load the taxonomy first).
+    """
+    from ingest.industries import DEFAULT_INDUSTRIES_PATH, load_industries
+
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        report = load_industries(
+            Writer(driver, settings.neo4j_database), path or DEFAULT_INDUSTRIES_PATH
+        )
+    out.print(
+        f"industries: {report.industries} industries, {report.segments} segments, "
+        f"{report.needs} NEEDS links",
+        highlight=False,
+    )
+    unknown = [*report.unknown_topic_ids, *report.unknown_subfield_ids]
+    if unknown:
+        err.print(
+            f"warning: {len(unknown)} topic/subfield id(s) are not in the graph (run "
+            f"`talentmap ingest taxonomy` first?): {', '.join(unknown[:20])}",
+            highlight=False,
+        )
+
+
+@ingest_app.command("region")
+def ingest_region(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="Region profile YAML (default: the bundled Suzhou profile)."),
+    ] = None,
+) -> None:
+    """Load a home-region profile: country, city, districts with their parks and the
+    industries each focuses on. The file is the truth for its city: safe to re-run."""
+    from ingest.region import DEFAULT_REGION_PATH, load_region
+
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        report = load_region(Writer(driver, settings.neo4j_database), path or DEFAULT_REGION_PATH)
+    out.print(
+        f"region: {report.districts} districts, {report.focuses_on} FOCUSES_ON links",
+        highlight=False,
+    )
+    if report.unknown_industry_ids:
+        err.print(
+            "warning: industries not in the graph (run `talentmap ingest industries` first?): "
+            + ", ".join(report.unknown_industry_ids),
+            highlight=False,
+        )
+
+
 @app.command("derive")
 def derive_command() -> None:
     """Recompute the derived ties (affiliations from authorships, co-authors, institution
