@@ -19,9 +19,11 @@ def load(graph: Driver, settings: Settings, paths: list[Path], tmp: Path, **kw: 
 
 
 def snapshot(graph: Driver, settings: Settings) -> tuple[list[Any], list[Any]]:
-    """Every node and relationship with its properties, IngestRun bookkeeping aside."""
+    """Every node and relationship with its properties, the bookkeeping (IngestRun,
+    Migration) aside."""
     nodes, _, _ = graph.execute_query(
-        "MATCH (n) WHERE NOT n:IngestRun RETURN labels(n) AS labels, properties(n) AS props",
+        "MATCH (n) WHERE NOT n:IngestRun AND NOT n:Migration "
+        "RETURN labels(n) AS labels, properties(n) AS props",
         database_=settings.neo4j_database,
     )
     rels, _, _ = graph.execute_query(
