@@ -1,4 +1,4 @@
-"""TalentMap benchmarks: `make bench` (or `python bench/run.py --works N`).
+"""TalentMap benchmarks: `make bench` (or `python bench/run.py --authorships 10000,100000`).
 
 Starts its own Neo4j (temporary TALENTMAP_HOME, free port) through the same code as
 `talentmap neo4j start`, generates SYNTHETIC OpenAlex-shaped works with a seeded generator,
@@ -101,24 +101,32 @@ def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
     return result, time.perf_counter() - start
 
 
+def write_synthetic(authorships: int, seed: int) -> tuple[Path, int, int]:
+    """A seeded SYNTHETIC works file with about `authorships` authorships (5 per work)."""
+    works = synthetic_works(max(1, authorships // 5), seed)
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"synthetic-works-{len(works)}-seed{seed}.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for work in works:
+            handle.write(json.dumps(work) + "\n")
+    return path, len(works), sum(len(w["authorships"]) for w in works)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--works", type=int, default=20_000, help="synthetic works to load")
+    parser.add_argument(
+        "--authorships",
+        default="10000,100000",
+        help="comma-separated sizes (authorship rows) to load, each into an empty graph",
+    )
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--queries", type=int, default=300, help="GraphQL queries to time")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    sizes = [int(size) for size in args.authorships.split(",")]
 
     console = Console()
     load_before = os.getloadavg()
-    RESULTS.mkdir(exist_ok=True)
-    data = RESULTS / f"synthetic-works-{args.works}-seed{args.seed}.jsonl"
-    works = synthetic_works(args.works, args.seed)
-    with data.open("w", encoding="utf-8") as handle:
-        for work in works:
-            handle.write(json.dumps(work) + "\n")
-    authorships = sum(len(w["authorships"]) for w in works)
-
     rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="talentmap-bench-") as home:
         settings = Settings(home=Path(home), neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
@@ -127,42 +135,46 @@ def main() -> None:
         try:
             with connect(settings) as driver:
                 db = settings.neo4j_database
-                admin.wipe(driver, db)
-                _, took = timed(migrations.migrate, driver, db)
-                rows.append(("db migrate (3 migrations)", f"{took:.2f} s"))
                 writer = Writer(driver, db)
-                for label in ("first load", "same input again (no change)"):
-                    _, took = timed(
-                        run_job,
-                        writer,
-                        WORKS,
-                        [data],
-                        quarantine_dir=Path(home) / "quarantine",
-                        batch_size=args.batch_size,
-                    )
+                scientist_ids: list[str] = []
+                for size in sizes:
+                    data, works, authorships = write_synthetic(size, args.seed)
+                    admin.wipe(driver, db)
+                    _, took = timed(migrations.migrate, driver, db)
+                    for label in ("first load", "same input again"):
+                        _, took = timed(
+                            run_job,
+                            writer,
+                            WORKS,
+                            [data],
+                            quarantine_dir=Path(home) / "quarantine",
+                            batch_size=args.batch_size,
+                        )
+                        rows.append(
+                            (
+                                f"{works:,} works / {authorships:,} authorships, {label}",
+                                f"{took:.1f} s = {authorships / took:,.0f} authorship rows/s",
+                            )
+                        )
+                        report, took = timed(derive, writer, max_authors=100)
+                        rows.append(
+                            (
+                                f"  derived step ({report.scientists:,} scientists, "
+                                f"{report.institutions:,} institutions)",
+                                f"{took:.1f} s = {authorships / took:,.0f} authorship rows/s",
+                            )
+                        )
+                    stats = admin.stats(driver, db)
                     rows.append(
                         (
-                            f"ingest {args.works:,} works / {authorships:,} authorships, {label}",
-                            f"{took:.1f} s = {args.works / took:,.0f} works/s, "
-                            f"{authorships / took:,.0f} authorships/s",
+                            "  graph",
+                            f"{stats.total_nodes:,} nodes, {stats.total_relationships:,} rels",
                         )
                     )
-                    report, took = timed(derive, writer, max_authors=100)
-                    rows.append(
-                        (
-                            f"  derived step ({report.scientists:,} scientists, "
-                            f"{report.institutions:,} institutions)",
-                            f"{took:.1f} s = {authorships / took:,.0f} authorships/s",
-                        )
+                    ids, _, _ = driver.execute_query(
+                        "MATCH (s:Scientist) RETURN s.id AS id ORDER BY s.id", database_=db
                     )
-                stats = admin.stats(driver, db)
-                rows.append(
-                    ("graph", f"{stats.total_nodes:,} nodes, {stats.total_relationships:,} rels")
-                )
-                ids, _, _ = driver.execute_query(
-                    "MATCH (s:Scientist) RETURN s.id AS id ORDER BY s.id", database_=db
-                )
-                scientist_ids = [r["id"] for r in ids]
+                    scientist_ids = [r["id"] for r in ids]
             rows.extend(time_queries(settings, scientist_ids, args.queries, args.seed))
         finally:
             server.stop(settings)
@@ -175,8 +187,10 @@ def main() -> None:
     console.print(table)
     load_after = os.getloadavg()
     console.print(
-        f"machine: {os.cpu_count()} cores; load average before "
-        f"{load_before[0]:.2f}, after {load_after[0]:.2f} (1 min); data: SYNTHETIC {data.name}"
+        f"neo4j {settings.neo4j_version} community, heap {settings.neo4j_heap}, page cache "
+        f"{settings.neo4j_pagecache}, batch size {args.batch_size}; machine: {os.cpu_count()} "
+        f"cores, load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min); "
+        "data: SYNTHETIC (bench/run.py synthetic_works, seeded)"
     )
 
 

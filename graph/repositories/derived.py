@@ -77,7 +77,8 @@ UNWIND $ids AS sid
 MATCH (s:{Label.SCIENTIST} {{id: sid}})
 CALL (s) {{
   OPTIONAL MATCH (s)-[:{Rel.AUTHORED}]->(w:{Label.WORK})-[a:{Rel.ABOUT}]->(t:{Label.TOPIC})
-  WITH s, t, count(DISTINCT w) AS works, sum(a.score) AS score
+  // rounded: a float sum depends on the order rows arrive in, and re-runs must match
+  WITH s, t, count(DISTINCT w) AS works, round(sum(a.score), 6) AS score
   WHERE t IS NOT NULL
   MERGE (s)-[r:{Rel.EXPERT_IN}]->(t)
   SET r.works = works, r.score = score
