@@ -77,7 +77,9 @@ UNWIND $ids AS sid
 MATCH (s:{Label.SCIENTIST} {{id: sid}})
 CALL (s) {{
   OPTIONAL MATCH (s)-[:{Rel.AUTHORED}]->(w:{Label.WORK})-[a:{Rel.ABOUT}]->(t:{Label.TOPIC})
-  // rounded: a float sum depends on the order rows arrive in, and re-runs must match
+  // A float sum depends on the order of its terms: a fixed order, and rounding, make
+  // re-runs give the same score.
+  WITH s, t, w, a ORDER BY w.id
   WITH s, t, count(DISTINCT w) AS works, round(sum(a.score), 6) AS score
   WHERE t IS NOT NULL
   MERGE (s)-[r:{Rel.EXPERT_IN}]->(t)
