@@ -233,6 +233,84 @@ def ingest_openalex(
         raise typer.Exit(2)
 
 
+@ingest_app.command("openalex-api")
+def ingest_openalex_api(
+    entity: Annotated[str, typer.Option(help="The OpenAlex entity to fetch.")] = "works",
+    filters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter",
+            metavar="KEY:VALUE",
+            help="An OpenAlex filter, key:value (e.g. authorships.institutions.ror:"
+            "https://ror.org/05t8y2r12); repeat it or comma-join several.",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM-DD",
+            help="Only records OpenAlex updated on or after this ISO date (YYYY-MM-DD); "
+            "sent as the from_updated_date filter.",
+        ),
+    ] = None,
+    max_records: Annotated[
+        int | None, typer.Option(min=1, help="Stop after this many records (default: all).")
+    ] = None,
+    per_page: Annotated[int, typer.Option(min=1, max=200, help="Records per API page.")] = 100,
+    batch_size: Annotated[
+        int | None, typer.Option(help="Records per transaction (default from settings).")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Write nothing if any record is unusable.")] = False,
+    derive: Annotated[
+        bool, typer.Option(help="Recompute the derived ties afterwards (co-authors, ...).")
+    ] = True,
+) -> None:
+    """Fetch OpenAlex records from the REST API (those matching --filter and updated since
+    --since) and load them as `talentmap ingest openalex` does; then recompute the ties.
+
+    Pages are fetched with cursors (429s and server errors retried with backoff) into a spool
+    file in TALENTMAP_HOME/spool, which the same job then loads: unusable records are
+    quarantined (exit code 2), records are upserted on their ids, so a re-run or overlapping
+    --since windows change nothing. An interrupted load resumes with `talentmap ingest
+    openalex <spool file>`, without asking OpenAlex again. Uses TALENTMAP_OPENALEX_API_KEY and
+    TALENTMAP_OPENALEX_MAILTO when set.
+    """
+    from ingest.openalex_api import fetch_to_spool, parse_since
+    from ingest.openalex_entities import SOURCES
+
+    settings = load_settings()
+    if entity not in SOURCES:
+        fail(f"OpenAlex {entity} records are not supported yet", code=2)
+    with clean_errors(), _progress(f"openalex-{entity} (API)") as advance:
+        spool = fetch_to_spool(
+            settings,
+            entity,
+            filters or [],
+            parse_since(since) if since else None,
+            per_page=per_page,
+            max_records=max_records,
+            on_progress=advance,
+        )
+    out.print(
+        f"openalex-{entity} API: fetched {spool.records:,} record(s) in {spool.pages:,} "
+        f"page(s), {spool.requests:,} request(s) ({spool.retries:,} retried) in "
+        f"{spool.seconds:.1f}s into {spool.path}",
+        highlight=False,
+    )
+    if not spool.complete:
+        err.print(
+            f"stopped at --max-records {spool.records:,}; {spool.total or 0:,} match the query",
+            highlight=False,
+        )
+    with clean_errors(), connect(settings) as driver:
+        writer = Writer(driver, settings.neo4j_database)
+        report = _run(writer, settings, SOURCES[entity], [spool.path], batch_size, strict)
+        if derive:
+            _derive(writer, settings)
+    if report.quarantined:
+        raise typer.Exit(2)
+
+
 @ingest_app.command("taxonomy")
 def ingest_taxonomy(
     path: Annotated[
