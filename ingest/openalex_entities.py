@@ -14,6 +14,7 @@ from graph.unit_of_work import Writer
 from ingest.errors import InvalidInputError
 from ingest.jobs import Source
 from ingest.openalex import WorkRecord, parse_line
+from ingest.openalex_authors import OPENALEX_AUTHORS
 from ingest.readers import first_object, jsonl_records
 from schema.base import DomainModel
 
@@ -88,4 +89,4 @@ def write_works(writer: Writer, batch: list[WorkRecord]) -> None:
 
 WORKS = Source(name="openalex-works", read=jsonl_records, parse=parse_line, write=write_works)
 
-SOURCES: dict[str, Source[Any]] = {"works": WORKS}
+SOURCES: dict[str, Source[Any]] = {"works": WORKS, "authors": OPENALEX_AUTHORS}

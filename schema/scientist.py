@@ -1,10 +1,25 @@
-"""A scientist: a person who authors works, known by OpenAlex id and, where given, ORCID."""
+"""A scientist: a person who authors works, known by OpenAlex id and, where given, ORCID.
+
+Two paths write a scientist node. Works name their authors (a partial view: name, ORCID), and an
+OpenAlex Author record describes the person in full; once an Author record is loaded, it owns
+the node (`authority = 'openalex'`) and the works path leaves it alone.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from pydantic import Field, computed_field
 
-from schema.base import AuthorId, Count, DomainModel, NonEmptyStr, Orcid
+from schema.base import AuthorId, Count, DomainModel, NonEmptyStr, Orcid, TopicId
+from schema.institution import Institution
+
+
+class ScientistAuthority(StrEnum):
+    """Which record owns a scientist node's values."""
+
+    OPENALEX = "openalex"  # an OpenAlex Author record
 
 
 class Scientist(DomainModel):
@@ -15,9 +30,20 @@ class Scientist(DomainModel):
     name_pinyin: tuple[NonEmptyStr, ...] = ()
     orcid: Orcid | None = None
     openalex_id: AuthorId | None = None
+    authority: ScientistAuthority | None = Field(
+        default=None, description="The record that owns the node; none for people seen in works."
+    )
     works_count: Count | None = None
     cited_by_count: Count | None = None
     h_index: Count | None = None
+    i10_index: Count | None = None
+    two_year_mean_citedness: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    last_known_institution_ids: tuple[NonEmptyStr, ...] = Field(
+        default=(), description="Institution keys (ROR id, else OpenAlex id)."
+    )
+    topic_ids: tuple[TopicId, ...] = Field(
+        default=(), description="The person's top topics, most works first."
+    )
 
     @computed_field  # type: ignore[prop-decorator]  # pydantic's documented pattern
     @property
@@ -26,3 +52,26 @@ class Scientist(DomainModel):
         scores of hanzi, pinyin and Latin names comparable (per-field statistics would make a
         rarely filled field like name_pinyin score low)."""
         return tuple(dict.fromkeys((self.name, *self.alternative_names, *self.name_pinyin)))
+
+
+# Not pydantic models: bundles of validated models for one write, not nodes of their own.
+
+
+@dataclass(frozen=True)
+class AuthorAffiliation:
+    """An institution an Author record lists, with the years of the person's works there.
+
+    `institution` is the record's minimal view, used only to create a node that does not exist
+    yet; None when the record gives too little for one (the node is then created bare)."""
+
+    institution_id: str
+    years: tuple[int, ...]
+    institution: Institution | None = None
+
+
+@dataclass(frozen=True)
+class AuthorRecord:
+    """One OpenAlex Author record: the person and the institutions it lists."""
+
+    scientist: Scientist
+    affiliations: tuple[AuthorAffiliation, ...] = ()
