@@ -21,11 +21,7 @@ from ingest.openalex_authors import OPENALEX_AUTHORS, parse_author
 from talentmap.settings import Settings
 from tests.conftest import SAMPLE_WORKS, load_works, sample_works
 
-AUTHORS = Path(__file__).resolve().parents[2] / "shared" / "data" / "openalex" / "authors.jsonl"
-
-pytestmark = pytest.mark.skipif(
-    not AUTHORS.is_file(), reason="the shared sample data (../shared/data) is not here"
-)
+AUTHORS = Path(__file__).resolve().parents[1] / "data" / "sample" / "openalex" / "authors.jsonl"
 
 LARIVIERE = "A5068542997"  # in the authors file and among the sample works' authors
 
