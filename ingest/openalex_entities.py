@@ -15,6 +15,7 @@ from ingest.errors import InvalidInputError
 from ingest.jobs import Source
 from ingest.openalex import WorkRecord, parse_line
 from ingest.openalex_authors import OPENALEX_AUTHORS
+from ingest.openalex_institutions import OPENALEX_INSTITUTIONS
 from ingest.readers import first_object, jsonl_records
 from schema.base import DomainModel
 
@@ -89,4 +90,8 @@ def write_works(writer: Writer, batch: list[WorkRecord]) -> None:
 
 WORKS = Source(name="openalex-works", read=jsonl_records, parse=parse_line, write=write_works)
 
-SOURCES: dict[str, Source[Any]] = {"works": WORKS, "authors": OPENALEX_AUTHORS}
+SOURCES: dict[str, Source[Any]] = {
+    "works": WORKS,
+    "authors": OPENALEX_AUTHORS,
+    "institutions": OPENALEX_INSTITUTIONS,
+}

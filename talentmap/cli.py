@@ -311,6 +311,36 @@ def ingest_openalex_api(
         raise typer.Exit(2)
 
 
+@ingest_app.command("ror")
+def ingest_ror(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="ROR registry dumps as published: .json, .json.gz or .zip."),
+    ],
+    batch_size: Annotated[
+        int | None, typer.Option(help="Records per transaction (default from settings).")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Write nothing if any record is unusable.")] = False,
+) -> None:
+    """Load the ROR registry (schema v2 and v1): institutions with all their names, labels in
+    every language, acronyms, aliases, types, status, geo and external ids, and their parent,
+    child, related and successor relationships. OpenAlex institutions join on the ROR id. The
+    newest record of each institution wins, so a re-run changes nothing."""
+    from ingest.ror import ROR
+
+    settings = load_settings()
+    with clean_errors():
+        for path in paths:
+            if not path.is_file():
+                fail(f"{path}: no such file", code=2)
+    with clean_errors(), connect(settings) as driver:
+        report = _run(
+            Writer(driver, settings.neo4j_database), settings, ROR, paths, batch_size, strict
+        )
+    if report.quarantined:
+        raise typer.Exit(2)
+
+
 @ingest_app.command("taxonomy")
 def ingest_taxonomy(
     path: Annotated[

@@ -17,7 +17,12 @@ import schema
 from schema.base import CuratedModel, DomainModel
 from schema.ids import InvalidIdError
 from schema.industry import ChainSegment, Industry
-from schema.institution import Institution, institution_key
+from schema.institution import (
+    Institution,
+    InstitutionLocation,
+    InstitutionRelation,
+    institution_key,
+)
 from schema.region import Region, RegionKind
 from schema.scientist import Scientist
 from schema.team import Team, TeamMembership, team_id
@@ -86,7 +91,9 @@ EXAMPLES: dict[type[pydantic.BaseModel], dict[str, Any]] = {
         "id": TSINGHUA_ROR,
         "name": "Tsinghua University",
         "acronyms": ["THU"],
-        "labels": ["清华大学"],
+        "acronym_languages": [""],
+        "labels": ["Tsinghua University", "清华大学"],
+        "label_languages": ["en", "zh"],
         "ror_id": f"https://ror.org/{TSINGHUA_ROR}",
         "openalex_id": f"https://openalex.org/{TSINGHUA_OPENALEX}",
         "type": "education",
@@ -97,6 +104,23 @@ EXAMPLES: dict[type[pydantic.BaseModel], dict[str, Any]] = {
         "works_count": 300000,
         "cited_by_count": 6000000,
         "updated_at": UPDATED,
+    },
+    InstitutionRelation: {
+        "institution_id": f"https://ror.org/{TSINGHUA_ROR}",
+        "kind": "child",
+        "related_id": "01vceef04",
+        "label": "Tsinghua Shenzhen International Graduate School",
+    },
+    InstitutionLocation: {
+        "institution_id": TSINGHUA_ROR,
+        "geonames_id": 1816670,
+        "city": "Beijing",
+        "country_code": "cn",
+        "country_name": "China",
+        "subdivision_name": "Beijing",
+        "subdivision_code": "22",
+        "latitude": 39.9075,
+        "longitude": 116.39723,
     },
     Domain: {"id": "https://openalex.org/domains/2", "name": "Social Sciences"},
     Field: {"id": "fields/32", "name": "Psychology", "domain_id": "domains/2"},
@@ -341,6 +365,48 @@ def test_institution_rejects_bad_ids_and_values() -> None:
 
 def test_institution_country_code_is_upper_cased() -> None:
     assert make(Institution, country_code=" cn ").country_code == "CN"
+
+
+def test_institution_names_and_chinese_name() -> None:
+    institution = make(Institution, openalex_name="Tsinghua Univ.", openalex_name_zh="清華大學")
+    assert institution.name_zh == "清华大学"  # a Chinese ROR label wins over OpenAlex's
+    assert institution.names == (
+        "Tsinghua University",
+        "清华大学",
+        "THU",
+        "Tsinghua Univ.",
+        "清華大學",
+    )
+    without_label = make(Institution, labels=["Tsinghua University"], label_languages=["en"])
+    assert without_label.name_zh is None
+    assert without_label.model_copy(update={"openalex_name_zh": "清華大學"}).name_zh == "清華大學"
+
+
+def test_institution_parallel_lists_must_match() -> None:
+    rejects(Institution, "parallel lists differ in length", label_languages=["en"])
+    rejects(
+        Institution,
+        "parallel lists differ in length",
+        lineage_openalex_ids=["I4210162446"],
+        lineage_ror_ids=[],
+    )
+    rejects(
+        Institution,
+        "String should match pattern",
+        lineage_openalex_ids=["I4210162446"],
+        lineage_ror_ids=["not-ror"],
+    )
+    assert make(
+        Institution, lineage_openalex_ids=["I4210162446"], lineage_ror_ids=[""]
+    ).lineage_ror_ids == ("",)
+
+
+def test_institution_relation_and_location() -> None:
+    assert make(InstitutionRelation).institution_id == TSINGHUA_ROR
+    rejects(InstitutionRelation, "cannot be its own child", related_id=TSINGHUA_ROR)
+    rejects(InstitutionRelation, "Input should be 'parent', 'child'", kind="sibling")
+    location = make(InstitutionLocation)
+    assert (location.city_id, location.country_code) == ("geonames/1816670", "CN")
 
 
 # Topic hierarchy ------------------------------------------------------------------------------

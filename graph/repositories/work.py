@@ -33,7 +33,18 @@ WHERE n.authority IS NULL
 SET n += row.props
 """
 UPSERT_SCIENTISTS = _NEWER_WINS.format(label=Label.SCIENTIST)
-UPSERT_INSTITUTIONS = _NEWER_WINS.format(label=Label.INSTITUTION)
+# An institution's OpenAlex id is filled in whoever owns the node (a ROR-only node learns it
+# from the first work that names it), so the final node does not depend on load order.
+UPSERT_INSTITUTIONS = f"""
+UNWIND $rows AS row
+MERGE (n:{Label.INSTITUTION} {{id: row.id}})
+SET n.openalex_id = coalesce(n.openalex_id, row.props.openalex_id)
+WITH n, row
+WHERE n.authority IS NULL
+  AND (n.updated_at IS NULL OR row.props.updated_at IS NULL
+       OR row.props.updated_at >= n.updated_at)
+SET n += row.props
+"""
 # Taxonomy, sources and funders have records of their own; a work only creates them if missing.
 _CREATE_MISSING = """
 UNWIND $rows AS row
