@@ -19,7 +19,10 @@ from ingest.errors import RecordError
 from ingest.jobs import RawRecord
 from ingest.names import pinyin_forms
 from ingest.readers import json_object
-from schema.ids import InvalidIdError, OpenAlexKind, openalex_id, ror_id
+from ingest.values import ror as _ror
+from ingest.values import short_error as _short
+from ingest.values import timestamp as _timestamp
+from schema.ids import InvalidIdError, OpenAlexKind, openalex_id
 from schema.institution import Institution, institution_key
 from schema.scientist import Scientist
 from schema.topic import Domain, Field, Subfield, Topic
@@ -320,31 +323,3 @@ def _institution(raw: Any, updated_at: datetime | None) -> Institution | None:
         )
     except (InvalidIdError, ValidationError):
         return None
-
-
-def _ror(value: Any) -> str | None:
-    """The ROR id, repairing the doubled prefix some records carry
-    ("https://ror.org/https://ror.org/01ppj9r51"); None when there is no usable one."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return ror_id(value.rsplit("/", 1)[-1])
-    except InvalidIdError:
-        return None
-
-
-def _timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _short(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors()
-        )
-    return str(error)

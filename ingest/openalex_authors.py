@@ -23,8 +23,14 @@ from graph.unit_of_work import Writer
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord, Source
 from ingest.names import pinyin_forms
-from ingest.openalex import _institution, _ror, _short, _timestamp
+from ingest.openalex import _institution
 from ingest.readers import json_object, jsonl_records
+from ingest.values import mapping as _mapping
+from ingest.values import ror as _ror
+from ingest.values import short_error as _short
+from ingest.values import strings as _strings
+from ingest.values import text as _text
+from ingest.values import timestamp as _timestamp
 from schema import ids
 from schema.ids import InvalidIdError, OpenAlexKind, openalex_id
 from schema.institution import Institution, institution_key
@@ -165,19 +171,6 @@ def _number(value: Any) -> float | None:
         if math.isfinite(number) and number >= 0:
             return number
     return None
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    items = value if isinstance(value, list) else []
-    return tuple(dict.fromkeys(s.strip() for s in items if isinstance(s, str) and s.strip()))
-
-
-def _text(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
 
 
 def write_authors(writer: Writer, batch: list[AuthorRecord]) -> None:

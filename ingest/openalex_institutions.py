@@ -12,7 +12,6 @@ institution id or a display name raises `RecordError`, and the runner quarantine
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,7 +21,14 @@ from graph.unit_of_work import Writer
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord, Source
 from ingest.readers import json_object, jsonl_records
-from schema.ids import InvalidIdError, OpenAlexKind, openalex_id, ror_id
+from ingest.values import day as _date
+from ingest.values import mapping as _mapping
+from ingest.values import ror as _ror
+from ingest.values import short_error as _short
+from ingest.values import strings as _strings
+from ingest.values import text as _text
+from ingest.values import timestamp as _timestamp
+from schema.ids import InvalidIdError, OpenAlexKind, openalex_id
 from schema.institution import Authority, Institution, institution_key
 
 # Chinese display names, Simplified first: the users read Simplified Chinese.
@@ -173,61 +179,11 @@ def _chinese(international: Any) -> str | None:
     return None
 
 
-def _ror(value: Any) -> str | None:
-    """The ROR id, repairing the doubled prefix some records carry
-    ("https://ror.org/https://ror.org/01ppj9r51"); None when there is no usable one."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return ror_id(value.rsplit("/", 1)[-1])
-    except InvalidIdError:
-        return None
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    items = value if isinstance(value, list) else []
-    return tuple(dict.fromkeys(s.strip() for s in items if isinstance(s, str) and s.strip()))
-
-
-def _text(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
-
-
 def _int(value: Any) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
-
-
-def _timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def _date(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
-def _short(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors()
-        )
-    return str(error)
 
 
 def write_openalex_institutions(writer: Writer, batch: list[Institution]) -> None:

@@ -22,7 +22,7 @@ import json
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,9 @@ from graph.unit_of_work import Writer
 from ingest.errors import InvalidInputError, RecordError
 from ingest.jobs import RawRecord, Source
 from ingest.readers import json_object
+from ingest.values import day as _date
+from ingest.values import mapping as _mapping
+from ingest.values import short_error as _short
 from schema.ids import InvalidIdError, ror_id
 from schema.institution import (
     Authority,
@@ -380,10 +383,6 @@ def _location(key: str, **values: Any) -> InstitutionLocation | None:
         return None
 
 
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
@@ -399,21 +398,6 @@ def _dig(mapping: dict[str, Any], *path: str) -> Any:
     for step in path:
         value = value.get(step) if isinstance(value, dict) else None
     return value
-
-
-def _date(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
-def _short(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors()
-    )
 
 
 # --- writing -----------------------------------------------------------------------------------
