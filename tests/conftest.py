@@ -151,3 +151,24 @@ def load_works(
     if derive:
         derive_ties(writer, max_authors=settings.max_authors_for_ties)
     return report
+
+
+def snapshot(driver: Driver, settings: Settings) -> tuple[list[str], list[str]]:
+    """Every node and relationship with its properties, the bookkeeping (IngestRun, Migration)
+    aside, as sorted JSON strings: what "the same graph" means in idempotency tests."""
+    import json
+
+    import neo4j
+
+    queries = (
+        "MATCH (n) WHERE NOT n:IngestRun AND NOT n:Migration RETURN labels(n), properties(n)",
+        "MATCH (a)-[r]->(b) RETURN a.id, type(r), properties(r), b.id",
+    )
+    found: list[list[str]] = []
+    for query in queries:
+        # plain value lists: a snapshot of a full ROR load is ~165,000 rows
+        values = driver.execute_query(
+            query, database_=settings.neo4j_database, result_transformer_=neo4j.Result.values
+        )
+        found.append(sorted(json.dumps(v, sort_keys=True, default=str) for v in values))
+    return found[0], found[1]

@@ -10,7 +10,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import neo4j
 import pytest
 from neo4j import Driver
 
@@ -19,7 +18,7 @@ from graph.unit_of_work import Writer
 from ingest.jobs import JobReport, run_job
 from ingest.openalex_authors import OPENALEX_AUTHORS, parse_author
 from talentmap.settings import Settings
-from tests.conftest import SAMPLE_WORKS, load_works, sample_works
+from tests.conftest import SAMPLE_WORKS, load_works, sample_works, snapshot
 
 AUTHORS = Path(__file__).resolve().parents[1] / "data" / "sample" / "openalex" / "authors.jsonl"
 
@@ -124,21 +123,6 @@ def affiliations(
         source=source,
     )
     return {r["institution"]: dict(r["props"]) for r in found}
-
-
-def snapshot(graph: Driver, settings: Settings) -> tuple[list[str], list[str]]:
-    """Every node and relationship with its properties, IngestRun and Migration aside."""
-    queries = (
-        "MATCH (n) WHERE NOT n:IngestRun AND NOT n:Migration RETURN labels(n), properties(n)",
-        "MATCH (a)-[r]->(b) RETURN a.id, type(r), properties(r), b.id",
-    )
-    found: list[list[str]] = []
-    for query in queries:
-        values = graph.execute_query(
-            query, database_=settings.neo4j_database, result_transformer_=neo4j.Result.values
-        )
-        found.append(sorted(json.dumps(v, sort_keys=True, default=str) for v in values))
-    return found[0], found[1]
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import neo4j
 import pytest
 from neo4j import Driver
 
@@ -26,6 +25,7 @@ from ingest.openalex_institutions import OPENALEX_INSTITUTIONS
 from ingest.ror import ROR
 from schema.institution import Institution
 from talentmap.settings import Settings
+from tests.conftest import snapshot
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ROR_V2 = DATA / "ror" / "ror_v2_records.json.gz"
@@ -194,22 +194,6 @@ def node(graph: Driver, settings: Settings, key: str) -> dict[str, Any]:
     )
     assert found, f"no Institution {key}"
     return dict(found[0]["p"])
-
-
-def snapshot(graph: Driver, settings: Settings) -> tuple[list[str], list[str]]:
-    """Every node and relationship with its properties, IngestRun bookkeeping aside."""
-    queries = (
-        "MATCH (n) WHERE NOT n:IngestRun AND NOT n:Migration RETURN labels(n), properties(n)",
-        "MATCH (a)-[r]->(b) RETURN a.id, type(r), properties(r), b.id",
-    )
-    found: list[list[str]] = []
-    for query in queries:
-        # plain value lists: a snapshot of the full load is ~165,000 rows
-        values = graph.execute_query(
-            query, database_=settings.neo4j_database, result_transformer_=neo4j.Result.values
-        )
-        found.append(sorted(json.dumps(v, sort_keys=True, default=str) for v in values))
-    return found[0], found[1]
 
 
 def write_array(path: Path, records: list[Any]) -> Path:

@@ -11,27 +11,11 @@ from neo4j import Driver
 
 from ingest.errors import InvalidInputError
 from talentmap.settings import Settings
-from tests.conftest import SAMPLE_WORKS, fulltext, load_works, sample_works, short_id
+from tests.conftest import SAMPLE_WORKS, fulltext, load_works, sample_works, short_id, snapshot
 
 
 def load(graph: Driver, settings: Settings, paths: list[Path], tmp: Path, **kw: Any) -> Any:
     return load_works(graph, settings, paths, tmp / "quarantine", **kw)
-
-
-def snapshot(graph: Driver, settings: Settings) -> tuple[list[Any], list[Any]]:
-    """Every node and relationship with its properties, the bookkeeping (IngestRun,
-    Migration) aside."""
-    nodes, _, _ = graph.execute_query(
-        "MATCH (n) WHERE NOT n:IngestRun AND NOT n:Migration "
-        "RETURN labels(n) AS labels, properties(n) AS props",
-        database_=settings.neo4j_database,
-    )
-    rels, _, _ = graph.execute_query(
-        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS type, properties(r) AS props, b.id AS b",
-        database_=settings.neo4j_database,
-    )
-    key = lambda row: json.dumps(row, sort_keys=True, default=str)  # noqa: E731
-    return sorted((r.data() for r in nodes), key=key), sorted((r.data() for r in rels), key=key)
 
 
 def count(graph: Driver, settings: Settings, query: str, **params: Any) -> int:

@@ -35,8 +35,7 @@ from ingest.openalex_api import (
 )
 from ingest.openalex_entities import SOURCES
 from talentmap.settings import Settings
-from tests.conftest import free_port, sample_works, short_id
-from tests.test_ingest_openalex import snapshot
+from tests.conftest import free_port, sample_works, short_id, snapshot
 
 API_KEY = "sk-test-0123456789abcdef"
 MAILTO = "talent@example.org"
@@ -385,7 +384,9 @@ def test_spool_loads_like_a_file(graph: Driver, settings: Settings, tmp_path: Pa
     assert report.quarantined == 0 and report.run_id
     nodes, _ = first = snapshot(graph, settings)
     loaded = {
-        n["props"]["id"] for n in nodes if "Work" in n["labels"] and not n["props"].get("stub")
+        props["id"]
+        for labels, props in map(json.loads, nodes)
+        if "Work" in labels and not props.get("stub")
     }
     assert loaded == distinct and len(loaded) == len(distinct)
 
@@ -435,6 +436,8 @@ def test_command_fetches_and_loads(
     assert fake.seen[-1].query["filter"] == "type:article,from_updated_date:2024-01-31"
     nodes, _ = snapshot(graph, settings)
     loaded = {
-        n["props"]["id"] for n in nodes if "Work" in n["labels"] and not n["props"].get("stub")
+        props["id"]
+        for labels, props in map(json.loads, nodes)
+        if "Work" in labels and not props.get("stub")
     }
     assert loaded == {short_id(w["id"]) for w in works}
