@@ -172,3 +172,14 @@ def snapshot(driver: Driver, settings: Settings) -> tuple[list[str], list[str]]:
         )
         found.append(sorted(json.dumps(v, sort_keys=True, default=str) for v in values))
     return found[0], found[1]
+
+
+def rows(driver: Driver, settings: Settings, query: str, **params: Any) -> list[dict[str, Any]]:
+    """The records of a read query, as dicts."""
+    records, _, _ = driver.execute_query(query, params, database_=settings.neo4j_database)
+    return [r.data() for r in records]
+
+
+def scalar(driver: Driver, settings: Settings, query: str, **params: Any) -> Any:
+    """The single value of a query's first row."""
+    return next(iter(rows(driver, settings, query, **params)[0].values()))

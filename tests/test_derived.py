@@ -11,16 +11,12 @@ from neo4j import Driver
 
 from talentmap.settings import Settings
 from tests.conftest import SAMPLE_WORKS, load_works, most_prolific, sample_works, short_id
+from tests.conftest import rows as query
 
 
 @pytest.fixture(scope="module", autouse=True)
 def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
     load_works(graph, settings, [SAMPLE_WORKS], tmp_path_factory.mktemp("q"), batch_size=50)
-
-
-def query(graph: Driver, settings: Settings, text: str, **params: Any) -> list[dict[str, Any]]:
-    records, _, _ = graph.execute_query(text, params, database_=settings.neo4j_database)
-    return [r.data() for r in records]
 
 
 def authors_of(work: dict[str, Any]) -> set[str]:

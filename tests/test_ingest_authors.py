@@ -18,7 +18,7 @@ from graph.unit_of_work import Writer
 from ingest.jobs import JobReport, run_job
 from ingest.openalex_authors import OPENALEX_AUTHORS, parse_author
 from talentmap.settings import Settings
-from tests.conftest import SAMPLE_WORKS, load_works, sample_works, snapshot
+from tests.conftest import SAMPLE_WORKS, load_works, rows, sample_works, scalar, snapshot
 
 AUTHORS = Path(__file__).resolve().parents[1] / "data" / "sample" / "openalex" / "authors.jsonl"
 
@@ -94,15 +94,6 @@ def write_jsonl(path: Path, lines: list[Any]) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-def rows(graph: Driver, settings: Settings, query: str, **params: Any) -> list[dict[str, Any]]:
-    records, _, _ = graph.execute_query(query, params, database_=settings.neo4j_database)
-    return [r.data() for r in records]
-
-
-def scalar(graph: Driver, settings: Settings, query: str, **params: Any) -> Any:
-    return next(iter(rows(graph, settings, query, **params)[0].values()))
 
 
 def scientist(graph: Driver, settings: Settings, key: str) -> dict[str, Any]:

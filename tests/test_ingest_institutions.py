@@ -25,7 +25,7 @@ from ingest.openalex_institutions import OPENALEX_INSTITUTIONS
 from ingest.ror import ROR
 from schema.institution import Institution
 from talentmap.settings import Settings
-from tests.conftest import snapshot
+from tests.conftest import rows, scalar, snapshot
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ROR_V2 = DATA / "ror" / "ror_v2_records.json.gz"
@@ -177,15 +177,6 @@ def load(
         quarantine_dir=tmp / "quarantine",
         batch_size=batch_size,
     )
-
-
-def rows(graph: Driver, settings: Settings, query: str, **params: Any) -> list[dict[str, Any]]:
-    records, _, _ = graph.execute_query(query, params, database_=settings.neo4j_database)
-    return [r.data() for r in records]
-
-
-def scalar(graph: Driver, settings: Settings, query: str, **params: Any) -> Any:
-    return next(iter(rows(graph, settings, query, **params)[0].values()))
 
 
 def node(graph: Driver, settings: Settings, key: str) -> dict[str, Any]:
