@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from graph.repositories import derived
+from graph.repositories import derived, team
 from graph.unit_of_work import Writer
+from ingest.teams import Teams, detect_teams
 from schema.labels import Label
 
 
@@ -15,6 +16,7 @@ class DeriveReport:
     works: int = 0
     scientists: int = 0
     institutions: int = 0
+    teams: int = 0
 
 
 def derive(
@@ -32,13 +34,26 @@ def derive(
         if on_progress:
             on_progress("works", report.works)
     while ids := writer(derived.dirty, Label.SCIENTIST, chunk):
+        # Before their affiliations are recomputed: those still tell where they published.
+        writer(team.mark_changed_institutions, ids)
         writer(derived.derive_scientists, ids, max_authors)
         report.scientists += len(ids)
         if on_progress:
             on_progress("scientists", report.scientists)
     while ids := writer(derived.dirty, Label.INSTITUTION, chunk):
+        # Teams first: clearing the mark (with COLLABORATES) says the institution is done.
+        report.teams += derive_teams(writer, ids, max_authors=max_authors)
         writer(derived.derive_institutions, ids)
         report.institutions += len(ids)
         if on_progress:
             on_progress("institutions", report.institutions)
     return report
+
+
+def derive_teams(writer: Writer, institution_ids: list[str], *, max_authors: int) -> int:
+    """Recompute the teams of these institutions from their works; the number of teams."""
+    found = Teams()
+    for institution in writer(team.institution_works, institution_ids, max_authors):
+        found.extend(detect_teams(institution))
+    writer(team.replace_teams, institution_ids, found.teams, found.members, found.topics)
+    return len(found.teams)

@@ -48,6 +48,8 @@ class Source(Generic[R]):
     read: Callable[[Path], Iterator[RawRecord]]
     parse: Callable[[RawRecord], R]
     write: Callable[[Writer, list[R]], None]
+    # False for inputs that are read and checked but have no place in the graph model.
+    stores: bool = True
 
 
 @dataclass(frozen=True)

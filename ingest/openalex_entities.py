@@ -1,7 +1,9 @@
 """OpenAlex entity files: which entity a file holds, and the job source for each entity.
 
 `talentmap ingest openalex` detects the entity from the first record's id
-(`https://openalex.org/W…` is a work) unless `--entity` says it.
+(`https://openalex.org/W…` is a work) unless `--entity` says it. Every OpenAlex entity has a
+source; publishers and concepts are only read and checked (`NOT_MODELLED`: the graph model has
+no node for them).
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from ingest.errors import InvalidInputError
 from ingest.jobs import Source
 from ingest.openalex import WorkRecord, parse_line
 from ingest.openalex_authors import OPENALEX_AUTHORS
+from ingest.openalex_catalog import (
+    NOT_MODELLED,
+    OPENALEX_FUNDERS,
+    OPENALEX_SOURCES,
+    OPENALEX_TAXONOMY_LEVELS,
+    OPENALEX_TOPICS,
+)
 from ingest.openalex_institutions import OPENALEX_INSTITUTIONS
 from ingest.readers import first_object, jsonl_records
 from schema.base import DomainModel
@@ -94,4 +103,9 @@ SOURCES: dict[str, Source[Any]] = {
     "works": WORKS,
     "authors": OPENALEX_AUTHORS,
     "institutions": OPENALEX_INSTITUTIONS,
+    "sources": OPENALEX_SOURCES,
+    "funders": OPENALEX_FUNDERS,
+    "topics": OPENALEX_TOPICS,
+    **OPENALEX_TAXONOMY_LEVELS,  # domains, fields, subfields
+    **NOT_MODELLED,  # publishers, concepts: read and checked, nothing stored
 }

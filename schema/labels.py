@@ -37,8 +37,9 @@ class Rel(StrEnum):
     EXPERT_IN = "EXPERT_IN"  # Scientist -> Topic {score}
     COAUTHORED = "COAUTHORED"  # Scientist -> Scientist {works, first_year, last_year}
     COLLABORATES = "COLLABORATES"  # Institution -> Institution {works, by_year}
-    MEMBER_OF = "MEMBER_OF"  # Scientist -> Team {role, years}
+    MEMBER_OF = "MEMBER_OF"  # Scientist -> Team {role, first_year, last_year}
     BASED_AT = "BASED_AT"  # Team -> Institution
+    WORKS_ON = "WORKS_ON"  # Team -> Topic {works, score}
     LOCATED_IN = "LOCATED_IN"  # Institution -> City -> Country, District -> City
     NEEDS = "NEEDS"  # ChainSegment -> Topic
     UPSTREAM_OF = "UPSTREAM_OF"  # ChainSegment -> ChainSegment

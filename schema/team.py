@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Literal, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from schema import ids
-from schema.base import AuthorId, DomainModel, NonEmptyStr, TopicId, Year
+from schema.base import AuthorId, Count, DomainModel, NonEmptyStr, TopicId, Year
 
 _TEAM_ID_HEX = 16
 
@@ -79,6 +81,8 @@ class Team(DomainModel):
     topic_ids: tuple[TopicId, ...] = ()
     first_year: Year | None = None
     last_year: Year | None = None
+    works: Count = Field(default=0, description="Works at the institution by two or more members.")
+    members: Count = 0
 
     @model_validator(mode="after")
     def _years_in_order(self) -> Team:
@@ -101,3 +105,44 @@ class TeamMembership(BaseModel):
     def _years_in_order(self) -> TeamMembership:
         _check_years(self)
         return self
+
+
+# What team detection reads and writes besides the nodes: rows between the graph and
+# `ingest.teams`, made from values the graph already holds (validated when they were loaded),
+# so plain dataclasses, without a validation pass over every work of a large institution.
+
+
+@dataclass(frozen=True, slots=True)
+class TopicScore:
+    topic_id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class TeamWork:
+    """A work as team detection sees it: its authors at one institution, year and topics."""
+
+    work_id: str
+    year: int | None
+    author_ids: tuple[str, ...]
+    topics: tuple[TopicScore, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionWorks:
+    """An institution's works with two or more of its authors: what its teams are found in."""
+
+    institution_id: str
+    name: str | None = None
+    works: tuple[TeamWork, ...] = ()
+    scientist_names: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamTopic:
+    """What a team works on: the WORKS_ON relationship's evidence (works, summed ABOUT score)."""
+
+    team_id: str
+    topic_id: str
+    works: int
+    score: float

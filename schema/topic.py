@@ -1,7 +1,9 @@
 """The OpenAlex topic hierarchy: domain > field > subfield > topic.
 
 Topics are keyed by their OpenAlex id (`T10699`); the three taxonomy levels by their short
-OpenAlex path (`subfields/3207`, `fields/32`, `domains/2`), checked for the right level.
+OpenAlex path (`subfields/3207`, `fields/32`, `domains/2`), checked for the right level. Works
+and the CSV taxonomy name the levels; a level's own OpenAlex record adds the rest (description,
+other names, Wikidata and Wikipedia, counts), the same fields on each level.
 """
 
 from __future__ import annotations
@@ -54,6 +56,14 @@ class Domain(DomainModel):
 
     id: DomainId = pydantic.Field(description="OpenAlex domain id, e.g. domains/2.")
     name: NonEmptyStr
+    description: str | None = None
+    alternative_names: tuple[NonEmptyStr, ...] = pydantic.Field(
+        default=(), description="Other names (OpenAlex display_name_alternatives)."
+    )
+    wikidata_id: str | None = None
+    wikipedia_url: str | None = None
+    works_count: Count | None = None
+    cited_by_count: Count | None = None
 
 
 class Field(DomainModel):
@@ -62,6 +72,14 @@ class Field(DomainModel):
     id: FieldId = pydantic.Field(description="OpenAlex field id, e.g. fields/32.")
     name: NonEmptyStr
     domain_id: DomainId | None = None
+    description: str | None = None
+    alternative_names: tuple[NonEmptyStr, ...] = pydantic.Field(
+        default=(), description="Other names (OpenAlex display_name_alternatives)."
+    )
+    wikidata_id: str | None = None
+    wikipedia_url: str | None = None
+    works_count: Count | None = None
+    cited_by_count: Count | None = None
 
 
 class Subfield(DomainModel):
@@ -70,6 +88,14 @@ class Subfield(DomainModel):
     id: SubfieldId = pydantic.Field(description="OpenAlex subfield id, e.g. subfields/3207.")
     name: NonEmptyStr
     field_id: FieldId | None = None
+    description: str | None = None
+    alternative_names: tuple[NonEmptyStr, ...] = pydantic.Field(
+        default=(), description="Other names (OpenAlex display_name_alternatives)."
+    )
+    wikidata_id: str | None = None
+    wikipedia_url: str | None = None
+    works_count: Count | None = None
+    cited_by_count: Count | None = None
 
 
 class Topic(DomainModel):

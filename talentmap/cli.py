@@ -202,8 +202,9 @@ def ingest_openalex(
         bool, typer.Option(help="Recompute the derived ties afterwards (co-authors, ...).")
     ] = True,
 ) -> None:
-    """Load OpenAlex records (works so far): works, their authors, institutions, topics,
-    sources, funders and references; then recompute the ties they change.
+    """Load OpenAlex entity files (works, authors, institutions, sources, funders, topics and
+    their domains, fields and subfields; publishers and concepts are only checked), with the
+    entity detected from the ids or given by --entity; then recompute the ties they change.
 
     Unusable records are listed, kept with the reason in TALENTMAP_HOME/quarantine, and the
     job goes on (exit code 2 at the end); --strict writes nothing instead. Records are upserted
@@ -428,7 +429,8 @@ def ingest_region(
 @app.command("derive")
 def derive_command() -> None:
     """Recompute the derived ties (affiliations from authorships, co-authors, institution
-    collaborations, expertise) for everything loads have marked. Safe to re-run."""
+    collaborations, expertise) and the teams of every institution loads have marked. Safe to
+    re-run."""
     settings = load_settings()
     with clean_errors(), connect(settings) as driver:
         _derive(Writer(driver, settings.neo4j_database), settings)
@@ -454,11 +456,13 @@ def _run(
             on_progress=lambda done: advance(done, None),
         )
     resumed = f", resumed run {report.resumed_from}" if report.resumed_from else ""
+    stored = "written" if source.stores else "checked"
     out.print(
-        f"{source.name}: read {report.read:,}, written {report.written:,}, "
+        f"{source.name}: read {report.read:,}, {stored} {report.written:,}, "
         f"quarantined {report.quarantined:,}"
         + (f", skipped {report.skipped:,} already committed" if report.skipped else "")
-        + f" in {report.seconds:.1f}s (run {report.run_id}{resumed})",
+        + f" in {report.seconds:.1f}s (run {report.run_id}{resumed})"
+        + ("" if source.stores else "; not stored: not part of the graph model"),
         highlight=False,
     )
     for problem in report.problems[:20]:
@@ -484,7 +488,8 @@ def _derive(writer: Writer, settings: Settings) -> None:
         )
     out.print(
         f"derived ties recomputed for {report.scientists:,} scientists and "
-        f"{report.institutions:,} institutions ({report.works:,} changed works)",
+        f"{report.institutions:,} institutions ({report.works:,} changed works); "
+        f"{report.teams:,} teams found at those institutions",
         highlight=False,
     )
 

@@ -1,0 +1,48 @@
+"""Writing OpenAlex Source (journal, repository, ...) and Funder records.
+
+A record owns its node: it sets every value it has and removes what it lacks, when it is at
+least as new as the record stored before (graph.repositories.newest), so the final node
+depends only on which records were loaded, never on their order or batches. Works only create
+these nodes when missing (graph.repositories.work), so a record loaded before or after the
+works that name its node ends the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from neo4j import ManagedTransaction
+
+from graph.repositories.newest import DIGEST, newer_record, newest_rows, record_row
+from schema.labels import Label
+from schema.venue import Funder, PublicationSource
+
+
+def upsert_records_query(label: Label) -> str:
+    """Upsert `$rows` ({id, props, updated_at, digest}) of one label where each is at least as
+    new as the stored record; returns the ids written."""
+    return f"""
+UNWIND $rows AS row
+MERGE (n:{label} {{id: row.id}})
+WITH n, row
+WHERE {newer_record()}
+SET n += row.props, n.{DIGEST} = row.digest
+RETURN n.id AS id
+"""
+
+
+UPSERT_SOURCES = upsert_records_query(Label.SOURCE)
+UPSERT_FUNDERS = upsert_records_query(Label.FUNDER)
+
+
+def write_sources(tx: ManagedTransaction, sources: Sequence[PublicationSource]) -> int:
+    """Upsert one batch of Source records; returns how many were written (at least as new as
+    the stored ones). Idempotent, so safe as a retried transaction function."""
+    rows = newest_rows(record_row(s.properties()) for s in sources)
+    return len(list(tx.run(UPSERT_SOURCES, rows=rows)))
+
+
+def write_funders(tx: ManagedTransaction, funders: Sequence[Funder]) -> int:
+    """Upsert one batch of Funder records; returns how many were written. Idempotent."""
+    rows = newest_rows(record_row(f.properties()) for f in funders)
+    return len(list(tx.run(UPSERT_FUNDERS, rows=rows)))
