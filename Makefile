@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SAMPLE := data/sample/openalex/works.jsonl
 
-.PHONY: install run test lint format schema stop clean bench
+.PHONY: install run test lint format schema stop clean bench bench-ingest
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,4 +47,7 @@ clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
+
+bench-ingest: install
+	$(BIN)/python -m bench.ingest

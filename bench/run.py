@@ -1,4 +1,4 @@
-"""TalentMap benchmarks: `make bench` (or `python bench/run.py --authorships 10000,100000`).
+"""TalentMap benchmarks: `make bench` (or `python -m bench.run --authorships 10000,100000`).
 
 Starts its own Neo4j (temporary TALENTMAP_HOME, free port) through the same code as
 `talentmap neo4j start`, generates SYNTHETIC OpenAlex-shaped works with a seeded generator,
@@ -9,16 +9,13 @@ the GraphQL `scientist` query over real HTTP. Prints one table, with the machine
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import socket
 import statistics
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 import uvicorn
@@ -26,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from api.app import create_app
+from bench.synthetic import free_port, timed, write_synthetic
 from graph import admin, migrations, server
 from graph.driver import connect
 from graph.unit_of_work import Writer
@@ -33,83 +31,6 @@ from ingest.derive import derive
 from ingest.jobs import run_job
 from ingest.openalex_entities import WORKS
 from talentmap.settings import Settings
-
-RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def synthetic_works(count: int, seed: int) -> list[dict[str, Any]]:
-    """OpenAlex-shaped works with a long-tailed author distribution. Synthetic: for scale only."""
-    rng = random.Random(seed)
-    authors = max(50, int(count * 1.5))
-    institutions = max(10, count // 10)
-    works = []
-    for n in range(count):
-        year = rng.randint(2000, 2025)
-        authorships = []
-        for position in range(rng.choice((1, 2, 3, 3, 4, 5, 6, 8, 12))):
-            # Skewed toward a prolific few, spread over the whole pool like real bylines.
-            author = int(authors * rng.random() ** 3)
-            inst = rng.randrange(institutions)
-            inst_url = f"https://openalex.org/I{9_000_000 + inst}"
-            authorships.append(
-                {
-                    "author_position": "first" if position == 0 else "middle",
-                    "author": {
-                        "id": f"https://openalex.org/A{9_000_000 + author}",
-                        "display_name": f"Synthetic Author {author}",
-                        "orcid": None,
-                    },
-                    "institutions": [
-                        {
-                            "id": inst_url,
-                            "display_name": f"Synthetic Institute {inst}",
-                            "ror": None,
-                            "country_code": rng.choice(("CN", "US", "DE", "GB", "JP")),
-                            "type": "education",
-                            "lineage": [inst_url],
-                        }
-                    ],
-                    "is_corresponding": position == 0,
-                    "raw_author_name": f"Synthetic Author {author}",
-                    "raw_affiliation_strings": [f"Synthetic Institute {inst}"],
-                }
-            )
-        works.append(
-            {
-                "id": f"https://openalex.org/W{9_000_000 + n}",
-                "display_name": f"Synthetic work {n}",
-                "publication_year": year,
-                "publication_date": f"{year}-01-01",
-                "type": "article",
-                "cited_by_count": rng.randint(0, 500),
-                "authorships": authorships,
-                "updated_date": "2025-01-01T00:00:00",
-            }
-        )
-    return works
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
-    start = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return result, time.perf_counter() - start
-
-
-def write_synthetic(authorships: int, seed: int) -> tuple[Path, int, int]:
-    """A seeded SYNTHETIC works file with about `authorships` authorships (5 per work)."""
-    works = synthetic_works(max(1, authorships // 5), seed)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"synthetic-works-{len(works)}-seed{seed}.jsonl"
-    with path.open("w", encoding="utf-8") as handle:
-        for work in works:
-            handle.write(json.dumps(work) + "\n")
-    return path, len(works), sum(len(w["authorships"]) for w in works)
 
 
 def main() -> None:
@@ -190,7 +111,7 @@ def main() -> None:
         f"neo4j {settings.neo4j_version} community, heap {settings.neo4j_heap}, page cache "
         f"{settings.neo4j_pagecache}, batch size {args.batch_size}; machine: {os.cpu_count()} "
         f"cores, load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min); "
-        "data: SYNTHETIC (bench/run.py synthetic_works, seeded)"
+        "data: SYNTHETIC (bench/synthetic.py, seeded)"
     )
 
 

@@ -9,6 +9,8 @@ A `Source` says how to read, parse and write one kind of input; `run_job` does t
   is unusable.
 - **Batches**: one idempotent transaction per batch (the source's `write`), so a retry or a
   re-run converges to the same graph.
+- **Write-behind**: a batch is written on a worker thread while the next one is parsed; one
+  batch at most is in flight and batches commit in order.
 - **Resumable**: after each batch the run's checkpoint (file and position) is stored on its
   `IngestRun` node. A run of the same inputs (same paths, sizes and modification times) after
   an interrupted one skips what the interrupted run had committed; redoing the last batch is
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -146,6 +149,7 @@ def run_job(
     report.run_id = writer(
         ingest_run.start_run, source.name, [str(p) for p in paths], inputs, resumed
     )
+    behind = _WriteBehind()
     try:
         for path in paths:
             done_up_to = report.checkpoint.get(str(path), 0)
@@ -163,11 +167,13 @@ def run_job(
                     quarantine.add(raw, str(e))
                 last = raw.position
                 if len(batch) >= batch_size:
-                    _commit(writer, source, batch, report, path, last, on_progress)
+                    behind.submit(_commit, writer, source, batch, report, path, last, on_progress)
                     batch = []
             if batch or last:
-                _commit(writer, source, batch, report, path, last, on_progress)
+                behind.submit(_commit, writer, source, batch, report, path, last, on_progress)
+        behind.wait()
     finally:
+        behind.close()
         report.quarantine_file = quarantine.close()
     report.seconds = time.monotonic() - started
     writer(
@@ -204,6 +210,30 @@ def _commit(
     writer(ingest_run.checkpoint, report.run_id, report.checkpoint)
     if on_progress is not None:
         on_progress(report.read)
+
+
+class _WriteBehind:
+    """Writes one batch on a worker thread while the next is read and parsed (the database
+    works while Python parses). At most one batch is in flight and batches commit in order, so
+    a checkpoint still means everything before it is committed; a failed write is raised at
+    the next submit or wait."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write")
+        self._pending: Future[None] | None = None
+
+    def submit(self, fn: Callable[..., None], *args: object) -> None:
+        self.wait()
+        self._pending = self._pool.submit(fn, *args)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Let a write in flight finish (what it commits stays consistent), then stop."""
+        self._pool.shutdown(wait=True)
 
 
 def _check_all(

@@ -60,7 +60,7 @@ def _newest(nodes: list[DomainModel]) -> list[DomainModel]:
     across batches, so batch boundaries never change the result."""
     newest: dict[str, DomainModel] = {}
     for node in nodes:
-        key = node.properties()["id"]
+        key = _key(node)
         kept = newest.get(key)
         if kept is None or _stamp(node) >= _stamp(kept):
             newest[key] = node
@@ -71,8 +71,12 @@ def _first(nodes: list[DomainModel]) -> list[DomainModel]:
     """One per id: the first seen (for nodes a work only creates when missing)."""
     first: dict[str, DomainModel] = {}
     for node in nodes:
-        first.setdefault(node.properties()["id"], node)
+        first.setdefault(_key(node), node)
     return list(first.values())
+
+
+def _key(node: DomainModel) -> str:
+    return str(getattr(node, "id"))  # noqa: B009 - every node model has an id; DomainModel does not declare it
 
 
 def _stamp(node: DomainModel) -> str:

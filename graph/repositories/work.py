@@ -80,6 +80,14 @@ SET n += row.props, n.needs_derive = true
 REMOVE n.stub
 """
 _OWN_LINKS = "|".join((Rel.ABOUT, Rel.PUBLISHED_IN, Rel.FUNDED_BY, Rel.CITES, Rel.BY_INSTITUTION))
+# Works that already have a record (not new, not a citation stub): only their links can be
+# stale, so a first load skips the stale-link pass.
+RECORDED_WORKS = f"""
+UNWIND $ids AS wid
+MATCH (w:{Label.WORK} {{id: wid}})
+WHERE w.stub IS NULL
+RETURN collect(w.id) AS ids
+"""
 # The record's links replace the stored ones: everything the record no longer names goes.
 DROP_STALE_LINKS = f"""
 UNWIND $rows AS row
@@ -95,7 +103,8 @@ CALL (w, row) {{
   WHERE NOT x.id IN row.linked
   DELETE r
 }}
-RETURN dropped_authors
+UNWIND dropped_authors AS sid
+RETURN collect(DISTINCT sid) AS dropped_authors
 """
 UPSERT_AUTHORSHIPS = f"""
 UNWIND $rows AS row
@@ -187,41 +196,27 @@ def write_works_batch(
         tx.run(query, rows=_taxonomy_links(rows)).consume()
     tx.run(UPSERT_SOURCES, rows=node_rows(sources, partial=True)).consume()
     tx.run(UPSERT_FUNDERS, rows=node_rows(funders, partial=True)).consume()
-    tx.run(UPSERT_WORKS, rows=node_rows(works, partial=False)).consume()
+    work_rows = node_rows(works, partial=False)
+    recorded = set(tx.run(RECORDED_WORKS, ids=[row["id"] for row in work_rows]).single(True)[0])
+    tx.run(UPSERT_WORKS, rows=work_rows).consume()
 
-    by_work: dict[str, dict[str, Any]] = {}
-    for row in node_rows(works, partial=False):
-        by_work[row["id"]] = {"id": row["id"], "authors": [], "linked": []}
-    for a in authorships:
-        by_work[a.work_id]["authors"].append(a.scientist_id)
-        by_work[a.work_id]["linked"].extend(a.institution_ids)
-    for work_id, link in topics:
-        by_work[work_id]["linked"].append(link.topic_id)
-    for work_id, source_id in published_in:
-        by_work[work_id]["linked"].append(source_id)
-    for work_id, fund in funding:
-        by_work[work_id]["linked"].append(fund.funder_id)
-    citation_rows: list[dict[str, str]] = []
-    for work in works:
-        refs = list(getattr(work, "referenced_works", ()))
-        by_work[work.properties()["id"]]["linked"].extend(refs)
-        citation_rows.extend({"work_id": work.properties()["id"], "cited_id": r} for r in refs)
-    dropped = tx.run(DROP_STALE_LINKS, rows=list(by_work.values()))
-    dropped_authors = {sid for record in dropped for sid in record["dropped_authors"]}
-
-    authored_rows = [
-        {
-            "scientist_id": a.scientist_id,
-            "work_id": a.work_id,
-            "props": a.model_dump(mode="json", exclude={"scientist_id", "work_id"}),
-        }
-        for a in authorships
+    citation_rows = [
+        {"work_id": row["id"], "cited_id": cited}
+        for row in work_rows
+        for cited in row["props"]["referenced_works"]
     ]
-    tx.run(UPSERT_AUTHORSHIPS, rows=authored_rows).consume()
+    if recorded:
+        _drop_stale_links(tx, recorded, authorships, topics, published_in, funding, citation_rows)
+
+    authored_rows = []
     institution_authors: dict[tuple[str, str], int] = {}
     for a in authorships:
+        props = a.model_dump(mode="json")
+        del props["scientist_id"], props["work_id"]
+        authored_rows.append({"scientist_id": a.scientist_id, "work_id": a.work_id, "props": props})
         for iid in a.institution_ids:
             institution_authors[(a.work_id, iid)] = institution_authors.get((a.work_id, iid), 0) + 1
+    tx.run(UPSERT_AUTHORSHIPS, rows=authored_rows).consume()
     tx.run(
         LINK_INSTITUTIONS,
         rows=[
@@ -242,6 +237,40 @@ def write_works_batch(
         ],
     ).consume()
     tx.run(LINK_CITATIONS, rows=citation_rows).consume()
+
+
+def _drop_stale_links(
+    tx: ManagedTransaction,
+    recorded: set[str],
+    authorships: Sequence[Authorship],
+    topics: Sequence[tuple[str, WorkTopic]],
+    published_in: Sequence[tuple[str, str]],
+    funding: Sequence[tuple[str, Funding]],
+    citations: Sequence[dict[str, str]],
+) -> None:
+    """Remove the links of already recorded works that their new record no longer names, and
+    mark the people dropped from an author list for the derived step."""
+    by_work: dict[str, dict[str, Any]] = {
+        wid: {"id": wid, "authors": [], "linked": []} for wid in recorded
+    }
+
+    def linked(work_id: str) -> list[str]:
+        return by_work[work_id]["linked"] if work_id in by_work else []
+
+    for a in authorships:
+        if a.work_id in by_work:
+            by_work[a.work_id]["authors"].append(a.scientist_id)
+            by_work[a.work_id]["linked"].extend(a.institution_ids)
+    for work_id, link in topics:
+        linked(work_id).append(link.topic_id)
+    for work_id, source_id in published_in:
+        linked(work_id).append(source_id)
+    for work_id, fund in funding:
+        linked(work_id).append(fund.funder_id)
+    for citation in citations:
+        linked(citation["work_id"]).append(citation["cited_id"])
+    dropped = tx.run(DROP_STALE_LINKS, rows=list(by_work.values())).single()
+    dropped_authors = dropped["dropped_authors"] if dropped else []
     tx.run(MARK_SCIENTISTS, ids=sorted(dropped_authors)).consume()
 
 

@@ -1,0 +1,144 @@
+"""Ingestion benchmark: `bench/ingest` (or `make bench-ingest`).
+
+Starts its own Neo4j (a temporary TALENTMAP_HOME, a free port) through the same code as
+`talentmap neo4j start`, writes SYNTHETIC OpenAlex-shaped works files from a seeded generator
+(`bench/synthetic.py`) at each size, and for each size, into an empty graph, measures:
+
+- the first load (`run_job` with the works source, through Bolt, as `talentmap ingest openalex`
+  runs it) in authorship rows per second;
+- the derived step that follows (affiliations, co-authors, expertise, collaborations, teams);
+- the same input again (idempotent: nothing changes) and its derived step (nothing to do).
+
+It prints one table, Neo4j's settings, the CPU seconds the server and this process spent on
+each load (two cores are shared between them), and the machine's load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.synthetic import free_port, timed, write_synthetic
+from graph import admin, migrations, server
+from graph.driver import connect
+from graph.unit_of_work import Writer
+from ingest.derive import derive
+from ingest.jobs import run_job
+from ingest.openalex_entities import WORKS
+from talentmap.settings import Settings
+
+
+def _server_cpu(settings: Settings) -> float:
+    """CPU seconds (user + system) the Neo4j process has used so far."""
+    pid = server.read_pid(server.layout(settings))
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--authorships",
+        default="10000,100000,1000000",
+        help="comma-separated sizes in authorship rows; each loads into an empty graph",
+    )
+    parser.add_argument("--batch-size", type=int, default=Settings().ingest_batch_size)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.authorships.split(",")]
+
+    console = Console()
+    load_before = os.getloadavg()
+    table = Table(title=f"TalentMap ingestion benchmark ({time.strftime('%Y-%m-%d %H:%M')})")
+    for column in (
+        "authorships",
+        "works",
+        "run",
+        "load s",
+        "load rows/s",
+        "CPU s neo4j / python",
+        "derived s",
+        "derived rows/s",
+        "derived µs/row",
+        "graph nodes / rels",
+    ):
+        table.add_column(column, justify="right")
+    with tempfile.TemporaryDirectory(prefix="talentmap-bench-") as home:
+        settings = Settings(home=Path(home), neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
+        server.start(settings)
+        try:
+            with connect(settings) as driver:
+                db = settings.neo4j_database
+                writer = Writer(driver, db)
+                for size in sizes:
+                    console.print(f"generating SYNTHETIC works for {size:,} authorships ...")
+                    data, works, rows = write_synthetic(size, args.seed)
+                    admin.wipe(driver, db)
+                    migrations.migrate(driver, db)
+                    for run in ("first load", "same again"):
+                        console.print(f"{rows:,} authorships: {run} ...")
+                        cpu_server, cpu_own = _server_cpu(settings), _own_cpu()
+                        _, took = timed(
+                            run_job,
+                            writer,
+                            WORKS,
+                            [data],
+                            quarantine_dir=Path(home) / "quarantine",
+                            batch_size=args.batch_size,
+                        )
+                        cpu = (
+                            f"{_server_cpu(settings) - cpu_server:.0f} / {_own_cpu() - cpu_own:.0f}"
+                        )
+                        report, derived = timed(derive, writer, max_authors=100)
+                        stats = admin.stats(driver, db)
+                        table.add_row(
+                            f"{rows:,}",
+                            f"{works:,}",
+                            run,
+                            f"{took:.1f}",
+                            f"{rows / took:,.0f}",
+                            cpu,
+                            f"{derived:.1f}",
+                            f"{rows / derived:,.0f}",
+                            f"{derived / rows * 1e6:.0f}",
+                            f"{stats.total_nodes:,} / {stats.total_relationships:,}",
+                        )
+                        if run == "first load":
+                            teams = f"{report.teams:,} teams"
+                            console.print(
+                                f"  derived for {report.scientists:,} scientists and "
+                                f"{report.institutions:,} institutions, {teams}"
+                            )
+        finally:
+            server.stop(settings)
+    console.print(table)
+    load_after = os.getloadavg()
+    console.print(
+        f"Neo4j {settings.neo4j_version} Community (embedded jars, `talentmap neo4j start`): "
+        f"heap {settings.neo4j_heap}, page cache {settings.neo4j_pagecache}, "
+        "db.tx_log.rotation.retention_policy=1 days, other settings at their defaults; "
+        f"batch size {args.batch_size} works per transaction; one write transaction at a time, "
+        "parsing overlapped with writing.\n"
+        f"Machine: {os.cpu_count()} cores shared by Neo4j and this process; load average "
+        f"before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min).\n"
+        "Data: SYNTHETIC (bench/synthetic.py, seeded); rows/s are authorship rows per second "
+        "of wall time."
+    )
+
+
+if __name__ == "__main__":
+    main()

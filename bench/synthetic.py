@@ -1,0 +1,165 @@
+"""SYNTHETIC OpenAlex-shaped works for benchmarks, from a seeded generator (never real data).
+
+The shape follows the OpenAlex work record (authorships with institutions, topics with their
+subfield/field/domain, referenced works, counts), and the structure loosely follows real
+bibliographies, so the derived step has realistic work to do:
+
+- people belong to a home institution and mostly write with colleagues from it (groups that
+  publish together, which is what teams are detected from), sometimes with outsiders;
+- output is long-tailed: a few people and institutions write much of it;
+- each institution works on a handful of topics; works cite earlier works.
+
+Ids are in reserved ranges (`W9…`, `A9…`, `I9…`, `T99…`) and names say "Synthetic".
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+OA = "https://openalex.org/"
+RESULTS = Path(__file__).resolve().parent / "results"
+AUTHORSHIPS_PER_WORK = 5  # the generator's mean, used to size files by authorship count
+_BYLINE_SIZES = (1, 2, 3, 3, 4, 5, 5, 6, 7, 8, 11)  # mean 5
+COUNTRIES = ("CN", "US", "DE", "GB", "JP", "FR", "KR", "IT", "CA", "NL")
+
+
+def _taxonomy(rng: random.Random) -> list[dict[str, Any]]:
+    """1,000 synthetic topics under 100 subfields, 20 fields and 4 domains."""
+    topics = []
+    for t in range(1000):
+        sub, field, domain = t // 10, t // 50, t // 250
+        topics.append(
+            {
+                "id": f"{OA}T99{t:04d}",
+                "display_name": f"Synthetic topic {t}",
+                "subfield": {"id": f"{OA}subfields/99{sub:02d}", "display_name": f"Sub {sub}"},
+                "field": {"id": f"{OA}fields/9{field:02d}", "display_name": f"Field {field}"},
+                "domain": {"id": f"{OA}domains/9{domain}", "display_name": f"Domain {domain}"},
+            }
+        )
+    rng.shuffle(topics)
+    return topics
+
+
+def synthetic_works(count: int, seed: int) -> list[dict[str, Any]]:
+    """`count` SYNTHETIC works (about 5 authorships each), the same for the same seed."""
+    rng = random.Random(seed)
+    institutions = max(10, count // 40)
+    people = max(50, int(count * 1.2))
+    per_institution = max(5, people // institutions)
+    topics = _taxonomy(rng)
+    focus = [rng.sample(range(len(topics)), 6) for _ in range(institutions)]
+    country = [rng.choice(COUNTRIES) for _ in range(institutions)]
+
+    def institution_of(person: int) -> int:
+        return person // per_institution % institutions
+
+    def someone_at(inst: int) -> int:
+        # Long-tailed within the institution: the first members write the most.
+        return inst * per_institution + int(per_institution * rng.random() ** 2)
+
+    works = []
+    for n in range(count):
+        year = 2000 + int(26 * rng.random() ** 0.5)  # more recent years are busier
+        home = int(institutions * rng.random() ** 2)
+        byline: list[int] = []
+        for _ in range(rng.choice(_BYLINE_SIZES)):
+            inst = home if rng.random() < 0.8 else rng.randrange(institutions)
+            person = someone_at(inst)
+            if person not in byline:
+                byline.append(person)
+        authorships = [
+            _authorship(person, position, len(byline), institution_of(person), country, rng)
+            for position, person in enumerate(byline)
+        ]
+        chosen = rng.sample(focus[home], rng.randint(1, 3))
+        work_topics = [
+            {**topics[t], "score": round(1 - 0.2 * i - rng.random() * 0.1, 4)}
+            for i, t in enumerate(chosen)
+        ]
+        references = sorted({rng.randrange(n) for _ in range(rng.randint(0, 8))}) if n else []
+        works.append(
+            {
+                "id": f"{OA}W9{n:09d}",
+                "display_name": f"Synthetic work {n}",
+                "publication_year": year,
+                "publication_date": f"{year}-06-01",
+                "type": "article",
+                "cited_by_count": int(200 * rng.random() ** 4),
+                "authorships": authorships,
+                "primary_topic": work_topics[0],
+                "topics": work_topics,
+                "referenced_works": [f"{OA}W9{r:09d}" for r in references],
+                "updated_date": "2025-01-01T00:00:00",
+            }
+        )
+    return works
+
+
+def _authorship(
+    person: int,
+    position: int,
+    authors: int,
+    inst: int,
+    country: list[str],
+    rng: random.Random,
+) -> dict[str, Any]:
+    inst_url = f"{OA}I9{inst:08d}"
+    return {
+        "author_position": "first"
+        if position == 0
+        else ("last" if position == authors - 1 else "middle"),
+        "author": {
+            "id": f"{OA}A9{person:09d}",
+            "display_name": f"Synthetic Author {person}",
+            "orcid": None,
+        },
+        "institutions": [
+            {
+                "id": inst_url,
+                "display_name": f"Synthetic Institute {inst}",
+                "ror": None,
+                "country_code": country[inst],
+                "type": "education",
+                "lineage": [inst_url],
+            }
+        ],
+        "countries": [country[inst]],
+        "is_corresponding": position == 0 and rng.random() < 0.9,
+        "raw_author_name": f"Synthetic Author {person}",
+        "raw_affiliation_strings": [f"Synthetic Institute {inst}"],
+    }
+
+
+def write_synthetic(authorships: int, seed: int) -> tuple[Path, int, int]:
+    """A seeded SYNTHETIC works JSONL file with about `authorships` authorships (written once,
+    reused while it exists); its path, works and exact authorships."""
+    count = max(1, authorships // AUTHORSHIPS_PER_WORK)
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"synthetic-works-v2-{count}-seed{seed}.jsonl"
+    if not path.is_file():
+        partial = path.with_suffix(".partial")
+        with partial.open("w", encoding="utf-8") as handle:
+            for work in synthetic_works(count, seed):
+                handle.write(json.dumps(work) + "\n")
+        partial.rename(path)
+    with path.open(encoding="utf-8") as handle:
+        rows = sum(len(json.loads(line)["authorships"]) for line in handle)
+    return path, count, rows
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start
