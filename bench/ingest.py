@@ -61,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(size) for size in args.authorships.split(",")]
 
-    console = Console()
+    console = Console(width=200)
     load_before = os.getloadavg()
     table = Table(title=f"TalentMap ingestion benchmark ({time.strftime('%Y-%m-%d %H:%M')})")
     for column in (

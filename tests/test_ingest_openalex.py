@@ -108,6 +108,36 @@ def test_second_run_changes_nothing(graph: Driver, settings: Settings, tmp_path:
     assert snapshot(graph, settings) == before
 
 
+def test_unchanged_records_are_not_rewritten(
+    graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    # The same file again: every record is skipped, so no work is marked for the derived step.
+    load(graph, settings, [SAMPLE_WORKS], tmp_path, derive=False)
+    marked = count(graph, settings, "MATCH (w:Work {needs_derive: true}) RETURN count(w)")
+    assert marked == 0
+    # One record changed (same id, another title): only that work is written and marked.
+    raw = sample_works()[3]
+    changed = tmp_path / "changed.jsonl"
+    changed.write_text(json.dumps({**raw, "title": "A retitled work"}) + "\n", encoding="utf-8")
+    load(graph, settings, [SAMPLE_WORKS, changed], tmp_path, derive=False)
+    marked_ids = [
+        r["id"]
+        for r in graph.execute_query(
+            "MATCH (w:Work {needs_derive: true}) RETURN w.id AS id",
+            database_=settings.neo4j_database,
+        ).records
+    ]
+    assert marked_ids == [short_id(raw["id"])]
+    # The original record again restores the title (its digest differs from the stored one).
+    load(graph, settings, [SAMPLE_WORKS], tmp_path)
+    title = graph.execute_query(
+        "MATCH (w:Work {id: $id}) RETURN w.title AS t",
+        id=short_id(raw["id"]),
+        database_=settings.neo4j_database,
+    ).records[0]["t"]
+    assert title == raw["title"]
+
+
 def test_newer_record_replaces_authors(graph: Driver, settings: Settings, tmp_path: Path) -> None:
     def ids(work: dict[str, Any]) -> list[str | None]:
         return [(a.get("author") or {}).get("id") for a in work["authorships"]]

@@ -10,11 +10,12 @@ depend on them and clears the mark, so a killed job leaves the marks for the nex
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from neo4j import ManagedTransaction
 
+from graph.repositories.newest import DIGEST
 from schema.base import DomainModel
 from schema.labels import Label, Rel
 from schema.work import Authorship, Funding, WorkTopic
@@ -76,8 +77,15 @@ MERGE (c)-[:{Rel.PART_OF}]->(p)
 UPSERT_WORKS = f"""
 UNWIND $rows AS row
 MERGE (n:{Label.WORK} {{id: row.id}})
-SET n += row.props, n.needs_derive = true
+SET n += row.props, n.needs_derive = true, n.{DIGEST} = row.digest
 REMOVE n.stub
+"""
+# What each stored work was last written from (see ingest.openalex.WorkRecord.digest).
+STORED_DIGESTS = f"""
+UNWIND $ids AS wid
+MATCH (w:{Label.WORK} {{id: wid}})
+WHERE w.{DIGEST} IS NOT NULL
+RETURN w.id AS id, w.{DIGEST} AS digest
 """
 _OWN_LINKS = "|".join((Rel.ABOUT, Rel.PUBLISHED_IN, Rel.FUNDED_BY, Rel.CITES, Rel.BY_INSTITUTION))
 # Works that already have a record (not new, not a citation stub): only their links can be
@@ -184,6 +192,7 @@ def write_works_batch(
     topics: Sequence[tuple[str, WorkTopic]],
     published_in: Sequence[tuple[str, str]],
     funding: Sequence[tuple[str, Funding]],
+    digests: Mapping[str, str],
 ) -> None:
     """Upsert one batch of works and all they name. Idempotent (a retried transaction)."""
     tx.run(UPSERT_SCIENTISTS, rows=node_rows(scientists, partial=True)).consume()
@@ -197,6 +206,8 @@ def write_works_batch(
     tx.run(UPSERT_SOURCES, rows=node_rows(sources, partial=True)).consume()
     tx.run(UPSERT_FUNDERS, rows=node_rows(funders, partial=True)).consume()
     work_rows = node_rows(works, partial=False)
+    for row in work_rows:
+        row["digest"] = digests.get(row["id"]) or None
     recorded = set(tx.run(RECORDED_WORKS, ids=[row["id"] for row in work_rows]).single(True)[0])
     tx.run(UPSERT_WORKS, rows=work_rows).consume()
 
@@ -237,6 +248,11 @@ def write_works_batch(
         ],
     ).consume()
     tx.run(LINK_CITATIONS, rows=citation_rows).consume()
+
+
+def stored_digests(tx: ManagedTransaction, work_ids: list[str]) -> dict[str, str]:
+    """The digest each of these works was last written from (works without one left out)."""
+    return {r["id"]: r["digest"] for r in tx.run(STORED_DIGESTS, ids=work_ids)}
 
 
 def _drop_stale_links(
