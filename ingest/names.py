@@ -56,9 +56,9 @@ def pinyin_forms(name: str) -> tuple[str, ...]:
     Chinese names put the family name first; Western bylines put it last. Both orders are
     kept, the given name's syllables joined as bylines write them (张晓明 -> "Xiaoming").
     """
-    hanzi = "".join(char for char in name if has_hanzi(char))
-    if not hanzi:
+    if not has_hanzi(name):
         return ()
+    hanzi = "".join(_HAN.findall(name))
     cut = 2 if len(hanzi) > 2 and hanzi[:2] in COMPOUND_SURNAMES else 1
     family = "".join(lazy_pinyin(hanzi[:cut], style=Style.NORMAL)).capitalize()
     given = "".join(lazy_pinyin(hanzi[cut:], style=Style.NORMAL)).capitalize()
