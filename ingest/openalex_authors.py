@@ -13,7 +13,6 @@ id, or without any name, raises `RecordError`, and the runner quarantines it.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from pydantic import ValidationError
@@ -25,7 +24,9 @@ from ingest.jobs import RawRecord, Source
 from ingest.names import pinyin_forms
 from ingest.openalex import _institution
 from ingest.readers import json_object, jsonl_records
+from ingest.values import count as _count
 from ingest.values import mapping as _mapping
+from ingest.values import number as _number
 from ingest.values import ror as _ror
 from ingest.values import short_error as _short
 from ingest.values import strings as _strings
@@ -155,22 +156,6 @@ def _orcid(value: Any) -> str | None:
         return ids.orcid(value)
     except InvalidIdError:
         return None
-
-
-def _count(*values: Any) -> int | None:
-    """The first value that is a count (a non-negative integer)."""
-    for value in values:
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-    return None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-        if math.isfinite(number) and number >= 0:
-            return number
-    return None
 
 
 def write_authors(writer: Writer, batch: list[AuthorRecord]) -> None:

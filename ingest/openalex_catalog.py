@@ -34,9 +34,10 @@ from graph.repositories.taxonomy import write_taxonomy_records
 from graph.unit_of_work import Writer
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord, Source
-from ingest.openalex_authors import _count, _number
 from ingest.readers import json_object, jsonl_records
+from ingest.values import count as _count
 from ingest.values import mapping as _mapping
+from ingest.values import number as _number
 from ingest.values import ror as _ror
 from ingest.values import short_error as _short
 from ingest.values import strings as _strings

@@ -3,6 +3,7 @@ returns the value in the shape we store, or None (or empty) when the record has 
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from typing import Any
 
@@ -62,3 +63,20 @@ def short_error(error: Exception) -> str:
             f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors()
         )
     return str(error)
+
+
+def count(*values: Any) -> int | None:
+    """The first value that is a count (a non-negative integer)."""
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+    return None
+
+
+def number(value: Any) -> float | None:
+    """A finite, non-negative number (an int becomes a float), or None."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        if math.isfinite(number) and number >= 0:
+            return number
+    return None

@@ -210,3 +210,38 @@ def test_dropping_an_author_updates_derived_ties(
     )
     assert [r["n"] for r in after] == ([shared_before - 1] if shared_before > 1 else [])
     load_works(graph, settings, [SAMPLE_WORKS], tmp_path / "q")  # restore for other tests
+
+
+def test_dropping_an_institution_updates_collaborations(
+    graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    import json
+
+    def joint_works(a: str, b: str) -> list[int]:
+        return [
+            r["n"]
+            for r in query(
+                graph,
+                settings,
+                "MATCH (:Institution {id: $a})-[r:COLLABORATES]-(:Institution {id: $b}) "
+                "RETURN r.works AS n",
+                a=a,
+                b=b,
+            )
+        ]
+
+    work = next(w for w in sample_works() if len(institutions_of(w)) == 2)
+    kept, dropped = sorted(institutions_of(work))
+    joint = sum(1 for w in sample_works() if {kept, dropped} <= institutions_of(w))
+    assert joint_works(kept, dropped) == [joint]
+    newer = json.loads(json.dumps(work))
+    for authorship in newer["authorships"]:
+        authorship["institutions"] = [
+            i for i in authorship["institutions"] if short_id(i.get("ror") or i["id"]) != dropped
+        ]
+    path = tmp_path / "newer.jsonl"
+    path.write_text(json.dumps(newer) + "\n", encoding="utf-8")
+    load_works(graph, settings, [path], tmp_path / "q")
+    assert joint_works(kept, dropped) == ([joint - 1] if joint > 1 else [])
+    load_works(graph, settings, [SAMPLE_WORKS], tmp_path / "q")  # restore for other tests
+    assert joint_works(kept, dropped) == [joint]

@@ -52,12 +52,15 @@ OPTIONAL MATCH (s)-[stale:{Rel.AFFILIATED_WITH} {{source: $source}}]->(x:{Label.
 WHERE NOT x.id IN keep
 DELETE stale
 """
+# A pair of two marked scientists is computed once, by the one with the smaller id (the other
+# is still marked: marks are cleared after their chunk, so it is in this chunk or a later one).
 COAUTHORS = f"""
 UNWIND $ids AS sid
 MATCH (s:{Label.SCIENTIST} {{id: sid}})
 CALL (s) {{
   OPTIONAL MATCH (s)-[:{Rel.AUTHORED}]->(w:{Label.WORK})<-[:{Rel.AUTHORED}]-(c:{Label.SCIENTIST})
   WHERE w.authors_count <= $max_authors AND c <> s
+    AND NOT (c.needs_derive IS NOT NULL AND c.id < s.id)
   WITH s, c, count(DISTINCT w) AS works, min(w.publication_year) AS first,
        max(w.publication_year) AS last
   WHERE c IS NOT NULL
@@ -69,7 +72,7 @@ CALL (s) {{
   RETURN collect(c.id) AS keep
 }}
 OPTIONAL MATCH (s)-[stale:{Rel.COAUTHORED}]-(x:{Label.SCIENTIST})
-WHERE NOT x.id IN keep
+WHERE NOT x.id IN keep AND NOT (x.needs_derive IS NOT NULL AND x.id < s.id)
 DELETE stale
 """
 EXPERTISE = f"""

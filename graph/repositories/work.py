@@ -109,6 +109,9 @@ CALL (w, row) {{
 CALL (w, row) {{
   OPTIONAL MATCH (w)-[r:{_OWN_LINKS}]->(x)
   WHERE NOT x.id IN row.linked
+  // An institution the work no longer names: its collaborations and teams change too.
+  FOREACH (_ IN CASE WHEN x:{Label.INSTITUTION} THEN [1] ELSE [] END |
+    SET x.needs_derive = true)
   DELETE r
 }}
 UNWIND dropped_authors AS sid
@@ -265,7 +268,7 @@ def _drop_stale_links(
     citations: Sequence[dict[str, str]],
 ) -> None:
     """Remove the links of already recorded works that their new record no longer names, and
-    mark the people dropped from an author list for the derived step."""
+    mark the people and institutions dropped from them for the derived step."""
     by_work: dict[str, dict[str, Any]] = {
         wid: {"id": wid, "authors": [], "linked": []} for wid in recorded
     }
