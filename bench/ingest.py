@@ -7,7 +7,8 @@ Starts its own Neo4j (a temporary TALENTMAP_HOME, a free port) through the same 
 - the first load (`run_job` with the works source, through Bolt, as `talentmap ingest openalex`
   runs it) in authorship rows per second;
 - the derived step that follows (affiliations, co-authors, expertise, collaborations, teams);
-- the same input again (idempotent: nothing changes) and its derived step (nothing to do).
+- the same input again (idempotent: nothing changes) and its derived step (nothing to do);
+- reading and parsing alone (no database), the single-core ceiling of the loader.
 
 It prints one table, Neo4j's settings, the CPU seconds the server and this process spent on
 each load (two cores are shared between them), and the machine's load average.
@@ -49,6 +50,14 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def parse_only(path: Path) -> float:
+    """Seconds to read and parse the file (no database): the loader's single-core ceiling."""
+    start = time.perf_counter()
+    for raw in WORKS.read(path):
+        WORKS.parse(raw)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -77,6 +86,7 @@ def main() -> None:
         "graph nodes / rels",
     ):
         table.add_column(column, justify="right")
+    parse_rates: list[tuple[int, float]] = []
     with tempfile.TemporaryDirectory(prefix="talentmap-bench-") as home:
         settings = Settings(home=Path(home), neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
         server.start(settings)
@@ -87,6 +97,12 @@ def main() -> None:
                 for size in sizes:
                     console.print(f"generating SYNTHETIC works for {size:,} authorships ...")
                     data, works, rows = write_synthetic(size, args.seed)
+                    parsed = parse_only(data)
+                    console.print(
+                        f"  read and parse only (no database): {parsed:.1f} s = "
+                        f"{rows / parsed:,.0f} rows/s"
+                    )
+                    parse_rates.append((rows, parsed))
                     admin.wipe(driver, db)
                     migrations.migrate(driver, db)
                     for run in ("first load", "same again"):
@@ -126,6 +142,11 @@ def main() -> None:
         finally:
             server.stop(settings)
     console.print(table)
+    for rows, parsed in parse_rates:
+        console.print(
+            f"read and parse only, {rows:,} authorships: {parsed:.1f} s = "
+            f"{rows / parsed:,.0f} rows/s (one core, no database)"
+        )
     load_after = os.getloadavg()
     console.print(
         f"Neo4j {settings.neo4j_version} Community (embedded jars, `talentmap neo4j start`): "

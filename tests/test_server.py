@@ -153,3 +153,18 @@ def test_config_listens_on_the_uri_port_only(tmp_path: Path) -> None:
     assert "server.http.enabled=false" in conf
     assert "dbms.security.auth_enabled=true" in conf
     assert f"server.directories.data={tmp_path / 'neo4j' / 'data'}" in conf
+
+
+def test_a_password_starting_with_a_dash_is_set(tmp_path: Path) -> None:
+    # One generated password in 64 starts with "-"; neo4j-admin must not read it as an option.
+    settings = Settings(
+        neo4j_uri=f"bolt://127.0.0.1:{free_port()}",
+        home=tmp_path,
+        neo4j_password="-starts-with-a-dash",
+    )
+    lay = server.layout(settings)
+    java = server.find_java(settings)
+    jars = server.ensure_jars(settings, java)
+    server.write_config(settings, lay)
+    assert server.ensure_password(settings, lay, java, jars) == "-starts-with-a-dash"
+    assert lay.auth_file.exists()

@@ -273,7 +273,9 @@ def ensure_password(settings: Settings, lay: Layout, java: Path, jars: Path) -> 
     settings.password_file.parent.mkdir(parents=True, exist_ok=True)
     settings.password_file.touch(mode=0o600)
     settings.password_file.write_text(password + "\n", encoding="utf-8")
-    argv = [str(java), "-cp", f"{jars}/*", ADMIN_CLASS, "dbms", "set-initial-password", password]
+    # "--": a password may start with "-" (token_urlsafe makes one in 64), not an option.
+    argv = [str(java), "-cp", f"{jars}/*", ADMIN_CLASS, "dbms", "set-initial-password", "--"]
+    argv.append(password)
     done = subprocess.run(  # noqa: S603 - fixed argv; the password never goes through a shell
         argv, capture_output=True, text=True, env=neo4j_env(lay, java), check=False
     )
