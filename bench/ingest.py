@@ -26,12 +26,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench.synthetic import free_port, timed, write_synthetic
+from bench.synthetic import free_port, timed, timed_load, write_synthetic
 from graph import admin, migrations, server
 from graph.driver import connect
 from graph.unit_of_work import Writer
 from ingest.derive import derive
-from ingest.jobs import run_job
 from ingest.openalex_entities import WORKS
 from talentmap.settings import Settings
 
@@ -108,14 +107,7 @@ def main() -> None:
                     for run in ("first load", "same again"):
                         console.print(f"{rows:,} authorships: {run} ...")
                         cpu_server, cpu_own = _server_cpu(settings), _own_cpu()
-                        _, took = timed(
-                            run_job,
-                            writer,
-                            WORKS,
-                            [data],
-                            quarantine_dir=Path(home) / "quarantine",
-                            batch_size=args.batch_size,
-                        )
+                        took = timed_load(writer, data, Path(home) / "quarantine", args.batch_size)
                         cpu = (
                             f"{_server_cpu(settings) - cpu_server:.0f} / {_own_cpu() - cpu_own:.0f}"
                         )

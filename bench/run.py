@@ -23,13 +23,11 @@ from rich.console import Console
 from rich.table import Table
 
 from api.app import create_app
-from bench.synthetic import free_port, timed, write_synthetic
+from bench.synthetic import free_port, timed, timed_load, write_synthetic
 from graph import admin, migrations, server
 from graph.driver import connect
 from graph.unit_of_work import Writer
 from ingest.derive import derive
-from ingest.jobs import run_job
-from ingest.openalex_entities import WORKS
 from talentmap.settings import Settings
 
 
@@ -63,14 +61,7 @@ def main() -> None:
                     admin.wipe(driver, db)
                     _, took = timed(migrations.migrate, driver, db)
                     for label in ("first load", "same input again"):
-                        _, took = timed(
-                            run_job,
-                            writer,
-                            WORKS,
-                            [data],
-                            quarantine_dir=Path(home) / "quarantine",
-                            batch_size=args.batch_size,
-                        )
+                        took = timed_load(writer, data, Path(home) / "quarantine", args.batch_size)
                         rows.append(
                             (
                                 f"{works:,} works / {authorships:,} authorships, {label}",

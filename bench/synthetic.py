@@ -21,6 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from graph.unit_of_work import Writer
+from ingest.jobs import run_job
+from ingest.openalex_entities import WORKS
+
 OA = "https://openalex.org/"
 RESULTS = Path(__file__).resolve().parent / "results"
 AUTHORSHIPS_PER_WORK = 5  # the generator's mean, used to size files by authorship count
@@ -163,3 +167,11 @@ def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
     start = time.perf_counter()
     result = fn(*args, **kwargs)
     return result, time.perf_counter() - start
+
+
+def timed_load(writer: Writer, works: Path, quarantine: Path, batch_size: int) -> float:
+    """Seconds to load a works file as `talentmap ingest openalex` does (no derived step)."""
+    _, took = timed(
+        run_job, writer, WORKS, [works], quarantine_dir=quarantine, batch_size=batch_size
+    )
+    return took

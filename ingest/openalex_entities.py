@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from graph.repositories.work import stored_digests, write_works_batch
+from graph.repositories.work import recorded_works, write_works_batch
 from graph.unit_of_work import Writer
 from ingest.errors import InvalidInputError
 from ingest.jobs import Source
@@ -87,7 +87,7 @@ def write_works(writer: Writer, batch: list[WorkRecord]) -> None:
     # A work listed twice in one batch: the later record wins, as it would across batches.
     records = list({r.work.id: r for r in batch}.values())
     # A record stored exactly as it is (same text, same mapping code) has nothing to change.
-    stored = writer(stored_digests, [r.work.id for r in records])
+    stored = writer(recorded_works, [r.work.id for r in records])
     records = [r for r in records if not r.digest or stored.get(r.work.id) != r.digest]
     if not records:
         return
@@ -104,6 +104,7 @@ def write_works(writer: Writer, batch: list[WorkRecord]) -> None:
         published_in=[(r.work.id, r.source.id) for r in records if r.source is not None],
         funding=[(r.work.id, f) for r in records for f in r.funding],
         digests={r.work.id: r.digest for r in records},
+        recorded=[r.work.id for r in records if r.work.id in stored],
     )
 
 

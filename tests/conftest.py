@@ -56,11 +56,16 @@ def driver(settings: Settings) -> Iterator[Driver]:
         yield neo4j_driver
 
 
+def fresh(driver: Driver, settings: Settings) -> None:
+    """Empty the graph and apply every migration."""
+    admin.wipe(driver, settings.neo4j_database)
+    migrations.migrate(driver, settings.neo4j_database)
+
+
 @pytest.fixture(scope="module")
 def graph(driver: Driver, settings: Settings) -> Driver:
     """An empty graph with every migration applied, once per test module."""
-    admin.wipe(driver, settings.neo4j_database)
-    migrations.migrate(driver, settings.neo4j_database)
+    fresh(driver, settings)
     return driver
 
 

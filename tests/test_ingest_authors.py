@@ -13,12 +13,11 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from graph import admin, migrations
 from graph.unit_of_work import Writer
 from ingest.jobs import JobReport, run_job
 from ingest.openalex_authors import OPENALEX_AUTHORS, parse_author
 from talentmap.settings import Settings
-from tests.conftest import SAMPLE_WORKS, load_works, rows, sample_works, scalar, snapshot
+from tests.conftest import SAMPLE_WORKS, fresh, load_works, rows, sample_works, scalar, snapshot
 
 AUTHORS = Path(__file__).resolve().parents[1] / "data" / "sample" / "openalex" / "authors.jsonl"
 
@@ -69,11 +68,6 @@ def overlap() -> list[str]:
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def fresh(graph: Driver, settings: Settings) -> None:
-    admin.wipe(graph, settings.neo4j_database)
-    migrations.migrate(graph, settings.neo4j_database)
 
 
 def load(

@@ -15,13 +15,12 @@ import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
-from graph import admin, migrations
 from graph.unit_of_work import Writer
 from ingest.jobs import JobReport, run_job
 from ingest.openalex_entities import SOURCES, detect_entity
 from ingest.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
 from talentmap.settings import Settings
-from tests.conftest import SAMPLE_WORKS, load_works, rows, scalar, snapshot
+from tests.conftest import SAMPLE_WORKS, fresh, load_works, rows, scalar, snapshot
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "openalex"
 STORED = ("domains", "fields", "subfields", "topics", "sources", "funders")
@@ -83,11 +82,6 @@ def parent_of(record: dict[str, Any], level: str) -> str:
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def fresh(graph: Driver, settings: Settings) -> None:
-    admin.wipe(graph, settings.neo4j_database)
-    migrations.migrate(graph, settings.neo4j_database)
 
 
 def load(

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from graph import admin, migrations
 from graph.records import to_model
 from graph.unit_of_work import Writer
 from ingest.jobs import JobReport, Source, run_job
@@ -25,7 +24,7 @@ from ingest.openalex_institutions import OPENALEX_INSTITUTIONS
 from ingest.ror import ROR
 from schema.institution import Institution
 from talentmap.settings import Settings
-from tests.conftest import rows, scalar, snapshot
+from tests.conftest import fresh, rows, scalar, snapshot
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 ROR_V2 = DATA / "ror" / "ror_v2_records.json.gz"
@@ -155,11 +154,6 @@ def openalex_references(records: list[dict[str, Any]]) -> dict[str, set[tuple[st
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def fresh(graph: Driver, settings: Settings) -> None:
-    admin.wipe(graph, settings.neo4j_database)
-    migrations.migrate(graph, settings.neo4j_database)
 
 
 def load(

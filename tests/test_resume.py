@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from graph import admin, migrations
 from talentmap.settings import Settings
-from tests.conftest import sample_works, snapshot
+from tests.conftest import fresh, sample_works, snapshot
 
 COPIES = 4
 BATCH = 20
@@ -41,11 +40,6 @@ def talentmap(*args: str) -> subprocess.Popen[str]:
         text=True,
         start_new_session=True,
     )
-
-
-def fresh(graph: Driver, settings: Settings) -> None:
-    admin.wipe(graph, settings.neo4j_database)
-    migrations.migrate(graph, settings.neo4j_database)
 
 
 def committed_position(graph: Driver, settings: Settings) -> int:

@@ -19,13 +19,12 @@ import networkx as nx
 import pytest
 from neo4j import Driver
 
-from graph import admin, migrations
 from graph.unit_of_work import Writer
 from ingest.derive import derive
 from ingest.teams import Teams, detect_teams
 from schema.team import InstitutionWorks, TeamWork, TopicScore
 from talentmap.settings import Settings
-from tests.conftest import REPO, SAMPLE_WORKS, load_works, sample_works, short_id, snapshot
+from tests.conftest import REPO, SAMPLE_WORKS, fresh, load_works, sample_works, short_id, snapshot
 from tests.conftest import rows as query
 
 # -- the algorithm on its own ------------------------------------------------------------------
@@ -289,8 +288,7 @@ def test_derive_again_changes_nothing(graph: Driver, settings: Settings, tmp_pat
 
 
 def fresh_load(driver: Driver, settings: Settings, path: Path, tmp: Path, batch_size: int) -> None:
-    admin.wipe(driver, settings.neo4j_database)
-    migrations.migrate(driver, settings.neo4j_database)
+    fresh(driver, settings)
     load_works(driver, settings, [path], tmp, batch_size=batch_size)
 
 

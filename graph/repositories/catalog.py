@@ -13,23 +13,9 @@ from collections.abc import Sequence
 
 from neo4j import ManagedTransaction
 
-from graph.repositories.newest import DIGEST, newer_record, newest_rows, record_row
+from graph.repositories.newest import newest_rows, record_row, upsert_records_query
 from schema.labels import Label
 from schema.venue import Funder, PublicationSource
-
-
-def upsert_records_query(label: Label) -> str:
-    """Upsert `$rows` ({id, props, updated_at, digest}) of one label where each is at least as
-    new as the stored record; returns the ids written."""
-    return f"""
-UNWIND $rows AS row
-MERGE (n:{label} {{id: row.id}})
-WITH n, row
-WHERE {newer_record()}
-SET n += row.props, n.{DIGEST} = row.digest
-RETURN n.id AS id
-"""
-
 
 UPSERT_SOURCES = upsert_records_query(Label.SOURCE)
 UPSERT_FUNDERS = upsert_records_query(Label.FUNDER)

@@ -9,7 +9,7 @@ values. A record without a date loses to any dated one. A node no record has wri
 taken over. `openalex_digest` on a node is both the tie-break and the mark of a node a record
 owns.
 
-(graph.repositories.scientist_write applies the same rule to Author records.)
+(graph.repositories.scientist_write, catalog and taxonomy use it.)
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any
+
+from schema.labels import Label
 
 DIGEST = "openalex_digest"
 
@@ -29,6 +31,19 @@ def newer_record(node: str = "n", row: str = "row") -> str:
         f"({node}.{DIGEST} IS NULL OR {row}.updated_at > {stored} "
         f"OR ({row}.updated_at = {stored} AND {row}.digest >= {node}.{DIGEST}))"
     )
+
+
+def upsert_records_query(label: Label) -> str:
+    """Upsert `$rows` ({id, props, updated_at, digest}, see `record_row`) of one label where
+    each is at least as new as the stored record; returns the ids written."""
+    return f"""
+UNWIND $rows AS row
+MERGE (n:{label} {{id: row.id}})
+WITH n, row
+WHERE {newer_record()}
+SET n += row.props, n.{DIGEST} = row.digest
+RETURN n.id AS id
+"""
 
 
 def stored(props: dict[str, Any]) -> dict[str, Any]:

@@ -19,31 +19,21 @@ order, files or batches, nor on whether works were loaded before or after:
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from neo4j import ManagedTransaction
 
+from graph.repositories.newest import newest_rows, record_row, upsert_records_query
 from graph.repositories.work import node_rows
 from schema.labels import Label, Rel
 from schema.scientist import AuthorAffiliation, AuthorRecord, ScientistAuthority
 
 AUTHOR_SOURCE = "openalex_author"
 
-# `openalex_digest` is the stored record's content digest: the tie-break between two records
-# of the same date, and the mark of a node an Author record wrote.
-UPSERT_AUTHORS = f"""
-UNWIND $rows AS row
-MERGE (n:{Label.SCIENTIST} {{id: row.id}})
-WITH n, row
-WHERE n.openalex_digest IS NULL
-   OR row.updated_at > coalesce(n.updated_at, '')
-   OR (row.updated_at = coalesce(n.updated_at, '') AND row.digest >= n.openalex_digest)
-SET n += row.props, n.openalex_digest = row.digest
-RETURN n.id AS id
-"""
+# The newest record wins (graph.repositories.newest); `openalex_digest` marks a node an Author
+# record wrote.
+UPSERT_AUTHORS = upsert_records_query(Label.SCIENTIST)
 REPLACE_AFFILIATIONS = f"""
 UNWIND $rows AS row
 MATCH (s:{Label.SCIENTIST} {{id: row.id}})
@@ -65,16 +55,8 @@ CALL (s, row) {{
 def write_authors_batch(tx: ManagedTransaction, records: Sequence[AuthorRecord]) -> int:
     """Upsert one batch of Author records; returns how many were at least as new as the stored
     ones (and so written). Idempotent, so safe as a retried transaction function."""
-    rows: dict[str, dict[str, Any]] = {}
-    for record in records:
-        row = _row(record)
-        kept = rows.get(row["id"])
-        # The same person twice in a batch: the rule the graph applies across batches.
-        if kept is None or (row["updated_at"], row["digest"]) >= (
-            kept["updated_at"],
-            kept["digest"],
-        ):
-            rows[row["id"]] = row
+    # The same person twice in a batch: the rule the graph applies across batches.
+    rows = {row["id"]: row for row in newest_rows(_row(record) for record in records)}
     written = [str(r["id"]) for r in tx.run(UPSERT_AUTHORS, rows=list(rows.values()))]
     if not written:
         return 0
@@ -85,20 +67,12 @@ def write_authors_batch(tx: ManagedTransaction, records: Sequence[AuthorRecord])
 
 
 def _row(record: AuthorRecord) -> dict[str, Any]:
-    props = _stored(record.scientist.properties())
-    key = props.pop("id")
+    props = record.scientist.properties()
     props["authority"] = ScientistAuthority.OPENALEX.value
     affiliations = [
         _affiliation(a) for a in sorted(record.affiliations, key=lambda a: a.institution_id)
     ]
-    return {
-        "id": key,
-        "props": props,
-        # '' sorts before every date: a record without one loses to any dated record.
-        "updated_at": props.get("updated_at") or "",
-        "digest": _digest(props, affiliations),
-        "affiliations": affiliations,
-    }
+    return record_row(props, affiliations=affiliations)
 
 
 def _affiliation(affiliation: AuthorAffiliation) -> dict[str, Any]:
@@ -119,14 +93,3 @@ def _affiliation(affiliation: AuthorAffiliation) -> dict[str, Any]:
             "confidence": 1.0,
         },
     }
-
-
-def _stored(props: dict[str, Any]) -> dict[str, Any]:
-    """Values as the node keeps them: an empty list is no value (the property is removed), so
-    a record that lists nothing and one that omits the key store the same."""
-    return {key: (None if value == [] else value) for key, value in props.items()}
-
-
-def _digest(*parts: Any) -> str:
-    payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]

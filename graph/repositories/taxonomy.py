@@ -19,7 +19,13 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from graph.repositories.newest import DIGEST, newer_record, newest_rows, record_row, stored
+from graph.repositories.newest import (
+    DIGEST,
+    newest_rows,
+    record_row,
+    stored,
+    upsert_records_query,
+)
 from schema.labels import Label, Rel
 from schema.topic import Domain, Field, Subfield, Topic
 
@@ -70,19 +76,6 @@ CALL (n, row) {{
   WHERE row.parent_id IS NULL OR p.id <> row.parent_id
   DELETE old
 }}
-"""
-
-
-def upsert_records_query(label: Label) -> str:
-    """Upsert nodes of one level from records' `$rows` ({id, props, updated_at, digest}) where
-    each is at least as new as the stored record; returns the ids written."""
-    return f"""
-UNWIND $rows AS row
-MERGE (n:{label} {{id: row.id}})
-WITH n, row
-WHERE {newer_record()}
-SET n += row.props, n.{DIGEST} = row.digest
-RETURN n.id AS id
 """
 
 

@@ -10,7 +10,7 @@ depend on them and clears the mark, so a killed job leaves the marks for the nex
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from neo4j import ManagedTransaction
@@ -80,22 +80,16 @@ MERGE (n:{Label.WORK} {{id: row.id}})
 SET n += row.props, n.needs_derive = true, n.{DIGEST} = row.digest
 REMOVE n.stub
 """
-# What each stored work was last written from (see ingest.openalex.WorkRecord.digest).
-STORED_DIGESTS = f"""
-UNWIND $ids AS wid
-MATCH (w:{Label.WORK} {{id: wid}})
-WHERE w.{DIGEST} IS NOT NULL
-RETURN w.id AS id, w.{DIGEST} AS digest
-"""
-_OWN_LINKS = "|".join((Rel.ABOUT, Rel.PUBLISHED_IN, Rel.FUNDED_BY, Rel.CITES, Rel.BY_INSTITUTION))
-# Works that already have a record (not new, not a citation stub): only their links can be
-# stale, so a first load skips the stale-link pass.
+# The works that already have a record (not new, not a citation stub), with the digest each was
+# last written from (see ingest.openalex.WorkRecord.digest; null before digests existed). Only
+# their links can be stale, so a first load skips the stale-link pass.
 RECORDED_WORKS = f"""
 UNWIND $ids AS wid
 MATCH (w:{Label.WORK} {{id: wid}})
 WHERE w.stub IS NULL
-RETURN collect(w.id) AS ids
+RETURN w.id AS id, w.{DIGEST} AS digest
 """
+_OWN_LINKS = "|".join((Rel.ABOUT, Rel.PUBLISHED_IN, Rel.FUNDED_BY, Rel.CITES, Rel.BY_INSTITUTION))
 # The record's links replace the stored ones: everything the record no longer names goes.
 DROP_STALE_LINKS = f"""
 UNWIND $rows AS row
@@ -196,8 +190,10 @@ def write_works_batch(
     published_in: Sequence[tuple[str, str]],
     funding: Sequence[tuple[str, Funding]],
     digests: Mapping[str, str],
+    recorded: Collection[str],
 ) -> None:
-    """Upsert one batch of works and all they name. Idempotent (a retried transaction)."""
+    """Upsert one batch of works and all they name; `recorded` are those of them that were
+    stored with a record before (see `recorded_works`). Idempotent (a retried transaction)."""
     tx.run(UPSERT_SCIENTISTS, rows=node_rows(scientists, partial=True)).consume()
     tx.run(UPSERT_INSTITUTIONS, rows=node_rows(institutions, partial=True)).consume()
     for node_label, query in UPSERT_TAXONOMY.items():
@@ -211,7 +207,6 @@ def write_works_batch(
     work_rows = node_rows(works, partial=False)
     for row in work_rows:
         row["digest"] = digests.get(row["id"]) or None
-    recorded = set(tx.run(RECORDED_WORKS, ids=[row["id"] for row in work_rows]).single(True)[0])
     tx.run(UPSERT_WORKS, rows=work_rows).consume()
 
     citation_rows = [
@@ -253,14 +248,14 @@ def write_works_batch(
     tx.run(LINK_CITATIONS, rows=citation_rows).consume()
 
 
-def stored_digests(tx: ManagedTransaction, work_ids: list[str]) -> dict[str, str]:
-    """The digest each of these works was last written from (works without one left out)."""
-    return {r["id"]: r["digest"] for r in tx.run(STORED_DIGESTS, ids=work_ids)}
+def recorded_works(tx: ManagedTransaction, work_ids: list[str]) -> dict[str, str | None]:
+    """Those of these works stored with a record, and the digest each was written from."""
+    return {r["id"]: r["digest"] for r in tx.run(RECORDED_WORKS, ids=work_ids)}
 
 
 def _drop_stale_links(
     tx: ManagedTransaction,
-    recorded: set[str],
+    recorded: Collection[str],
     authorships: Sequence[Authorship],
     topics: Sequence[tuple[str, WorkTopic]],
     published_in: Sequence[tuple[str, str]],
