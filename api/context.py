@@ -1,53 +1,45 @@
-"""Per-request context: a Reader over the shared driver and fresh DataLoaders.
+"""Per-request context: a Reader over the shared driver and the request's DataLoaders.
 
 DataLoaders live exactly one request: their caches must never leak data between users.
+`loader(batch)` gives the request's DataLoader for a repository batch function (one that
+takes a transaction and a list of keys and returns one result per key, in key order), made on
+first use; resolvers never run queries themselves.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypeAlias
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeAlias, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
-from graph.reader import Reader, ReadPool
-from graph.repositories import scientist as scientists
-from graph.repositories.scientist import PageKey
-from schema.scientist import Scientist
-from schema.work import Work
+from graph.reader import ReadPool, Tx
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
-@dataclass
-class Loaders:
-    scientist: DataLoader[str, Scientist | None]
-    work_count: DataLoader[str, int]
-    work_page: DataLoader[PageKey, list[Work]]
-
-
-def build_loaders(reader: Reader) -> Loaders:
-    async def load_scientists(ids: list[str]) -> list[Scientist | None]:
-        return await reader(scientists.scientists_by_id, ids)
-
-    async def load_work_counts(ids: list[str]) -> list[int]:
-        return await reader(scientists.work_counts, ids)
-
-    async def load_work_pages(pages: list[PageKey]) -> list[list[Work]]:
-        return await reader(scientists.work_pages, pages)
-
-    return Loaders(
-        scientist=DataLoader(load_fn=load_scientists),
-        work_count=DataLoader(load_fn=load_work_counts),
-        work_page=DataLoader(load_fn=load_work_pages),
-    )
+Batch: TypeAlias = Callable[[Tx, Sequence[K]], Awaitable[Sequence[V]]]
 
 
 class Context(BaseContext):
     def __init__(self, pool: ReadPool) -> None:
         super().__init__()
         self.reader = pool.reader()
-        self.loaders = build_loaders(self.reader)
+        self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
+
+    def loader(self, batch: Batch[K, V]) -> DataLoader[K, V]:
+        """The request's DataLoader over `batch`: one query per batch of keys."""
+        found = self._loaders.get(batch)
+        if found is None:
+            reader = self.reader
+
+            async def load(keys: list[K]) -> Sequence[V]:
+                return await reader(batch, keys)
+
+            found = self._loaders[batch] = DataLoader(load_fn=load)
+        return cast(DataLoader[K, V], found)
 
 
 Info: TypeAlias = StrawberryInfo[Context, None]

@@ -1,6 +1,7 @@
-"""Errors the API shows to clients. Expected failures of a lookup are union members
-(`NotFound`, `InvalidId`); bad arguments raise `UserInputError`, whose message is shown;
-everything else is masked by the schema's MaskErrors extension and logged."""
+"""Errors the API shows to clients. Expected failures are union members with a message
+(`NotFound`, `InvalidId`, `InvalidRange`), all implementing the `Failure` interface; bad
+arguments of nested fields raise `UserInputError`, whose message is shown; everything else is
+masked by the schema's MaskErrors extension and logged."""
 
 from __future__ import annotations
 
@@ -12,16 +13,24 @@ class UserInputError(GraphQLError):
     """A client mistake (bad cursor, page size out of range): its message is safe to show."""
 
 
-@strawberry.type(description="No entity has this identifier.")
-class NotFound:
-    id: strawberry.ID
+@strawberry.interface(description="An expected failure: the message says what was wrong.")
+class Failure:
     message: str
+
+
+@strawberry.type(description="No entity has this identifier.")
+class NotFound(Failure):
+    id: strawberry.ID
 
 
 @strawberry.type(description="The identifier is not in any format this field accepts.")
-class InvalidId:
+class InvalidId(Failure):
     id: strawberry.ID
-    message: str
+
+
+@strawberry.type(description="A range argument is out of bounds or reversed (from > to).")
+class InvalidRange(Failure):
+    argument: str
 
 
 def should_mask(error: GraphQLError) -> bool:

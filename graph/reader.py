@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeAlias, TypeVar
 
 from neo4j import AsyncDriver, AsyncManagedTransaction
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
@@ -12,6 +12,8 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable
 from graph.errors import GraphError
 
 P = ParamSpec("P")
+# What repositories' read functions take; `api/` names it without importing the driver.
+Tx: TypeAlias = AsyncManagedTransaction
 R = TypeVar("R")
 
 

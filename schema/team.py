@@ -23,7 +23,7 @@ _TEAM_ID_HEX = 16
 _TEAM_ID = re.compile(r"team-[0-9a-f]{12,40}")
 
 
-def _team_key(value: str) -> str:
+def team_key(value: str) -> str:
     return ids.matching(_TEAM_ID, value, "a team id (expected team- and 12 to 40 hex digits)")
 
 
@@ -41,7 +41,7 @@ def _institution_ref(value: str) -> str:
         ) from None
 
 
-TeamId = Annotated[str, AfterValidator(_team_key)]
+TeamId = Annotated[str, AfterValidator(team_key)]
 InstitutionRef = Annotated[str, AfterValidator(_institution_ref)]
 
 

@@ -133,6 +133,30 @@ def api_url(graph: Driver, settings: Settings) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+# The Bearer key `ask` sends to each running test API (the API url is the key of this map).
+API_KEYS: dict[str, str] = {}
+
+
+def ask(
+    api_url: str, query: str, variables: dict[str, Any] | None = None, *, key: str | None = None
+) -> dict[str, Any]:
+    """POST a GraphQL query to the test API as its default (admin) client, or with `key`;
+    the whole response body (`data`, `errors`)."""
+    import httpx
+
+    token = key if key is not None else API_KEYS.get(api_url)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = httpx.post(
+        f"{api_url}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers=headers,
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def load_works(
     driver: Driver,
     settings: Settings,

@@ -11,6 +11,7 @@ from neo4j import Driver
 
 from talentmap.settings import Settings
 from tests.conftest import SAMPLE_WORKS, load_works, most_prolific, short_id
+from tests.conftest import ask as ask_api
 
 SCIENTIST = """
 query ($id: ID!, $first: Int, $after: String) {
@@ -37,10 +38,7 @@ def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathF
 
 
 def ask(url: str, variables: dict[str, Any], query: str = SCIENTIST) -> dict[str, Any]:
-    response = httpx.post(f"{url}/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return ask_api(url, query, variables)
 
 
 @pytest.mark.usefixtures("loaded")

@@ -22,7 +22,7 @@ def test_unexpected_errors_are_masked() -> None:
     async def explode(key: str) -> Any:
         raise RuntimeError("secret connection detail")
 
-    context = SimpleNamespace(loaders=SimpleNamespace(scientist=SimpleNamespace(load=explode)))
+    context = SimpleNamespace(loader=lambda batch: SimpleNamespace(load=explode))
     result = asyncio.run(
         schema.execute('{ scientist(id: "A5023888391") { __typename } }', context_value=context)
     )

@@ -5,7 +5,7 @@ import strawberry
 from api.context import Info
 from api.types.connection import Connection, build_connection, page_window
 from api.types.work import Work
-from graph.repositories.scientist import PageKey
+from graph.repositories.scientist import PageKey, work_counts, work_pages
 from schema.scientist import Scientist as ScientistModel
 
 
@@ -36,7 +36,6 @@ class Scientist:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Work]:
         offset, limit = page_window(first, after)
-        loaders = info.context.loaders
-        total = await loaders.work_count.load(str(self.id))
-        page = await loaders.work_page.load(PageKey(str(self.id), offset, limit))
+        total = await info.context.loader(work_counts).load(str(self.id))
+        page = await info.context.loader(work_pages).load(PageKey(str(self.id), offset, limit))
         return build_connection([Work.from_model(w) for w in page], total, offset)

@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from neo4j import AsyncManagedTransaction
-
-from graph.reader import fetch
+from graph.reader import Tx, fetch
 from graph.records import to_model
 from schema.labels import Label, Rel
 from schema.scientist import Scientist
@@ -48,19 +46,17 @@ class PageKey:
     limit: int
 
 
-async def scientists_by_id(
-    tx: AsyncManagedTransaction, ids: Sequence[str]
-) -> list[Scientist | None]:
+async def scientists_by_id(tx: Tx, ids: Sequence[str]) -> list[Scientist | None]:
     rows = {r["key"]: r["props"] for r in await fetch(tx, SCIENTISTS_BY_ID, ids=list(ids))}
     return [to_model(Scientist, rows.get(key)) for key in ids]
 
 
-async def work_counts(tx: AsyncManagedTransaction, ids: Sequence[str]) -> list[int]:
+async def work_counts(tx: Tx, ids: Sequence[str]) -> list[int]:
     rows = {r["key"]: int(r["total"]) for r in await fetch(tx, WORK_COUNTS, ids=list(ids))}
     return [rows.get(key, 0) for key in ids]
 
 
-async def work_pages(tx: AsyncManagedTransaction, pages: Sequence[PageKey]) -> list[list[Work]]:
+async def work_pages(tx: Tx, pages: Sequence[PageKey]) -> list[list[Work]]:
     params = [{"id": p.id, "offset": p.offset, "limit": p.limit} for p in pages]
     rows = {
         PageKey(r["id"], r["offset"], r["limit"]): r["works"]

@@ -1,0 +1,138 @@
+"""Every `ID` argument of the schema accepts every identifier we know for its kind: our own id,
+OpenAlex short and URL forms, ORCID for scientists, ROR short and URL forms for institutions.
+
+`parse_id` turns the text into an `IdKey` without the database (or raises `InvalidIdError`
+saying what was expected); `resolve_id` finds our own id through the per-request lookup
+DataLoader, so a page of ids costs one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+import strawberry
+
+from api.context import Info
+from api.errors import InvalidId, NotFound
+from graph.repositories.lookup import IdKey, IdProperty, resolve_ids
+from schema import ids
+from schema.industry import segment_id, slug
+from schema.labels import Label
+from schema.region import RegionKind, region_id
+from schema.team import team_key
+
+ID = IdProperty.ID
+
+
+class IdKind(StrEnum):
+    SCIENTIST = "scientist"
+    INSTITUTION = "institution"
+    TOPIC = "topic"
+    TAXON = "topic, subfield, field or domain"
+    TEAM = "team"
+    INDUSTRY = "industry"
+    SEGMENT = "chain segment"
+    REGION = "region"
+    WORK = "work"
+
+
+_TAXONOMY_LABELS = {"domains": Label.DOMAIN, "fields": Label.FIELD, "subfields": Label.SUBFIELD}
+_REGION_LABELS = {
+    RegionKind.COUNTRY: Label.COUNTRY,
+    RegionKind.CITY: Label.CITY,
+    RegionKind.DISTRICT: Label.DISTRICT,
+}
+
+
+def _openalex(kind: ids.OpenAlexKind, label: Label) -> Callable[[str], IdKey]:
+    def parse(raw: str) -> IdKey:
+        return IdKey((label,), (ID, IdProperty.OPENALEX_ID), ids.openalex_id(raw, kind))
+
+    return parse
+
+
+def _orcid(raw: str) -> IdKey:
+    return IdKey((Label.SCIENTIST,), (IdProperty.ORCID,), ids.orcid(raw))
+
+
+def _ror(raw: str) -> IdKey:
+    return IdKey((Label.INSTITUTION,), (ID, IdProperty.ROR_ID), ids.ror_id(raw))
+
+
+def _topic(raw: str) -> IdKey:
+    return IdKey((Label.TOPIC,), (ID,), ids.openalex_id(raw, ids.OpenAlexKind.TOPIC))
+
+
+def _taxonomy(raw: str) -> IdKey:
+    key = ids.taxonomy_id(raw)
+    return IdKey((_TAXONOMY_LABELS[key.split("/")[0]],), (ID,), key)
+
+
+def _region(kind: RegionKind) -> Callable[[str], IdKey]:
+    def parse(raw: str) -> IdKey:
+        return IdKey((_REGION_LABELS[kind],), (ID,), region_id(raw.strip(), kind))
+
+    return parse
+
+
+def _plain(label: Label, check: Callable[[str], str]) -> Callable[[str], IdKey]:
+    def parse(raw: str) -> IdKey:
+        return IdKey((label,), (ID,), check(raw.strip()))
+
+    return parse
+
+
+# The forms each kind accepts, tried in order, and how an error describes them.
+_FORMS: dict[IdKind, tuple[tuple[Callable[[str], IdKey], ...], str]] = {
+    IdKind.SCIENTIST: (
+        (_openalex(ids.OpenAlexKind.AUTHOR, Label.SCIENTIST), _orcid),
+        "an OpenAlex author id (A5023888391 or its https://openalex.org/ URL) or an ORCID iD",
+    ),
+    IdKind.INSTITUTION: (
+        (_ror, _openalex(ids.OpenAlexKind.INSTITUTION, Label.INSTITUTION)),
+        "a ROR id (02mhbdp94 or https://ror.org/02mhbdp94) or an OpenAlex institution id (I…)",
+    ),
+    IdKind.TOPIC: ((_topic,), "an OpenAlex topic id (T10001 or its URL)"),
+    IdKind.TAXON: (
+        (_topic, _taxonomy),
+        "an OpenAlex topic id (T10001) or a subfield, field or domain id (subfields/1702)",
+    ),
+    IdKind.TEAM: ((_plain(Label.TEAM, team_key),), "a team id (team- and hex digits)"),
+    IdKind.INDUSTRY: ((_plain(Label.INDUSTRY, slug),), "an industry id (a slug: semiconductors)"),
+    IdKind.SEGMENT: (
+        (_plain(Label.CHAIN_SEGMENT, segment_id),),
+        "a chain segment id (<industry>/<segment>, e.g. semiconductors/wafer-fabrication)",
+    ),
+    IdKind.REGION: (
+        tuple(_region(kind) for kind in RegionKind),
+        "a region id (a country code CN, a city cn/suzhou or a district cn/suzhou/kunshan)",
+    ),
+    IdKind.WORK: (
+        (_openalex(ids.OpenAlexKind.WORK, Label.WORK),),
+        "an OpenAlex work id (W2741809807 or its URL)",
+    ),
+}
+
+
+def parse_id(kind: IdKind, raw: str) -> IdKey:
+    """The lookup key for `raw`, or `InvalidIdError` naming the value and the accepted forms."""
+    parsers, expected = _FORMS[kind]
+    for parse in parsers:
+        try:
+            return parse(raw)
+        except ids.InvalidIdError:
+            continue
+    raise ids.InvalidIdError(f"{raw!r} is not {expected}")
+
+
+async def resolve_id(info: Info, kind: IdKind, raw: str) -> str | NotFound | InvalidId:
+    """Our own id of the `kind` node `raw` names; else the typed failure to return."""
+    try:
+        key = parse_id(kind, raw)
+    except ids.InvalidIdError as e:
+        return InvalidId(id=strawberry.ID(raw), message=str(e))
+    found = await info.context.loader(resolve_ids).load(key)
+    if found is None:
+        return NotFound(id=strawberry.ID(raw), message=f"no {kind.value} has the id {raw!r}")
+    return found
