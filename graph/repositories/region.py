@@ -153,3 +153,21 @@ def sync_region(
         missing_industries=missing,
         deleted_districts=deleted,
     )
+
+
+def region_institutions_match(region_param: str = "region", var: str = "i") -> str:
+    """Cypher text that binds `var` to every institution in the region whose id is the
+    parameter `region_param` (a Country, City or District): institutions are LOCATED_IN a
+    (GeoNames) City, which is LOCATED_IN its Country and, where a profile maps it, PART_OF a
+    profile's City or District (`cn/suzhou`, `cn/suzhou/kunshan`). Rows are distinct, and
+    variables bound before it are not carried over."""
+    places = " UNION ".join(
+        f"MATCH (r:{label} {{id: ${region_param}}}) RETURN r"
+        for label in (Label.COUNTRY, Label.CITY, Label.DISTRICT)
+    )
+    return (
+        f"CALL {{ {places} }}\n"
+        f"MATCH (r)<-[:{Rel.PART_OF}|{Rel.LOCATED_IN}*0..3]-(:{Label.CITY})"
+        f"<-[:{Rel.LOCATED_IN}]-({var}:{Label.INSTITUTION})\n"
+        f"WITH DISTINCT {var}"
+    )
