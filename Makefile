@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SAMPLE := data/sample/openalex/works.jsonl
 
-.PHONY: install run test lint format schema stop clean bench bench-ingest
+.PHONY: install run test lint format schema stop clean bench bench-ingest bench-api
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,6 @@ bench: install
 
 bench-ingest: install
 	$(BIN)/python -m bench.ingest
+
+bench-api: install
+	$(BIN)/python -m bench.api

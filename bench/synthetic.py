@@ -14,6 +14,7 @@ Ids are in reserved ranges (`W9…`, `A9…`, `I9…`, `T99…`) and names say "
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 import socket
@@ -50,13 +51,44 @@ def _taxonomy(rng: random.Random) -> list[dict[str, Any]]:
     return topics
 
 
-def synthetic_works(count: int, seed: int) -> list[dict[str, Any]]:
-    """`count` SYNTHETIC works (about 5 authorships each), the same for the same seed."""
+def real_topics(rng: random.Random) -> list[dict[str, Any]]:
+    """The real OpenAlex topics of the bundled taxonomy (data/openalex/topics_taxonomy.csv), so
+    that synthetic works are ABOUT the topics the industrial chains NEED (talent-chain bench)."""
+    path = Path(__file__).resolve().parent.parent / "data" / "openalex" / "topics_taxonomy.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        topics = [
+            {
+                "id": row["openalex_id"],
+                "display_name": row["display_name"],
+                "subfield": {
+                    "id": f"{OA}subfields/{row['subfield_id']}",
+                    "display_name": row["subfield_display_name"],
+                },
+                "field": {
+                    "id": f"{OA}fields/{row['field_id']}",
+                    "display_name": row["field_display_name"],
+                },
+                "domain": {
+                    "id": f"{OA}domains/{row['domain_id']}",
+                    "display_name": row["domain_display_name"],
+                },
+            }
+            for row in csv.DictReader(handle)
+        ]
+    rng.shuffle(topics)
+    return topics
+
+
+def synthetic_works(
+    count: int, seed: int, *, with_real_topics: bool = False
+) -> list[dict[str, Any]]:
+    """`count` SYNTHETIC works (about 5 authorships each), the same for the same seed; their
+    topics are synthetic (`T99…`) or, `with_real_topics`, the real OpenAlex topics."""
     rng = random.Random(seed)
     institutions = max(10, count // 40)
     people = max(50, int(count * 1.2))
     per_institution = max(5, people // institutions)
-    topics = _taxonomy(rng)
+    topics = real_topics(rng) if with_real_topics else _taxonomy(rng)
     focus = [rng.sample(range(len(topics)), 6) for _ in range(institutions)]
     country = [rng.choice(COUNTRIES) for _ in range(institutions)]
 
@@ -140,16 +172,19 @@ def _authorship(
     }
 
 
-def write_synthetic(authorships: int, seed: int) -> tuple[Path, int, int]:
+def write_synthetic(
+    authorships: int, seed: int, *, with_real_topics: bool = False
+) -> tuple[Path, int, int]:
     """A seeded SYNTHETIC works JSONL file with about `authorships` authorships (written once,
     reused while it exists); its path, works and exact authorships."""
     count = max(1, authorships // AUTHORSHIPS_PER_WORK)
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"synthetic-works-v2-{count}-seed{seed}.jsonl"
+    kind = "real-topics-" if with_real_topics else ""
+    path = RESULTS / f"synthetic-works-v2-{kind}{count}-seed{seed}.jsonl"
     if not path.is_file():
         partial = path.with_suffix(".partial")
         with partial.open("w", encoding="utf-8") as handle:
-            for work in synthetic_works(count, seed):
+            for work in synthetic_works(count, seed, with_real_topics=with_real_topics):
                 handle.write(json.dumps(work) + "\n")
         partial.rename(path)
     with path.open(encoding="utf-8") as handle:

@@ -37,14 +37,14 @@ class IdKey:
 def lookup_query(labels: tuple[Label, ...], properties: tuple[IdProperty, ...]) -> str:
     """One lookup per (label, property): each branch is an index seek."""
     branches = [
-        f"WITH key MATCH (n:{label} {{{prop}: key}}) RETURN n.id AS found"
+        f"MATCH (n:{label} {{{prop}: key}}) RETURN n.id AS found"
         for label in labels
         for prop in properties
     ]
     union = "\n  UNION\n  ".join(branches)
     return (
         "UNWIND $values AS key\n"
-        f"CALL {{\n  {union}\n}}\n"
+        f"CALL (key) {{\n  {union}\n}}\n"
         "WITH key, found ORDER BY found\n"
         "RETURN key, collect(found)[0] AS id"
     )

@@ -1,0 +1,415 @@
+"""The API benchmark: `bench/api` (or `make bench-api`; `--help` for the options).
+
+Starts its own Neo4j (a temporary TALENTMAP_HOME, a free port), loads the reference data
+(taxonomy, industrial chains, the Suzhou profile), the real shared sample (ROR records and the
+OpenAlex files in ../shared/data, else the bundled works) and SYNTHETIC works about real
+topics (bench/synthetic.py, seeded) up to about `--scientists` people, runs the derived step,
+then serves the API in its own process (`talentmap serve`) and drives each query family at
+several numbers of concurrent clients for a fixed count of requests over HTTP.
+
+Beside each, the same Cypher run directly through the driver: every request's repository
+calls are recorded once in-process (the Reader the resolvers go through) and replayed, call by
+call, at the same concurrency. The table gives p50/p95/p99 latency and requests/s of both, and
+the ratio of the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from api.context import Context
+from api.schema import schema
+from bench.synthetic import free_port, timed, timed_load, write_synthetic
+from graph import migrations, server
+from graph.driver import connect, connect_async
+from graph.reader import Reader, ReadPool
+from graph.unit_of_work import Writer
+from talentmap.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared" / "data"
+PEOPLE_PER_WORK = 1.2  # bench/synthetic.py: people = 1.2 x works
+
+
+@dataclass
+class Call:
+    work: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
+class RecordingReader(Reader):
+    """A Reader that keeps every repository call it runs, for the bare-driver replay."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls: list[Call] = []
+
+    async def __call__(self, work: Any, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append(Call(work, args, kwargs))
+        return await super().__call__(work, *args, **kwargs)
+
+
+class RecordingPool(ReadPool):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.last: RecordingReader | None = None
+
+    def reader(self) -> Reader:
+        self.last = RecordingReader(self._driver, self._database)
+        return self.last
+
+
+@dataclass
+class Sample:
+    """Ids to draw request variables from, read from the loaded graph."""
+
+    scientists: list[str] = field(default_factory=list)
+    connected: list[str] = field(default_factory=list)  # scientists with co-authors
+    institutions: list[str] = field(default_factory=list)
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    industries: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    query: str
+    variables: Callable[[random.Random, Sample], dict[str, Any]]
+
+
+FAMILIES = [
+    Family(
+        "scientist profile",
+        """query ($id: ID!) { scientist(id: $id) { __typename ... on Scientist {
+            name orcid hIndex citedByCount
+            works(first: 10) { totalCount edges { node { id title publicationYear } } } } } }""",
+        lambda rng, s: {"id": rng.choice(s.scientists)},
+    ),
+]
+
+
+def sample_ids(settings: Settings) -> Sample:
+    sample = Sample()
+    with connect(settings) as driver:
+
+        def ids(query: str) -> list[Any]:
+            records, _, _ = driver.execute_query(query, database_=settings.neo4j_database)
+            return [r[0] for r in records]
+
+        sample.scientists = ids(
+            "MATCH (s:Scientist)-[:AUTHORED]->() WITH s, count(*) AS n "
+            "ORDER BY n DESC, s.id LIMIT 5000 RETURN s.id"
+        )
+        sample.connected = ids(
+            "MATCH (s:Scientist)-[c:COAUTHORED]-() WITH s, count(c) AS n "
+            "ORDER BY n DESC, s.id LIMIT 2000 RETURN s.id"
+        )
+        sample.institutions = ids(
+            "MATCH (i:Institution)<-[:BY_INSTITUTION]-() WITH i, count(*) AS n "
+            "ORDER BY n DESC, i.id LIMIT 2000 RETURN i.id"
+        )
+        sample.pairs = [
+            tuple(p)
+            for p in ids(
+                "MATCH (a:Institution)-[c:COLLABORATES]->(b:Institution) "
+                "RETURN [a.id, b.id] ORDER BY c.works DESC, a.id, b.id LIMIT 2000"
+            )
+        ]
+        sample.industries = ids("MATCH (i:Industry) RETURN i.id ORDER BY i.id")
+        sample.names = ids(
+            "MATCH (s:Scientist)-[:AUTHORED]->() WITH s, count(*) AS n "
+            "ORDER BY n DESC, s.id LIMIT 2000 RETURN s.name"
+        )
+    return sample
+
+
+def load(settings: Settings, scientists: int, seed: int, batch_size: int) -> list[str]:
+    """Load the reference data, the real sample and the synthetic works; lines for the report."""
+    from ingest.derive import derive
+    from ingest.industries import DEFAULT_INDUSTRIES_PATH, load_industries
+    from ingest.jobs import run_job
+    from ingest.openalex_entities import SOURCES, detect_entity
+    from ingest.region import DEFAULT_REGION_PATH, load_region
+    from ingest.ror import ROR
+    from ingest.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
+
+    lines = []
+    quarantine = Path(settings.home) / "quarantine"
+    with connect(settings) as driver:
+        db = settings.neo4j_database
+        writer = Writer(driver, db)
+        migrations.migrate(driver, db)
+        load_taxonomy(writer, DEFAULT_TAXONOMY_PATH)
+        load_industries(writer, DEFAULT_INDUSTRIES_PATH)
+        load_region(writer, DEFAULT_REGION_PATH)
+        ror = sorted((SHARED / "ror").glob("ror_v2_records.json*"))
+        if ror:
+            _, took = timed(
+                run_job, writer, ROR, ror, quarantine_dir=quarantine, batch_size=batch_size
+            )
+            lines.append(f"ROR sample ({', '.join(p.name for p in ror)}) {took:.0f} s")
+        real = sorted((SHARED / "openalex").glob("*.jsonl")) or [
+            REPO / "data" / "sample" / "openalex" / "works.jsonl"
+        ]
+        for path in real:
+            entity = detect_entity(path)
+            if entity in SOURCES:
+                run_job(
+                    writer,
+                    SOURCES[entity],
+                    [path],
+                    quarantine_dir=quarantine,
+                    batch_size=batch_size,
+                )
+        lines.append(f"real OpenAlex sample: {len(real)} files")
+        works = int(scientists / PEOPLE_PER_WORK)
+        data, count, authorships = write_synthetic(works * 5, seed, with_real_topics=True)
+        took = timed_load(writer, data, quarantine, batch_size)
+        lines.append(f"SYNTHETIC: {count:,} works, {authorships:,} authorships in {took:.0f} s")
+        report, took = timed(derive, writer, max_authors=settings.max_authors_for_ties)
+        lines.append(f"derived step {took:.0f} s ({report.scientists:,} scientists recomputed)")
+    return lines
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+@dataclass
+class Timing:
+    latencies: list[float]
+    seconds: float
+    errors: int
+
+    def cells(self) -> list[str]:
+        lat = self.latencies
+        return [
+            f"{statistics.median(lat):.1f}",
+            f"{percentile(lat, 0.95):.1f}",
+            f"{percentile(lat, 0.99):.1f}",
+            f"{len(lat) / self.seconds:,.0f}",
+        ]
+
+
+async def drive(requests: list[Callable[[], Any]], clients: int) -> Timing:
+    """Run the requests with `clients` workers pulling from one queue; latency of each."""
+    queue: asyncio.Queue[Callable[[], Any]] = asyncio.Queue()
+    for request in requests:
+        queue.put_nowait(request)
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker() -> None:
+        nonlocal errors
+        while not queue.empty():
+            request = queue.get_nowait()
+            start = time.perf_counter()
+            ok = await request()
+            latencies.append((time.perf_counter() - start) * 1000)
+            errors += 0 if ok else 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return Timing(latencies, time.perf_counter() - start, errors)
+
+
+async def record(
+    settings: Settings, family: Family, variables: list[dict[str, Any]]
+) -> list[list[Call]]:
+    """Each request's repository calls, recorded by executing the schema in-process."""
+    pool = RecordingPool(connect_async(settings), settings.neo4j_database)
+    recorded = []
+    try:
+        for values in variables:
+            context = Context(pool)
+            result = await schema.execute(family.query, values, context_value=context)
+            if result.errors:
+                raise SystemExit(f"{family.name}: {result.errors[0].message}")
+            assert pool.last is not None
+            recorded.append(pool.last.calls)
+    finally:
+        await pool.close()
+    return recorded
+
+
+async def measure(
+    settings: Settings,
+    url: str,
+    headers: dict[str, str],
+    family: Family,
+    variables: list[dict[str, Any]],
+    clients: int,
+) -> tuple[Timing, Timing]:
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=60) as http:
+
+        def api_request(values: dict[str, Any]) -> Callable[[], Any]:
+            async def go() -> bool:
+                response = await http.post(
+                    "/graphql", json={"query": family.query, "variables": values}
+                )
+                return response.status_code == 200 and "errors" not in response.json()
+
+            return go
+
+        await drive([api_request(v) for v in variables[:20]], clients)  # warm-up
+        api = await drive([api_request(v) for v in variables], clients)
+
+    calls = await record(settings, family, variables)
+    driver = connect_async(settings)
+    reader = Reader(driver, settings.neo4j_database)
+    try:
+
+        def bare_request(request_calls: list[Call]) -> Callable[[], Any]:
+            async def go() -> bool:
+                for call in request_calls:
+                    await reader(call.work, *call.args, **call.kwargs)
+                return True
+
+            return go
+
+        await drive([bare_request(c) for c in calls[:20]], clients)
+        bare = await drive([bare_request(c) for c in calls], clients)
+    finally:
+        await driver.close()
+    return api, bare
+
+
+def serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "TALENTMAP_HOME": str(settings.home),
+        "NEO4J_URI": settings.neo4j_uri,
+    }
+    log = (Path(settings.home) / "api.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "talentmap.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"the API did not become ready within 60 s; see {log.name}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--scientists", type=int, default=100_000, help="about this many synthetic people"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=200, help="requests per family and client count"
+    )
+    parser.add_argument(
+        "--clients", default="1,10,20,50", help="comma-separated concurrent clients"
+    )
+    parser.add_argument("--families", default="", help="comma-separated family names (default all)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--batch-size", type=int, default=2000)
+    args = parser.parse_args()
+    clients = [int(c) for c in args.clients.split(",")]
+    chosen = [f for f in FAMILIES if not args.families or f.name in args.families.split(",")]
+
+    console = Console(width=200)
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="talentmap-bench-api-") as home:
+        settings = Settings(home=Path(home), neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
+        server.start(settings)
+        api_process = None
+        try:
+            notes = load(settings, args.scientists, args.seed, args.batch_size)
+            for line in notes:
+                console.print(line)
+            sample = sample_ids(settings)
+            port = free_port()
+            api_process = serve(settings, port)
+            headers = api_headers(settings)
+            table = Table(title=f"TalentMap API benchmark ({time.strftime('%Y-%m-%d %H:%M')})")
+            for column in (
+                "family",
+                "clients",
+                "requests",
+                "API p50 ms",
+                "p95",
+                "p99",
+                "req/s",
+                "bare p50 ms",
+                "p95",
+                "p99",
+                "req/s",
+                "API/bare p50",
+                "errors",
+            ):
+                table.add_column(column, justify="left" if column == "family" else "right")
+            rng = random.Random(args.seed)
+            for family in chosen:
+                variables = [family.variables(rng, sample) for _ in range(args.requests)]
+                for count in clients:
+                    api, bare = asyncio.run(
+                        measure(
+                            settings, f"http://127.0.0.1:{port}", headers, family, variables, count
+                        )
+                    )
+                    ratio = statistics.median(api.latencies) / statistics.median(bare.latencies)
+                    table.add_row(
+                        family.name,
+                        str(count),
+                        str(len(variables)),
+                        *api.cells(),
+                        *bare.cells(),
+                        f"{ratio:.2f}",
+                        str(api.errors),
+                    )
+                    console.print(f"{family.name} x{count}: done")
+            console.print(table)
+        finally:
+            if api_process is not None:
+                api_process.terminate()
+                api_process.wait(timeout=30)
+            server.stop(settings)
+    load_after = os.getloadavg()
+    console.print(
+        f"neo4j {settings.neo4j_version} community, heap {settings.neo4j_heap}, page cache "
+        f"{settings.neo4j_pagecache}; API: one `talentmap serve` process; machine: "
+        f"{os.cpu_count()} cores, load average before {load_before[0]:.2f}, after "
+        f"{load_after[0]:.2f} (1 min); data: the real shared sample plus SYNTHETIC works"
+    )
+
+
+def api_headers(settings: Settings) -> dict[str, str]:
+    """The bench client's credentials (none while the API has no keys)."""
+    return {}
+
+
+if __name__ == "__main__":
+    main()
