@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SAMPLE := data/sample/openalex/works.jsonl
 
-.PHONY: install run test lint format schema stop clean bench bench-ingest bench-api
+.PHONY: install run test lint format schema stop clean bench bench-ingest bench-api bench-text
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,6 @@ bench-ingest: install
 
 bench-api: install
 	$(BIN)/python -m bench.api
+
+bench-text: install
+	$(BIN)/python -m bench.text
