@@ -99,9 +99,22 @@ FAMILIES = [
     Family(
         "scientist profile",
         """query ($id: ID!) { scientist(id: $id) { __typename ... on Scientist {
-            name orcid hIndex citedByCount
+            name orcid hIndex citedByCount metrics { worksCount i10Index }
+            affiliations { institution { id name } startYear endYear }
+            topics(first: 5) { score topic { name } }
+            coauthors(first: 10) { totalCount edges { sharedWorks firstYear lastYear
+                node { id name } } }
             works(first: 10) { totalCount edges { node { id title publicationYear } } } } } }""",
-        lambda rng, s: {"id": rng.choice(s.scientists)},
+        lambda rng, s: {"id": rng.choice(s.connected or s.scientists)},
+    ),
+    Family(
+        "institution profile",
+        """query ($id: ID!) { institution(id: $id) { __typename ... on Institution {
+            name rorId type countryCode city parents { id name } children { id name }
+            topTopics(first: 5) { works topic { name } }
+            scientists(first: 20) { totalCount edges { node { id name hIndex } } }
+            teams(first: 5) { totalCount edges { node { id name } } } } } }""",
+        lambda rng, s: {"id": rng.choice(s.institutions)},
     ),
 ]
 
