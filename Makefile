@@ -23,7 +23,9 @@ run: install
 	$(BIN)/talentmap ingest industries
 	$(BIN)/talentmap ingest region
 	$(BIN)/talentmap ingest openalex $(SAMPLE)
-	$(BIN)/talentmap serve
+	@echo "Demo: anonymous clients get the viewer role (TALENTMAP_API_ANONYMOUS_ROLE=viewer)."
+	@echo "For introductionPaths: $(BIN)/talentmap apikey create --role recruiter --name demo"
+	TALENTMAP_API_ANONYMOUS_ROLE=viewer $(BIN)/talentmap serve
 
 test: install lint
 	$(BIN)/pytest

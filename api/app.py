@@ -1,4 +1,9 @@
-"""The FastAPI application: /graphql (with GraphiQL), /healthz and /readyz."""
+"""The FastAPI application: /graphql (with GraphiQL), /healthz, /readyz and /metrics.
+
+Every request gets a request id (api/requests.py). /graphql needs an API key
+(`Authorization: Bearer KEY`, api/auth.py) unless the settings grant anonymous clients a role;
+the GraphiQL page itself (a GET without a query) is open, as it carries no data.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
+from api.auth import KeyStore, Principal, UnauthenticatedError, authenticate
 from api.context import Context
+from api.limits import Limits
+from api.metrics import CONTENT_TYPE, Metrics
+from api.requests import RequestIdMiddleware, current_request_id
 from api.schema import schema
 from graph.driver import connect_async
 from graph.reader import ReadPool
@@ -17,14 +27,24 @@ from talentmap.settings import Settings
 
 log = logging.getLogger("talentmap.api")
 
+UNAUTHENTICATED = "UNAUTHENTICATED"
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    metrics = Metrics()
+    limits = Limits.from_settings(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = ReadPool(connect_async(settings), settings.neo4j_database)
+        pool = ReadPool(
+            connect_async(settings),
+            settings.neo4j_database,
+            timeout=settings.api_query_timeout,
+            observe=metrics.observe_neo4j,
+        )
         app.state.pool = pool
+        app.state.keys = KeyStore(pool, settings.api_key_cache_seconds)
         try:
             yield
         finally:
@@ -32,13 +52,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     async def context_getter(request: Request) -> Context:
         pool: ReadPool = request.app.state.pool
-        return Context(pool)
+        principal: Principal | None = None
+        if request.method != "GET" or "query" in request.query_params:
+            principal = await authenticate(
+                request.headers.get("authorization"),
+                request.app.state.keys,
+                settings.api_anonymous_role,
+            )
+        return Context(pool, principal=principal, limits=limits, metrics=metrics)
 
     app = FastAPI(title="TalentMap", lifespan=lifespan)
+    # Around everything, exception handlers included: even a 401 carries the request id.
+    app.add_middleware(RequestIdMiddleware)
     app.include_router(
         GraphQLRouter(schema, context_getter=context_getter, graphql_ide="graphiql"),
         prefix="/graphql",
     )
+
+    @app.exception_handler(UnauthenticatedError)
+    async def unauthenticated(request: Request, error: UnauthenticatedError) -> JSONResponse:
+        """HTTP 401 with a GraphQL-shaped body, so clients read errors in one place."""
+        metrics.errors.labels(operation="", code=UNAUTHENTICATED).inc()
+        body = {
+            "data": None,
+            "errors": [
+                {
+                    "message": str(error),
+                    "extensions": {"code": UNAUTHENTICATED, "requestId": current_request_id()},
+                }
+            ],
+        }
+        return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -53,5 +97,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return {"status": "ready"}
         response.status_code = 503
         return {"status": "neo4j unreachable"}
+
+    @app.get("/metrics")
+    async def prometheus() -> Response:
+        """Prometheus metrics: request latency by operation, Neo4j query time, errors.
+        Open like /healthz: expose it to your scraper, not to the world."""
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     return app

@@ -1,4 +1,5 @@
-"""Per-request context: a Reader over the shared driver and the request's DataLoaders.
+"""Per-request context: a Reader over the shared driver, the request's DataLoaders, and who
+is asking (`principal`), with the process's limits and metrics for the schema extensions.
 
 DataLoaders live exactly one request: their caches must never leak data between users.
 `loader(batch)` gives the request's DataLoader for a repository batch function (one that
@@ -15,6 +16,9 @@ from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info as StrawberryInfo
 
+from api.auth import Principal
+from api.limits import Limits
+from api.metrics import Metrics
 from graph.reader import ReadPool, Tx
 
 K = TypeVar("K", bound=Hashable)
@@ -24,9 +28,19 @@ Batch: TypeAlias = Callable[[Tx, Sequence[K]], Awaitable[Sequence[V]]]
 
 
 class Context(BaseContext):
-    def __init__(self, pool: ReadPool) -> None:
+    def __init__(
+        self,
+        pool: ReadPool,
+        *,
+        principal: Principal | None = None,
+        limits: Limits | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         super().__init__()
         self.reader = pool.reader()
+        self.principal = principal
+        self.limits = limits or Limits()
+        self.metrics = metrics
         self._loaders: dict[Callable[..., Any], DataLoader[Any, Any]] = {}
 
     def loader(self, batch: Batch[K, V]) -> DataLoader[K, V]:

@@ -1,12 +1,15 @@
 """Errors the API shows to clients. Expected failures are union members with a message
 (`NotFound`, `InvalidId`, `InvalidRange`), all implementing the `Failure` interface; bad
-arguments of nested fields raise `UserInputError`, whose message is shown; everything else is
-masked by the schema's MaskErrors extension and logged."""
+arguments of nested fields raise `UserInputError`, whose message is shown, and so is a read
+that ran past the query timeout (`graph.errors.QueryTimeoutError`); everything else is masked
+("Unexpected error." with the request id, api/guard.py) and logged with its traceback."""
 
 from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+
+from graph.errors import QueryTimeoutError
 
 
 class UserInputError(GraphQLError):
@@ -38,4 +41,4 @@ def should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None:
         return False  # validation and parse errors from graphql-core itself
-    return not isinstance(original, UserInputError)
+    return not isinstance(original, UserInputError | QueryTimeoutError)

@@ -1,15 +1,25 @@
-"""The GraphQL schema: the root query merged from `api/queries/`, extensions, the exported SDL."""
+"""The GraphQL schema: the root query merged from `api/queries/`, extensions, the exported SDL.
+
+Extensions (api/guard.py), made afresh for each request: `Guard` checks access and limits
+before any resolver and records metrics; `MaskUnexpected` hides unexpected errors behind
+"Unexpected error." and the request id, which `process_errors` logs with the traceback.
+"""
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
+from api.guard import Guard, MaskUnexpected
 from api.queries.entities import EntityQuery
+from api.requests import current_request_id
+
+log = logging.getLogger("talentmap.api")
 
 Query = merge_types("Query", (EntityQuery,))
 
@@ -18,9 +28,17 @@ class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log what went wrong on our side; a client's own mistake is answered, not logged."""
-        unexpected = [e for e in errors if should_mask(e)]
-        super().process_errors(unexpected, execution_context)
+        """Log what went wrong on our side, with the request id the client got; a client's
+        own mistake is answered, not logged."""
+        for error in errors:
+            if should_mask(error):
+                log.error(
+                    "request %s: unexpected error at %s: %s",
+                    current_request_id(),
+                    ".".join(map(str, error.path or [])) or "(operation)",
+                    error.message,
+                    exc_info=error.original_error,
+                )
 
 
-schema = Schema(query=Query, extensions=[lambda: MaskErrors(should_mask_error=should_mask)])
+schema = Schema(query=Query, extensions=[Guard, MaskUnexpected])

@@ -18,3 +18,11 @@ class ServerNotRunningError(GraphError):
 
 class MigrationError(GraphError):
     """A schema migration failed; the migrations applied before it stay recorded."""
+
+
+class QueryTimeoutError(GraphError):
+    """A read ran past its transaction timeout and Neo4j stopped it."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the query took longer than {seconds:g} s and was stopped")
+        self.seconds = seconds

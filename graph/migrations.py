@@ -131,6 +131,16 @@ MIGRATIONS = (
             _index("Work", "stub"),
         ),
     ),
+    Migration(
+        5,
+        "API keys",
+        (
+            # Requests find their key by the SHA-256 of the secret; `revoke` finds it by id.
+            _unique("ApiKey", "id"),
+            _unique("ApiKey", "hash"),
+            _index("ApiKey", "name"),
+        ),
+    ),
 )
 
 APPLIED_QUERY = (

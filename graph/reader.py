@@ -1,26 +1,40 @@
 """Read units of work for the API: repositories' async transaction functions run through one
-`Reader` per request, which also counts queries (the N+1 guard in tests and metrics)."""
+`Reader` per request, which also counts queries (the N+1 guard in tests), times them (the
+`observe` callback, e.g. a metrics histogram; graph/ knows nothing of the API) and bounds them
+(a transaction timeout Neo4j enforces)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Concatenate, ParamSpec, TypeAlias, TypeVar
 
-from neo4j import AsyncDriver, AsyncManagedTransaction
+from neo4j import AsyncDriver, AsyncManagedTransaction, unit_of_work
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
-from graph.errors import GraphError
+from graph.errors import GraphError, QueryTimeoutError
 
 P = ParamSpec("P")
 # What repositories' read functions take; `api/` names it without importing the driver.
 Tx: TypeAlias = AsyncManagedTransaction
 R = TypeVar("R")
+# Called after each unit of work with the transaction function's name and the seconds it took.
+Observer: TypeAlias = Callable[[str, float], None]
 
 
 class Reader:
-    def __init__(self, driver: AsyncDriver, database: str) -> None:
+    def __init__(
+        self,
+        driver: AsyncDriver,
+        database: str,
+        *,
+        timeout: float | None = None,
+        observe: Observer | None = None,
+    ) -> None:
         self._driver = driver
         self._database = database
+        self._timeout = timeout
+        self._observe = observe
         self.queries = 0
 
     async def __call__(
@@ -29,14 +43,43 @@ class Reader:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> R:
+        """Run `work` in a managed read transaction."""
         self.queries += 1
+        return await self._run(work, False, *args, **kwargs)
+
+    async def write(
+        self,
+        work: Callable[Concatenate[AsyncManagedTransaction, P], Awaitable[R]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        """Run `work` in a managed write transaction: only for the API's own bookkeeping
+        (when an API key was last used), never for data."""
+        return await self._run(work, True, *args, **kwargs)
+
+    async def _run(
+        self,
+        work: Callable[Concatenate[AsyncManagedTransaction, P], Awaitable[R]],
+        write: bool,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> R:
+        bounded = work if self._timeout is None else unit_of_work(timeout=self._timeout)(work)
+        started = time.perf_counter()
         try:
             async with self._driver.session(database=self._database) as session:
-                return await session.execute_read(work, *args, **kwargs)
+                if write:
+                    return await session.execute_write(bounded, *args, **kwargs)
+                return await session.execute_read(bounded, *args, **kwargs)
         except ServiceUnavailable as e:
             raise GraphError(f"Neo4j is unreachable: {e}") from e
         except Neo4jError as e:
+            if self._timeout is not None and "TransactionTimedOut" in (e.code or ""):
+                raise QueryTimeoutError(self._timeout) from e
             raise GraphError(f"Neo4j refused a read ({e.code}): {e.message}") from e
+        finally:
+            if self._observe is not None:
+                self._observe(getattr(work, "__name__", "unknown"), time.perf_counter() - started)
 
 
 async def fetch(tx: AsyncManagedTransaction, query: str, **params: Any) -> list[dict[str, Any]]:
@@ -46,14 +89,23 @@ async def fetch(tx: AsyncManagedTransaction, query: str, **params: Any) -> list[
 
 class ReadPool:
     """The API's handle on Neo4j: one driver (a connection pool) for the process, and a fresh
-    `Reader` per request."""
+    `Reader` per request, each with the pool's timeout and observer."""
 
-    def __init__(self, driver: AsyncDriver, database: str) -> None:
+    def __init__(
+        self,
+        driver: AsyncDriver,
+        database: str,
+        *,
+        timeout: float | None = None,
+        observe: Observer | None = None,
+    ) -> None:
         self._driver = driver
         self._database = database
+        self._timeout = timeout
+        self._observe = observe
 
     def reader(self) -> Reader:
-        return Reader(self._driver, self._database)
+        return Reader(self._driver, self._database, timeout=self._timeout, observe=self._observe)
 
     async def ready(self) -> bool:
         """Whether Neo4j answers a query now."""

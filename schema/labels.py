@@ -27,6 +27,7 @@ class Label(StrEnum):
     FUNDER = "Funder"
     INGEST_RUN = "IngestRun"
     MIGRATION = "Migration"
+    API_KEY = "ApiKey"
 
 
 class Rel(StrEnum):
@@ -63,4 +64,5 @@ UNIQUE_PROPERTIES: dict[Label, tuple[str, ...]] = {
     Label.INSTITUTION: ("ror_id",),
     Label.WORK: ("openalex_id",),
     Label.MIGRATION: ("version",),
+    Label.API_KEY: ("hash",),
 }

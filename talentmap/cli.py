@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -21,6 +22,7 @@ from graph.errors import GraphError
 from graph.unit_of_work import Writer
 from ingest.errors import IngestError
 from ingest.jobs import JobReport, Source, run_job
+from schema.apikey import Role, key_hash, new_key_id, new_secret
 from talentmap.settings import Settings
 
 app = typer.Typer(
@@ -31,9 +33,14 @@ app = typer.Typer(
 neo4j_app = typer.Typer(help="Run the local Neo4j server (provisioned from Maven Central).")
 db_app = typer.Typer(help="The graph schema and its contents.")
 ingest_app = typer.Typer(help="Load data into the graph.")
+apikey_app = typer.Typer(
+    help="API keys for the GraphQL API: create (shown once), list, revoke. Only a key's "
+    "SHA-256 is stored."
+)
 app.add_typer(neo4j_app, name="neo4j", no_args_is_help=True)
 app.add_typer(db_app, name="db", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest", no_args_is_help=True)
+app.add_typer(apikey_app, name="apikey", no_args_is_help=True)
 
 out = Console()
 err = Console(stderr=True)
@@ -519,6 +526,100 @@ def _progress(unit: str) -> Iterator[Callable[[int, int | None], None]]:
         yield advance
 
 
+# --- apikey ----------------------------------------------------------------------------------
+
+
+@apikey_app.command("create")
+def apikey_create(
+    role: Annotated[Role, typer.Option(help="What the key may see: viewer < recruiter < admin.")],
+    name: Annotated[str, typer.Option(help="Who or what uses it, e.g. 'frontend' or 'ana'.")],
+) -> None:
+    """Create an API key and print it once, alone on stdout (everything else goes to stderr).
+
+    Only its SHA-256 is stored: a lost key cannot be shown again; create another and revoke
+    the old one. Every run makes a new key.
+    """
+    from graph.repositories.apikey import create_api_key
+
+    if not name.strip():
+        fail("--name must not be empty")
+    settings = load_settings()
+    secret = new_secret()
+    with clean_errors(), connect(settings) as driver:
+        key = Writer(driver, settings.neo4j_database)(
+            create_api_key,
+            key_id=new_key_id(),
+            name=name.strip(),
+            role=role,
+            digest=key_hash(secret),
+        )
+    err.print(
+        f"Created API key {key.id} ({key.name}, role {key.role}). It is shown only this once; "
+        "send it as 'Authorization: Bearer KEY'.",
+        highlight=False,
+    )
+    print(secret)
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """List the API keys: id, name, role, created, revoked, last used (never the keys)."""
+    from graph.repositories.apikey import list_api_keys
+
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        # A write transaction for a read is harmless here: the CLI's unit of work is Writer.
+        keys = Writer(driver, settings.neo4j_database)(list_api_keys)
+    table = Table()
+    for column in ("id", "name", "role", "created", "revoked", "last used"):
+        table.add_column(column)
+    for key in keys:
+        table.add_row(
+            key.id,
+            key.name,
+            str(key.role),
+            _when(key.created_at),
+            _when(key.revoked_at),
+            _when(key.last_used_at),
+        )
+    out.print(table)
+    err.print(f"{len(keys)} key(s), {sum(not k.revoked for k in keys)} active", highlight=False)
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    ref: Annotated[str, typer.Argument(metavar="ID_OR_NAME", help="A key's id, or its name.")],
+) -> None:
+    """Revoke a key by id, or by name when exactly one active key has that name.
+
+    The API refuses it within TALENTMAP_API_KEY_CACHE_SECONDS (5 s by default). Revoking a
+    revoked key changes nothing.
+    """
+    from graph.repositories.apikey import find_api_keys, revoke_api_key
+
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        writer = Writer(driver, settings.neo4j_database)
+        found = writer(find_api_keys, ref)
+        by_id = [k for k in found if k.id == ref]
+        if by_id:
+            found = by_id
+        if not found:
+            fail(f"no key has the id {ref!r}, and no active key has that name")
+        if len(found) > 1:
+            ids = ", ".join(k.id for k in found)
+            fail(f"{len(found)} active keys are named {ref!r} ({ids}); revoke one by its id")
+        already = found[0].revoked
+        key = writer(revoke_api_key, found[0].id)
+    assert key is not None  # found just now; keys are never deleted
+    state = "was already revoked" if already else "is revoked"
+    out.print(f"API key {key.id} ({key.name}, role {key.role}) {state}.", highlight=False)
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
 # --- serve -----------------------------------------------------------------------------------
 
 
@@ -527,7 +628,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
 ) -> None:
-    """Serve the GraphQL API on /graphql (GraphiQL in a browser), /healthz and /readyz."""
+    """Serve the GraphQL API on /graphql (GraphiQL in a browser), /healthz, /readyz and
+    /metrics (Prometheus). Clients send an API key (`talentmap apikey create`)."""
     import uvicorn
 
     from api.app import create_app
@@ -538,6 +640,18 @@ def serve(
     bind_host = host or settings.api_host
     bind_port = port or settings.api_port
     out.print(f"GraphQL on http://{bind_host}:{bind_port}/graphql", highlight=False)
+    if settings.api_anonymous_role is None:
+        out.print(
+            "Clients need an API key (`talentmap apikey create --role viewer --name NAME`), "
+            "sent as 'Authorization: Bearer KEY' (GraphiQL: the Headers tab).",
+            highlight=False,
+        )
+    else:
+        out.print(
+            f"Anonymous clients get the {settings.api_anonymous_role} role "
+            "(TALENTMAP_API_ANONYMOUS_ROLE); keys give their own.",
+            highlight=False,
+        )
     uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
 
 

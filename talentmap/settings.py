@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schema.apikey import Role
+
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
@@ -66,6 +68,19 @@ class Settings(BaseSettings):
     )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    # Access (api/auth.py): without a key, a request gets this role, or HTTP 401 when None.
+    # Off by default; `make run` sets it to viewer for the local demo.
+    api_anonymous_role: Role | None = None
+    # How long a looked-up key is trusted before the graph is asked again: a revoked key
+    # stops working within this many seconds.
+    api_key_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    # Limits (api/limits.py), each checked before any resolver runs.
+    api_max_depth: int = Field(default=10, ge=1)
+    api_max_tokens: int = Field(default=2000, ge=10)
+    api_max_aliases: int = Field(default=30, ge=0)
+    api_max_cost: int = Field(default=50_000, ge=1)
+    # Neo4j transaction timeout for each read the API makes, in seconds.
+    api_query_timeout: float = Field(default=10.0, gt=0)
 
     @field_validator("neo4j_uri")
     @classmethod

@@ -12,6 +12,7 @@ import json
 import os
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -106,9 +107,22 @@ def fulltext(driver: Driver, settings: Settings, index: str, text: str) -> list[
     return [r.data() for r in records]
 
 
-@pytest.fixture(scope="module")
-def api_url(graph: Driver, settings: Settings) -> Iterator[str]:
-    """The real API on a loopback port (uvicorn in a thread), over the module's graph."""
+def create_key(driver: Driver, settings: Settings, role: str, name: str) -> str:
+    """A new API key with `role`, stored in the graph as `talentmap apikey create` does."""
+    from graph.repositories.apikey import create_api_key
+    from graph.unit_of_work import Writer
+    from schema.apikey import Role, key_hash, new_key_id, new_secret
+
+    secret = new_secret()
+    Writer(driver, settings.neo4j_database)(
+        create_api_key, key_id=new_key_id(), name=name, role=Role(role), digest=key_hash(secret)
+    )
+    return secret
+
+
+@contextmanager
+def serve_api(settings: Settings) -> Iterator[str]:
+    """The real API on a loopback port (uvicorn in a thread) with `settings`; its URL."""
     import threading
     import time
 
@@ -131,6 +145,18 @@ def api_url(graph: Driver, settings: Settings) -> Iterator[str]:
     finally:
         api_server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def api_url(graph: Driver, settings: Settings) -> Iterator[str]:
+    """The real API over the module's graph; `ask(api_url, ...)` sends an admin key made for
+    it (a fresh graph per module, so a fresh key too)."""
+    with serve_api(settings) as url:
+        API_KEYS[url] = create_key(graph, settings, "admin", "tests")
+        try:
+            yield url
+        finally:
+            API_KEYS.pop(url, None)
 
 
 # The Bearer key `ask` sends to each running test API (the API url is the key of this map).

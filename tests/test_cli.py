@@ -111,7 +111,12 @@ def test_serve_answers_a_scientist_query(served: str) -> None:
     # An author chosen and counted from the raw JSON, independently of the code under test.
     author, name, work_ids = most_prolific()
     query = '{ scientist(id: "%s") { ... on Scientist { name works { totalCount } } } }'
-    body = httpx.post(f"{served}/graphql", json={"query": query % short_id(author)}).json()
+    payload = {"query": query % short_id(author)}
+    assert httpx.post(f"{served}/graphql", json=payload).status_code == 401  # no key
+    created = run("apikey", "create", "--role", "viewer", "--name", "cli-readme")
+    assert created.returncode == 0, created.stderr
+    headers = {"Authorization": f"Bearer {created.stdout.strip()}"}
+    body = httpx.post(f"{served}/graphql", json=payload, headers=headers).json()
     assert body == {"data": {"scientist": {"name": name, "works": {"totalCount": len(work_ids)}}}}
 
 

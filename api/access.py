@@ -1,0 +1,95 @@
+"""Which role sees what: the one place that says it, and the validation rule that enforces it
+before any resolver runs.
+
+Roles include each other: viewer < recruiter < admin (schema.apikey.Role).
+
+- `ROOT_FIELDS`: every root field of the schema (queries, and mutations once they exist) with
+  the least role that may ask it. A root field missing here is refused for everyone (fail
+  closed), and tests/test_api_access.py lists the schema's root fields that are missing: add
+  each new root field here, in the same change that adds it.
+- `TYPE_FIELDS`: fields of other types that need more than the role that reached them,
+  as "Type.field". Empty for now: what a viewer may reach, a viewer may read.
+
+Meta fields (`__typename`, `__schema`, `__type`) are open to every caller: the schema is no
+secret, and GraphiQL needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import FieldNode, GraphQLError, ValidationRule
+
+from api.auth import Principal
+from schema.apikey import Role
+
+ROOT_FIELDS: dict[str, Role] = {
+    # Entity lookups by any identifier.
+    "scientist": Role.VIEWER,
+    "institution": Role.VIEWER,
+    "topic": Role.VIEWER,
+    "team": Role.VIEWER,
+    "industry": Role.VIEWER,
+    # Search and typeahead.
+    "searchScientists": Role.VIEWER,
+    "searchInstitutions": Role.VIEWER,
+    "autocomplete": Role.VIEWER,
+    "facets": Role.VIEWER,
+    # Industrial chains and cooperation between institutions (public output, aggregated).
+    "talentChain": Role.VIEWER,
+    "institutionCooperation": Role.VIEWER,
+    "cooperationPartners": Role.VIEWER,
+    "regionCooperation": Role.VIEWER,
+    # Who could introduce us to whom: it walks people's personal co-author networks.
+    "introductionPaths": Role.RECRUITER,
+    # Future mutations (recruitment cases, curation) will be Role.ADMIN.
+}
+
+TYPE_FIELDS: dict[str, Role] = {}
+
+FORBIDDEN = "FORBIDDEN"
+
+
+def _refuse(node: FieldNode, message: str) -> GraphQLError:
+    return GraphQLError(message, node, extensions={"code": FORBIDDEN})
+
+
+def access_rule(principal: Principal | None) -> type[ValidationRule]:
+    """A validation rule refusing the fields `principal` may not ask (everything when None:
+    a request nobody authenticated sees nothing)."""
+
+    class AccessRule(ValidationRule):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            parent = self.context.get_parent_type()
+            if parent is None or self.context.get_field_def() is None:
+                return  # unknown fields are reported by graphql's own rules
+            name = node.name.value
+            if name.startswith("__"):
+                return
+            schema = self.context.schema
+            roots = (schema.query_type, schema.mutation_type, schema.subscription_type)
+            if parent in roots:
+                required = ROOT_FIELDS.get(name)
+                if required is None:
+                    self.report_error(
+                        _refuse(
+                            node,
+                            f"{parent.name}.{name} is not in the access matrix "
+                            "(api/access.py ROOT_FIELDS), so nobody may ask it yet",
+                        )
+                    )
+                    return
+                label = name
+            else:
+                label = f"{parent.name}.{name}"
+                required = TYPE_FIELDS.get(label)
+                if required is None:
+                    return
+            if principal is None:
+                self.report_error(_refuse(node, f"{label} requires an API key"))
+            elif not principal.role.includes(required):
+                self.report_error(
+                    _refuse(node, f"{label} requires the {required} role; {principal.describe()}")
+                )
+
+    return AccessRule
