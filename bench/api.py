@@ -33,18 +33,22 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from api.auth import Principal
 from api.context import Context
 from api.schema import schema
 from bench.synthetic import free_port, timed, timed_load, write_synthetic
 from graph import migrations, server
 from graph.driver import connect, connect_async
 from graph.reader import Reader, ReadPool
+from graph.repositories.apikey import create_api_key
 from graph.unit_of_work import Writer
+from schema.apikey import Role, key_hash, new_key_id, new_secret
 from talentmap.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
 PEOPLE_PER_WORK = 1.2  # bench/synthetic.py: people = 1.2 x works
+BENCH = Principal(role=Role.ADMIN, name="bench", key_id="bench")
 
 
 @dataclass
@@ -72,7 +76,9 @@ class RecordingPool(ReadPool):
         self.last: RecordingReader | None = None
 
     def reader(self) -> Reader:
-        self.last = RecordingReader(self._driver, self._database)
+        self.last = RecordingReader(
+            self._driver, self._database, timeout=self._timeout, observe=self._observe
+        )
         return self.last
 
 
@@ -253,7 +259,7 @@ async def record(
     recorded = []
     try:
         for values in variables:
-            context = Context(pool)
+            context = Context(pool, principal=BENCH)
             result = await schema.execute(family.query, values, context_value=context)
             if result.errors:
                 raise SystemExit(f"{family.name}: {result.errors[0].message}")
@@ -420,8 +426,14 @@ def main() -> None:
 
 
 def api_headers(settings: Settings) -> dict[str, str]:
-    """The bench client's credentials (none while the API has no keys)."""
-    return {}
+    """An admin key for the bench client, stored as `talentmap apikey create` does."""
+    secret = new_secret()
+    with connect(settings) as driver:
+        Writer(driver, settings.neo4j_database)(
+            create_api_key, key_id=new_key_id(), name="bench", role=Role.ADMIN,
+            digest=key_hash(secret),
+        )  # fmt: skip
+    return {"Authorization": f"Bearer {secret}"}
 
 
 if __name__ == "__main__":
