@@ -31,9 +31,11 @@ app = typer.Typer(
 neo4j_app = typer.Typer(help="Run the local Neo4j server (provisioned from Maven Central).")
 db_app = typer.Typer(help="The graph schema and its contents.")
 ingest_app = typer.Typer(help="Load data into the graph.")
+eval_app = typer.Typer(help="Measure entity resolution against gold data (no database needed).")
 app.add_typer(neo4j_app, name="neo4j", no_args_is_help=True)
 app.add_typer(db_app, name="db", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest", no_args_is_help=True)
+app.add_typer(eval_app, name="eval", no_args_is_help=True)
 
 out = Console()
 err = Console(stderr=True)
@@ -517,6 +519,75 @@ def _progress(unit: str) -> Iterator[Callable[[int, int | None], None]]:
             progress.update(task, completed=done, total=total)
 
         yield advance
+
+
+# --- eval ------------------------------------------------------------------------------------
+
+
+@eval_app.command("disambiguation")
+def eval_disambiguation(
+    signatures: Annotated[
+        Path, typer.Option(help="S2AND signatures JSON ({id: {author_info: {first, last, ...}}}).")
+    ],
+    clusters: Annotated[
+        Path, typer.Option(help="Gold clusters JSON ({cluster_id: {signature_ids: [...]}}).")
+    ],
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help='Write predicted clusters as {"cluster_id": [signature_id, ...]}.'),
+    ] = None,
+    split: Annotated[
+        str,
+        typer.Option(
+            help="Score all name blocks, or one fixed half of them: 'dev' (used to fit the "
+            "weights) or 'held-out'."
+        ),
+    ] = "all",
+) -> None:
+    """Run the name disambiguator on S2AND-format signatures and print B³ precision, recall
+    and F1 against the gold clusters, next to the baseline of one person per name block.
+    Reads files only; safe to re-run."""
+    import json
+
+    from ingest.disambiguation import disambiguate
+    from ingest.disambiguation_eval import (
+        b_cubed,
+        block_half,
+        read_clusters,
+        read_signatures,
+    )
+
+    halves = {"all": None, "dev": 0, "held-out": 1}
+    if split not in halves:
+        fail(f"--split must be one of {', '.join(halves)}, not {split!r}")
+    with clean_errors():
+        mentions = read_signatures(signatures)
+        gold = read_clusters(clusters)
+    wanted = halves[split]
+    kept = [m for m in mentions if wanted is None or block_half(m.name.block) == wanted]
+    kept_ids = {m.id for m in kept}
+    gold = {c: [x for x in ids if x in kept_ids] for c, ids in gold.items()}
+    gold = {c: ids for c, ids in gold.items() if ids}
+    people = disambiguate(kept)
+    predicted = {p.id: list(p.mention_ids) for p in people}
+    blocks: dict[str, list[str]] = {}
+    for m in kept:
+        blocks.setdefault(m.name.block, []).append(m.id)
+    ours, baseline = b_cubed(predicted, gold), b_cubed(blocks, gold)
+    out.print(
+        f"{len(kept):,} signatures, {len(blocks):,} name blocks, {len(gold):,} gold people, "
+        f"{len(people):,} predicted people ({split})",
+        highlight=False,
+    )
+    for label, score in (("one per name block", baseline), ("disambiguator", ours)):
+        out.print(
+            f"B³ {label:>18}: precision {score.precision:.4f}  recall {score.recall:.4f}  "
+            f"F1 {score.f1:.4f}",
+            highlight=False,
+        )
+    if out_path is not None:
+        out_path.write_text(json.dumps(predicted, indent=1) + "\n", encoding="utf-8")
+        out.print(f"predicted clusters written to {out_path}", highlight=False)
 
 
 # --- serve -----------------------------------------------------------------------------------
