@@ -35,7 +35,19 @@ from ingest.names import hanzi_name_parts, pinyin_syllables, surname_rank
 
 _GERMAN_FOLDS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
 _TOKEN_SPLIT = re.compile(r"[\s.\-_'’,]+")
-_CAMEL = re.compile(r"[A-Z][a-z]+|[a-z]+|[A-Z]+(?![a-z])")
+
+
+def camel_split(token: str) -> list[str]:
+    """["Zhu", "Hongwei"] for "ZhuHongwei", ["Müller"] for "Müller": bylines that ran words
+    together split where a lower-case letter meets a capital."""
+    words: list[str] = []
+    start = 0
+    for i in range(1, len(token)):
+        if token[i - 1].islower() and token[i].isupper():
+            words.append(token[start:i])
+            start = i
+    words.append(token[start:])
+    return [w for w in words if w]
 
 
 def fold(text: str) -> str:
@@ -79,6 +91,8 @@ class PersonName:
         return self.given[0]
 
     def __str__(self) -> str:
+        if self.chinese and self.full_given and all(len(p) > 1 for p in self.given):
+            return f"{self.full_given} {self.family}".title()
         given = " ".join(p if len(p) > 1 else f"{p}." for p in self.given)
         return f"{given} {self.family}".strip().title()
 
@@ -87,7 +101,7 @@ def _given_parts(tokens: Sequence[str]) -> list[str]:
     parts: list[str] = []
     for token in tokens:
         # "XiaoMing" and "Hongwei" alike: camel case splits, then folding.
-        for piece in _CAMEL.findall(token) or [token]:
+        for piece in camel_split(token):
             word = fold(piece)
             if word:
                 parts.append(word)
@@ -165,18 +179,14 @@ def parse_text_name(text: str) -> PersonName:
     """
     hanzi = hanzi_name_parts(text)
     if hanzi is not None:
-        family, given = hanzi
-        return PersonName(
-            family=fold(family),
-            given=pinyin_syllables(fold(given)) or ((fold(given),) if given else ()),
-            chinese=True,
-        )
+        family, syllables = hanzi
+        return PersonName(family=fold(family), given=syllables, chinese=True)
     if "," in text:
         family_text, _, given_text = text.partition(",")
         return _from_parts(_TOKEN_SPLIT.split(given_text.strip()), family_text)
     tokens = [t for t in re.split(r"\s+", text.strip()) if t]
     if len(tokens) == 1:
-        tokens = _CAMEL.findall(tokens[0]) or tokens
+        tokens = camel_split(tokens[0])
     if not tokens:
         return PersonName(family="")
     full = [t for t in tokens if len(fold(t)) > 1 and not t.endswith(".")]
@@ -539,6 +549,25 @@ def _agglomerate(
             blocked[a, b] = blocked.get((a, b), 0) + blocked.pop(jk, 0)
         # Pairs with absent links count as 0 in the sum: a conflict keeps them apart anyway.
         link = {p: v for p, v in link.items() if p[0] in live and p[1] in live}
+    # Record the links the name constraint refused, so a curator sees the near misses.
+    for (i, j), total in sorted(link.items()):
+        average = total / (len(live[i]) * len(live[j]))
+        if blocked.get((i, j)) and average > threshold:
+            reason = next(
+                r
+                for a in live[i]
+                for b in live[j]
+                if (r := name_conflict(members[a].name, members[b].name)) is not None
+            )
+            history[i].append(
+                Decision(
+                    DecisionKind.BLOCKED,
+                    tuple(members[x].id for x in live[i]),
+                    tuple(members[x].id for x in live[j]),
+                    average,
+                    (Evidence(EvidenceKind.NAME, -math.inf, reason),),
+                )
+            )
     order = sorted(live)
     return (
         [[members[x].id for x in live[c]] for c in order],

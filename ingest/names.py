@@ -55,19 +55,18 @@ def has_hanzi(text: str) -> bool:
     return bool(_HAN.search(text))
 
 
-def hanzi_name_parts(name: str) -> tuple[str, str] | None:
-    """("Zhang", "Wei") for 张伟, ("Ouyang", "Nana") for 欧阳娜娜; None without hanzi.
+def hanzi_name_parts(name: str) -> tuple[str, tuple[str, ...]] | None:
+    """("Zhang", ("wei",)) for 张伟, ("Ouyang", ("na", "na")) for 欧阳娜娜; None without hanzi.
 
     A name in hanzi says which part is the family name (the first character, or two for a
-    compound surname); the given name's syllables are joined as bylines write them.
+    compound surname) and how the given name splits into syllables, one per character.
     """
     if not has_hanzi(name):
         return None
     hanzi = "".join(_HAN.findall(name))
     cut = 2 if len(hanzi) > 2 and hanzi[:2] in COMPOUND_SURNAMES else 1
     family = "".join(lazy_pinyin(hanzi[:cut], style=Style.NORMAL)).capitalize()
-    given = "".join(lazy_pinyin(hanzi[cut:], style=Style.NORMAL)).capitalize()
-    return family, given
+    return family, tuple(lazy_pinyin(hanzi[cut:], style=Style.NORMAL))
 
 
 def pinyin_forms(name: str) -> tuple[str, ...]:
@@ -79,7 +78,8 @@ def pinyin_forms(name: str) -> tuple[str, ...]:
     parts = hanzi_name_parts(name)
     if parts is None:
         return ()
-    family, given = parts
+    family, syllables = parts
+    given = "".join(syllables).capitalize()
     if not given:
         return (family,)
     return (f"{family} {given}", f"{given} {family}")
@@ -100,17 +100,14 @@ CHINESE_SURNAMES: tuple[str, ...] = tuple(
     )
 )
 _SURNAME_RANK = {name: rank for rank, name in enumerate(CHINESE_SURNAMES)}
-# Cantonese, Hokkien and Wade-Giles spellings common in bylines from Hong Kong, Taiwan and
-# Singapore: family names too, ranked after every pinyin one.
-_SURNAME_RANK.update(
-    {
-        name: len(CHINESE_SURNAMES) + rank
-        for rank, name in enumerate(
-            """chan wong cheung lee ng leung chow lau tsang hsu chiu kwok yeung tse lam choi
-            fung ho tsai hsieh kuo tseng chu yip mak""".split()
-        )
-    }
-)
+# Then the compound surnames (欧阳 "ouyang"), and Cantonese, Hokkien and Wade-Giles spellings
+# common in bylines from Hong Kong, Taiwan and Singapore, all ranked after the pinyin ones.
+for _name in [
+    *sorted("".join(lazy_pinyin(c, style=Style.NORMAL)) for c in COMPOUND_SURNAMES),
+    *"""chan wong cheung lee ng leung chow lau tsang hsu chiu kwok yeung tse lam choi fung ho
+    tsai hsieh kuo tseng chu yip mak""".split(),
+]:
+    _SURNAME_RANK.setdefault(_name, len(_SURNAME_RANK))
 
 
 def surname_rank(word: str) -> int | None:
@@ -132,8 +129,9 @@ _SYLLABLES = frozenset(
 def pinyin_syllables(word: str) -> tuple[str, ...] | None:
     """("xiao", "ming") for "xiaoming"; None when the word is not pinyin.
 
-    The split with the fewest syllables wins ("xian" stays one syllable): bylines join a
-    given name's syllables, so "Xian" and "Xi'an" are compared joined, never split.
+    The split with the fewest syllables wins ("xian" stays one syllable: bylines join a
+    given name's syllables, so "Xian" and "Xi'an" are compared joined), then the one with
+    fewest one-letter syllables ("nana" is "na na", not "nan a"), which read as initials.
     """
     word = word.lower()
     if not word:
@@ -142,6 +140,12 @@ def pinyin_syllables(word: str) -> tuple[str, ...] | None:
     for cut in range(min(6, len(word)), 0, -1):
         if word[:cut] in _SYLLABLES:
             rest = pinyin_syllables(word[cut:])
-            if rest is not None and (best is None or len(rest) + 1 < len(best)):
-                best = (word[:cut], *rest)
+            if rest is not None:
+                candidate = (word[:cut], *rest)
+                if best is None or _split_cost(candidate) < _split_cost(best):
+                    best = candidate
     return best
+
+
+def _split_cost(syllables: tuple[str, ...]) -> tuple[int, int]:
+    return len(syllables), sum(len(s) == 1 for s in syllables)
