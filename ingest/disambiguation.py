@@ -34,7 +34,7 @@ from ingest.names import hanzi_name_parts, pinyin_syllables, surname_rank
 # --- names -----------------------------------------------------------------------------------
 
 _GERMAN_FOLDS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
-_TOKEN_SPLIT = re.compile(r"[\s.\-_'’,]+")
+_TOKEN_SPLIT = re.compile(r"[\s.\-_',\u2019]+")
 
 
 def camel_split(token: str) -> list[str]:
@@ -83,7 +83,8 @@ class PersonName:
 
     @property
     def full_given(self) -> str | None:
-        """The given name written out ("xiaoming", "daniel"), None when it starts with an initial."""
+        """The given name written out ("xiaoming", "daniel"); None when it starts with an
+        initial."""
         if not self.given or len(self.given[0]) == 1:
             return None
         if self.chinese:
@@ -151,9 +152,7 @@ def _from_parts(given_tokens: Sequence[str], family_text: str) -> PersonName:
                 return swapped
     if as_written is not None:
         return as_written
-    return PersonName(
-        family=_fold_western(family), given=tuple(_fold_western(g) for g in given)
-    )
+    return PersonName(family=_fold_western(family), given=tuple(_fold_western(g) for g in given))
 
 
 def parse_name(first: str | None, middle: str | None, last: str | None) -> PersonName:
@@ -290,9 +289,8 @@ class Weights:
     threshold: float = 0.0
 
 
-_STOPWORDS = frozenset(
-    "of the and for at in de la le du des der die und fur di del y e a an".split()
-)
+_STOPWORD_TEXT = "of the and for at in de la le du des der die und fur di del y e a an"
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 def affiliation_tokens(text: str) -> frozenset[str]:
@@ -348,10 +346,9 @@ def _name_key(name: PersonName) -> str:
     return f"{name.block}|{name.full_given or ''}"
 
 
-def pair_evidence(a: Mention, b: Mention, ctx: _Context) -> list[Evidence] | None:
-    """The evidence on two mentions of one block; None when their names conflict."""
-    if name_conflict(a.name, b.name) is not None:
-        return None
+def pair_evidence(a: Mention, b: Mention, ctx: _Context) -> list[Evidence]:
+    """The evidence on two mentions of one block, their names taken as compatible (the caller
+    checks `name_conflict`, which overrides any score)."""
     w = ctx.weights
     found: list[Evidence] = []
     if a.name.full_given and a.name.full_given == b.name.full_given:
@@ -384,7 +381,9 @@ def pair_evidence(a: Mention, b: Mention, ctx: _Context) -> list[Evidence] | Non
         if a.email.lower() == b.email.lower():
             found.append(Evidence(EvidenceKind.EMAIL, w.same_email, a.email.lower()))
         else:
-            found.append(Evidence(EvidenceKind.EMAIL, -w.different_email, f"{a.email} vs {b.email}"))
+            found.append(
+                Evidence(EvidenceKind.EMAIL, -w.different_email, f"{a.email} vs {b.email}")
+            )
     shared = a.coauthors & b.coauthors
     if shared:
         found.append(
@@ -397,11 +396,11 @@ def pair_evidence(a: Mention, b: Mention, ctx: _Context) -> list[Evidence] | Non
     if a.topics and b.topics:
         overlap = len(a.topics & b.topics) / len(a.topics | b.topics)
         if overlap:
-            found.append(Evidence(EvidenceKind.TOPICS, w.topics * overlap, f"topic overlap {overlap:.2f}"))
+            found.append(
+                Evidence(EvidenceKind.TOPICS, w.topics * overlap, f"topic overlap {overlap:.2f}")
+            )
     if a.year is not None and b.year is not None and abs(a.year - b.year) > w.year_gap:
-        found.append(
-            Evidence(EvidenceKind.YEARS, -w.distant_years, f"{a.year} and {b.year}")
-        )
+        found.append(Evidence(EvidenceKind.YEARS, -w.distant_years, f"{a.year} and {b.year}"))
     return found
 
 
@@ -448,7 +447,9 @@ def disambiguate(mentions: Iterable[Mention], weights: Weights | None = None) ->
     blocks: dict[str, list[Mention]] = defaultdict(list)
     for m in items:
         blocks[m.name.block].append(m)
-    documents = Counter(t for m in items for t in {t for a in m.affiliations for t in affiliation_tokens(a)})
+    documents = Counter(
+        t for m in items for t in {t for a in m.affiliations for t in affiliation_tokens(a)}
+    )
     n = max(len(items), 1)
     idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in documents.items()}
     people: list[Person] = []
@@ -479,7 +480,7 @@ def _cluster_block(block: str, members: list[Mention], ctx: _Context) -> list[Pe
             clusters.append([m.id])
             decisions.append([])
             continue
-        evidence = pair_evidence(m, by_id[clusters[target][0]], ctx) or []
+        evidence = pair_evidence(m, by_id[clusters[target][0]], ctx)
         score = sum(e.weight for e in evidence)
         decisions[target].append(
             Decision(DecisionKind.ATTACH, (m.id,), tuple(clusters[target]), score, tuple(evidence))
@@ -502,11 +503,10 @@ def _agglomerate(
     for i in range(size):
         for j in range(i + 1, size):
             found = pair_evidence(members[i], members[j], ctx)
-            if found is None:
+            if name_conflict(members[i].name, members[j].name) is not None:
                 conflicts.add((i, j))
-            else:
-                scores[i, j] = sum(e.weight for e in found)
-                evidence[i, j] = found
+            scores[i, j] = sum(e.weight for e in found)
+            evidence[i, j] = found
     # cluster id -> member indexes; link sums and conflict counts between live clusters.
     live: dict[int, list[int]] = {i: [i] for i in range(size)}
     link: dict[tuple[int, int], float] = dict(scores)
@@ -547,7 +547,6 @@ def _agglomerate(
             jk = (min(j, k), max(j, k))
             link[a, b] = link.get((a, b), 0.0) + link.pop(jk, 0.0)
             blocked[a, b] = blocked.get((a, b), 0) + blocked.pop(jk, 0)
-        # Pairs with absent links count as 0 in the sum: a conflict keeps them apart anyway.
         link = {p: v for p, v in link.items() if p[0] in live and p[1] in live}
     # Record the links the name constraint refused, so a curator sees the near misses.
     for (i, j), total in sorted(link.items()):

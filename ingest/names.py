@@ -88,24 +88,24 @@ def pinyin_forms(name: str) -> tuple[str, ...]:
 # Common Chinese family names in pinyin, most frequent first (after the 2020 household
 # register ranking; homophones such as 徐/许 share one entry). The rank decides which word of
 # "Zhang Wei" is the family name when a byline gives no other clue: the more common surname.
-CHINESE_SURNAMES: tuple[str, ...] = tuple(
-    dict.fromkeys(
-        """wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he lin gao luo
-        zheng liang xie song tang han deng feng cao peng zeng xiao tian dong pan yuan cai jiang
-        yu du ye cheng wei su lv ding ren lu yao shen zhong cui tan fan liao shi jin jia xia fu
-        fang zou xiong bai meng qin qiu hou yin xue yan duan lei long tao mao hao gu gong shao
-        wan qian dai mo kong xiang chang kang yi qiao lai wen hong xin ke zhuang ge niu qi zhai
-        ou jiao sui bian mi nie an ni guan bao zuo shu geng hua lan ji rao yue zhan mu ning
-        tong ling ai xing pang luan bi zang cen huo chai zhen jing shan pu""".split()
-    )
-)
+_PINYIN_SURNAMES = """
+wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he lin gao luo zheng
+liang xie song tang han deng feng cao peng zeng xiao tian dong pan yuan cai jiang yu du
+ye cheng wei su lv ding ren lu yao shen zhong cui tan fan liao shi jin jia xia fu fang
+zou xiong bai meng qin qiu hou yin xue yan duan lei long tao mao hao gu gong shao wan
+qian dai mo kong xiang chang kang yi qiao lai wen hong xin ke zhuang ge niu qi zhai ou
+jiao sui bian mi nie an ni guan bao zuo shu geng hua lan ji rao yue zhan mu ning tong
+ling ai xing pang luan bi zang cen huo chai zhen jing shan pu
+"""
+CHINESE_SURNAMES: tuple[str, ...] = tuple(dict.fromkeys(_PINYIN_SURNAMES.split()))
 _SURNAME_RANK = {name: rank for rank, name in enumerate(CHINESE_SURNAMES)}
 # Then the compound surnames (欧阳 "ouyang"), and Cantonese, Hokkien and Wade-Giles spellings
 # common in bylines from Hong Kong, Taiwan and Singapore, all ranked after the pinyin ones.
+_OTHER_ROMANISATIONS = """chan wong cheung lee ng leung chow lau tsang hsu chiu kwok yeung tse
+lam choi fung ho tsai hsieh kuo tseng chu yip mak"""
 for _name in [
     *sorted("".join(lazy_pinyin(c, style=Style.NORMAL)) for c in COMPOUND_SURNAMES),
-    *"""chan wong cheung lee ng leung chow lau tsang hsu chiu kwok yeung tse lam choi fung ho
-    tsai hsieh kuo tseng chu yip mak""".split(),
+    *_OTHER_ROMANISATIONS.split(),
 ]:
     _SURNAME_RANK.setdefault(_name, len(_SURNAME_RANK))
 

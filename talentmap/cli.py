@@ -534,7 +534,9 @@ def eval_disambiguation(
     ],
     out_path: Annotated[
         Path | None,
-        typer.Option("--out", help='Write predicted clusters as {"cluster_id": [signature_id, ...]}.'),
+        typer.Option(
+            "--out", help='Write predicted clusters as {"cluster_id": [signature_id, ...]}.'
+        ),
     ] = None,
     split: Annotated[
         str,
