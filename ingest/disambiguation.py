@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ingest.names import hanzi_name_parts, pinyin_syllables, surname_rank
+from schema.identity import IdentityDecision, IdentityDecisionKind
 
 # --- names -----------------------------------------------------------------------------------
 
@@ -257,6 +258,7 @@ class EvidenceKind(StrEnum):
     COAUTHORS = "coauthors"
     TOPICS = "topics"
     YEARS = "years"
+    CURATOR = "curator"
 
 
 @dataclass(frozen=True)
@@ -410,7 +412,8 @@ def pair_evidence(a: Mention, b: Mention, ctx: _Context) -> list[Evidence]:
 class DecisionKind(StrEnum):
     MERGE = "merge"  # two clusters joined on their average link
     ATTACH = "attach"  # a mention known only by its name joined the likeliest person
-    BLOCKED = "blocked"  # a link above the threshold refused because two names conflict
+    BLOCKED = "blocked"  # a link above the threshold refused: names conflict or a curator split
+    CURATED = "curated"  # joined because a curator said so
 
 
 @dataclass(frozen=True)
@@ -434,13 +437,70 @@ class Person:
     decisions: tuple[Decision, ...]
 
 
-def disambiguate(mentions: Iterable[Mention], weights: Weights | None = None) -> list[Person]:
+@dataclass
+class _Curation:
+    """Curators' decisions as constraints: mentions that must be one person, pairs that must
+    not, and the decision behind each."""
+
+    parent: dict[str, str] = field(default_factory=dict)
+    merged_by: dict[str, IdentityDecision] = field(default_factory=dict)
+    apart: dict[frozenset[str], IdentityDecision] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, decisions: Iterable[IdentityDecision]) -> _Curation:
+        curation = cls()
+        # Oldest first: a later split overrides an earlier merge of the same mentions.
+        for d in sorted(decisions, key=lambda d: (d.decided_at, d.id)):
+            pairs = [frozenset((a, b)) for a in d.left for b in d.right]
+            if d.kind == IdentityDecisionKind.SPLIT:
+                curation.apart.update(dict.fromkeys(pairs, d))
+            else:
+                for pair in pairs:
+                    curation.apart.pop(pair, None)
+                for x in (*d.left, *d.right):
+                    curation.merged_by[x] = d
+                    curation.union(d.left[0], x)
+        return curation
+
+    def find(self, x: str) -> str:
+        while self.parent.get(x, x) != x:
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def concerns(self, mention_id: str) -> bool:
+        return mention_id in self.merged_by or any(mention_id in p for p in self.apart)
+
+    def split(self, a: str, b: str) -> IdentityDecision | None:
+        return self.apart.get(frozenset((a, b)))
+
+
+def _curator_evidence(d: IdentityDecision) -> Evidence:
+    reason = f": {d.reason}" if d.reason else ""
+    return Evidence(
+        EvidenceKind.CURATOR,
+        math.inf if d.kind == IdentityDecisionKind.MERGE else -math.inf,
+        f"{d.kind.value} by {d.curator} on {d.decided_at:%Y-%m-%d} ({d.id}){reason}",
+    )
+
+
+def disambiguate(
+    mentions: Iterable[Mention],
+    weights: Weights | None = None,
+    curated: Iterable[IdentityDecision] = (),
+) -> list[Person]:
     """Cluster mentions into people, block by block; deterministic for a given input.
 
-    A person's id is the smallest mention id it holds, so re-running on the same mentions
-    gives the same ids.
+    Curators' decisions are obeyed: a merge joins its mentions (across blocks too), a split
+    keeps its sides apart. A person's id is the smallest mention id it holds, so re-running
+    on the same mentions gives the same ids.
     """
     weights = weights or Weights()
+    curation = _Curation.of(curated)
     # Processing order decides ties. It follows a hash of the id, not the id itself: ids are
     # often handed out person by person (S2AND's are), and their order must not leak.
     items = sorted(mentions, key=lambda m: (hashlib.sha256(m.id.encode()).digest(), m.id))
@@ -460,16 +520,57 @@ def disambiguate(mentions: Iterable[Mention], weights: Weights | None = None) ->
             name_counts=Counter(_name_key(m.name) for m in members),
             tokens={m.id: [affiliation_tokens(a) for a in m.affiliations] for m in members},
         )
-        people.extend(_cluster_block(block, members, ctx))
-    return sorted(people, key=lambda p: p.id)
+        people.extend(_cluster_block(block, members, ctx, curation))
+    return sorted(_join_across_blocks(people, curation), key=lambda p: p.id)
 
 
-def _cluster_block(block: str, members: list[Mention], ctx: _Context) -> list[Person]:
-    informative = [m for m in members if m.informative]
+def _join_across_blocks(people: list[Person], curation: _Curation) -> list[Person]:
+    """A curator's merge of differently keyed names ("Feng Xu" = "Xu Feng") joins people."""
+    by_root: dict[str, list[list[Person]]] = defaultdict(list)
+    for person in people:
+        roots = {curation.find(x) for x in person.mention_ids if x in curation.merged_by}
+        groups = by_root[min(roots) if roots else f"\0{person.id}"]
+        # A later split between the merged mentions wins: such people stay apart.
+        for group in groups:
+            if not any(
+                curation.split(a, b) for other in group for a in other.mention_ids
+                for b in person.mention_ids
+            ):  # fmt: skip
+                group.append(person)
+                break
+        else:
+            groups.append([person])
+    joined: list[Person] = []
+    for group in (g for groups in by_root.values() for g in groups):
+        if len(group) == 1:
+            joined.append(group[0])
+            continue
+        ids = tuple(sorted(x for p in group for x in p.mention_ids))
+        decision = next(curation.merged_by[x] for x in ids if x in curation.merged_by)
+        steps = [d for p in group for d in p.decisions]
+        steps.append(
+            Decision(
+                DecisionKind.CURATED,
+                group[0].mention_ids,
+                tuple(x for p in group[1:] for x in p.mention_ids),
+                math.inf,
+                (_curator_evidence(decision),),
+            )
+        )
+        joined.append(
+            Person(id=min(ids), mention_ids=ids, block=group[0].block, decisions=tuple(steps))
+        )
+    return joined
+
+
+def _cluster_block(
+    block: str, members: list[Mention], ctx: _Context, curation: _Curation
+) -> list[Person]:
+    clustered = [m for m in members if m.informative or curation.concerns(m.id)]
     by_id = {m.id: m for m in members}
-    clusters, decisions = _agglomerate(informative, ctx)
+    clusters, decisions = _agglomerate(clustered, ctx, curation)
     # Mentions known by their name alone: the likeliest person is the largest compatible one.
-    for m in (m for m in members if not m.informative):
+    for m in (m for m in members if not (m.informative or curation.concerns(m.id))):
         target: int | None = None
         for index, cluster in enumerate(clusters):
             if all(name_conflict(m.name, by_id[x].name) is None for x in cluster) and (
@@ -493,17 +594,26 @@ def _cluster_block(block: str, members: list[Mention], ctx: _Context) -> list[Pe
 
 
 def _agglomerate(
-    members: list[Mention], ctx: _Context
+    members: list[Mention], ctx: _Context, curation: _Curation
 ) -> tuple[list[list[str]], list[list[Decision]]]:
-    """Average-linkage clustering with cannot-link on name conflicts."""
+    """Average-linkage clustering with cannot-link on name conflicts and curators' splits,
+    starting from curators' merges."""
     size = len(members)
     scores: dict[tuple[int, int], float] = {}
     evidence: dict[tuple[int, int], list[Evidence]] = {}
     conflicts: set[tuple[int, int]] = set()
+    must: list[tuple[int, int]] = []
     for i in range(size):
         for j in range(i + 1, size):
+            a, b = members[i].id, members[j].id
             found = pair_evidence(members[i], members[j], ctx)
-            if name_conflict(members[i].name, members[j].name) is not None:
+            split = curation.split(a, b)
+            if split is not None:
+                found.append(_curator_evidence(split))
+                conflicts.add((i, j))
+            elif a in curation.merged_by and curation.find(a) == curation.find(b):
+                must.append((i, j))
+            elif name_conflict(members[i].name, members[j].name) is not None:
                 conflicts.add((i, j))
             scores[i, j] = sum(e.weight for e in found)
             evidence[i, j] = found
@@ -512,7 +622,44 @@ def _agglomerate(
     link: dict[tuple[int, int], float] = dict(scores)
     blocked: dict[tuple[int, int], int] = {pair: 1 for pair in conflicts}
     history: dict[int, list[Decision]] = {i: [] for i in range(size)}
+    home = list(range(size))  # member index -> its live cluster id
     threshold = ctx.weights.threshold
+
+    def join(i: int, j: int, kind: DecisionKind, score: float, why: Sequence[Evidence]) -> None:
+        history[i] = [
+            *history[i],
+            *history.pop(j),
+            Decision(
+                kind,
+                tuple(members[x].id for x in live[i]),
+                tuple(members[x].id for x in live[j]),
+                score,
+                tuple(why),
+            ),
+        ]
+        for x in live[j]:
+            home[x] = i
+        live[i].extend(live.pop(j))
+        for k in live:
+            if k == i:
+                continue
+            a, b = (min(i, k), max(i, k))
+            jk = (min(j, k), max(j, k))
+            link[a, b] = link.get((a, b), 0.0) + link.pop(jk, 0.0)
+            blocked[a, b] = blocked.get((a, b), 0) + blocked.pop(jk, 0)
+            link.pop((min(j, k), max(j, k)), None)
+        for pair in [p for p in link if j in p]:
+            del link[pair]
+        for pair in [p for p in blocked if j in p]:
+            del blocked[pair]
+
+    # Curators' merges first: they hold whatever the names or the evidence say, unless a
+    # split keeps the two sides apart.
+    for x, y in must:
+        i, j = sorted((home[x], home[y]))
+        if i != j and not blocked.get((i, j)):
+            join(i, j, DecisionKind.CURATED, math.inf,
+                 [_curator_evidence(curation.merged_by[members[x].id])])  # fmt: skip
     while True:
         best: tuple[float, int, int] | None = None
         for (i, j), total in link.items():
@@ -528,43 +675,24 @@ def _agglomerate(
             ((a, b) for a in live[i] for b in live[j]),
             key=lambda p: scores.get((min(p), max(p)), -math.inf),
         )
-        history[i] = [
-            *history[i],
-            *history.pop(j),
-            Decision(
-                DecisionKind.MERGE,
-                tuple(members[x].id for x in live[i]),
-                tuple(members[x].id for x in live[j]),
-                average,
-                tuple(evidence.get((min(strongest), max(strongest)), ())),
-            ),
-        ]
-        live[i].extend(live.pop(j))
-        for k in live:
-            if k == i:
-                continue
-            a, b = (min(i, k), max(i, k))
-            jk = (min(j, k), max(j, k))
-            link[a, b] = link.get((a, b), 0.0) + link.pop(jk, 0.0)
-            blocked[a, b] = blocked.get((a, b), 0) + blocked.pop(jk, 0)
-        link = {p: v for p, v in link.items() if p[0] in live and p[1] in live}
-    # Record the links the name constraint refused, so a curator sees the near misses.
+        join(i, j, DecisionKind.MERGE, average, evidence.get((min(strongest), max(strongest)), ()))
+    # Record the links a constraint refused, so a curator sees the near misses.
     for (i, j), total in sorted(link.items()):
         average = total / (len(live[i]) * len(live[j]))
         if blocked.get((i, j)) and average > threshold:
-            reason = next(
-                r
+            reasons = [
+                why
                 for a in live[i]
                 for b in live[j]
-                if (r := name_conflict(members[a].name, members[b].name)) is not None
-            )
+                if (why := _refusal(members[a], members[b], curation)) is not None
+            ]
             history[i].append(
                 Decision(
                     DecisionKind.BLOCKED,
                     tuple(members[x].id for x in live[i]),
                     tuple(members[x].id for x in live[j]),
                     average,
-                    (Evidence(EvidenceKind.NAME, -math.inf, reason),),
+                    tuple(reasons[:1]),
                 )
             )
     order = sorted(live)
@@ -572,3 +700,12 @@ def _agglomerate(
         [[members[x].id for x in live[c]] for c in order],
         [history[c] for c in order],
     )
+
+
+def _refusal(a: Mention, b: Mention, curation: _Curation) -> Evidence | None:
+    """Why two mentions may not be one person: a curator's split or a name conflict."""
+    split = curation.split(a.id, b.id)
+    if split is not None:
+        return _curator_evidence(split)
+    conflict = name_conflict(a.name, b.name)
+    return None if conflict is None else Evidence(EvidenceKind.NAME, -math.inf, conflict)

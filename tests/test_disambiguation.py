@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,14 @@ from ingest.disambiguation import (
     DecisionKind,
     EvidenceKind,
     Mention,
+    Person,
     disambiguate,
     name_conflict,
     parse_name,
     parse_text_name,
 )
 from ingest.disambiguation_eval import b_cubed
+from schema.identity import IdentityDecision, IdentityDecisionKind
 
 TALENTMAP = [sys.executable, "-m", "talentmap.cli"]
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "disambiguation"
@@ -273,3 +276,80 @@ def test_cli_on_the_s2and_sample(tmp_path: Path) -> None:
     assert printed_scores(done.stdout, "disambiguator")[2] == pytest.approx(ours, abs=1e-4)
     assert ours > baseline + 0.1
     assert printed_scores(done.stdout, "one per name block")[2] == pytest.approx(0.644, abs=0.005)
+
+
+# --- curators' decisions -------------------------------------------------------------------------
+
+
+def _decision(
+    kind: str, left: tuple[str, ...], right: tuple[str, ...], day: int
+) -> IdentityDecision:
+    return IdentityDecision(
+        kind=IdentityDecisionKind(kind),
+        left=left,
+        right=right,
+        curator="analyst@example.org",
+        reason="checked the CVs",
+        decided_at=datetime(2026, 11, day, tzinfo=UTC),
+    )
+
+
+def _clusters(people: list[Person]) -> list[tuple[str, ...]]:
+    return sorted(p.mention_ids for p in people)
+
+
+def test_curators_split_and_merge_hold_against_the_evidence() -> None:
+    pku = ("Peking University",)
+    mentions = [
+        Mention(id="1", name=parse_text_name("Wei Zhang"), affiliations=pku),
+        Mention(id="2", name=parse_text_name("Zhang Wei"), affiliations=pku),
+        Mention(id="3", name=parse_text_name("Wei Zhang"), affiliations=("ETH Zurich",)),
+        Mention(id="4", name=parse_text_name("Feng Xu"), affiliations=pku),
+        Mention(id="5", name=parse_text_name("Xu Feng"), affiliations=("MIT",)),
+        Mention(id="6", name=parse_text_name("W. Zhang")),
+    ]
+    # Without decisions: 1 and 2 merge on the shared affiliation (6 attaches), 3 stands
+    # alone; "Feng Xu" (key "xu f") and "Xu Feng" (also "xu f": Xu is the commoner surname)
+    # differ in affiliation.
+    assert _clusters(disambiguate(mentions)) == [("1", "2", "6"), ("3",), ("4",), ("5",)]
+
+    split = _decision("split", ("1",), ("2",), 1)
+    merge = _decision("merge", ("3",), ("2",), 2)
+    people = disambiguate(mentions, curated=[split, merge])
+    clusters = _clusters(people)
+    assert ("2", "3") in clusters or ("2", "3", "6") in clusters
+    assert not any({"1", "2"} <= set(c) for c in clusters)
+    curated = [d for p in people for d in p.decisions if d.kind == DecisionKind.CURATED]
+    assert len(curated) == 1
+    assert curated[0].evidence[0].kind == EvidenceKind.CURATOR
+    assert "checked the CVs" in curated[0].evidence[0].detail
+
+    # Across name keys: a merge of "Wei Zhang" (3) with "Feng Xu" (4) joins people of two blocks.
+    across = _decision("merge", ("3",), ("4",), 3)
+    clusters = _clusters(disambiguate(mentions, curated=[across]))
+    assert ("3", "4") in clusters
+
+    # A later split undoes an earlier merge of the same mentions.
+    undo = _decision("split", ("3",), ("4",), 4)
+    clusters = _clusters(disambiguate(mentions, curated=[across, undo]))
+    assert not any({"3", "4"} <= set(c) for c in clusters)
+
+
+def test_decisions_survive_a_reload_with_new_mentions() -> None:
+    # Re-ingestion gives the same mentions (ids are stable) plus new ones: the decisions,
+    # stored apart from ingested data, still hold.
+    pku = ("Peking University",)
+    first = [
+        Mention(id="w1/1", name=parse_text_name("Lei Zhang"), affiliations=pku),
+        Mention(id="w2/1", name=parse_text_name("Lei Zhang"), affiliations=pku),
+    ]
+    split = _decision("split", ("w1/1",), ("w2/1",), 1)
+    assert _clusters(disambiguate(first, curated=[split])) == [("w1/1",), ("w2/1",)]
+    again = [*first, Mention(id="w3/2", name=parse_text_name("L. Zhang"), affiliations=pku)]
+    clusters = _clusters(disambiguate(again, curated=[split]))
+    assert not any({"w1/1", "w2/1"} <= set(c) for c in clusters)
+    assert sorted(x for c in clusters for x in c) == ["w1/1", "w2/1", "w3/2"]
+    # The same decision recorded twice is one node.
+    assert split.id == _decision("split", ("w2/1",), ("w1/1",), 1).id
+    with pytest.raises(ValueError, match="both sides"):
+        _decision("merge", ("a",), ("a",), 1)
