@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -524,6 +525,12 @@ def _progress(unit: str) -> Iterator[Callable[[int, int | None], None]]:
 # --- eval ------------------------------------------------------------------------------------
 
 
+class EvalSplit(StrEnum):
+    ALL = "all"
+    DEV = "dev"
+    HELD_OUT = "held-out"
+
+
 @eval_app.command("disambiguation")
 def eval_disambiguation(
     signatures: Annotated[
@@ -535,16 +542,17 @@ def eval_disambiguation(
     out_path: Annotated[
         Path | None,
         typer.Option(
-            "--out", help='Write predicted clusters as {"cluster_id": [signature_id, ...]}.'
+            "--out",
+            help="Write the predicted clusters as JSON: each cluster id with its signature ids.",
         ),
     ] = None,
     split: Annotated[
-        str,
+        EvalSplit,
         typer.Option(
-            help="Score all name blocks, or one fixed half of them: 'dev' (used to fit the "
-            "weights) or 'held-out'."
+            help="Score all name blocks, or one fixed half of them: 'dev' (the half the "
+            "weights were fitted on) or 'held-out'."
         ),
-    ] = "all",
+    ] = EvalSplit.ALL,
 ) -> None:
     """Run the name disambiguator on S2AND-format signatures and print B³ precision, recall
     and F1 against the gold clusters, next to the baseline of one person per name block.
@@ -559,9 +567,7 @@ def eval_disambiguation(
         read_signatures,
     )
 
-    halves = {"all": None, "dev": 0, "held-out": 1}
-    if split not in halves:
-        fail(f"--split must be one of {', '.join(halves)}, not {split!r}")
+    halves = {EvalSplit.ALL: None, EvalSplit.DEV: 0, EvalSplit.HELD_OUT: 1}
     with clean_errors():
         mentions = read_signatures(signatures)
         gold = read_clusters(clusters)
@@ -578,7 +584,7 @@ def eval_disambiguation(
     ours, baseline = b_cubed(predicted, gold), b_cubed(blocks, gold)
     out.print(
         f"{len(kept):,} signatures, {len(blocks):,} name blocks, {len(gold):,} gold people, "
-        f"{len(people):,} predicted people ({split})",
+        f"{len(people):,} predicted people ({split.value})",
         highlight=False,
     )
     for label, score in (("one per name block", baseline), ("disambiguator", ours)):
