@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -41,6 +42,8 @@ app.add_typer(neo4j_app, name="neo4j", no_args_is_help=True)
 app.add_typer(db_app, name="db", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey", no_args_is_help=True)
+eval_app = typer.Typer(help="Measure entity resolution against gold data (no database needed).")
+app.add_typer(eval_app, name="eval", no_args_is_help=True)
 
 out = Console()
 err = Console(stderr=True)
@@ -618,6 +621,82 @@ def apikey_revoke(
 
 def _when(moment: datetime | None) -> str:
     return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+# --- eval ------------------------------------------------------------------------------------
+
+
+class EvalSplit(StrEnum):
+    ALL = "all"
+    DEV = "dev"
+    HELD_OUT = "held-out"
+
+
+@eval_app.command("disambiguation")
+def eval_disambiguation(
+    signatures: Annotated[
+        Path, typer.Option(help="S2AND signatures JSON ({id: {author_info: {first, last, ...}}}).")
+    ],
+    clusters: Annotated[
+        Path, typer.Option(help="Gold clusters JSON ({cluster_id: {signature_ids: [...]}}).")
+    ],
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Write the predicted clusters as JSON: each cluster id with its signature ids.",
+        ),
+    ] = None,
+    split: Annotated[
+        EvalSplit,
+        typer.Option(
+            help="Score all name blocks, or one fixed half of them: 'dev' (the half the "
+            "weights were fitted on) or 'held-out'."
+        ),
+    ] = EvalSplit.ALL,
+) -> None:
+    """Run the name disambiguator on S2AND-format signatures and print B³ precision, recall
+    and F1 against the gold clusters, next to the baseline of one person per name block.
+    Reads files only; safe to re-run."""
+    import json
+
+    from ingest.disambiguation import disambiguate
+    from ingest.disambiguation_eval import (
+        b_cubed,
+        block_half,
+        read_clusters,
+        read_signatures,
+    )
+
+    halves = {EvalSplit.ALL: None, EvalSplit.DEV: 0, EvalSplit.HELD_OUT: 1}
+    with clean_errors():
+        mentions = read_signatures(signatures)
+        gold = read_clusters(clusters)
+    wanted = halves[split]
+    kept = [m for m in mentions if wanted is None or block_half(m.name.block) == wanted]
+    kept_ids = {m.id for m in kept}
+    gold = {c: [x for x in ids if x in kept_ids] for c, ids in gold.items()}
+    gold = {c: ids for c, ids in gold.items() if ids}
+    people = disambiguate(kept)
+    predicted = {p.id: list(p.mention_ids) for p in people}
+    blocks: dict[str, list[str]] = {}
+    for m in kept:
+        blocks.setdefault(m.name.block, []).append(m.id)
+    ours, baseline = b_cubed(predicted, gold), b_cubed(blocks, gold)
+    out.print(
+        f"{len(kept):,} signatures, {len(blocks):,} name blocks, {len(gold):,} gold people, "
+        f"{len(people):,} predicted people ({split.value})",
+        highlight=False,
+    )
+    for label, score in (("one per name block", baseline), ("disambiguator", ours)):
+        out.print(
+            f"B³ {label:>18}: precision {score.precision:.4f}  recall {score.recall:.4f}  "
+            f"F1 {score.f1:.4f}",
+            highlight=False,
+        )
+    if out_path is not None:
+        out_path.write_text(json.dumps(predicted, indent=1) + "\n", encoding="utf-8")
+        out.print(f"predicted clusters written to {out_path}", highlight=False)
 
 
 # --- serve -----------------------------------------------------------------------------------

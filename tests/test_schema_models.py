@@ -15,6 +15,7 @@ import pytest
 
 import schema
 from schema.base import CuratedModel, DomainModel
+from schema.identity import IdentityDecision
 from schema.ids import InvalidIdError
 from schema.industry import ChainSegment, Industry
 from schema.institution import (
@@ -180,6 +181,14 @@ EXAMPLES: dict[type[pydantic.BaseModel], dict[str, Any]] = {
         "latitude": 31.385,
         "longitude": 120.98,
         "source": "curated",
+    },
+    IdentityDecision: {
+        "kind": "split",
+        "left": ["W2741809807/1"],
+        "right": ["W2100837269/3"],
+        "curator": "analyst@example.org",
+        "reason": "two people: the CVs differ",
+        "decided_at": UPDATED,
     },
 }
 
