@@ -9,9 +9,10 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
+from api.queries.chain import ChainQuery
 from api.queries.entities import EntityQuery
 
-Query = merge_types("Query", (EntityQuery,))
+Query = merge_types("Query", (EntityQuery, ChainQuery))
 
 
 class Schema(strawberry.Schema):

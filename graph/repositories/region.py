@@ -231,19 +231,34 @@ def sync_region(
     )
 
 
+def region_node_match(region_param: str = "region", var: str = "r") -> str:
+    """Cypher text (a CALL subquery) that binds `var` to the Country, City or District whose id
+    is the parameter `region_param`; no row when there is none."""
+    places = " UNION ".join(
+        f"MATCH ({var}:{label} {{id: ${region_param}}}) RETURN {var}"
+        for label in (Label.COUNTRY, Label.CITY, Label.DISTRICT)
+    )
+    return f"CALL {{ {places} }}"
+
+
+def in_region_pattern(institution: str = "i", region: str = "r") -> str:
+    """The pattern (for EXISTS or MATCH) that ties an institution to a bound region node: its
+    (GeoNames) City, then up to three PART_OF or LOCATED_IN steps (GeoNames city -> profile
+    district -> profile city -> country)."""
+    return (
+        f"({region})<-[:{Rel.PART_OF}|{Rel.LOCATED_IN}*0..3]-(:{Label.CITY})"
+        f"<-[:{Rel.LOCATED_IN}]-({institution})"
+    )
+
+
 def region_institutions_match(region_param: str = "region", var: str = "i") -> str:
     """Cypher text that binds `var` to every institution in the region whose id is the
     parameter `region_param` (a Country, City or District): institutions are LOCATED_IN a
     (GeoNames) City, which is LOCATED_IN its Country and, where a profile maps it, PART_OF a
     profile's City or District (`cn/suzhou`, `cn/suzhou/kunshan`). Rows are distinct, and
     variables bound before it are not carried over."""
-    places = " UNION ".join(
-        f"MATCH (r:{label} {{id: ${region_param}}}) RETURN r"
-        for label in (Label.COUNTRY, Label.CITY, Label.DISTRICT)
-    )
     return (
-        f"CALL {{ {places} }}\n"
-        f"MATCH (r)<-[:{Rel.PART_OF}|{Rel.LOCATED_IN}*0..3]-(:{Label.CITY})"
-        f"<-[:{Rel.LOCATED_IN}]-({var}:{Label.INSTITUTION})\n"
+        f"{region_node_match(region_param, 'r')}\n"
+        f"MATCH {in_region_pattern(f'{var}:{Label.INSTITUTION}', 'r')}\n"
         f"WITH DISTINCT {var}"
     )
