@@ -11,8 +11,9 @@ from strawberry.types import ExecutionContext
 from api.errors import should_mask
 from api.queries.chain import ChainQuery
 from api.queries.entities import EntityQuery
+from api.queries.paths import PathsQuery
 
-Query = merge_types("Query", (EntityQuery, ChainQuery))
+Query = merge_types("Query", (EntityQuery, ChainQuery, PathsQuery))
 
 
 class Schema(strawberry.Schema):
