@@ -290,3 +290,25 @@ def test_failures_are_typed(api_url: str) -> None:
     assert paths(api_url, start, "XX")["__typename"] == "NotFound"
     itself = paths(api_url, start, start)
     assert itself["length"] is None and itself["paths"] == []
+
+
+@pytest.mark.usefixtures("loaded")
+def test_strong_ties_rank_first(api_url: str) -> None:
+    """The (scientist, institution) pair whose shortest paths differ most in strength: the
+    answer orders them by weakest hop, then total, and `first: 1` keeps the strongest."""
+    institutions = sorted({k for w in works() for k in institutions_of(w)})
+    people = {k: affiliated(k) for k in institutions}
+    best: tuple[int, int, str, str] | None = None
+    for start in sorted(neighbours()):
+        for key in institutions:
+            found = shortest_paths(start, people[key] - {start})
+            kinds = len({strength(p) for p in found})
+            if kinds > 1 and (best is None or (kinds, len(found)) > best[:2]):
+                best = (kinds, len(found), start, key)
+    assert best is not None, "the sample has paths of different strengths"
+    _, _, start, key = best
+    answer = paths(api_url, start, key)
+    check_paths(answer, start, people[key] - {start})
+    strongest = max(strength(p) for p in shortest_paths(start, people[key] - {start}))
+    [top] = paths(api_url, start, key, first=1)["paths"]
+    assert (top["weakestTie"], top["totalSharedWorks"]) == strongest
