@@ -442,4 +442,4 @@ def test_query_count_is_bounded_by_list_kinds_not_segments(settings: Settings) -
         assert len(result.data["talentChain"]["segments"]) >= 5
         counts.append(queries)
     # two id lookups (industry, region) may batch; then industry, segments, topics, 3 rankings
-    assert all(q <= 8 for q in counts), counts
+    assert all(q <= 8 for q in counts), counts  # measured: 8 for both
