@@ -441,5 +441,5 @@ def test_query_count_is_bounded_by_list_kinds_not_segments(settings: Settings) -
         assert result.data is not None
         assert len(result.data["talentChain"]["segments"]) >= 5
         counts.append(queries)
-    # two id lookups (industry, region) may batch; then industry, segments, topics, 3 rankings
-    assert all(q <= 8 for q in counts), counts  # measured: 8 for both
+    # one id lookup (industry and region batched), industry, segments, topics, 3 rankings
+    assert all(q <= 7 for q in counts), counts  # measured: 7 for both

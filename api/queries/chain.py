@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import strawberry
@@ -42,15 +43,16 @@ class ChainQuery:
             return InvalidRange(
                 argument="first", message=f"first must be between 1 and {MAX_TOP}, got {top}"
             )
-        industry_id = await resolve_id(info, IdKind.INDUSTRY, str(industry))
-        if not isinstance(industry_id, str):
-            return industry_id
-        region_id: str | None = None
+        # Both lookups in one tick, so the lookup DataLoader makes one query of them.
+        lookups = [resolve_id(info, IdKind.INDUSTRY, str(industry))]
         if region is not None:
-            found = await resolve_id(info, IdKind.REGION, str(region))
-            if not isinstance(found, str):
-                return found
-            region_id = found
+            lookups.append(resolve_id(info, IdKind.REGION, str(region)))
+        found = await asyncio.gather(*lookups)
+        for result in found:
+            if not isinstance(result, str):
+                return result
+        industry_id = str(found[0])
+        region_id = str(found[1]) if region is not None else None
         model = await info.context.loader(industries_by_id).load(industry_id)
         if model is None:
             return NotFound(id=industry, message=f"no industry has the id {industry!r}")
