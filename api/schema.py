@@ -16,12 +16,14 @@ from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
 from api.guard import Guard, MaskUnexpected
+from api.queries.chain import ChainQuery
 from api.queries.entities import EntityQuery
+from api.queries.paths import PathsQuery
 from api.requests import current_request_id
 
 log = logging.getLogger("talentmap.api")
 
-Query = merge_types("Query", (EntityQuery,))
+Query = merge_types("Query", (EntityQuery, ChainQuery, PathsQuery))
 
 
 class Schema(strawberry.Schema):

@@ -48,6 +48,8 @@ class RegionReport:
     districts: int
     located_in: int
     focuses_on: int
+    # (:City {id: 'geonames/<id>'})-[:PART_OF]->(city or district) links the profile lists.
+    part_of: int
     # Focus industries the file lists that are not nodes in the graph: no FOCUSES_ON edge.
     missing_industries: tuple[MissingIndustry, ...]
     deleted_districts: tuple[str, ...]
@@ -94,10 +96,38 @@ def read_region(path: Path) -> RegionProfile:
                 districts.append(district)
         else:
             complete = False
+        _geonames_once(problems, document.data, city, districts)
     problems.raise_if_any()
     # Every way to an incomplete profile records a problem, raised just above.
     assert complete and country is not None and city is not None
     return RegionProfile(country, city, tuple(districts))
+
+
+def _geonames_once(
+    problems: Problems, data: Any, city: Region | None, districts: list[Region]
+) -> None:
+    """A GeoNames city lies in one place of the profile: a second listing is a problem."""
+    first: dict[int, str] = {}
+    entries = data.get("districts")
+    if not isinstance(entries, list):
+        entries = []
+    places: list[tuple[Loc, Region]] = [(("city",), city)] if city else []
+    by_id = {district.id: district for district in districts}
+    for index, entry in enumerate(entries):
+        district = by_id.get(entry_id(entry) or "")
+        if district is not None:
+            places.append((("districts", index), district))
+    for loc, place in places:
+        for position, geonames_id in enumerate(place.geonames_ids):
+            if geonames_id in first and first[geonames_id] != place.id:
+                problems.add(
+                    loc,
+                    f"GeoNames id {geonames_id} is already listed by {first[geonames_id]}; "
+                    "a GeoNames city lies in one place",
+                    entry=place.id,
+                    line_of=(*loc, "geonames_ids", position),
+                )
+            first.setdefault(geonames_id, place.id)
 
 
 def _place(
@@ -163,7 +193,9 @@ def _parks(
 
 def load_region(writer: Writer, path: Path = DEFAULT_REGION_PATH) -> RegionReport:
     """Make the graph hold the profile of `path`: its country, city and districts, LOCATED_IN
-    and FOCUSES_ON edges; the city's curated districts no longer listed are deleted.
+    and FOCUSES_ON edges, and PART_OF from the GeoNames cities each lists (the City nodes ROR
+    places institutions in, created when absent); the city's curated districts and PART_OF
+    links no longer listed are deleted.
 
     Validates the whole file first (nothing is written on a problem). Industry ids without an
     Industry node (load the industries first) are returned in the report. Idempotent.
@@ -177,6 +209,7 @@ def load_region(writer: Writer, path: Path = DEFAULT_REGION_PATH) -> RegionRepor
         districts=result.districts,
         located_in=result.located_in,
         focuses_on=result.focuses_on,
+        part_of=result.part_of,
         missing_industries=result.missing_industries,
         deleted_districts=result.deleted_districts,
     )

@@ -3,18 +3,25 @@
 A country is keyed by its ISO 3166-1 alpha-2 code (`CN`); a city or district by a lower-case
 slug path that extends its parent's (`cn/suzhou` in `CN`, `cn/suzhou/kunshan` in `cn/suzhou`),
 so the hierarchy can be read off the id and a place is one node however often it is imported.
+
+A city or district also lists the GeoNames cities it covers (`geonames_ids`): registries place
+institutions in GeoNames cities (ROR's `geonames/1886760` is Suzhou), and these ids are what
+joins those cities to the profile's places.
 """
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
 from schema import ids
 from schema.base import CuratedModel, NonEmptyStr
 from schema.industry import Slug
+
+GeonamesId = Annotated[int, Field(ge=1, strict=True)]
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _CITY = re.compile(rf"^[a-z]{{2}}/{ids.SLUG}$")
@@ -44,6 +51,11 @@ def region_id(value: str, kind: RegionKind) -> str:
     if not pattern.match(text):
         raise ids.InvalidIdError(f"{value!r} is not a {kind.value} id (expected {expected})")
     return text
+
+
+def geonames_city_id(geonames_id: int) -> str:
+    """The key of the City node of a GeoNames city, as the ROR loader writes it."""
+    return f"geonames/{geonames_id}"
 
 
 def parent_region_id(region: str, kind: RegionKind) -> str | None:
@@ -76,6 +88,12 @@ class Region(CuratedModel):
     parks_zh: tuple[NonEmptyStr, ...] = Field(
         default=(), description="The same parks' Chinese names, in the same order."
     )
+    geonames_ids: tuple[GeonamesId, ...] = Field(
+        default=(),
+        description="GeoNames cities (as registries such as ROR place institutions) that lie "
+        "in the place (cities and districts only): each becomes (:City {id: 'geonames/<id>'})"
+        "-[:PART_OF]->(this place).",
+    )
     latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
 
@@ -95,6 +113,11 @@ class Region(CuratedModel):
                 raise ValueError(
                     f"country {self.id!r} cannot have parks; give them to its cities or districts"
                 )
+            if self.geonames_ids:
+                raise ValueError(
+                    f"country {self.id!r} cannot have geonames_ids; give them to its cities or "
+                    "districts"
+                )
         elif self.parent_id is None:
             raise ValueError(f"{self.kind.value} {self.id!r} needs a parent_id")
         elif self.parent_id != expected_parent:
@@ -107,4 +130,6 @@ class Region(CuratedModel):
                 f"{self.kind.value} {self.id!r} has {len(self.parks_en)} English and "
                 f"{len(self.parks_zh)} Chinese park names; each park needs both, in the same order"
             )
+        if len(set(self.geonames_ids)) != len(self.geonames_ids):
+            raise ValueError(f"{self.kind.value} {self.id!r} lists a GeoNames id twice")
         return self

@@ -417,15 +417,18 @@ def ingest_region(
         typer.Argument(help="Region profile YAML (default: the bundled Suzhou profile)."),
     ] = None,
 ) -> None:
-    """Load a home-region profile: country, city, districts with their parks and the
-    industries each focuses on. The file is the truth for its city: safe to re-run."""
+    """Load a home-region profile: country, city, districts with their parks, the
+    industries each focuses on and the GeoNames cities each covers (how institutions that ROR
+    places in those cities count as in the region). The file is the truth for its city: safe
+    to re-run."""
     from ingest.region import DEFAULT_REGION_PATH, load_region
 
     settings = load_settings()
     with clean_errors(), connect(settings) as driver:
         report = load_region(Writer(driver, settings.neo4j_database), path or DEFAULT_REGION_PATH)
     out.print(
-        f"region: {report.districts} districts, {report.focuses_on} FOCUSES_ON links",
+        f"region: {report.districts} districts, {report.focuses_on} FOCUSES_ON links, "
+        f"{report.part_of} GeoNames cities PART_OF its places",
         highlight=False,
     )
     if report.unknown_industry_ids:

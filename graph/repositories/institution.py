@@ -165,11 +165,13 @@ MERGE (c:{Label.CITY} {{id: row.city_id}})
 MERGE (n)-[l:{Rel.LOCATED_IN} {{source: $source}}]->(c)
 SET l += row.props
 """
-# GeoNames cities no institution is located in any more (curated cities have other ids).
+# GeoNames cities no institution is located in any more (curated cities have other ids); one
+# a region profile maps (PART_OF its city or district) stays for the institutions to come.
 DROP_ORPHAN_CITIES = f"""
 UNWIND $ids AS key
 MATCH (c:{Label.CITY} {{id: key}})
 WHERE c.id STARTS WITH 'geonames/' AND NOT (c)<-[:{Rel.LOCATED_IN}]-()
+  AND NOT (c)-[:{Rel.PART_OF}]->()
 OPTIONAL MATCH (c)-[:{Rel.LOCATED_IN}]->(k:{Label.COUNTRY})
 WITH c, collect(k.id) AS countries
 DETACH DELETE c

@@ -1,9 +1,13 @@
 """Writing a region profile: Country, City and District nodes, LOCATED_IN (district -> city ->
-country) and FOCUSES_ON (city or district -> Industry).
+country), FOCUSES_ON (city or district -> Industry) and PART_OF from the GeoNames cities a
+place lists (`(:City {id: 'geonames/<id>'})`, where ROR places institutions) to the place.
 
 A profile is the source of truth for its city's districts of its source: districts of that
 city missing from the input are deleted with their relationships, and focus links the input
-no longer lists are dropped. Every statement is idempotent, so the driver may retry the
+and PART_OF links it no longer lists are dropped. A GeoNames City the profile names but no
+registry has loaded yet is created (id, `geonames_id` and provenance only), so the link is
+there when its institutions arrive; one the profile created and nothing links any more goes.
+Every statement is idempotent, so the driver may retry the
 transaction and a re-run changes nothing. Industry ids without an Industry node are returned so
 that the caller can report them (load the industries first, then re-run to link them).
 """
@@ -17,7 +21,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from schema.labels import Label, Rel
-from schema.region import Region, RegionKind
+from schema.region import Region, RegionKind, geonames_city_id
 
 CURATED_SOURCE = "talentmap"
 
@@ -58,6 +62,33 @@ RETURN count(*) AS linked
 """
 
 
+def drop_stale_part_of_query(label: Label) -> str:
+    """Delete the PART_OF links from GeoNames cities to the `label` places of `$rows` ({id,
+    cities: [{id, geonames_id}]}) that the row no longer lists; returns those cities' ids."""
+    return f"""
+UNWIND $rows AS row
+MATCH (g:{Label.CITY})-[r:{Rel.PART_OF} {{source: $source}}]->(:{label} {{id: row.id}})
+WHERE NOT g.id IN [c IN row.cities | c.id]
+DELETE r
+RETURN g.id AS id
+"""
+
+
+def link_part_of_query(label: Label) -> str:
+    """Merge PART_OF from each listed GeoNames City (created if absent) to its `label` place."""
+    return f"""
+UNWIND $rows AS row
+MATCH (p:{label} {{id: row.id}})
+UNWIND row.cities AS city
+MERGE (g:{Label.CITY} {{id: city.id}})
+ON CREATE SET g.geonames_id = city.geonames_id, g.source = $source,
+              g.source_id = 'https://www.geonames.org/' + toString(city.geonames_id)
+MERGE (g)-[r:{Rel.PART_OF}]->(p)
+SET r.source = $source
+RETURN count(*) AS linked
+"""
+
+
 UPSERT_COUNTRIES = upsert_places_query(Label.COUNTRY, None)
 UPSERT_CITIES = upsert_places_query(Label.CITY, Label.COUNTRY)
 UPSERT_DISTRICTS = upsert_places_query(Label.DISTRICT, Label.CITY)
@@ -76,6 +107,21 @@ WITH row, industry_id, i
 WHERE i IS NULL
 RETURN row.id AS region_id, industry_id ORDER BY region_id, industry_id
 """
+# GeoNames cities of a district about to be deleted: candidates for DROP_ORPHAN_GEONAMES.
+STALE_DISTRICT_CITIES = f"""
+MATCH (g:{Label.CITY})-[:{Rel.PART_OF} {{source: $source}}]->(d:{Label.DISTRICT})
+      -[:{Rel.LOCATED_IN}]->(:{Label.CITY} {{id: $city_id}})
+WHERE d.source = $source AND NOT d.id IN $ids
+RETURN g.id AS id
+"""
+# A GeoNames City this loader created that nothing refers to any more (a registry that loads
+# institutions into it takes it over and sets its own source).
+DROP_ORPHAN_GEONAMES = f"""
+UNWIND $ids AS key
+MATCH (g:{Label.CITY} {{id: key, source: $source}})
+WHERE g.id STARTS WITH 'geonames/' AND NOT (g)--()
+DELETE g
+"""
 # Places that can focus on industries (the model keeps countries from it).
 DROP_STALE_FOCUS = {
     RegionKind.CITY: drop_stale_focus_query(Label.CITY),
@@ -84,6 +130,14 @@ DROP_STALE_FOCUS = {
 LINK_FOCUS = {
     RegionKind.CITY: link_focus_query(Label.CITY),
     RegionKind.DISTRICT: link_focus_query(Label.DISTRICT),
+}
+DROP_STALE_PART_OF = {
+    RegionKind.CITY: drop_stale_part_of_query(Label.CITY),
+    RegionKind.DISTRICT: drop_stale_part_of_query(Label.DISTRICT),
+}
+LINK_PART_OF = {
+    RegionKind.CITY: link_part_of_query(Label.CITY),
+    RegionKind.DISTRICT: link_part_of_query(Label.DISTRICT),
 }
 
 
@@ -100,6 +154,7 @@ class RegionSync:
     districts: int
     located_in: int
     focuses_on: int
+    part_of: int
     missing_industries: tuple[MissingIndustry, ...]
     deleted_districts: tuple[str, ...]
 
@@ -125,23 +180,43 @@ def sync_region(
     source: str = CURATED_SOURCE,
 ) -> RegionSync:
     """Make the graph hold `country`, `city` in it, and exactly `districts` as the city's
-    `source` districts, with their focus industries."""
+    `source` districts, with their focus industries and the GeoNames cities each covers."""
+    district_ids = [d.id for d in districts]
+    unlinked = {
+        str(record["id"])
+        for record in tx.run(
+            STALE_DISTRICT_CITIES, source=source, city_id=city.id, ids=district_ids
+        )
+    }
     deleted = tuple(
         str(record["id"])
         for record in tx.run(
-            DELETE_STALE_DISTRICTS, source=source, city_id=city.id, ids=[d.id for d in districts]
+            DELETE_STALE_DISTRICTS, source=source, city_id=city.id, ids=district_ids
         )
     )
     tx.run(UPSERT_COUNTRIES, rows=_rows([country])).consume()
     located_in = _linked(tx, UPSERT_CITIES, rows=_rows([city]))
     located_in += _linked(tx, UPSERT_DISTRICTS, rows=_rows(districts))
     focus_rows: list[dict[str, Any]] = []
-    focuses_on = 0
+    focuses_on = part_of = 0
     for kind, places in ((RegionKind.CITY, [city]), (RegionKind.DISTRICT, list(districts))):
         rows = [{"id": p.id, "industry_ids": list(p.industry_ids)} for p in places]
         tx.run(DROP_STALE_FOCUS[kind], rows=rows).consume()
         focuses_on += _linked(tx, LINK_FOCUS[kind], rows=rows)
         focus_rows.extend(rows)
+        city_rows = [
+            {
+                "id": p.id,
+                "cities": [{"id": geonames_city_id(g), "geonames_id": g} for g in p.geonames_ids],
+            }
+            for p in places
+        ]
+        unlinked.update(
+            str(record["id"])
+            for record in tx.run(DROP_STALE_PART_OF[kind], rows=city_rows, source=source)
+        )
+        part_of += _linked(tx, LINK_PART_OF[kind], rows=city_rows, source=source)
+    tx.run(DROP_ORPHAN_GEONAMES, ids=sorted(unlinked), source=source).consume()
     missing = tuple(
         MissingIndustry(str(record["region_id"]), str(record["industry_id"]))
         for record in tx.run(MISSING_INDUSTRIES, rows=focus_rows)
@@ -150,8 +225,29 @@ def sync_region(
         districts=len(districts),
         located_in=located_in,
         focuses_on=focuses_on,
+        part_of=part_of,
         missing_industries=missing,
         deleted_districts=deleted,
+    )
+
+
+def region_node_match(region_param: str = "region", var: str = "r") -> str:
+    """Cypher text (a CALL subquery) that binds `var` to the Country, City or District whose id
+    is the parameter `region_param`; no row when there is none."""
+    places = " UNION ".join(
+        f"MATCH ({var}:{label} {{id: ${region_param}}}) RETURN {var}"
+        for label in (Label.COUNTRY, Label.CITY, Label.DISTRICT)
+    )
+    return f"CALL {{ {places} }}"
+
+
+def in_region_pattern(institution: str = "i", region: str = "r") -> str:
+    """The pattern (for EXISTS or MATCH) that ties an institution to a bound region node: its
+    (GeoNames) City, then up to three PART_OF or LOCATED_IN steps (GeoNames city -> profile
+    district -> profile city -> country)."""
+    return (
+        f"({region})<-[:{Rel.PART_OF}|{Rel.LOCATED_IN}*0..3]-(:{Label.CITY})"
+        f"<-[:{Rel.LOCATED_IN}]-({institution})"
     )
 
 
@@ -161,13 +257,8 @@ def region_institutions_match(region_param: str = "region", var: str = "i") -> s
     (GeoNames) City, which is LOCATED_IN its Country and, where a profile maps it, PART_OF a
     profile's City or District (`cn/suzhou`, `cn/suzhou/kunshan`). Rows are distinct, and
     variables bound before it are not carried over."""
-    places = " UNION ".join(
-        f"MATCH (r:{label} {{id: ${region_param}}}) RETURN r"
-        for label in (Label.COUNTRY, Label.CITY, Label.DISTRICT)
-    )
     return (
-        f"CALL {{ {places} }}\n"
-        f"MATCH (r)<-[:{Rel.PART_OF}|{Rel.LOCATED_IN}*0..3]-(:{Label.CITY})"
-        f"<-[:{Rel.LOCATED_IN}]-({var}:{Label.INSTITUTION})\n"
+        f"{region_node_match(region_param, 'r')}\n"
+        f"MATCH {in_region_pattern(f'{var}:{Label.INSTITUTION}', 'r')}\n"
         f"WITH DISTINCT {var}"
     )
