@@ -39,7 +39,7 @@ class InstitutionName:
 
 
 @strawberry.type(description="Where an institution is (from ROR, else OpenAlex).")
-class Location:
+class InstitutionLocation:
     city: str | None
     geonames_city_id: int | None
     subdivision: str | None
@@ -66,7 +66,7 @@ class InstitutionScientistConnection:
 
 
 @strawberry.type(description="A topic of an institution's works, with how many are about it.")
-class TopicCount:
+class InstitutionTopic:
     topic: LazyTopic
     works: int
 
@@ -106,7 +106,7 @@ class Institution:
     website: str | None
     country_code: str | None
     city: str | None
-    location: Location
+    location: InstitutionLocation
     works_count: int | None
     cited_by_count: int | None
     h_index: int | None
@@ -127,7 +127,7 @@ class Institution:
             website=model.website,
             country_code=model.country_code,
             city=model.city,
-            location=Location(
+            location=InstitutionLocation(
                 city=model.city,
                 geonames_city_id=model.geonames_city_id,
                 subdivision=model.subdivision_name,
@@ -195,9 +195,11 @@ class Institution:
         description="The topics of the works that list it among their authorships' "
         "institutions, most works first."
     )
-    async def top_topics(self, info: Info, first: int | None = 10) -> list[TopicCount]:
+    async def top_topics(self, info: Info, first: int | None = 10) -> list[InstitutionTopic]:
         from api.types.topic import Topic
 
         _, limit = page_window(first, None)
         page = await info.context.loader(top_topics).load(PageKey(str(self.id), 0, limit))
-        return [TopicCount(topic=Topic.from_model(t.topic), works=t.works) for t in page.items]
+        return [
+            InstitutionTopic(topic=Topic.from_model(t.topic), works=t.works) for t in page.items
+        ]
