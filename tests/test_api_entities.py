@@ -84,13 +84,15 @@ def works_of(author: str) -> set[str]:
     return {w for w, people in usable_authorships().items() if any(a == author for a, _ in people)}
 
 
-def expected_coauthors(author: str) -> dict[str, tuple[int, int, int]]:
+def expected_coauthors(
+    author: str, max_authors: int = MAX_AUTHORS
+) -> dict[str, tuple[int, int, int]]:
     """Co-author -> (shared works, first year, last year), over works with at most
-    max_authors_for_ties authorships listed on the record (the derived step's rule)."""
+    `max_authors` authorships listed on the record (the derived step's rule)."""
     shared: dict[str, list[int]] = {}
     for work_id, people in usable_authorships().items():
         work = works_by_id()[work_id]
-        if len(work["authorships"]) > MAX_AUTHORS:
+        if len(work["authorships"]) > max_authors:
             continue
         ids = [a for a, _ in people]
         if author not in ids:
@@ -336,30 +338,67 @@ query ($id: ID!, $first: Int, $after: String) {
 """
 
 
+def walk_coauthors(url: str, author: str) -> list[tuple[str, int, int, int]]:
+    """Every co-author edge, page by page (7 a page), checking the counts on each page."""
+    seen: list[tuple[str, int, int, int]] = []
+    after = None
+    while True:
+        found = ask(url, COAUTHORS, id=author, first=7, after=after)["scientist"]
+        assert found["works"]["totalCount"] == len(works_of(author))
+        page = found["coauthors"]
+        seen.extend(
+            (e["node"]["id"], e["sharedWorks"], e["firstYear"], e["lastYear"])
+            for e in page["edges"]
+        )
+        if not page["pageInfo"]["hasNextPage"]:
+            assert page["totalCount"] == len(seen)
+            return seen
+        after = page["pageInfo"]["endCursor"]
+
+
+def assert_coauthors(seen: list[tuple[str, int, int, int]], expected: dict[str, Any]) -> None:
+    assert {s[0]: s[1:] for s in seen} == expected
+    assert len(seen) == len(expected)
+    # most shared works first, ties by id
+    assert [s[0] for s in seen] == sorted(expected, key=lambda c: (-expected[c][0], c))
+
+
 @pytest.mark.usefixtures("loaded")
 def test_works_and_coauthors_match_the_raw_json(api_url: str) -> None:
     checked_big = False
     for author in ranked_authors(8):
         expected = expected_coauthors(author)
-        seen: list[tuple[str, int, int, int]] = []
-        after = None
-        while True:
-            found = ask(api_url, COAUTHORS, id=author, first=7, after=after)["scientist"]
-            assert found["works"]["totalCount"] == len(works_of(author))
-            page = found["coauthors"]
-            assert page["totalCount"] == len(expected)
-            seen.extend(
-                (e["node"]["id"], e["sharedWorks"], e["firstYear"], e["lastYear"])
-                for e in page["edges"]
-            )
-            if not page["pageInfo"]["hasNextPage"]:
-                break
-            after = page["pageInfo"]["endCursor"]
-        assert {s[0]: s[1:] for s in seen} == expected
-        assert len(seen) == len(expected)
-        assert [s[0] for s in seen] == sorted(expected, key=lambda c: (-expected[c][0], c))
+        assert_coauthors(walk_coauthors(api_url, author), expected)
         checked_big |= len(expected) > 7
     assert checked_big  # at least one author's co-authors spanned several pages
+
+
+def rederive(graph: Driver, settings: Settings, max_authors: int) -> None:
+    """Recompute every scientist's derived ties with this limit of authors per work."""
+    from ingest.derive import derive
+
+    rows(graph, settings, "MATCH (s:Scientist) SET s.needs_derive = true RETURN count(*) AS n")
+    derive(Writer(graph, settings.neo4j_database), max_authors=max_authors)
+
+
+@pytest.mark.usefixtures("loaded")
+def test_works_over_the_ties_limit_make_no_coauthors(
+    graph: Driver, settings: Settings, api_url: str
+) -> None:
+    """The sample's works have at most 31 authors, under the default limit of 100: derive
+    again with a limit of 5 to see the works above it left out."""
+    limit = 5
+    changed = [
+        a for a in ranked_authors(30) if expected_coauthors(a, limit) != expected_coauthors(a)
+    ]
+    assert len(changed) >= 3
+    try:
+        rederive(graph, settings, limit)
+        for author in changed[:3]:
+            assert_coauthors(walk_coauthors(api_url, author), expected_coauthors(author, limit))
+    finally:
+        rederive(graph, settings, MAX_AUTHORS)
+    assert_coauthors(walk_coauthors(api_url, changed[0]), expected_coauthors(changed[0]))
 
 
 PROFILE = """
