@@ -1,32 +1,205 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
+from api.context import Info
+from api.types.connection import Connection, PageInfo, build_connection, encode_cursor, page_window
+from graph.repositories.institution_read import (
+    children,
+    parents,
+    scientist_pages,
+    team_pages,
+    top_topics,
+)
+from graph.repositories.paging import PageKey
 from schema.institution import Institution as InstitutionModel
+
+if TYPE_CHECKING:
+    from api.types.scientist import Scientist
+    from api.types.team import Team
+    from api.types.topic import Topic
+
+LazyScientist = Annotated["Scientist", strawberry.lazy("api.types.scientist")]
+LazyTeam = Annotated["Team", strawberry.lazy("api.types.team")]
+LazyTopic = Annotated["Topic", strawberry.lazy("api.types.topic")]
+
+
+@strawberry.type(
+    description="One name of an institution: kind is display (the main name), label (an "
+    "official name in a language), alias, acronym, openalex (OpenAlex's display name) or "
+    "openalex_zh (OpenAlex's Chinese name); language is a language tag where the registry "
+    "gives one."
+)
+class InstitutionName:
+    name: str
+    language: str | None
+    kind: str
+
+
+@strawberry.type(description="Where an institution is (from ROR, else OpenAlex).")
+class InstitutionLocation:
+    city: str | None
+    geonames_city_id: int | None
+    subdivision: str | None
+    country_code: str | None
+    country_name: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+@strawberry.type(description="A person affiliated with the institution.")
+class InstitutionScientistEdge:
+    node: LazyScientist
+    cursor: str
+    works: int = strawberry.field(description="Their works whose authorship names it.")
+    start_year: int | None
+    end_year: int | None
+
+
+@strawberry.type(description="People affiliated with an institution, most works there first.")
+class InstitutionScientistConnection:
+    total_count: int
+    edges: list[InstitutionScientistEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="A topic of an institution's works, with how many are about it.")
+class InstitutionTopic:
+    topic: LazyTopic
+    works: int
+
+
+def _names(model: InstitutionModel) -> list[InstitutionName]:
+    language = model.ror_name_language if model.name == model.ror_name else None
+    found = [InstitutionName(name=model.name, language=language or None, kind="display")]
+    groups = (
+        ("label", model.labels, model.label_languages),
+        ("alias", model.aliases, model.alias_languages),
+        ("acronym", model.acronyms, model.acronym_languages),
+    )
+    for kind, names, languages in groups:
+        for name, language in zip(names, languages, strict=False):
+            found.append(InstitutionName(name=name, language=language or None, kind=kind))
+    if model.openalex_name:
+        found.append(InstitutionName(name=model.openalex_name, language=None, kind="openalex"))
+    if model.openalex_name_zh:
+        found.append(
+            InstitutionName(name=model.openalex_name_zh, language="zh", kind="openalex_zh")
+        )
+    return found
 
 
 @strawberry.type(description="A university, institute, company, hospital or other organisation.")
 class Institution:
     id: strawberry.ID
     name: str
+    name_zh: str | None
+    names: list[InstitutionName]
     ror_id: str | None
     openalex_id: str | None
     type: str | None
+    types: list[str]
+    status: str | None
+    established: int | None
+    website: str | None
     country_code: str | None
     city: str | None
+    location: InstitutionLocation
     works_count: int | None
     cited_by_count: int | None
+    h_index: int | None
 
     @classmethod
     def from_model(cls, model: InstitutionModel) -> Institution:
         return cls(
             id=strawberry.ID(model.id),
             name=model.name,
+            name_zh=model.name_zh,
+            names=_names(model),
             ror_id=model.ror_id,
             openalex_id=model.openalex_id,
             type=model.type,
+            types=list(model.types),
+            status=model.status.value if model.status else None,
+            established=model.established,
+            website=model.website,
             country_code=model.country_code,
             city=model.city,
+            location=InstitutionLocation(
+                city=model.city,
+                geonames_city_id=model.geonames_city_id,
+                subdivision=model.subdivision_name,
+                country_code=model.country_code,
+                country_name=model.country_name,
+                latitude=model.latitude,
+                longitude=model.longitude,
+            ),
             works_count=model.works_count,
             cited_by_count=model.cited_by_count,
+            h_index=model.h_index,
         )
+
+    @strawberry.field(
+        description="Institutions this one is part of (ROR parents; OpenAlex lineage, which "
+        "lists every ancestor), by name."
+    )
+    async def parents(self, info: Info) -> list[Institution]:
+        found = await info.context.loader(parents).load(str(self.id))
+        return [Institution.from_model(m) for m in found]
+
+    @strawberry.field(description="Institutions that are part of this one, by name.")
+    async def children(self, info: Info) -> list[Institution]:
+        found = await info.context.loader(children).load(str(self.id))
+        return [Institution.from_model(m) for m in found]
+
+    @strawberry.field(
+        description="People affiliated with it (Author records and authorships), most works "
+        "there first (ties: id)."
+    )
+    async def scientists(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> InstitutionScientistConnection:
+        from api.types.scientist import Scientist, edge_page_info
+
+        offset, limit = page_window(first, after)
+        page = await info.context.loader(scientist_pages).load(PageKey(str(self.id), offset, limit))
+        edges = [
+            InstitutionScientistEdge(
+                node=Scientist.from_model(a.scientist),
+                cursor=encode_cursor(offset + i),
+                works=a.works,
+                start_year=a.start_year,
+                end_year=a.end_year,
+            )
+            for i, a in enumerate(page.items)
+        ]
+        return InstitutionScientistConnection(
+            total_count=page.total,
+            edges=edges,
+            page_info=edge_page_info([e.cursor for e in edges], offset, page.total),
+        )
+
+    @strawberry.field(description="Teams based here (derived), most works first.")
+    async def teams(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[LazyTeam]:
+        from api.types.team import Team
+
+        offset, limit = page_window(first, after)
+        page = await info.context.loader(team_pages).load(PageKey(str(self.id), offset, limit))
+        return build_connection([Team.from_model(t) for t in page.items], page.total, offset)
+
+    @strawberry.field(
+        description="The topics of the works that list it among their authorships' "
+        "institutions, most works first."
+    )
+    async def top_topics(self, info: Info, first: int | None = 10) -> list[InstitutionTopic]:
+        from api.types.topic import Topic
+
+        _, limit = page_window(first, None)
+        page = await info.context.loader(top_topics).load(PageKey(str(self.id), 0, limit))
+        return [
+            InstitutionTopic(topic=Topic.from_model(t.topic), works=t.works) for t in page.items
+        ]

@@ -1,12 +1,92 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
 from api.context import Info
-from api.types.connection import Connection, build_connection, page_window
+from api.types.connection import (
+    Connection,
+    PageInfo,
+    build_connection,
+    encode_cursor,
+    page_window,
+)
 from api.types.work import Work
-from graph.repositories.scientist import PageKey, work_counts, work_pages
+from graph.repositories.scientist import (
+    PageKey,
+    affiliations,
+    coauthor_pages,
+    expertise,
+    memberships,
+    work_counts,
+    work_pages,
+)
 from schema.scientist import Scientist as ScientistModel
+
+if TYPE_CHECKING:
+    from api.types.institution import Institution
+    from api.types.team import Team
+    from api.types.topic import Topic
+
+LazyInstitution = Annotated["Institution", strawberry.lazy("api.types.institution")]
+LazyTeam = Annotated["Team", strawberry.lazy("api.types.team")]
+LazyTopic = Annotated["Topic", strawberry.lazy("api.types.topic")]
+
+
+@strawberry.type(description="Output and citation statistics from the OpenAlex Author record.")
+class ScientistMetrics:
+    works_count: int | None
+    cited_by_count: int | None
+    h_index: int | None
+    i10_index: int | None
+    two_year_mean_citedness: float | None
+
+
+@strawberry.type(
+    description="A place the scientist worked, with years. source is openalex_author (the "
+    "Author record's affiliation history) or openalex_authorship (derived from the works that "
+    "name the institution; works counts them)."
+)
+class Affiliation:
+    institution: LazyInstitution
+    start_year: int | None
+    end_year: int | None
+    source: str
+    works: int | None
+
+
+@strawberry.type(description="A topic the scientist works on: works about it and summed score.")
+class TopicExpertise:
+    topic: LazyTopic
+    score: float
+    works: int
+
+
+@strawberry.type(description="A team the scientist belongs to, with role (lead or member).")
+class TeamMembership:
+    team: LazyTeam
+    role: str
+    first_year: int | None
+    last_year: int | None
+
+
+@strawberry.type(description="A co-author and the works the two share.")
+class CoauthorEdge:
+    node: Scientist
+    cursor: str
+    shared_works: int = strawberry.field(
+        description="Works both authored (works with more authors than the ties limit left out)."
+    )
+    first_year: int | None
+    last_year: int | None
+
+
+@strawberry.type(description="Co-authors, most shared works first.")
+class CoauthorConnection:
+    total_count: int
+    edges: list[CoauthorEdge]
+    page_info: PageInfo
 
 
 @strawberry.type(description="A person who authors works.")
@@ -18,6 +98,7 @@ class Scientist:
     openalex_id: str | None
     h_index: int | None
     cited_by_count: int | None
+    metrics: ScientistMetrics
 
     @classmethod
     def from_model(cls, model: ScientistModel) -> Scientist:
@@ -29,6 +110,13 @@ class Scientist:
             openalex_id=model.openalex_id,
             h_index=model.h_index,
             cited_by_count=model.cited_by_count,
+            metrics=ScientistMetrics(
+                works_count=model.works_count,
+                cited_by_count=model.cited_by_count,
+                h_index=model.h_index,
+                i10_index=model.i10_index,
+                two_year_mean_citedness=model.two_year_mean_citedness,
+            ),
         )
 
     @strawberry.field(description="Works this scientist authored, newest first.")
@@ -39,3 +127,80 @@ class Scientist:
         total = await info.context.loader(work_counts).load(str(self.id))
         page = await info.context.loader(work_pages).load(PageKey(str(self.id), offset, limit))
         return build_connection([Work.from_model(w) for w in page], total, offset)
+
+    @strawberry.field(description="Affiliation history, latest first, from both sources.")
+    async def affiliations(self, info: Info) -> list[Affiliation]:
+        from api.types.institution import Institution
+
+        found = await info.context.loader(affiliations).load(str(self.id))
+        return [
+            Affiliation(
+                institution=Institution.from_model(a.institution),
+                start_year=a.start_year,
+                end_year=a.end_year,
+                source=a.source,
+                works=a.works,
+            )
+            for a in found
+        ]
+
+    @strawberry.field(description="Topics of this scientist's works, highest score first.")
+    async def topics(self, info: Info, first: int | None = None) -> list[TopicExpertise]:
+        from api.types.topic import Topic
+
+        _, limit = page_window(first, None)
+        found = await info.context.loader(expertise).load(str(self.id))
+        return [
+            TopicExpertise(topic=Topic.from_model(e.topic), score=e.score, works=e.works)
+            for e in found[:limit]
+        ]
+
+    @strawberry.field(description="Teams this scientist belongs to (derived), largest first.")
+    async def teams(self, info: Info) -> list[TeamMembership]:
+        from api.types.team import Team
+
+        found = await info.context.loader(memberships).load(str(self.id))
+        return [
+            TeamMembership(
+                team=Team.from_model(m.team),
+                role=m.role,
+                first_year=m.first_year,
+                last_year=m.last_year,
+            )
+            for m in found
+        ]
+
+    @strawberry.field(
+        description="Co-authors, most shared works first (ties: id); each edge carries "
+        "sharedWorks, firstYear and lastYear."
+    )
+    async def coauthors(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> CoauthorConnection:
+        offset, limit = page_window(first, after)
+        page = await info.context.loader(coauthor_pages).load(PageKey(str(self.id), offset, limit))
+        edges = [
+            CoauthorEdge(
+                node=Scientist.from_model(c.scientist),
+                cursor=encode_cursor(offset + i),
+                shared_works=c.shared_works,
+                first_year=c.first_year,
+                last_year=c.last_year,
+            )
+            for i, c in enumerate(page.items)
+        ]
+        return CoauthorConnection(
+            total_count=page.total,
+            edges=edges,
+            page_info=edge_page_info([e.cursor for e in edges], offset, page.total),
+        )
+
+
+def edge_page_info(cursors: list[str], offset: int, total: int) -> PageInfo:
+    """The PageInfo of a connection with its own edge type (edges carrying data)."""
+    return PageInfo(
+        has_next_page=offset + len(cursors) < total,
+        has_previous_page=offset > 0,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )

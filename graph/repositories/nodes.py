@@ -1,0 +1,37 @@
+"""Node properties as read queries return them, and back into domain models.
+
+A node another record only names can lack values its model requires: an institution that a
+ROR relationship or an OpenAlex lineage names before its own record is loaded is a stub with
+its id alone. Reads give such an institution its id as name (`institution_props`), and a node
+that still does not fit its model is left out of a list rather than failing the request
+(`model_or_none`), since one odd node must not hide its neighbours.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from graph.records import to_model
+
+M = TypeVar("M", bound=BaseModel)
+
+log = logging.getLogger("talentmap.graph")
+
+
+def institution_props(var: str) -> str:
+    """Cypher: the properties of institution `var`, with a name even for a stub."""
+    return (
+        f"{var} {{.*, name: coalesce({var}.name, {var}.ror_name, {var}.openalex_name, {var}.id)}}"
+    )
+
+
+def model_or_none(model: type[M], props: dict[str, Any] | None) -> M | None:
+    """`to_model`, or None (logged) for a node that does not fit the model."""
+    try:
+        return to_model(model, props)
+    except ValidationError as e:
+        log.warning("%s %s does not fit its model: %s", model.__name__, (props or {}).get("id"), e)
+        return None
