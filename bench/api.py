@@ -122,6 +122,24 @@ FAMILIES = [
             teams(first: 5) { totalCount edges { node { id name } } } } } }""",
         lambda rng, s: {"id": rng.choice(s.institutions)},
     ),
+    Family(
+        "talent chain",
+        """query ($id: ID!) { talentChain(industry: $id, region: "cn/suzhou", first: 10) {
+            __typename ... on TalentChain { segments { segment { id nameEn }
+            topics { id }
+            scientists { matchingWorks citations score inRegion scientist { id name } }
+            teams { matchingWorks score inRegion }
+            institutions { matchingWorks score inRegion }
+            regionCounts { gap } } } } }""",
+        lambda rng, s: {"id": rng.choice(s.industries)},
+    ),
+    Family(
+        "introduction paths",
+        """query ($a: ID!, $b: ID!) { introductionPaths(from: $a, to: $b, maxHops: 3, first: 5) {
+            __typename ... on IntroductionPaths { length paths { weakestTie
+            hops { sharedWorks source { id } target { id } works { id } } } } } }""",
+        lambda rng, s: {"a": rng.choice(s.connected), "b": rng.choice(s.institutions)},
+    ),
 ]
 
 
