@@ -238,7 +238,7 @@ def region_node_match(region_param: str = "region", var: str = "r") -> str:
         f"MATCH ({var}:{label} {{id: ${region_param}}}) RETURN {var}"
         for label in (Label.COUNTRY, Label.CITY, Label.DISTRICT)
     )
-    return f"CALL {{ {places} }}"
+    return f"CALL () {{ {places} }}"
 
 
 def in_region_pattern(institution: str = "i", region: str = "r") -> str:
