@@ -739,3 +739,56 @@ def serve(
 
 if __name__ == "__main__":
     app()
+
+
+@eval_app.command("text")
+def eval_text(
+    corpus: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Annotated documents (mentions marked [[KIND|text]]) or folders of them "
+            "(default: the test corpus, tests/data/text and its held-out set)."
+        ),
+    ] = [],  # noqa: B006  # typer reads the default; it is never mutated
+    ror: Annotated[
+        list[Path],
+        typer.Option(help="ROR dumps for the institution gazetteer, as published."),
+    ] = [],  # noqa: B006
+    taxonomy: Annotated[
+        Path | None, typer.Option(help="The topic taxonomy CSV (default: the bundled one).")
+    ] = None,
+) -> None:
+    """Score the rule-based text pipeline on annotated documents: precision and recall per
+    mention kind (exact offsets), with a gazetteer read from published files (no database).
+    Reads files only; safe to re-run."""
+    from ingest.taxonomy import DEFAULT_TAXONOMY_PATH
+    from ingest.text import TextPipeline
+    from ingest.text_corpus import gazetteer_from_files, read_marked, score
+
+    repo = Path(__file__).resolve().parent.parent
+    folders = corpus or [
+        repo / "tests" / "data" / "text",
+        repo / "tests" / "data" / "text" / "heldout",
+    ]
+    dumps = ror or [repo.parent / "shared" / "data" / "ror" / "ror_v2_records.json.gz"]
+    with clean_errors():
+        for path in [*folders, *dumps]:
+            if not path.exists():
+                fail(f"{path}: no such file or folder", code=2)
+        pipeline = TextPipeline(gazetteer_from_files(dumps, taxonomy or DEFAULT_TAXONOMY_PATH))
+        for folder in folders:
+            files = (
+                sorted(p for p in folder.iterdir() if p.is_file() and p.name != "README.md")
+                if folder.is_dir()
+                else [folder]
+            )
+            counts = score(pipeline, [read_marked(p) for p in files])
+            table = Table(title=f"{folder} ({len(files)} documents)")
+            for column in ("kind", "tp", "fp", "fn", "precision", "recall", "F1"):
+                table.add_column(column, justify="right")
+            for kind, c in counts.items():
+                table.add_row(
+                    kind.value, str(c.tp), str(c.fp), str(c.fn),
+                    f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}",
+                )  # fmt: skip
+            out.print(table)
