@@ -10,8 +10,9 @@ from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
 from api.queries.entities import EntityQuery
+from api.queries.search import SearchQuery
 
-Query = merge_types("Query", (EntityQuery,))
+Query = merge_types("Query", (EntityQuery, SearchQuery))
 
 
 class Schema(strawberry.Schema):

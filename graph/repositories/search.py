@@ -164,9 +164,7 @@ class SearchPage(Generic[M]):
 # --- scientists -------------------------------------------------------------------------------
 
 # A scientist's number of works and citations: the author record's, else what the graph holds.
-SCIENTIST_WORKS = (
-    f"coalesce(s.works_count, COUNT {{ (s)-[:{Rel.AUTHORED}]->(:{Label.WORK}) }})"
-)
+SCIENTIST_WORKS = f"coalesce(s.works_count, COUNT {{ (s)-[:{Rel.AUTHORED}]->(:{Label.WORK}) }})"
 SCIENTIST_CITATIONS = (
     "coalesce(s.cited_by_count, reduce(total = 0, c IN "
     f"[(s)-[:{Rel.AUTHORED}]->(w:{Label.WORK}) | coalesce(w.cited_by_count, 0)] | total + c))"
@@ -227,9 +225,7 @@ RETURN key.i AS i, size(hits) AS total,
 """
 
 
-def _pages(
-    model: type[M], keys: Sequence[Any], rows: list[dict[str, Any]]
-) -> list[SearchPage[M]]:
+def _pages(model: type[M], keys: Sequence[Any], rows: list[dict[str, Any]]) -> list[SearchPage[M]]:
     by_index = {int(r["i"]): r for r in rows}
     pages: list[SearchPage[M]] = []
     for i in range(len(keys)):
@@ -246,9 +242,7 @@ def _pages(
     return pages
 
 
-async def search_scientists(
-    tx: Tx, keys: Sequence[ScientistSearch]
-) -> list[SearchPage[Scientist]]:
+async def search_scientists(tx: Tx, keys: Sequence[ScientistSearch]) -> list[SearchPage[Scientist]]:
     params = [
         {
             "i": i,
