@@ -19,11 +19,12 @@ from api.guard import Guard, MaskUnexpected
 from api.queries.chain import ChainQuery
 from api.queries.entities import EntityQuery
 from api.queries.paths import PathsQuery
+from api.queries.search import SearchQuery
 from api.requests import current_request_id
 
 log = logging.getLogger("talentmap.api")
 
-Query = merge_types("Query", (EntityQuery, ChainQuery, PathsQuery))
+Query = merge_types("Query", (EntityQuery, SearchQuery, ChainQuery, PathsQuery))
 
 
 class Schema(strawberry.Schema):

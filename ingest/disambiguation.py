@@ -29,8 +29,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ingest.names import hanzi_name_parts, pinyin_syllables, surname_rank
 from schema.identity import IdentityDecision, IdentityDecisionKind
+from schema.names import hanzi_name_parts, pinyin_syllables, surname_rank
 
 # --- names -----------------------------------------------------------------------------------
 

@@ -19,13 +19,13 @@ from pydantic import ValidationError
 
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord
-from ingest.names import pinyin_forms
 from ingest.readers import json_object
 from ingest.values import ror as _ror
 from ingest.values import short_error as _short
 from ingest.values import timestamp as _timestamp
 from schema.ids import InvalidIdError, OpenAlexKind, openalex_id
 from schema.institution import Institution, institution_key
+from schema.names import pinyin_forms
 from schema.scientist import Scientist
 from schema.topic import Domain, Field, Subfield, Topic
 from schema.venue import Funder, PublicationSource
@@ -56,7 +56,7 @@ def _mapping_version() -> bytes:
     """The code that turns a work record into models: a change to it changes every digest,
     so records loaded before the change are written again."""
     root = Path(__file__).resolve().parents[1]
-    files = [Path(__file__), root / "ingest" / "names.py", root / "ingest" / "values.py"]
+    files = [Path(__file__), root / "ingest" / "values.py"]
     files += sorted((root / "schema").glob("*.py"))
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).digest()
 

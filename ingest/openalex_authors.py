@@ -21,7 +21,6 @@ from graph.repositories.scientist_write import write_authors_batch
 from graph.unit_of_work import Writer
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord, Source
-from ingest.names import pinyin_forms
 from ingest.openalex import _institution
 from ingest.readers import json_object, jsonl_records
 from ingest.values import count as _count
@@ -35,6 +34,7 @@ from ingest.values import timestamp as _timestamp
 from schema import ids
 from schema.ids import InvalidIdError, OpenAlexKind, openalex_id
 from schema.institution import Institution, institution_key
+from schema.names import pinyin_forms
 from schema.scientist import AuthorAffiliation, AuthorRecord, Scientist, ScientistAuthority
 
 __all__ = ["OPENALEX_AUTHORS", "AuthorRecord", "parse_author", "parse_line"]

@@ -33,7 +33,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
-from ingest.names import COMPOUND_SURNAMES
+from schema.names import COMPOUND_SURNAMES
 
 
 class MentionKind(StrEnum):
@@ -114,7 +114,7 @@ _NAME_STOP = {
     "Fellow", "Dr", "Prof", "Science", "Sciences", "Engineering", "Technology", "Award", "Prize",
 }  # fmt: skip
 _VERB_AFTER_NAME = ["is", "was", "has", "joined", "received", "leads", "won", "became", "holds"]
-# Common one-character family names (with the compound ones in ingest/names.py): enough
+# Common one-character family names (with the compound ones in schema/names.py): enough
 # for bios and news; a name outside them is missed, never invented.
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"

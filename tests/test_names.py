@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.names import has_hanzi, pinyin_forms
+from schema.names import has_hanzi, pinyin_forms
 
 
 @pytest.mark.parametrize(

@@ -149,3 +149,26 @@ def pinyin_syllables(word: str) -> tuple[str, ...] | None:
 
 def _split_cost(syllables: tuple[str, ...]) -> tuple[int, int]:
     return len(syllables), sum(len(s) == 1 for s in syllables)
+
+
+def hanzi_of(text: str) -> str:
+    """The hanzi of `text`, in order, everything else dropped."""
+    return "".join(_HAN.findall(text))
+
+
+def pinyin_words(name: str) -> tuple[tuple[str, ...], ...]:
+    """The lower-case words a Latin byline of the hanzi name may be written with, one tuple per
+    spelling, word order aside: 张晓明 -> (("zhang", "xiaoming"), ("zhang", "xiao", "ming")).
+
+    Bylines join the given name's syllables ("Xiaoming") or split them ("Xiao Ming",
+    "Xiao-Ming", which indexes as two words); a search for the hanzi has to find both."""
+    forms = pinyin_forms(name)
+    if not forms:
+        return ()
+    joined = tuple(forms[0].lower().split())
+    hanzi = hanzi_of(name)
+    cut = 2 if len(hanzi) > 2 and hanzi[:2] in COMPOUND_SURNAMES else 1
+    given = [s.lower() for s in lazy_pinyin(hanzi[cut:], style=Style.NORMAL)]
+    if len(given) < 2:
+        return (joined,)
+    return (joined, (joined[0], *given))
