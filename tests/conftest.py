@@ -107,6 +107,14 @@ def fulltext(driver: Driver, settings: Settings, index: str, text: str) -> list[
     return [r.data() for r in records]
 
 
+def admin_principal() -> Any:
+    """The caller of in-process `schema.execute` tests: the schema refuses a context without."""
+    from api.auth import Principal
+    from schema.apikey import Role
+
+    return Principal(role=Role.ADMIN, name="tests", key_id="key_tests")
+
+
 def create_key(driver: Driver, settings: Settings, role: str, name: str) -> str:
     """A new API key with `role`, stored in the graph as `talentmap apikey create` does."""
     from graph.repositories.apikey import create_api_key

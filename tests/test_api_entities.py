@@ -26,7 +26,15 @@ from ingest.openalex_authors import OPENALEX_AUTHORS
 from ingest.openalex_institutions import OPENALEX_INSTITUTIONS
 from ingest.ror import ROR
 from talentmap.settings import Settings
-from tests.conftest import REPO, SAMPLE_WORKS, load_works, rows, sample_works, short_id
+from tests.conftest import (
+    REPO,
+    SAMPLE_WORKS,
+    admin_principal,
+    load_works,
+    rows,
+    sample_works,
+    short_id,
+)
 from tests.conftest import ask as ask_api
 
 AUTHORS = REPO / "data" / "sample" / "openalex" / "authors.jsonl"
@@ -724,7 +732,7 @@ async def _count_queries(settings: Settings, query: str, variables: dict[str, An
 
     pool = ReadPool(connect_async(settings), settings.neo4j_database)
     try:
-        context = Context(pool)
+        context = Context(pool, principal=admin_principal())
         result = await schema.execute(query, variable_values=variables, context_value=context)
         assert result.errors is None, result.errors
         assert result.data is not None

@@ -14,6 +14,7 @@ import pydantic
 import pytest
 
 import schema
+from schema.apikey import ApiKey, Role
 from schema.base import CuratedModel, DomainModel
 from schema.identity import IdentityDecision
 from schema.ids import InvalidIdError
@@ -40,6 +41,12 @@ TEAM = "team-" + hashlib.sha256(f"{CARBERRY}|{TSINGHUA_ROR}".encode()).hexdigest
 
 # One valid example per model, from realistic values; the tests below vary these.
 EXAMPLES: dict[type[pydantic.BaseModel], dict[str, Any]] = {
+    ApiKey: {
+        "id": "key_0123456789abcdef",
+        "name": "frontend",
+        "role": Role.VIEWER,
+        "created_at": datetime(2026, 11, 28, tzinfo=UTC),
+    },
     Scientist: {
         "id": f"https://openalex.org/{CARBERRY}",
         "name": "Josiah Carberry",
