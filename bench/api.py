@@ -140,6 +140,12 @@ FAMILIES = [
             hops { sharedWorks source { id } target { id } works { id } } } } } }""",
         lambda rng, s: {"a": rng.choice(s.connected), "b": rng.choice(s.institutions)},
     ),
+    Family(
+        "search scientists",
+        """query ($q: String!) { searchScientists(query: $q, first: 20) { __typename
+            ... on ScientistSearchConnection { totalCount edges { score node { id name } } } } }""",
+        lambda rng, s: {"q": rng.choice(s.names)},
+    ),
 ]
 
 
