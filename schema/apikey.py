@@ -38,7 +38,7 @@ class Role(StrEnum):
 class ApiKey(BaseModel):
     """A stored key, as the graph describes it: never the secret, never its hash."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
     name: str
