@@ -16,15 +16,20 @@ from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
 from api.guard import Guard, MaskUnexpected
+from api.queries.autocomplete import AutocompleteQuery
 from api.queries.chain import ChainQuery
 from api.queries.entities import EntityQuery
+from api.queries.facets import FacetsQuery
 from api.queries.paths import PathsQuery
 from api.queries.search import SearchQuery
 from api.requests import current_request_id
 
 log = logging.getLogger("talentmap.api")
 
-Query = merge_types("Query", (EntityQuery, SearchQuery, ChainQuery, PathsQuery))
+Query = merge_types(
+    "Query",
+    (EntityQuery, SearchQuery, ChainQuery, PathsQuery, AutocompleteQuery, FacetsQuery),
+)
 
 
 class Schema(strawberry.Schema):

@@ -141,6 +141,16 @@ MIGRATIONS = (
             _index("ApiKey", "name"),
         ),
     ),
+    Migration(
+        6,
+        "full-text indexes for team and industry names",
+        (
+            # For autocomplete: teams are named after their lead and institution; industries
+            # have an English and a Chinese name.
+            _fulltext("team_names", ["Team"], ["name"], "cjk"),
+            _fulltext("industry_names", ["Industry"], ["name_en", "name_zh"], "cjk"),
+        ),
+    ),
 )
 
 APPLIED_QUERY = (
