@@ -10,7 +10,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import InvalidRange
-from api.types.connection import Connection, build_connection, page_window
+from api.types.connection import MAX_PAGE_SIZE, Connection, build_connection, page_window
 from api.types.industry import Industry
 from api.types.institution import Institution
 from api.types.scientist import Scientist
@@ -26,7 +26,6 @@ from schema.topic import Topic as TopicModel
 
 # A typeahead needs a few suggestions; more than this is a search.
 DEFAULT_SUGGESTIONS = 10
-MAX_SUGGESTIONS = 50
 MAX_QUERY_LENGTH = 200
 
 
@@ -81,7 +80,7 @@ class AutocompleteQuery:
         "name or label containing every word of `query`, the last one as a prefix; hanzi and "
         "pinyin find each other for people (张伟, Zhang Wei, Wei Zhang). Names equal to the "
         "query first, then names starting with it, then the rest; within each, more works "
-        f"first. `first`: 0 to {MAX_SUGGESTIONS}, default {DEFAULT_SUGGESTIONS}; totalCount "
+        f"first. `first`: 0 to {MAX_PAGE_SIZE}, default {DEFAULT_SUGGESTIONS}; totalCount "
         "counts up to 200 candidates per type."
     )
     async def autocomplete(
@@ -92,16 +91,11 @@ class AutocompleteQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> AutocompleteResult:
-        size = DEFAULT_SUGGESTIONS if first is None else first
-        if not 0 <= size <= MAX_SUGGESTIONS:
-            return InvalidRange(
-                argument="first", message=f"first must be 0 to {MAX_SUGGESTIONS}, got {size}"
-            )
         if len(query) > MAX_QUERY_LENGTH:
             return InvalidRange(
                 argument="query", message=f"query is longer than {MAX_QUERY_LENGTH} characters"
             )
-        offset, limit = page_window(size, after)
+        offset, limit = page_window(DEFAULT_SUGGESTIONS if first is None else first, after)
         kinds = tuple(dict.fromkeys(EntityKind(t.value) for t in types or list(EntityType)))
         people = lucene_query(query, prefix=True, pinyin=True)
         plain = lucene_query(query, prefix=True)
