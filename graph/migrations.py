@@ -141,6 +141,15 @@ MIGRATIONS = (
             _index("ApiKey", "name"),
         ),
     ),
+    Migration(
+        6,
+        "text documents and their mentions",
+        (
+            _unique("Document", "id"),
+            _unique("Mention", "id"),
+            _index("Document", "path"),
+        ),
+    ),
 )
 
 APPLIED_QUERY = (
