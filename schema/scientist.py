@@ -30,12 +30,16 @@ class ScientistAuthority(StrEnum):
 _TEXT_ID = re.compile(r"text-[0-9a-f]{16}")
 
 
+def text_scientist_id(value: str) -> str:
+    """A text person's key, `text-` and 16 hex digits."""
+    return ids.matching(_TEXT_ID, value, "a text person's id (text- and 16 hex digits)")
+
+
 def scientist_id(value: str) -> str:
     """Our key for a scientist: an OpenAlex author id, or a text person's `text-…` key."""
-    text = value.strip()
-    if _TEXT_ID.fullmatch(text):
-        return text
-    return ids.openalex_id(text, ids.OpenAlexKind.AUTHOR)
+    if _TEXT_ID.fullmatch(value.strip()):
+        return text_scientist_id(value)
+    return ids.openalex_id(value, ids.OpenAlexKind.AUTHOR)
 
 
 ScientistId = Annotated[str, AfterValidator(scientist_id)]

@@ -21,7 +21,16 @@ from ingest.jobs import run_job
 from ingest.openalex_authors import OPENALEX_AUTHORS
 from ingest.text_ingest import TextReport, ingest_text
 from talentmap.settings import Settings
-from tests.conftest import SAMPLE_WORKS, load_works, rows, sample_works, scalar, short_id, snapshot
+from tests.conftest import (
+    SAMPLE_WORKS,
+    ask,
+    load_works,
+    rows,
+    sample_works,
+    scalar,
+    short_id,
+    snapshot,
+)
 
 AUTHORS = SAMPLE_WORKS.parent / "authors.jsonl"
 INSTITUTION = "Dalian University of Technology"  # in the sample works' authorships
@@ -60,7 +69,8 @@ def raw_author(name: str) -> dict[str, Any]:
     with AUTHORS.open(encoding="utf-8") as handle:
         found = [r for line in handle if (r := json.loads(line))["display_name"] == name]
     assert len(found) == 1
-    return found[0]
+    record: dict[str, Any] = found[0]
+    return record
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +167,7 @@ def test_b_another_form_of_the_name_is_the_same_person(
     docs = scalar(
         sample,
         settings,
-        "MATCH (:Scientist {id: $id})-[r:AFFILIATED_WITH {source: 'text'}]->() "
-        "RETURN r.documents",
+        "MATCH (:Scientist {id: $id})-[r:AFFILIATED_WITH {source: 'text'}]->() RETURN r.documents",
         id=first["id"],
     )
     assert len(docs) == 2
@@ -235,3 +244,26 @@ def test_e_a_bad_file_is_named_quarantined_and_the_others_still_written(
         for line in file.read_text(encoding="utf-8").splitlines()
     ]
     assert [q["file"] for q in quarantined] == [str(bad)]
+
+
+def test_f_the_api_serves_a_text_person_with_the_fact_and_its_source(
+    sample: Driver, settings: Settings, tmp_path: Path, api_url: str
+) -> None:
+    ingest(sample, settings, tmp_path, **{"bio.txt": BIO_EN})
+    [person] = person_of(sample, settings, "Li Ming")
+    body = ask(
+        api_url,
+        "query($id: ID!) { scientist(id: $id) { __typename ... on Scientist { id name "
+        "affiliations { source institution { id } } } } }",
+        {"id": person["id"]},
+    )
+    assert body.get("errors") is None, body
+    found = body["data"]["scientist"]
+    assert (found["__typename"], found["id"], found["name"]) == (
+        "Scientist",
+        person["id"],
+        "Li Ming",
+    )
+    assert found["affiliations"] == [
+        {"source": "text", "institution": {"id": raw_institution_id(INSTITUTION)}}
+    ]
