@@ -392,7 +392,7 @@ def ingest_text_command(
         highlight=False,
     )
     for problem in report.problems[:20]:
-        err.print(f"  {problem}", highlight=False)
+        err.print(f"  {problem.path}: {problem.message}", highlight=False)
     if report.problems:
         err.print(
             f"{len(report.problems):,} unusable document(s) quarantined in "

@@ -233,7 +233,7 @@ def test_e_a_bad_file_is_named_quarantined_and_the_others_still_written(
         check=False,
     )
     assert done.returncode == 2, done.stderr
-    assert f"{bad}:0: not UTF-8 text: byte 0xff at offset 6" in done.stderr
+    assert f"{bad}: not UTF-8 text: byte 0xff at offset 6" in done.stderr
     assert "1 unusable document(s) quarantined" in done.stderr
     assert "Traceback" not in done.stderr
     assert "written 1" in done.stdout
