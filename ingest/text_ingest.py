@@ -243,7 +243,7 @@ class DocumentReader:
             for m in self._mentions
             if m.kind == MentionKind.TOPIC and m.entity_id is not None
         ]
-        people, new, affiliations, research = self._people()
+        people, new, affiliations, research, forms = self._people()
         return repo.DocumentFacts(
             document=document,
             mentions=stored,
@@ -253,6 +253,7 @@ class DocumentReader:
             topics=topics,
             affiliations=affiliations,
             research=research,
+            name_forms=forms,
         )
 
     # --- people ----------------------------------------------------------------------------
@@ -310,10 +311,12 @@ class DocumentReader:
 
     def _people(
         self,
-    ) -> tuple[list[repo.Link], list[Scientist], list[repo.Fact], list[repo.Fact]]:
+    ) -> tuple[
+        list[repo.Link], list[Scientist], list[repo.Fact], list[repo.Fact], list[repo.NameForms]
+    ]:
         persons = self._group()
         if not persons:
-            return [], [], [], []
+            return [], [], [], [], []
         queries = {id(p): name_query(p.name) for p in persons}
         candidates = self._writer(
             repo.scientist_candidates, sorted({q for q in queries.values() if q})
@@ -322,6 +325,7 @@ class DocumentReader:
         created: list[Scientist] = []
         affiliations: list[repo.Fact] = []
         research: list[repo.Fact] = []
+        forms: list[repo.NameForms] = []
         names = self._names
         for person in persons:
             stretch = self._stretch(person)
@@ -340,6 +344,9 @@ class DocumentReader:
                 target, confidence, evidence = scientist.id, _person_confidence(person), "new"
             else:
                 target, confidence, evidence = match
+                written = tuple(sorted({m.text for m in person.mentions}))
+                pinyin = tuple(sorted({p for w in written for p in pinyin_forms(w)}))
+                forms.append(repo.NameForms(target, written, pinyin))
             person_ids = tuple(mention_id(self._doc, m) for m in person.mentions)
             links.extend(repo.Link(key, target, confidence, evidence) for key in person_ids)
             if place:
@@ -364,7 +371,7 @@ class DocumentReader:
                         (*person_ids, *(mention_id(self._doc, m) for m in seen)),
                     )
                 )
-        return links, created, affiliations, research
+        return links, created, affiliations, research, forms
 
     def _match(
         self,

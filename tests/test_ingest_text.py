@@ -24,6 +24,7 @@ from talentmap.settings import Settings
 from tests.conftest import (
     SAMPLE_WORKS,
     ask,
+    fulltext,
     load_works,
     rows,
     sample_works,
@@ -163,6 +164,12 @@ def test_b_another_form_of_the_name_is_the_same_person(
         {**first, "c": person_of(sample, settings, "Ming Li")[0]["c"]}
     ]
     assert [p["id"] for p in person_of(sample, settings, "李明")] == [first["id"]]
+    # The text person now answers to every form the documents wrote, hanzi included.
+    names = scalar(sample, settings, "MATCH (s:Scientist {id: $id}) RETURN s.names", id=first["id"])
+    assert {"Li Ming", "Ming Li", "李明"} <= set(names)
+    assert first["id"] in [
+        hit["id"] for hit in fulltext(sample, settings, "scientist_names", "李明")
+    ]
     # Both English documents now back the affiliation.
     docs = scalar(
         sample,

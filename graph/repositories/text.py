@@ -153,6 +153,16 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class NameForms:
+    """Forms a document writes a text person's name in (existing people of other sources are
+    never renamed: only `source: 'text'` scientists take these)."""
+
+    scientist_id: str
+    names: tuple[str, ...]
+    pinyin: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DocumentFacts:
     """Everything one document adds, written in one transaction."""
 
@@ -164,6 +174,7 @@ class DocumentFacts:
     topics: Sequence[Link] = ()
     affiliations: Sequence[Fact] = ()
     research: Sequence[Fact] = ()
+    name_forms: Sequence[NameForms] = ()
 
 
 WRITE_DOCUMENT = f"""
@@ -180,6 +191,23 @@ CREATE_SCIENTISTS = f"""
 UNWIND $rows AS row
 MERGE (s:{Label.SCIENTIST} {{id: row.id}})
 ON CREATE SET s = row
+"""
+
+# A text person gathers the forms its documents write its name in (sorted, distinct), and
+# `names`, the full-text index's field, follows.
+ADD_NAME_FORMS = f"""
+UNWIND $rows AS row
+MATCH (s:{Label.SCIENTIST} {{id: row.id, source: $source}})
+SET s.alternative_names = COLLECT {{
+      UNWIND coalesce(s.alternative_names, []) + row.names AS v
+      WITH v WHERE v <> s.name RETURN DISTINCT v ORDER BY v
+    }},
+    s.name_pinyin = COLLECT {{
+      UNWIND coalesce(s.name_pinyin, []) + row.pinyin AS v RETURN DISTINCT v ORDER BY v
+    }}
+SET s.names = COLLECT {{
+      UNWIND [s.name] + s.alternative_names + s.name_pinyin AS v RETURN DISTINCT v
+    }}
 """
 
 
@@ -233,6 +261,12 @@ def write_document(tx: ManagedTransaction, facts: DocumentFacts) -> None:
     if facts.new_scientists:
         rows = [s.properties() for s in facts.new_scientists]
         tx.run(CREATE_SCIENTISTS, rows=rows).consume()
+    if facts.name_forms:
+        rows = [
+            {"id": f.scientist_id, "names": list(f.names), "pinyin": list(f.pinyin)}
+            for f in facts.name_forms
+        ]
+        tx.run(ADD_NAME_FORMS, rows=rows, source=TEXT_SOURCE).consume()
     for label, links in (
         (Label.SCIENTIST, facts.people),
         (Label.INSTITUTION, facts.institutions),
