@@ -20,6 +20,7 @@ from schema import ids
 from schema.industry import segment_id, slug
 from schema.labels import Label
 from schema.region import RegionKind, region_id
+from schema.scientist import text_scientist_id
 from schema.team import team_key
 
 ID = IdProperty.ID
@@ -86,8 +87,13 @@ def _plain(label: Label, check: Callable[[str], str]) -> Callable[[str], IdKey]:
 # The forms each kind accepts, tried in order, and how an error describes them.
 _FORMS: dict[IdKind, tuple[tuple[Callable[[str], IdKey], ...], str]] = {
     IdKind.SCIENTIST: (
-        (_openalex(ids.OpenAlexKind.AUTHOR, Label.SCIENTIST), _orcid),
-        "an OpenAlex author id (A5023888391 or its https://openalex.org/ URL) or an ORCID iD",
+        (
+            _openalex(ids.OpenAlexKind.AUTHOR, Label.SCIENTIST),
+            _orcid,
+            _plain(Label.SCIENTIST, text_scientist_id),
+        ),
+        "an OpenAlex author id (A5023888391 or its https://openalex.org/ URL), an ORCID iD "
+        "or a text person's id (text-…)",
     ),
     IdKind.INSTITUTION: (
         (_ror, _openalex(ids.OpenAlexKind.INSTITUTION, Label.INSTITUTION)),

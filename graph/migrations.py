@@ -151,6 +151,15 @@ MIGRATIONS = (
             _fulltext("industry_names", ["Industry"], ["name_en", "name_zh"], "cjk"),
         ),
     ),
+    Migration(
+        7,
+        "text documents and their mentions",
+        (
+            _unique("Document", "id"),
+            _unique("Mention", "id"),
+            _index("Document", "path"),
+        ),
+    ),
 )
 
 APPLIED_QUERY = (

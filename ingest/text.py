@@ -24,7 +24,6 @@ import html.parser
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
@@ -33,15 +32,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
+from schema.document import MentionKind as MentionKind
 from schema.names import COMPOUND_SURNAMES
-
-
-class MentionKind(StrEnum):
-    PERSON = "PERSON"
-    INSTITUTION = "INSTITUTION"
-    TOPIC = "TOPIC"
-    TITLE = "TITLE"
-    YEAR = "YEAR"
 
 
 @dataclass(frozen=True)
@@ -427,8 +419,12 @@ _MD_MARKS = re.compile(r"^[ \t]{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+\.\s+)|[*_`~]{
 def plain_text(path: Path) -> str:
     """A document's plain text (the text the offsets of its mentions refer to): HTML without
     its markup, Markdown without its marks, anything else as it is (UTF-8)."""
-    raw = path.read_text(encoding="utf-8")
-    suffix = path.suffix.lower()
+    return markup_to_text(path.read_text(encoding="utf-8"), path.suffix)
+
+
+def markup_to_text(raw: str, suffix: str) -> str:
+    """`plain_text` of a document already read: `suffix` (".html", ".md", ...) says its markup."""
+    suffix = suffix.lower()
     if suffix in {".html", ".htm"}:
         parser = _HtmlText()
         parser.feed(raw)

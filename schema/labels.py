@@ -28,6 +28,8 @@ class Label(StrEnum):
     INGEST_RUN = "IngestRun"
     MIGRATION = "Migration"
     API_KEY = "ApiKey"
+    DOCUMENT = "Document"  # a text document read by `talentmap ingest text`
+    MENTION = "Mention"  # a span of a Document that names something
 
 
 class Rel(StrEnum):
@@ -52,6 +54,9 @@ class Rel(StrEnum):
     RELATED_TO = "RELATED_TO"  # Institution -> Institution (ROR "related")
     SUCCEEDED_BY = "SUCCEEDED_BY"  # Institution -> its successor (ROR "successor")
     ASSOCIATED_WITH = "ASSOCIATED_WITH"  # Institution -> Institution (OpenAlex associated)
+    IN = "IN"  # Mention -> Document
+    REFERS_TO = "REFERS_TO"  # Mention -> Scientist / Institution / Topic {confidence, evidence}
+    RESEARCHES = "RESEARCHES"  # Scientist -> Topic, read from text {source: "text", ...}
 
 
 # Every node but Migration (keyed by `version`) has the key property `id`, backed by a

@@ -7,11 +7,14 @@ the node (`authority = 'openalex'`) and the works path leaves it alone.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, computed_field
+from pydantic import AfterValidator, Field, computed_field
 
+from schema import ids
 from schema.base import AuthorId, Count, DomainModel, NonEmptyStr, Orcid, TopicId
 from schema.institution import Institution
 
@@ -22,8 +25,31 @@ class ScientistAuthority(StrEnum):
     OPENALEX = "openalex"  # an OpenAlex Author record
 
 
+# People known only from text (`talentmap ingest text`) have no OpenAlex id: their key is
+# "text-" and 16 hex digits of a hash of their name key and the document that introduced them.
+_TEXT_ID = re.compile(r"text-[0-9a-f]{16}")
+
+
+def text_scientist_id(value: str) -> str:
+    """A text person's key, `text-` and 16 hex digits."""
+    return ids.matching(_TEXT_ID, value, "a text person's id (text- and 16 hex digits)")
+
+
+def scientist_id(value: str) -> str:
+    """Our key for a scientist: an OpenAlex author id, or a text person's `text-…` key."""
+    if _TEXT_ID.fullmatch(value.strip()):
+        return text_scientist_id(value)
+    return ids.openalex_id(value, ids.OpenAlexKind.AUTHOR)
+
+
+ScientistId = Annotated[str, AfterValidator(scientist_id)]
+
+
 class Scientist(DomainModel):
-    id: AuthorId = Field(description="Our key; the OpenAlex author id (A…) for OpenAlex people.")
+    id: ScientistId = Field(
+        description="Our key; the OpenAlex author id (A…) for OpenAlex people, text-… for "
+        "people known only from text documents."
+    )
     name: NonEmptyStr
     alternative_names: tuple[NonEmptyStr, ...] = ()
     # Romanised forms of hanzi names (张伟 -> "Zhang Wei", "Wei Zhang"), for search.

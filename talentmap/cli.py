@@ -352,6 +352,56 @@ def ingest_ror(
         raise typer.Exit(2)
 
 
+@ingest_app.command("text")
+def ingest_text_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Documents (.txt, .md, .html; UTF-8; English or Chinese) or folders of them."
+        ),
+    ],
+) -> None:
+    """Read talent bios, news, award and recruitment lists into the graph: each document, the
+    people, institutions, topics, titles and years it mentions (with character offsets and
+    confidence), and candidate facts (a person's AFFILIATED_WITH and RESEARCHES edges,
+    source "text"). People are linked to existing scientists by the disambiguator, or created.
+
+    Text never changes data from a structured source. A document already ingested (same bytes)
+    is skipped, so a re-run changes nothing. Unreadable or non-UTF-8 files are listed,
+    quarantined in TALENTMAP_HOME/quarantine and skipped (exit code 2 at the end); the other
+    documents are still written.
+    """
+    from ingest.text_ingest import ingest_text
+
+    settings = load_settings()
+    for path in paths:
+        if not path.exists():
+            fail(f"{path}: no such file or folder", code=2)
+    with clean_errors(), connect(settings) as driver, _progress("documents") as advance:
+        report = ingest_text(
+            Writer(driver, settings.neo4j_database),
+            paths,
+            quarantine_dir=settings.home / "quarantine",
+            on_progress=advance,
+        )
+    out.print(
+        f"text: {report.files:,} documents, written {report.written:,}, unchanged "
+        f"{report.unchanged:,}, unusable {len(report.problems):,}; {report.mentions:,} "
+        f"mentions, {report.linked_people:,} people linked, {report.new_scientists:,} new "
+        "scientists",
+        highlight=False,
+    )
+    for problem in report.problems[:20]:
+        err.print(f"  {problem.path}: {problem.message}", highlight=False)
+    if report.problems:
+        err.print(
+            f"{len(report.problems):,} unusable document(s) quarantined in "
+            f"{report.quarantine_file}",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+
+
 @ingest_app.command("taxonomy")
 def ingest_taxonomy(
     path: Annotated[

@@ -16,6 +16,7 @@ import pytest
 import schema
 from schema.apikey import ApiKey, Role
 from schema.base import CuratedModel, DomainModel
+from schema.document import Document, MentionKind, TextMention
 from schema.identity import IdentityDecision
 from schema.ids import InvalidIdError
 from schema.industry import ChainSegment, Industry
@@ -41,6 +42,25 @@ TEAM = "team-" + hashlib.sha256(f"{CARBERRY}|{TSINGHUA_ROR}".encode()).hexdigest
 
 # One valid example per model, from realistic values; the tests below vary these.
 EXAMPLES: dict[type[pydantic.BaseModel], dict[str, Any]] = {
+    Document: {
+        "id": "doc-0123456789abcdef",
+        "path": "/data/bios/li-ming.txt",
+        "title": "Dr. Li Ming",
+        "language": "en",
+        "sha256": "0123456789abcdef" * 4,
+        "chars": 120,
+        "ingested_at": datetime(2026, 11, 29, tzinfo=UTC),
+    },
+    TextMention: {
+        "id": "doc-0123456789abcdef:4-11",
+        "document_id": "doc-0123456789abcdef",
+        "start": 4,
+        "end": 11,
+        "text": "Li Ming",
+        "kind": MentionKind.PERSON,
+        "confidence": 0.7,
+        "rule": "after-title",
+    },
     ApiKey: {
         "id": "key_0123456789abcdef",
         "name": "frontend",
@@ -315,6 +335,15 @@ def test_scientist_rejects_bad_ids_and_counts() -> None:
     )
     rejects(Scientist, r"'carberry' is not an ORCID iD", orcid="carberry")
     rejects(Scientist, r"h_index\n  Input should be greater than or equal to 0", h_index=-1)
+
+
+def test_a_text_person_has_a_text_id_and_no_other_form() -> None:
+    assert make(Scientist, id="text-0123456789abcdef", source="text").id == "text-0123456789abcdef"
+    rejects(Scientist, r"'text-0123' is not an OpenAlex id", id="text-0123")
+
+
+def test_a_mention_ends_after_it_starts() -> None:
+    rejects(TextMention, "end 4 is not after start 4", end=4)
 
 
 def test_work_normalises_the_doi_and_rejects_a_non_doi() -> None:
