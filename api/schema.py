@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
 from api.guard import Guard, MaskUnexpected
+from api.mutations.curation import CurationMutation
 from api.queries.chain import ChainQuery
 from api.queries.entities import EntityQuery
 from api.queries.paths import PathsQuery
@@ -25,6 +26,7 @@ from api.requests import current_request_id
 log = logging.getLogger("talentmap.api")
 
 Query = merge_types("Query", (EntityQuery, SearchQuery, ChainQuery, PathsQuery))
+Mutation = merge_types("Mutation", (CurationMutation,))
 
 
 class Schema(strawberry.Schema):
@@ -44,4 +46,4 @@ class Schema(strawberry.Schema):
                 )
 
 
-schema = Schema(query=Query, extensions=[Guard, MaskUnexpected])
+schema = Schema(query=Query, mutation=Mutation, extensions=[Guard, MaskUnexpected])

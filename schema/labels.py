@@ -28,6 +28,9 @@ class Label(StrEnum):
     INGEST_RUN = "IngestRun"
     MIGRATION = "Migration"
     API_KEY = "ApiKey"
+    # A scientist merged into another by a curator: keeps its identifiers for lookups.
+    MERGED_SCIENTIST = "MergedScientist"
+    IDENTITY_DECISION = "IdentityDecision"
 
 
 class Rel(StrEnum):
