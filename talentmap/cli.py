@@ -645,9 +645,9 @@ _CURATOR = typer.Option(help="Who decides (recorded with the decision).", envvar
 
 def _curate(kind: str, left: str, right: str, reason: str | None, curator: str) -> None:
     from api.ids import IdKind, parse_id
-    from graph.repositories.identity import CurationRefused, curate, find_identity
-    from schema.ids import InvalidIdError
+    from graph.repositories.identity import CurationConflictError, curate, find_identity
     from schema.identity import IdentityDecision, IdentityDecisionKind, IdentityScope
+    from schema.ids import InvalidIdError
 
     settings = load_settings()
     with clean_errors(), connect(settings) as driver:
@@ -675,7 +675,7 @@ def _curate(kind: str, left: str, right: str, reason: str | None, curator: str) 
         )
         try:
             writer(curate, decision)
-        except CurationRefused as e:
+        except CurationConflictError as e:
             fail(str(e))
         out.print(f"{kind} {sides[0]} {sides[1]} recorded ({decision.id})", highlight=False)
         _derive(writer, settings)

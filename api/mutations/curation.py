@@ -17,7 +17,7 @@ from api.context import Info
 from api.errors import Failure, InvalidId, NotFound
 from api.ids import IdKind, parse_id
 from api.types.scientist import Scientist
-from graph.repositories.identity import CurationRefused, curate_async, find_identities
+from graph.repositories.identity import CurationConflictError, curate_async, find_identities
 from graph.repositories.lookup import resolve_ids
 from graph.repositories.scientist import scientists_by_id
 from schema import ids
@@ -34,8 +34,12 @@ class CurationConflict(Failure):
 class IdentityDecision:
     id: strawberry.ID
     kind: str = strawberry.field(description="merge or split.")
-    left: strawberry.ID = strawberry.field(description="The scientist kept by a merge.")
-    right: strawberry.ID = strawberry.field(description="The scientist merged into it.")
+    left: strawberry.ID = strawberry.field(
+        description="The first scientist: the one a merge keeps."
+    )
+    right: strawberry.ID = strawberry.field(
+        description="The second scientist: the one a merge makes an alias of the first."
+    )
     curator: str
     reason: str | None
     decided_at: datetime
@@ -87,7 +91,7 @@ async def _decide(
     )
     try:
         await info.context.reader.write(curate_async, decision)
-    except CurationRefused as e:
+    except CurationConflictError as e:
         return CurationConflict(message=str(e))
     # Looked up after the write, through loaders not used before it in this request.
     keys = [parse_id(IdKind.SCIENTIST, x) for x in (left_id, right_id)]

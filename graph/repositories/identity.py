@@ -35,7 +35,7 @@ from neo4j import ManagedTransaction
 from graph.reader import Tx, fetch
 from graph.repositories.derived import AUTHORSHIP_SOURCE
 from graph.repositories.lookup import IdKey
-from schema.identity import IdentityDecision, IdentityPlan, IdentityScope, plan_identities
+from schema.identity import IdentityDecision, IdentityPlan, plan_identities
 from schema.labels import Label, Rel
 
 Step = tuple[str, dict[str, Any]]
@@ -170,7 +170,7 @@ class ApplyReport:
     restored: int = 0  # merged nodes that are scientists again now
 
 
-class CurationRefused(ValueError):
+class CurationConflictError(ValueError):
     """A decision that contradicts earlier ones (a merge across a split)."""
 
 
@@ -209,12 +209,12 @@ def apply_steps(plan: IdentityPlan) -> list[Step]:
 
 
 def curation_steps(existing: Iterable[IdentityDecision], decision: IdentityDecision) -> list[Step]:
-    """Record `decision` and apply every decision with it; `CurationRefused` if a split
+    """Record `decision` and apply every decision with it; `CurationConflictError` if a split
     overrules it."""
     plan = plan_identities([*existing, decision])
     if decision in plan.overruled:
         left, right = decision.left[0], decision.right[0]
-        raise CurationRefused(
+        raise CurationConflictError(
             f"{left} and {right} cannot be merged: a curator's split keeps members of their "
             "groups apart; split decisions are undone by merging that pair directly"
         )
