@@ -306,6 +306,13 @@ def test_viewer_and_recruiter_are_refused_admin_may(
         "scientists": [{"id": keep}],
     }
     assert scientists(loaded, settings, other) == 0
+    # Kept apart from `keep`, a third person cannot join its group through `other`.
+    third = next(a for a in sorted(works_of()) if a not in pair)
+    split = ask(api_url, SPLIT, {"a": keep, "b": third})["data"]["splitScientists"]
+    assert split["__typename"] == "IdentityDecision"
+    chain = ask(api_url, MERGE, {"keep": other, "merge": third})["data"]["mergeScientists"]
+    assert chain["__typename"] == "CurationConflict", chain
+    assert scientists(loaded, settings, third) == 1
 
 
 def test_bad_ids_are_typed_failures(loaded: Driver, api_url: str, pair: tuple[str, str]) -> None:
@@ -344,3 +351,23 @@ def test_plan_latest_decision_per_pair_and_splits_hold_against_chains() -> None:
     # A later merge of the pair itself undoes the split.
     again = _decision("merge", "A1", "A2", 4)
     assert plan_identities([merge_ab, split_ab, again]).aliases() == {"A2": "A1"}
+
+
+def test_the_disambiguator_obeys_a_split_of_scientists() -> None:
+    """Known scientists enter the disambiguator as mentions keyed by their own id, so a
+    curator's split of two scientists keeps them apart whatever the evidence says."""
+    from ingest.disambiguation import Mention, disambiguate, parse_text_name
+
+    def person(sid: str) -> Mention:
+        return Mention(
+            id=sid,
+            name=parse_text_name("Wei Zhang"),
+            affiliations=("Tsinghua University",),
+            email="wzhang@tsinghua.edu.cn",
+        )
+
+    people = [person("A1"), person("A2")]
+    assert [p.mention_ids for p in disambiguate(people)] == [("A1", "A2")]
+    split = _decision("split", "A1", "A2", 1)
+    apart = disambiguate(people, curated=[split])
+    assert sorted(p.mention_ids for p in apart) == [("A1",), ("A2",)]
