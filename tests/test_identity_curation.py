@@ -315,6 +315,38 @@ def test_viewer_and_recruiter_are_refused_admin_may(
     assert scientists(loaded, settings, third) == 1
 
 
+def test_a_shared_affiliation_is_not_doubled_and_a_split_gives_it_back(
+    loaded: Driver, settings: Settings, api_url: str
+) -> None:
+    """Two Author records that list the same institution: one tie after the merge, and the
+    split-off person has its record's affiliations back at once, without a reload."""
+    records = author_records()
+    ids = sorted(records)
+    first, second = next(
+        (a, b)
+        for a in ids
+        for b in ids
+        if a < b and record_institutions(records[a]) & record_institutions(records[b])
+    )
+    shared = record_institutions(records[first]) & record_institutions(records[second])
+    union = record_institutions(records[first]) | record_institutions(records[second])
+    merged = ask(api_url, MERGE, {"keep": first, "merge": second})["data"]["mergeScientists"]
+    assert merged["scientists"] == [{"id": first}]
+    assert record_affiliations(loaded, settings, first) == union
+    doubled = rows(
+        loaded,
+        settings,
+        "MATCH (:Scientist {id: $id})-[r:AFFILIATED_WITH {source: 'openalex_author'}]->(i) "
+        "WITH i, count(r) AS n WHERE n > 1 RETURN i.id AS id",
+        id=first,
+    )
+    assert doubled == [] and shared
+    talentmap("curate", "split", first, second, "--reason", "two people")
+    for person in (first, second):
+        expected = record_institutions(records[person])
+        assert record_affiliations(loaded, settings, person) == expected
+
+
 def test_bad_ids_are_typed_failures(loaded: Driver, api_url: str, pair: tuple[str, str]) -> None:
     keep, _ = pair
     bad = ask(api_url, MERGE, {"keep": keep, "merge": "nonsense"})["data"]["mergeScientists"]

@@ -15,9 +15,9 @@ which every derive step runs first, so a decision holds whatever loads ran befor
 - **Split.** A `MergedScientist` whose merge no longer holds becomes a `Scientist` again, and
   the ties marked `merged_from` its id move back to it.
 
-A tie the survivor already had (the same type to the same node, e.g. both profiles list one
-institution) is kept once, the survivor's; a later split leaves it there until the split-off
-scientist's records are loaded again.
+A tie the survivor already had (the same type to the same node and source, e.g. both profiles
+list one institution) is not doubled: the absorbed node keeps its own copy, which a split
+gives back with the node.
 
 Every statement takes the plan as parameters and is a no-op where there is nothing to do, so
 the steps are plain (query, parameters) pairs that the CLI's sync and the API's async
@@ -73,6 +73,11 @@ DETACH DELETE m
 RESTORE = f"""
 UNWIND $ids AS x
 MATCH (m:{MERGED} {{id: x}})
+CALL (m) {{
+  MATCH (m)-[r]-()
+  WHERE r.merged_from = m.id
+  REMOVE r.merged_from
+}}
 REMOVE m:{MERGED}, m.merged_into
 SET m:{SCIENTIST}, m.needs_derive = true
 RETURN count(m) AS restored
@@ -88,12 +93,23 @@ SET r.merged_from = coalesce(r.merged_from, s.id)
 """
 
 
+def _same_tie(a: str, b: str, outgoing: bool) -> str:
+    """Cypher: `a` already has a tie like r (type, other end `o`, source) to `o`."""
+    pattern = f"({a})-[x]->(o)" if outgoing else f"(o)-[x]->({a})"
+    return (
+        f"EXISTS {{ MATCH {pattern} WHERE type(x) = type({b}) "
+        f"AND coalesce(x.source, '') = coalesce({b}.source, '') }}"
+    )
+
+
 def _move_ties(outgoing: bool) -> str:
     """Ties marked `merged_from` x that sit elsewhere than on the scientist x stands for now
-    move there (unmarked when they are back home)."""
+    move there (unmarked when they are back home). A tie the target already has is not
+    copied: it stays where it is if that scientist is about to be absorbed (so a split can
+    give it back), else it goes."""
     here = "(n)-[r]->(o)" if outgoing else "(n)<-[r]-(o)"
     there = "(t)-[c:$(kind)]->(o)" if outgoing else "(o)-[c:$(kind)]->(t)"
-    same = "(t)-[x]->(o)" if outgoing else "(o)-[x]->(t)"
+    dup = _same_tie("t", "r", outgoing)
     return f"""
 UNWIND $ids AS sid
 MATCH (n:{SCIENTIST} {{id: sid}})
@@ -102,12 +118,10 @@ WHERE r.merged_from IS NOT NULL
 WITH n, r, o, r.merged_from AS origin, $canonical[r.merged_from] AS into
 WHERE into IS NOT NULL AND into <> n.id
 MATCH (t:{SCIENTIST} {{id: into}})
-WITH n, r, o, t, origin, type(r) AS kind, properties(r) AS props
-CALL (t, o, kind, props, origin) {{
-  WITH t, o, kind, props, origin
-  WHERE NOT EXISTS {{
-    MATCH {same} WHERE type(x) = kind AND coalesce(x.source, '') = coalesce(props.source, '')
-  }}
+WITH n, r, o, t, origin, type(r) AS kind, properties(r) AS props, {dup} AS dup
+CALL (t, o, kind, props, origin, dup) {{
+  WITH t, o, kind, props, origin, dup
+  WHERE NOT dup
   CREATE {there}
   SET c = props
   SET c.merged_from = CASE WHEN origin = t.id THEN null ELSE origin END
@@ -115,14 +129,17 @@ CALL (t, o, kind, props, origin) {{
 FOREACH (_ IN CASE WHEN o:{Label.WORK} OR o:{Label.INSTITUTION} THEN [1] ELSE [] END |
   SET o.needs_derive = true)
 SET n.needs_derive = true, t.needs_derive = true
+WITH n, r, dup
+WHERE NOT dup OR $canonical[n.id] = n.id
 DELETE r
 """
 
 
 MOVE_OUT, MOVE_IN = _move_ties(True), _move_ties(False)
-# The absorbed node keeps its identifiers as a MergedScientist. Its values: those of an Author
+# The absorbed node keeps its identifiers as a MergedScientist, and the own ties the survivor
+# had already (a split gives them back); its derived ties go. Its values: those of an Author
 # record, whichever of the old merged node and the newly loaded one has it (the new one's if
-# both or neither).
+# both or neither); the old node's kept ties join the new one's.
 ABSORB = f"""
 UNWIND $aliases AS a
 MATCH (s:{SCIENTIST} {{id: a.id}})
@@ -133,13 +150,28 @@ FOREACH (_ IN CASE WHEN m IS NULL THEN [] ELSE [1] END | SET s += properties(m))
 FOREACH (_ IN CASE WHEN m IS NULL OR m.authority IS NULL OR own.authority IS NOT NULL
                THEN [1] ELSE [] END | SET s += own)
 WITH s, m, a
+CALL (s, m) {{
+  WITH s, m WHERE m IS NOT NULL
+  MATCH (m)-[r]->(o)
+  WHERE NOT {_same_tie("s", "r", True)}
+  CREATE (s)-[c:$(type(r))]->(o)
+  SET c = properties(r)
+}}
+CALL (s, m) {{
+  WITH s, m WHERE m IS NOT NULL
+  MATCH (m)<-[r]-(o)
+  WHERE NOT {_same_tie("s", "r", False)}
+  CREATE (o)-[c:$(type(r))]->(s)
+  SET c = properties(r)
+}}
 CALL (m) {{
   WITH m WHERE m IS NOT NULL
   DETACH DELETE m
 }}
 CALL (s) {{
-  MATCH (s)-[d]-()
-  DELETE d
+  MATCH (s)-[r]-()
+  WHERE NOT {_OWN_TIE}
+  DELETE r
 }}
 REMOVE s:{SCIENTIST}, s.needs_derive
 SET s:{MERGED}, s.merged_into = a.into
@@ -203,7 +235,7 @@ def apply_steps(plan: IdentityPlan) -> list[Step]:
         (MARK_TIES, {"aliases": aliases, **_TIE_PARAMS}),
         (MOVE_OUT, moves),
         (MOVE_IN, moves),
-        (ABSORB, {"aliases": aliases}),
+        (ABSORB, {"aliases": aliases, **_TIE_PARAMS}),
         (REPOINT, {"aliases": aliases}),
     ]
 
