@@ -42,7 +42,9 @@ ROOT_FIELDS: dict[str, Role] = {
     "regionCooperation": Role.VIEWER,
     # Who could introduce us to whom: it walks people's personal co-author networks.
     "introductionPaths": Role.RECRUITER,
-    # Future mutations (recruitment cases, curation) will be Role.ADMIN.
+    # Mutations are Role.ADMIN: curators' identity decisions (recruitment cases to come).
+    "mergeScientists": Role.ADMIN,
+    "splitScientists": Role.ADMIN,
 }
 
 TYPE_FIELDS: dict[str, Role] = {}

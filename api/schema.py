@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
 from api.guard import Guard, MaskUnexpected
+from api.mutations.curation import CurationMutation
 from api.queries.autocomplete import AutocompleteQuery
 from api.queries.chain import ChainQuery
 from api.queries.entities import EntityQuery
@@ -30,6 +31,7 @@ Query = merge_types(
     "Query",
     (EntityQuery, SearchQuery, ChainQuery, PathsQuery, AutocompleteQuery, FacetsQuery),
 )
+Mutation = merge_types("Mutation", (CurationMutation,))
 
 
 class Schema(strawberry.Schema):
@@ -49,4 +51,4 @@ class Schema(strawberry.Schema):
                 )
 
 
-schema = Schema(query=Query, extensions=[Guard, MaskUnexpected])
+schema = Schema(query=Query, mutation=Mutation, extensions=[Guard, MaskUnexpected])

@@ -160,6 +160,17 @@ MIGRATIONS = (
             _index("Document", "path"),
         ),
     ),
+    Migration(
+        8,
+        "curators' identity decisions and merged scientists",
+        (
+            _unique("IdentityDecision", "id"),
+            # A merged scientist keeps its identifiers so lookups by them find the survivor.
+            _unique("MergedScientist", "id"),
+            _index("MergedScientist", "openalex_id"),
+            _index("MergedScientist", "orcid"),
+        ),
+    ),
 )
 
 APPLIED_QUERY = (

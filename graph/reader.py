@@ -54,7 +54,7 @@ class Reader:
         **kwargs: P.kwargs,
     ) -> R:
         """Run `work` in a managed write transaction: only for the API's own bookkeeping
-        (when an API key was last used), never for data."""
+        (when an API key was last used) and admins' curation mutations, never for loads."""
         return await self._run(work, True, *args, **kwargs)
 
     async def _run(

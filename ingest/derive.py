@@ -1,11 +1,15 @@
-"""The derived step: recompute the ties that depend on what the last loads changed."""
+"""The derived step: recompute the ties that depend on what the last loads changed.
+
+It first applies the curators' identity decisions (graph.repositories.identity), so that a
+merge or split holds after any load, and the ties of the scientists it changed are recomputed
+in the same run."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from graph.repositories import derived, team
+from graph.repositories import derived, identity, team
 from graph.unit_of_work import Writer
 from ingest.teams import Teams, detect_teams
 from schema.labels import Label
@@ -17,6 +21,7 @@ class DeriveReport:
     scientists: int = 0
     institutions: int = 0
     teams: int = 0
+    identities: identity.ApplyReport = field(default_factory=identity.ApplyReport)
 
 
 def derive(
@@ -27,7 +32,7 @@ def derive(
     on_progress: Callable[[str, int], None] | None = None,
 ) -> DeriveReport:
     """Process every mark left by loads, chunk by chunk, until none is left."""
-    report = DeriveReport()
+    report = DeriveReport(identities=writer(identity.apply_identities))
     while ids := writer(derived.dirty, Label.WORK, chunk):
         writer(derived.mark_from_works, ids)
         report.works += len(ids)

@@ -30,6 +30,9 @@ class Label(StrEnum):
     API_KEY = "ApiKey"
     DOCUMENT = "Document"  # a text document read by `talentmap ingest text`
     MENTION = "Mention"  # a span of a Document that names something
+    # A scientist merged into another by a curator: keeps its identifiers for lookups.
+    MERGED_SCIENTIST = "MergedScientist"
+    IDENTITY_DECISION = "IdentityDecision"
 
 
 class Rel(StrEnum):

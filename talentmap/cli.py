@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -44,6 +44,11 @@ app.add_typer(ingest_app, name="ingest", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey", no_args_is_help=True)
 eval_app = typer.Typer(help="Measure entity resolution against gold data (no database needed).")
 app.add_typer(eval_app, name="eval", no_args_is_help=True)
+curate_app = typer.Typer(
+    help="Curators' identity decisions: merge and split scientists. Decisions are stored in "
+    "the graph and re-applied after every ingest, so they survive reloads."
+)
+app.add_typer(curate_app, name="curate", no_args_is_help=True)
 
 out = Console()
 err = Console(stderr=True)
@@ -555,6 +560,13 @@ def _derive(writer: Writer, settings: Settings) -> None:
         f"{report.teams:,} teams found at those institutions",
         highlight=False,
     )
+    ids = report.identities
+    if ids.aliases or ids.restored:
+        out.print(
+            f"curators' decisions: {ids.aliases:,} scientist id(s) merged into others "
+            f"({ids.absorbed:,} absorbed now, {ids.restored:,} restored by splits)",
+            highlight=False,
+        )
 
 
 @contextmanager
@@ -674,6 +686,98 @@ def apikey_revoke(
 
 def _when(moment: datetime | None) -> str:
     return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+# --- curate ----------------------------------------------------------------------------------
+
+_CURATOR = typer.Option(help="Who decides (recorded with the decision).", envvar="USER")
+
+
+def _curate(kind: str, left: str, right: str, reason: str | None, curator: str) -> None:
+    from api.ids import IdKind, parse_id
+    from graph.repositories.identity import CurationConflictError, curate, find_identity
+    from schema.identity import IdentityDecision, IdentityDecisionKind, IdentityScope
+    from schema.ids import InvalidIdError
+
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        writer = Writer(driver, settings.neo4j_database)
+        sides: list[str] = []
+        for raw in (left, right):
+            try:
+                key = parse_id(IdKind.SCIENTIST, raw)
+            except InvalidIdError as e:
+                fail(str(e), code=2)
+            found = writer(find_identity, key)
+            if found is None:
+                fail(f"no scientist has the id {raw!r}", code=2)
+            sides.append(found)
+        if sides[0] == sides[1]:
+            fail(f"{left!r} and {right!r} are the same scientist", code=2)
+        decision = IdentityDecision(
+            kind=IdentityDecisionKind(kind),
+            scope=IdentityScope.SCIENTIST,
+            left=(sides[0],),
+            right=(sides[1],),
+            curator=curator.strip() or "cli",
+            reason=reason,
+            decided_at=datetime.now(UTC),
+        )
+        try:
+            writer(curate, decision)
+        except CurationConflictError as e:
+            fail(str(e))
+        out.print(f"{kind} {sides[0]} {sides[1]} recorded ({decision.id})", highlight=False)
+        _derive(writer, settings)
+
+
+@curate_app.command("merge")
+def curate_merge(
+    keep: Annotated[str, typer.Argument(help="The scientist that stays (any identifier).")],
+    other: Annotated[str, typer.Argument(help="The scientist merged into it (any identifier).")],
+    reason: Annotated[str | None, typer.Option(help="Why: recorded with the decision.")] = None,
+    curator: Annotated[str, _CURATOR] = "cli",
+) -> None:
+    """Merge OTHER into KEEP: one scientist with the works, affiliations and identifiers of
+    both (OTHER's OpenAlex id and ORCID find KEEP). Then recompute the derived ties."""
+    _curate("merge", keep, other, reason, curator)
+
+
+@curate_app.command("split")
+def curate_split(
+    a: Annotated[str, typer.Argument(help="One scientist (any identifier).")],
+    b: Annotated[str, typer.Argument(help="The other scientist (any identifier).")],
+    reason: Annotated[str | None, typer.Option(help="Why: recorded with the decision.")] = None,
+    curator: Annotated[str, _CURATOR] = "cli",
+) -> None:
+    """Split A and B: undo a merge of the two (each gets its own works and identifiers back)
+    and keep them apart in later merges. Then recompute the derived ties."""
+    _curate("split", a, b, reason, curator)
+
+
+@curate_app.command("list")
+def curate_list() -> None:
+    """List the curators' decisions, oldest first (for each pair the latest one counts)."""
+    from graph.repositories.identity import list_decisions
+
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        decisions = Writer(driver, settings.neo4j_database)(list_decisions)
+    table = Table()
+    for column in ("id", "kind", "left", "right", "curator", "decided", "reason"):
+        table.add_column(column)
+    for d in decisions:
+        table.add_row(
+            d.id,
+            d.kind.value,
+            ", ".join(d.left),
+            ", ".join(d.right),
+            d.curator,
+            _when(d.decided_at),
+            d.reason or "",
+        )
+    out.print(table)
+    err.print(f"{len(decisions)} decision(s)", highlight=False)
 
 
 # --- eval ------------------------------------------------------------------------------------

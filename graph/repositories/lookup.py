@@ -3,7 +3,8 @@ ORCID for scientists, ROR short and URL forms for institutions.
 
 `api/ids.py` parses the text into an `IdKey` (which label, which property, which canonical
 value); `resolve_ids` looks a batch of keys up in one query per label and returns our own ids
-(None where nothing matched), in key order.
+(None where nothing matched), in key order. The identifiers of a scientist a curator merged
+into another (a `MergedScientist`, graph.repositories.identity) find the one it was merged into.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ def lookup_query(labels: tuple[Label, ...], properties: tuple[IdProperty, ...]) 
         for label in labels
         for prop in properties
     ]
+    if Label.SCIENTIST in labels:
+        branches += [
+            f"MATCH (m:{Label.MERGED_SCIENTIST} {{{prop}: key}}) RETURN m.merged_into AS found"
+            for prop in properties
+        ]
     union = "\n  UNION\n  ".join(branches)
     return (
         "UNWIND $values AS key\n"
