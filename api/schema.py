@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 from api.errors import should_mask
 from api.guard import Guard, MaskUnexpected
 from api.queries.chain import ChainQuery
+from api.queries.cooperation import CooperationQuery
 from api.queries.entities import EntityQuery
 from api.queries.paths import PathsQuery
 from api.queries.search import SearchQuery
@@ -24,7 +25,7 @@ from api.requests import current_request_id
 
 log = logging.getLogger("talentmap.api")
 
-Query = merge_types("Query", (EntityQuery, SearchQuery, ChainQuery, PathsQuery))
+Query = merge_types("Query", (EntityQuery, SearchQuery, ChainQuery, PathsQuery, CooperationQuery))
 
 
 class Schema(strawberry.Schema):
