@@ -18,6 +18,8 @@ from api.types.cooperation import (
     RegionCooperation,
     YearCount,
     partner_connection,
+)
+from api.types.cooperation import (
     region_cooperation as region_connection,
 )
 from api.types.institution import Institution
