@@ -243,6 +243,19 @@ def main_country(key: str) -> str | None:
     return str((record.get("country") or {}).get("country_code"))
 
 
+def types_of(key: str) -> set[str]:
+    """The institution's types: its ROR record's, else the type the works give it."""
+    record = ror_records().get(key)
+    if record is None:
+        for work in works().values():
+            for a in work["authorships"]:
+                for i in a.get("institutions") or []:
+                    if i.get("id") and institution_key(i) == key and i.get("type"):
+                        return {str(i["type"]).lower()}
+        return set()
+    return {str(t).lower() for t in record.get("types") or []}
+
+
 def region_partners(lo: int | None = None, hi: int | None = None) -> list[tuple[str, int, Any]]:
     """(partner outside REGION, joint works with REGION's institutions, [(home, works)])."""
     totals: Counter[str] = Counter()
@@ -417,6 +430,13 @@ def test_partner_filters(api_url: str) -> None:
         id=key,
         first=100,
         filter={"countries": [country.lower(), "ZZ"]},
+    )
+    assert [(e["node"]["id"], e["jointWorksCount"]) for e in got["edges"]] == want
+    kind = Counter(t for p, _ in everyone for t in types_of(p)).most_common(1)[0][0]
+    want = [(p, n) for p, n in everyone if kind in types_of(p)]
+    assert 0 < len(want) < len(everyone)
+    got = answer(
+        api_url, PARTNERS, "cooperationPartners", id=key, first=100, filter={"types": [kind]}
     )
     assert [(e["node"]["id"], e["jointWorksCount"]) for e in got["edges"]] == want
 
