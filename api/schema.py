@@ -19,6 +19,7 @@ from api.guard import Guard, MaskUnexpected
 from api.mutations.curation import CurationMutation
 from api.queries.autocomplete import AutocompleteQuery
 from api.queries.chain import ChainQuery
+from api.queries.cooperation import CooperationQuery
 from api.queries.entities import EntityQuery
 from api.queries.facets import FacetsQuery
 from api.queries.paths import PathsQuery
@@ -29,7 +30,15 @@ log = logging.getLogger("talentmap.api")
 
 Query = merge_types(
     "Query",
-    (EntityQuery, SearchQuery, ChainQuery, PathsQuery, AutocompleteQuery, FacetsQuery),
+    (
+        EntityQuery,
+        SearchQuery,
+        ChainQuery,
+        PathsQuery,
+        CooperationQuery,
+        AutocompleteQuery,
+        FacetsQuery,
+    ),
 )
 Mutation = merge_types("Mutation", (CurationMutation,))
 

@@ -141,6 +141,26 @@ FAMILIES = [
         lambda rng, s: {"a": rng.choice(s.connected), "b": rng.choice(s.institutions)},
     ),
     Family(
+        "cooperation",
+        """query ($a: ID!, $b: ID!) {
+            institutionCooperation(a: $a, b: $b) { __typename ... on InstitutionCooperation {
+              jointWorksCount byYear { year count } topTopics(first: 5) { works topic { id } }
+              pairs(first: 5) { totalCount edges { node { sharedWorksCount atA { id name }
+                atB { id name } } } }
+              works(first: 10) { totalCount edges { node { id title publicationYear } } } } }
+            cooperationPartners(institution: $a, first: 10) { __typename
+              ... on PartnerConnection { totalCount edges { jointWorksCount node { id name }
+                topTopics(first: 3) { works topic { id } } } } } }""",
+        lambda rng, s: dict(zip(("a", "b"), rng.choice(s.pairs), strict=True)),
+    ),
+    Family(
+        "region cooperation",
+        """query ($region: ID!) { regionCooperation(region: $region, first: 20) { __typename
+            ... on RegionCooperation { totalCount edges { jointWorksCount node { id name }
+            homeInstitutions { jointWorksCount institutionId } } } } }""",
+        lambda rng, s: {"region": rng.choice(["cn/suzhou", "CN", "US"])},
+    ),
+    Family(
         "search scientists",
         """query ($q: String!) { searchScientists(query: $q, first: 20) { __typename
             ... on ScientistSearchConnection { totalCount edges { score node { id name } } } } }""",

@@ -17,6 +17,7 @@ from graph.repositories.paging import PageKey
 from schema.institution import Institution as InstitutionModel
 
 if TYPE_CHECKING:
+    from api.types.cooperation import CooperationFilter, PartnerConnection
     from api.types.scientist import Scientist
     from api.types.team import Team
     from api.types.topic import Topic
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 LazyScientist = Annotated["Scientist", strawberry.lazy("api.types.scientist")]
 LazyTeam = Annotated["Team", strawberry.lazy("api.types.team")]
 LazyTopic = Annotated["Topic", strawberry.lazy("api.types.topic")]
+LazyPartners = Annotated["PartnerConnection", strawberry.lazy("api.types.cooperation")]
+LazyCooperationFilter = Annotated["CooperationFilter", strawberry.lazy("api.types.cooperation")]
 
 
 @strawberry.type(
@@ -203,3 +206,18 @@ class Institution:
         return [
             InstitutionTopic(topic=Topic.from_model(t.topic), works=t.works) for t in page.items
         ]
+
+    @strawberry.field(
+        description="Institutions sharing works with this one (both among a work's "
+        "authorships' institutions), most joint works first (ties: id); as cooperationPartners."
+    )
+    async def partners(
+        self,
+        info: Info,
+        filter: LazyCooperationFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> LazyPartners:
+        from api.types.cooperation import partner_connection
+
+        return await partner_connection(info, str(self.id), filter, first, after)
