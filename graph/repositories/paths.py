@@ -4,19 +4,18 @@ affiliated with an institution, or to anyone affiliated with an institution in a
 A bidirectional breadth-first search over COAUTHORED (stored once per pair, walked both ways),
 inside one read transaction. One side starts at the scientist, the other at the target set (the
 target scientist, or everyone AFFILIATED_WITH the institution or with an institution in the
-region, the start excepted). Each step expands, by one level, the side whose frontier is cheaper
-(the sum of its people's co-author counts): one batched `UNWIND $ids` query that returns only
-ids and degrees; the frontier sets live here, in Python. The first level that reaches a person
-the other side has reached fixes the length, and every shortest path runs through those
-meeting people. Only then are the ties' strengths fetched, for the edges of the shortest paths
-(one query), and the evidence works, for the paths returned (one query). A search costs at most
-4 + 2 x max_hops queries whatever the graph (4 + 4 x max_hops with a target set checked in
-Cypher).
+region, the start excepted). Each step expands, by one level, the side whose frontier has fewer
+people: one batched `UNWIND $ids` query that returns only ids; the frontier sets live here, in
+Python. The first level that reaches a person the other side has reached fixes the length, and
+every shortest path runs through those meeting people. Only then are the ties' strengths
+fetched, for the edges of the shortest paths (one query), and the evidence works, for the paths
+returned (one query). A search costs at most 3 + 2 x max_hops queries whatever the graph (3 + 4
+x max_hops with a target set checked in Cypher).
 
-Hubs (more than HUB_DEGREE co-authors) in a frontier are expanded after the rest of it: if the
-others already meet the other side, the hubs are left out (the length is the same; only
-alternative paths through them are missed, and the answer says `truncated`), else they are
-expanded too, so the length is never wrong because of them.
+Hubs (more than HUB_DEGREE co-authors, counted in Cypher) in a frontier are expanded after the
+rest of it, in a second query: if the others already meet the other side, the hubs are left
+out (the length is the same; only alternative paths through them are missed, and the answer
+says `truncated`), else they are expanded too, so the length is never wrong because of them.
 
 Bounds: `max_hops` (at most MAX_HOPS); the neighbour rows one expansion may fetch (MAX_ROWS; a
 side cut there stops growing and the answer says `truncated`); a target set larger than
@@ -59,18 +58,14 @@ class TargetKind(StrEnum):
     REGION = "region"
 
 
-_DEGREE = f"COUNT {{ (n)-[:{Rel.COAUTHORED}]-() }}"
-# The people `$ids` and their co-author counts.
-SEEDS = f"""
-UNWIND $ids AS sid
-MATCH (n:{Label.SCIENTIST} {{id: sid}})
-RETURN n.id AS nid, {_DEGREE} AS degree
-"""
-# One level: each of `$ids`'s co-authors with its co-author count (ids only, no properties).
+# One level: each of `$ids`'s co-authors (ids only, no properties). A hub (over `$hub`
+# co-authors) is not expanded: one row with `hub` true and no `nid` says it is there.
 NEIGHBOURS = f"""
 UNWIND $ids AS sid
-MATCH (:{Label.SCIENTIST} {{id: sid}})-[:{Rel.COAUTHORED}]-(n:{Label.SCIENTIST})
-RETURN sid, n.id AS nid, {_DEGREE} AS degree
+MATCH (s:{Label.SCIENTIST} {{id: sid}})
+WITH s, sid, COUNT {{ (s)-[:{Rel.COAUTHORED}]-() }} > $hub AS hub
+OPTIONAL MATCH (s)-[:{Rel.COAUTHORED}]-(n:{Label.SCIENTIST}) WHERE NOT hub
+RETURN sid, hub, n.id AS nid
 LIMIT $limit
 """
 # The target set: everyone affiliated (any AFFILIATED_WITH) with the institution, or with an
@@ -78,15 +73,13 @@ LIMIT $limit
 TARGET_SET = {
     TargetKind.INSTITUTION: f"""
 MATCH (n:{Label.SCIENTIST})-[:{Rel.AFFILIATED_WITH}]->(:{Label.INSTITUTION} {{id: $target}})
-WITH DISTINCT n
-RETURN n.id AS nid, {_DEGREE} AS degree
+RETURN DISTINCT n.id AS nid
 LIMIT $limit
 """,
     TargetKind.REGION: f"""
 {region_institutions_match("target", "i")}
 MATCH (n:{Label.SCIENTIST})-[:{Rel.AFFILIATED_WITH}]->(i)
-WITH DISTINCT n
-RETURN n.id AS nid, {_DEGREE} AS degree
+RETURN DISTINCT n.id AS nid
 LIMIT $limit
 """,
 }
@@ -171,65 +164,51 @@ class PathSearch:
 @dataclass
 class _Side:
     """One side of the search: everyone it reached, with the people one level nearer its seeds
-    through whom it reached them, and its last level (the frontier) with co-author counts."""
+    through whom it reached them, and its last level (the frontier)."""
 
     parents: dict[str, list[str]]
-    frontier: dict[str, int]
+    frontier: set[str]
     level: int = 0
     # False when the side may not grow: a cut expansion, or a target set held in Cypher.
     growing: bool = True
 
     @classmethod
-    def seeded(cls, degrees: dict[str, int]) -> _Side:
-        return cls(parents={n: [] for n in degrees}, frontier=dict(degrees))
-
-    @property
-    def cost(self) -> int:
-        return sum(self.frontier.values())
-
-
-def _degrees(rows: list[dict[str, Any]]) -> dict[str, int]:
-    return {str(r["nid"]): int(r["degree"]) for r in rows}
+    def seeded(cls, ids: set[str]) -> _Side:
+        return cls(parents={n: [] for n in ids}, frontier=set(ids))
 
 
 async def _expand(
-    tx: Tx, side: _Side, ids: list[str], found: dict[str, list[str]], degrees: dict[str, int]
-) -> bool:
-    """Add the co-authors of `ids` not reached before to `found` (with their parents) and
-    `degrees`; False when MAX_ROWS cut the answer."""
-    rows = await fetch(tx, NEIGHBOURS, ids=ids, limit=MAX_ROWS)
+    tx: Tx, side: _Side, ids: list[str], hub: int, found: dict[str, list[str]]
+) -> tuple[list[str], bool]:
+    """Add the co-authors of `ids` not reached before to `found` (with their parents), hubs
+    (over `hub` co-authors) excepted; the hubs, and False when MAX_ROWS cut the answer."""
+    rows = await fetch(tx, NEIGHBOURS, ids=ids, hub=hub, limit=MAX_ROWS)
+    hubs = []
     for row in rows:
-        nid = str(row["nid"])
-        if nid not in side.parents:
+        if row["hub"]:
+            hubs.append(str(row["sid"]))
+        elif row["nid"] is not None and (nid := str(row["nid"])) not in side.parents:
             found.setdefault(nid, []).append(str(row["sid"]))
-            degrees[nid] = int(row["degree"])
-    return len(rows) < MAX_ROWS
+    return hubs, len(rows) < MAX_ROWS
 
 
 async def _step(tx: Tx, key: PathKey, side: _Side, other: _Side | None) -> tuple[set[str], bool]:
     """Grow `side` by one level; the new people the other side reached (or, with `other`
     None, who are targets), and whether anything was left out (hubs, rows)."""
     found: dict[str, list[str]] = {}
-    degrees: dict[str, int] = {}
-    hubs = sorted(n for n, d in side.frontier.items() if d > HUB_DEGREE)
-    rest = sorted(n for n, d in side.frontier.items() if d <= HUB_DEGREE)
-    complete, skipped = True, False
-    meeting: set[str] = set()
-    for batch in (rest, hubs):
-        if not batch:
-            continue
-        if meeting:  # the rest met the other side: the hubs' paths are no shorter
-            skipped = True
-            break
-        checked = set(found)
-        complete = await _expand(tx, side, batch, found, degrees) and complete
-        meeting = await _meeting(tx, key, [n for n in found if n not in checked], other)
-    left_out = not complete or skipped
+    hubs, complete = await _expand(tx, side, sorted(side.frontier), HUB_DEGREE, found)
+    meeting = await _meeting(tx, key, list(found), other)
+    skipped = bool(hubs and meeting)  # the rest met the other side: hubs' paths are no shorter
+    if hubs and not meeting:
+        before = set(found)
+        _, done = await _expand(tx, side, hubs, MAX_ROWS, found)
+        complete = complete and done
+        meeting = await _meeting(tx, key, [n for n in found if n not in before], other)
     side.parents.update(found)
-    side.frontier = degrees
+    side.frontier = set(found)
     side.level += 1
     side.growing = complete
-    return meeting, left_out
+    return meeting, not complete or skipped
 
 
 async def _meeting(tx: Tx, key: PathKey, found: list[str], other: _Side | None) -> set[str]:
@@ -244,20 +223,21 @@ async def _meeting(tx: Tx, key: PathKey, found: list[str], other: _Side | None) 
 async def _target_side(tx: Tx, key: PathKey) -> _Side:
     """The target set as a search side: held here, or, too large, a side that only checks."""
     if key.target_kind is TargetKind.SCIENTIST:
-        rows = await fetch(tx, SEEDS, ids=[key.target_id])
+        targets = {key.target_id}
+        held = True
     else:
         rows = await fetch(tx, TARGET_SET[key.target_kind], target=key.target_id, limit=MAX_TARGETS)
-    targets = _degrees(rows)
-    targets.pop(key.source_id, None)
-    side = _Side.seeded(targets)
-    side.growing = len(rows) < MAX_TARGETS
+        targets = {str(r["nid"]) for r in rows}
+        held = len(rows) < MAX_TARGETS
+    side = _Side.seeded(targets - {key.source_id})
+    side.growing = held
     return side
 
 
 async def _search(tx: Tx, key: PathKey) -> PathSearch:
     if not 1 <= key.max_hops <= MAX_HOPS:
         raise ValueError(f"max_hops must be 1..{MAX_HOPS}, got {key.max_hops}")
-    start = _Side.seeded(_degrees(await fetch(tx, SEEDS, ids=[key.source_id])))
+    start = _Side.seeded({key.source_id})
     end = await _target_side(tx, key)
     held = end.growing  # the target set is here, else TARGETS checks each level in Cypher
     truncated = False
@@ -269,7 +249,7 @@ async def _search(tx: Tx, key: PathKey) -> PathSearch:
         sides = [s for s in ((start, end) if held else (start,)) if s.growing]
         if not sides:
             break
-        side = min(sides, key=lambda s: s.cost)  # the cheaper; the start's on a tie
+        side = min(sides, key=lambda s: len(s.frontier))  # the smaller; the start's on a tie
         other = (end if side is start else start) if held else None
         meeting, left_out = await _step(tx, key, side, other)
         truncated = truncated or left_out
