@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import os
 import random
 import statistics
@@ -39,6 +41,7 @@ from api.schema import schema
 from bench.synthetic import free_port, timed, timed_load, write_synthetic
 from graph import migrations, server
 from graph.driver import connect, connect_async
+from graph.errors import GraphError
 from graph.reader import Reader, ReadPool
 from graph.repositories.apikey import create_api_key
 from graph.unit_of_work import Writer
@@ -299,14 +302,16 @@ async def record(
     settings: Settings, family: Family, variables: list[dict[str, Any]]
 ) -> list[list[Call]]:
     """Each request's repository calls, recorded by executing the schema in-process."""
-    pool = RecordingPool(connect_async(settings), settings.neo4j_database)
+    pool = RecordingPool(
+        connect_async(settings), settings.neo4j_database, timeout=settings.api_query_timeout
+    )
     recorded = []
     try:
         for values in variables:
             context = Context(pool, principal=BENCH)
-            result = await schema.execute(family.query, values, context_value=context)
-            if result.errors:
-                raise SystemExit(f"{family.name}: {result.errors[0].message}")
+            # A failed request (e.g. a transaction timeout) is replayed too: its calls up to
+            # the failure, which fails again there and counts as an error of the bare run.
+            await schema.execute(family.query, values, context_value=context)
             assert pool.last is not None
             recorded.append(pool.last.calls)
     finally:
@@ -321,6 +326,7 @@ async def measure(
     family: Family,
     variables: list[dict[str, Any]],
     clients: int,
+    warmup: int,
 ) -> tuple[Timing, Timing]:
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=60) as http:
@@ -334,23 +340,27 @@ async def measure(
 
             return go
 
-        await drive([api_request(v) for v in variables[:20]], clients)  # warm-up
+        await drive([api_request(v) for v in variables[:warmup]], clients)
         api = await drive([api_request(v) for v in variables], clients)
 
     calls = await record(settings, family, variables)
     driver = connect_async(settings)
-    reader = Reader(driver, settings.neo4j_database)
+    # The API's transaction timeout, so that a query the API gives up on fails here too.
+    reader = Reader(driver, settings.neo4j_database, timeout=settings.api_query_timeout)
     try:
 
         def bare_request(request_calls: list[Call]) -> Callable[[], Any]:
             async def go() -> bool:
-                for call in request_calls:
-                    await reader(call.work, *call.args, **call.kwargs)
+                try:
+                    for call in request_calls:
+                        await reader(call.work, *call.args, **call.kwargs)
+                except GraphError:
+                    return False
                 return True
 
             return go
 
-        await drive([bare_request(c) for c in calls[:20]], clients)
+        await drive([bare_request(c) for c in calls[:warmup]], clients)
         bare = await drive([bare_request(c) for c in calls], clients)
     finally:
         await driver.close()
@@ -383,6 +393,42 @@ def serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit(f"the API did not become ready within 60 s; see {log.name}")
 
 
+COLUMNS = (
+    "family",
+    "clients",
+    "requests",
+    "API p50 ms",
+    "p95",
+    "p99",
+    "req/s",
+    "bare p50 ms",
+    "p95",
+    "p99",
+    "req/s",
+    "API/bare p50",
+    "errors API/bare",
+)
+LOADED = "bench-api-loaded.json"
+
+
+def load_once(settings: Settings, scientists: int, seed: int, batch_size: int) -> list[str]:
+    """`load` into an empty home; in a kept home (`--home`) that already holds this load, the
+    report lines of that load (a different load there is refused)."""
+    marker = Path(settings.home) / LOADED
+    wanted = {"scientists": scientists, "seed": seed}
+    if marker.is_file():
+        done = json.loads(marker.read_text(encoding="utf-8"))
+        if {k: done.get(k) for k in wanted} != wanted:
+            raise SystemExit(
+                f"{settings.home} holds a load of {done.get('scientists')} scientists, seed "
+                f"{done.get('seed')}; use another --home for {scientists}, seed {seed}"
+            )
+        return [*done["notes"], f"(reused the load in {settings.home})"]
+    notes = load(settings, scientists, seed, batch_size)
+    marker.write_text(json.dumps({**wanted, "notes": notes}), encoding="utf-8")
+    return notes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -396,21 +442,45 @@ def main() -> None:
     parser.add_argument(
         "--clients", default="1,10,20,50", help="comma-separated concurrent clients"
     )
-    parser.add_argument("--families", default="", help="comma-separated family names (default all)")
+    parser.add_argument(
+        "--families",
+        default="",
+        help="comma-separated family names (default all): " + ", ".join(f.name for f in FAMILIES),
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=20, help="unmeasured requests before each measurement"
+    )
+    parser.add_argument(
+        "--home",
+        type=Path,
+        help="keep Neo4j's data in this TALENTMAP_HOME (created if missing) and reuse a load "
+        "already there with the same --scientists and --seed (default: a temporary one)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--batch-size", type=int, default=2000)
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
-    chosen = [f for f in FAMILIES if not args.families or f.name in args.families.split(",")]
+    names = [n.strip() for n in args.families.split(",") if n.strip()]
+    unknown = sorted(set(names) - {f.name for f in FAMILIES})
+    if unknown:
+        parser.error(f"unknown --families {unknown}; known: {[f.name for f in FAMILIES]}")
+    chosen = [f for f in FAMILIES if not names or f.name in names]
 
     console = Console(width=200)
     load_before = os.getloadavg()
-    with tempfile.TemporaryDirectory(prefix="talentmap-bench-api-") as home:
-        settings = Settings(home=Path(home), neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
+    with contextlib.ExitStack() as stack:
+        if args.home is None:
+            home = Path(
+                stack.enter_context(tempfile.TemporaryDirectory(prefix="talentmap-bench-api-"))
+            )
+        else:
+            home = args.home.resolve()
+            home.mkdir(parents=True, exist_ok=True)
+        settings = Settings(home=home, neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
         server.start(settings)
         api_process = None
         try:
-            notes = load(settings, args.scientists, args.seed, args.batch_size)
+            notes = load_once(settings, args.scientists, args.seed, args.batch_size)
             for line in notes:
                 console.print(line)
             sample = sample_ids(settings)
@@ -418,42 +488,36 @@ def main() -> None:
             api_process = serve(settings, port)
             headers = api_headers(settings)
             table = Table(title=f"TalentMap API benchmark ({time.strftime('%Y-%m-%d %H:%M')})")
-            for column in (
-                "family",
-                "clients",
-                "requests",
-                "API p50 ms",
-                "p95",
-                "p99",
-                "req/s",
-                "bare p50 ms",
-                "p95",
-                "p99",
-                "req/s",
-                "API/bare p50",
-                "errors",
-            ):
+            for column in COLUMNS:
                 table.add_column(column, justify="left" if column == "family" else "right")
+            console.print(" | ".join(COLUMNS))
             rng = random.Random(args.seed)
             for family in chosen:
                 variables = [family.variables(rng, sample) for _ in range(args.requests)]
                 for count in clients:
                     api, bare = asyncio.run(
                         measure(
-                            settings, f"http://127.0.0.1:{port}", headers, family, variables, count
+                            settings,
+                            f"http://127.0.0.1:{port}",
+                            headers,
+                            family,
+                            variables,
+                            count,
+                            args.warmup,
                         )
                     )
                     ratio = statistics.median(api.latencies) / statistics.median(bare.latencies)
-                    table.add_row(
+                    row = [
                         family.name,
                         str(count),
                         str(len(variables)),
                         *api.cells(),
                         *bare.cells(),
                         f"{ratio:.2f}",
-                        str(api.errors),
-                    )
-                    console.print(f"{family.name} x{count}: done")
+                        f"{api.errors}/{bare.errors}",
+                    ]
+                    table.add_row(*row)
+                    console.print(" | ".join(row), highlight=False)  # as soon as measured
             console.print(table)
         finally:
             if api_process is not None:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from functools import cache
 from typing import Any
 
+import networkx as nx
 import pytest
 from neo4j import Driver
 
@@ -312,3 +313,69 @@ def test_strong_ties_rank_first(api_url: str) -> None:
     strongest = max(strength(p) for p in shortest_paths(start, people[key] - {start}))
     [top] = paths(api_url, start, key, first=1)["paths"]
     assert (top["weakestTie"], top["totalSharedWorks"]) == strongest
+
+
+# --- networkx, independently -----------------------------------------------------------------
+
+
+@cache
+def coauthor_graph() -> nx.Graph[str]:
+    """The raw co-author graph as networkx sees it (the same max-authors rule)."""
+    g: nx.Graph[str] = nx.Graph()
+    for a, b in ties():
+        g.add_edge(a, b)
+    return g
+
+
+@pytest.mark.usefixtures("loaded")
+def test_lengths_match_networkx(api_url: str) -> None:
+    """Pairs at every distance the sample has, each asked with maxHops at, above and below
+    that distance, and pairs in different components: length and path count are networkx's."""
+    g = coauthor_graph()
+    components = sorted(nx.connected_components(g), key=lambda c: (-len(c), min(c)))
+    cases: list[tuple[str, str]] = []
+    for component in components:
+        lengths = dict(nx.all_pairs_shortest_path_length(g.subgraph(component)))
+        for d in (1, 2, 3):
+            at = sorted((a, b) for a in lengths for b, k in lengths[a].items() if k == d)
+            if at and not any(nx.shortest_path_length(g, *c) == d for c in cases):
+                cases += [at[0], at[-1]]
+    assert {nx.shortest_path_length(g, a, b) for a, b in cases} == {1, 2, 3}
+    cases += [(min(components[0]), min(components[1])), (max(components[2]), max(components[0]))]
+    for a, b in cases:
+        want = nx.shortest_path_length(g, a, b) if nx.has_path(g, a, b) else None
+        for max_hops in (1, 2, 3, 4):
+            answer = paths(api_url, a, b, max_hops=max_hops)
+            if want is None or want > max_hops:
+                assert (answer["length"], answer["paths"]) == (None, []), (a, b, max_hops)
+                continue
+            assert answer["length"] == want, (a, b, max_hops)
+            every = {tuple(p) for p in nx.all_shortest_paths(g, a, b)}
+            assert answer["pathsConsidered"] == len(every)
+            for path in answer["paths"]:
+                nodes = [path["hops"][0]["source"]["id"]] + [
+                    h["target"]["id"] for h in path["hops"]
+                ]
+                assert tuple(nodes) in every
+
+
+@pytest.mark.usefixtures("loaded")
+def test_institution_lengths_match_networkx(api_url: str) -> None:
+    """To an institution: networkx's distance to the nearest affiliated person (the start
+    excepted), for (start, institution) pairs at each distance, within and beyond maxHops."""
+    g = coauthor_graph()
+    institutions = sorted({k for w in works() for k in institutions_of(w) if k})
+    people = {key: affiliated(key) for key in institutions}
+    cases: dict[int | None, tuple[str, str]] = {}
+    for start in sorted(g):
+        dist = nx.single_source_shortest_path_length(g, start)
+        for key in institutions:
+            found = [dist[p] for p in people[key] - {start} if p in dist]
+            cases.setdefault(min(found) if found else None, (start, key))
+    assert set(cases) == {1, 2, 3, None}
+    for want, (start, key) in sorted(cases.items(), key=lambda c: c[0] or 99):
+        for max_hops in (1, 2, 3, 4):
+            answer = paths(api_url, start, key, max_hops=max_hops)
+            expected = want if want is not None and want <= max_hops else None
+            assert answer["length"] == expected, (start, key, max_hops)
+            assert bool(answer["paths"]) == (expected is not None)

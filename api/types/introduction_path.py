@@ -65,8 +65,9 @@ class IntroductionPaths:
         description="Shortest paths found and ranked (the search enumerates at most 2,000)."
     )
     truncated: bool = strawberry.field(
-        description="True when the search hit a bound (people per level, paths) before "
-        "seeing every path of that length."
+        description="True when the search hit a bound (ties fetched per level, people with "
+        "over 500 co-authors left out once the rest met, paths ranked) before seeing every "
+        "path of that length."
     )
     paths: list[IntroductionPath]
 

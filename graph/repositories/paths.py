@@ -1,12 +1,26 @@
 """Introduction paths: the shortest co-author chains from a scientist to a scientist, to anyone
 affiliated with an institution, or to anyone affiliated with an institution in a region.
 
-A breadth-first search over COAUTHORED (stored once per pair, walked both ways), one Cypher
-query per level for the whole frontier and one to find which newly reached people are targets,
-inside one read transaction; so a search costs at most 2 x max_hops + 1 queries whatever the
-graph. It is bounded three ways: `max_hops` (at most MAX_HOPS), the people one level may add
-(MAX_FRONTIER; a search cut there says `truncated`) and the shortest paths it enumerates
-(MAX_PATHS, strongest ties first).
+A bidirectional breadth-first search over COAUTHORED (stored once per pair, walked both ways),
+inside one read transaction. One side starts at the scientist, the other at the target set (the
+target scientist, or everyone AFFILIATED_WITH the institution or with an institution in the
+region, the start excepted). Each step expands, by one level, the side whose frontier has fewer
+people: one batched `UNWIND $ids` query that returns only ids; the frontier sets live here, in
+Python. The first level that reaches a person the other side has reached fixes the length, and
+every shortest path runs through those meeting people. Only then are the ties' strengths
+fetched, for the edges of the shortest paths (one query), and the evidence works, for the paths
+returned (one query). A search costs at most 3 + 2 x max_hops queries whatever the graph (3 + 4
+x max_hops with a target set checked in Cypher).
+
+Hubs (more than HUB_DEGREE co-authors, counted in Cypher) in a frontier are expanded after the
+rest of it, in a second query: if the others already meet the other side, the hubs are left
+out (the length is the same; only alternative paths through them are missed, and the answer
+says `truncated`), else they are expanded too, so the length is never wrong because of them.
+
+Bounds: `max_hops` (at most MAX_HOPS); the neighbour rows one expansion may fetch (MAX_ROWS; a
+side cut there stops growing and the answer says `truncated`); a target set larger than
+MAX_TARGETS is not expanded, the search then checks each level of the start's side against it
+in Cypher; the shortest paths enumerated (MAX_PATHS, strongest ties first, `truncated` beyond).
 
 Among the shortest paths, strong ties win: the weakest hop's shared works, then the total, then
 the ids along the path (for a stable order).
@@ -21,14 +35,20 @@ from typing import Any
 
 from graph.reader import Tx, fetch
 from graph.records import to_model
-from graph.repositories.region import in_region_pattern, region_node_match
+from graph.repositories.region import (
+    in_region_pattern,
+    region_institutions_match,
+    region_node_match,
+)
 from schema.labels import Label, Rel
 from schema.scientist import Scientist
 from schema.work import Work
 
 MAX_HOPS = 4
-MAX_FRONTIER = 20_000
+MAX_ROWS = 200_000
+MAX_TARGETS = 50_000
 MAX_PATHS = 2_000
+HUB_DEGREE = 500
 EVIDENCE_PER_HOP = 5
 
 
@@ -38,14 +58,32 @@ class TargetKind(StrEnum):
     REGION = "region"
 
 
+# One level: each of `$ids`'s co-authors (ids only, no properties). A hub (over `$hub`
+# co-authors) is not expanded: one row with `hub` true and no `nid` says it is there.
 NEIGHBOURS = f"""
 UNWIND $ids AS sid
-MATCH (:{Label.SCIENTIST} {{id: sid}})-[c:{Rel.COAUTHORED}]-(n:{Label.SCIENTIST})
-RETURN sid, n.id AS nid, c.works AS works
+MATCH (s:{Label.SCIENTIST} {{id: sid}})
+WITH s, sid, COUNT {{ (s)-[:{Rel.COAUTHORED}]-() }} > $hub AS hub
+OPTIONAL MATCH (s)-[:{Rel.COAUTHORED}]-(n:{Label.SCIENTIST}) WHERE NOT hub
+RETURN sid, hub, n.id AS nid
 LIMIT $limit
 """
-# Which of `$ids` are targets: affiliated (any AFFILIATED_WITH) with the institution, or with an
+# The target set: everyone affiliated (any AFFILIATED_WITH) with the institution, or with an
 # institution in the region.
+TARGET_SET = {
+    TargetKind.INSTITUTION: f"""
+MATCH (n:{Label.SCIENTIST})-[:{Rel.AFFILIATED_WITH}]->(:{Label.INSTITUTION} {{id: $target}})
+RETURN DISTINCT n.id AS nid
+LIMIT $limit
+""",
+    TargetKind.REGION: f"""
+{region_institutions_match("target", "i")}
+MATCH (n:{Label.SCIENTIST})-[:{Rel.AFFILIATED_WITH}]->(i)
+RETURN DISTINCT n.id AS nid
+LIMIT $limit
+""",
+}
+# Which of `$ids` are targets (for a target set too large to hold here).
 TARGETS = {
     TargetKind.INSTITUTION: f"""
 UNWIND $ids AS sid
@@ -64,6 +102,12 @@ WHERE EXISTS {{
 RETURN sid
 """,
 }
+# The strength (shared works) of each tie `$pairs` names.
+STRENGTHS = f"""
+UNWIND $pairs AS pair
+MATCH (:{Label.SCIENTIST} {{id: pair.a}})-[c:{Rel.COAUTHORED}]-(:{Label.SCIENTIST} {{id: pair.b}})
+RETURN pair.a AS a, pair.b AS b, c.works AS works
+"""
 # Each hop: both people, the tie, and the newest works both authored.
 HOPS = f"""
 UNWIND $pairs AS pair
@@ -113,66 +157,117 @@ class PathSearch:
     length: int | None
     # Shortest paths enumerated and ranked (at most MAX_PATHS).
     considered: int
-    # The search stopped at a bound (frontier or path cap) before seeing everything.
+    # The search stopped at a bound (rows, hubs, path cap) before seeing everything.
     truncated: bool
 
 
-async def _targets(tx: Tx, key: PathKey, ids: list[str]) -> set[str]:
-    if key.target_kind is TargetKind.SCIENTIST:
-        return {key.target_id} & set(ids)
-    rows = await fetch(tx, TARGETS[key.target_kind], ids=ids, target=key.target_id)
+@dataclass
+class _Side:
+    """One side of the search: everyone it reached, with the people one level nearer its seeds
+    through whom it reached them, and its last level (the frontier)."""
+
+    parents: dict[str, list[str]]
+    frontier: set[str]
+    level: int = 0
+    # False when the side may not grow: a cut expansion, or a target set held in Cypher.
+    growing: bool = True
+
+    @classmethod
+    def seeded(cls, ids: set[str]) -> _Side:
+        return cls(parents={n: [] for n in ids}, frontier=set(ids))
+
+
+async def _expand(
+    tx: Tx, side: _Side, ids: list[str], hub: int, found: dict[str, list[str]]
+) -> tuple[list[str], bool]:
+    """Add the co-authors of `ids` not reached before to `found` (with their parents), hubs
+    (over `hub` co-authors) excepted; the hubs, and False when MAX_ROWS cut the answer."""
+    rows = await fetch(tx, NEIGHBOURS, ids=ids, hub=hub, limit=MAX_ROWS)
+    hubs = []
+    for row in rows:
+        if row["hub"]:
+            hubs.append(str(row["sid"]))
+        elif row["nid"] is not None and (nid := str(row["nid"])) not in side.parents:
+            found.setdefault(nid, []).append(str(row["sid"]))
+    return hubs, len(rows) < MAX_ROWS
+
+
+async def _step(tx: Tx, key: PathKey, side: _Side, other: _Side | None) -> tuple[set[str], bool]:
+    """Grow `side` by one level; the new people the other side reached (or, with `other`
+    None, who are targets), and whether anything was left out (hubs, rows)."""
+    found: dict[str, list[str]] = {}
+    hubs, complete = await _expand(tx, side, sorted(side.frontier), HUB_DEGREE, found)
+    meeting = await _meeting(tx, key, list(found), other)
+    skipped = bool(hubs and meeting)  # the rest met the other side: hubs' paths are no shorter
+    if hubs and not meeting:
+        before = set(found)
+        _, done = await _expand(tx, side, hubs, MAX_ROWS, found)
+        complete = complete and done
+        meeting = await _meeting(tx, key, [n for n in found if n not in before], other)
+    side.parents.update(found)
+    side.frontier = set(found)
+    side.level += 1
+    side.growing = complete
+    return meeting, not complete or skipped
+
+
+async def _meeting(tx: Tx, key: PathKey, found: list[str], other: _Side | None) -> set[str]:
+    if other is not None:
+        return {n for n in found if n in other.parents}
+    if not found:
+        return set()
+    rows = await fetch(tx, TARGETS[key.target_kind], ids=sorted(found), target=key.target_id)
     return {str(r["sid"]) for r in rows}
+
+
+async def _target_side(tx: Tx, key: PathKey) -> _Side:
+    """The target set as a search side: held here, or, too large, a side that only checks."""
+    if key.target_kind is TargetKind.SCIENTIST:
+        targets = {key.target_id}
+        held = True
+    else:
+        rows = await fetch(tx, TARGET_SET[key.target_kind], target=key.target_id, limit=MAX_TARGETS)
+        targets = {str(r["nid"]) for r in rows}
+        held = len(rows) < MAX_TARGETS
+    side = _Side.seeded(targets - {key.source_id})
+    side.growing = held
+    return side
 
 
 async def _search(tx: Tx, key: PathKey) -> PathSearch:
     if not 1 <= key.max_hops <= MAX_HOPS:
         raise ValueError(f"max_hops must be 1..{MAX_HOPS}, got {key.max_hops}")
-    # parents[n] = [(parent, shared works)] for n first reached at some level
-    parents: dict[str, list[tuple[str, int]]] = {key.source_id: []}
-    frontier = [key.source_id]
-    hits: set[str] = set()
+    start = _Side.seeded({key.source_id})
+    end = await _target_side(tx, key)
+    held = end.growing  # the target set is here, else TARGETS checks each level in Cypher
     truncated = False
-    length: int | None = None
-    for level in range(1, key.max_hops + 1):
-        rows = await fetch(tx, NEIGHBOURS, ids=frontier, limit=MAX_FRONTIER * 10)
-        found: dict[str, list[tuple[str, int]]] = {}
-        for row in rows:
-            nid = str(row["nid"])
-            if nid in parents:
-                continue
-            found.setdefault(nid, []).append((str(row["sid"]), int(row["works"] or 0)))
-        if len(rows) >= MAX_FRONTIER * 10 or len(found) > MAX_FRONTIER:
-            truncated = True
-            found = dict(sorted(found.items())[:MAX_FRONTIER])
-        if not found:
+    meeting: set[str] = set()
+    while start.level + end.level < key.max_hops and not meeting:
+        # An empty frontier: that side's whole component is seen, and nothing met it.
+        if not start.frontier or (held and not end.frontier):
             break
-        parents.update(found)
-        frontier = sorted(found)
-        hits = await _targets(tx, key, frontier)
-        if hits:
-            length = level
+        sides = [s for s in ((start, end) if held else (start,)) if s.growing]
+        if not sides:
             break
-    if length is None:
+        side = min(sides, key=lambda s: len(s.frontier))  # the smaller; the start's on a tie
+        other = (end if side is start else start) if held else None
+        meeting, left_out = await _step(tx, key, side, other)
+        truncated = truncated or left_out
+    if not meeting:
         return PathSearch(paths=[], length=None, considered=0, truncated=truncated)
-
-    # Every shortest path, back from each hit, strongest ties first, up to MAX_PATHS.
-    candidates: list[tuple[list[str], list[int]]] = []
-
-    def walk(node: str, nodes: list[str], weights: list[int]) -> None:
-        if len(candidates) >= MAX_PATHS:
-            return
-        if node == key.source_id:
-            candidates.append((nodes[::-1], weights[::-1]))
-            return
-        for parent, works in sorted(parents[node], key=lambda p: (-p[1], p[0])):
-            walk(parent, [*nodes, parent], [*weights, works])
-
-    for hit in sorted(hits):
-        walk(hit, [hit], [])
+    length = start.level + end.level
+    strengths = await _strengths(tx, _ties(start, end, meeting))
+    candidates = _enumerate(key.source_id, start, end, meeting, strengths)
     if len(candidates) >= MAX_PATHS:
         truncated = True
-    candidates.sort(key=lambda c: (-min(c[1]), -sum(c[1]), c[0]))
-    best = candidates[: key.first]
+
+    def weights(path: list[str]) -> list[int]:
+        return [strengths[frozenset(path[i : i + 2])] for i in range(len(path) - 1)]
+
+    ranked = sorted(
+        ((p, weights(p)) for p in candidates), key=lambda c: (-min(c[1]), -sum(c[1]), c[0])
+    )
+    best = ranked[: key.first]
     pairs = sorted({(p[i], p[i + 1]) for p, _ in best for i in range(len(p) - 1)})
     hops = {
         (str(r["a"]), str(r["b"])): r
@@ -184,10 +279,71 @@ async def _search(tx: Tx, key: PathKey) -> PathSearch:
         )
     }
     paths = []
-    for nodes, weights in best:
+    for nodes, ws in best:
         steps = [_hop(hops[(nodes[i], nodes[i + 1])]) for i in range(len(nodes) - 1)]
-        paths.append(IntroPath(hops=steps, weakest=min(weights), total=sum(weights)))
+        paths.append(IntroPath(hops=steps, weakest=min(ws), total=sum(ws)))
     return PathSearch(paths=paths, length=length, considered=len(candidates), truncated=truncated)
+
+
+def _ties(start: _Side, end: _Side, meeting: set[str]) -> set[frozenset[str]]:
+    """The ties on the shortest paths: back from the meeting people on both sides."""
+    found: set[frozenset[str]] = set()
+    for side in (start, end):
+        todo, seen = list(meeting), set(meeting)
+        while todo:
+            node = todo.pop()
+            for parent in side.parents.get(node, ()):
+                found.add(frozenset((node, parent)))
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+    return found
+
+
+async def _strengths(tx: Tx, ties: set[frozenset[str]]) -> dict[frozenset[str], int]:
+    pairs = [{"a": a, "b": b} for a, b in sorted(tuple(sorted(t)) for t in ties)]
+    rows = await fetch(tx, STRENGTHS, pairs=pairs)
+    return {frozenset((str(r["a"]), str(r["b"]))): int(r["works"] or 0) for r in rows}
+
+
+def _enumerate(
+    source: str,
+    start: _Side,
+    end: _Side,
+    meeting: set[str],
+    strengths: dict[frozenset[str], int],
+) -> list[list[str]]:
+    """The shortest paths (at most MAX_PATHS), walked strongest tie first: from the source
+    down the start's side to a meeting person, then up the target's side to a target."""
+    children: dict[str, list[str]] = {}
+    todo, seen = list(meeting), set(meeting)
+    while todo:
+        node = todo.pop()
+        for parent in start.parents.get(node, ()):
+            children.setdefault(parent, []).append(node)
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+
+    def strongest(node: str, nxt: list[str]) -> list[str]:
+        return sorted(nxt, key=lambda n: (-strengths.get(frozenset((node, n)), 0), n))
+
+    paths: list[list[str]] = []
+
+    def walk(node: str, path: list[str], down: bool) -> None:
+        if len(paths) >= MAX_PATHS:
+            return
+        if down and node in meeting:
+            down = False
+        nxt = children.get(node, []) if down else end.parents.get(node, [])
+        if not down and not nxt:
+            paths.append(path)
+            return
+        for n in strongest(node, nxt):
+            walk(n, [*path, n], down)
+
+    walk(source, [source], True)
+    return paths
 
 
 def _hop(row: dict[str, Any]) -> Hop:
