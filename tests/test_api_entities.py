@@ -635,14 +635,30 @@ def test_team_profile(graph: Driver, settings: Settings, api_url: str) -> None:
         assert found["members"][0] == {"role": "lead", "scientist": {"id": found["lead"]["id"]}}
         assert all(m["role"] == "member" for m in found["members"][1:])
         assert 1 <= len(found["topics"]) <= 5
-        # every member authored at least one work naming the institution with another member
+        # From the raw works alone: every member wrote, at the team's institution (their own
+        # authorship names it), a work with another member also there; so the members' ties at
+        # the institution connect them all, and the team's works count is bounded by the
+        # works with two members there.
+        home = found["institutionId"]
         members = {m["scientist"]["id"] for m in found["members"]}
+        together: dict[str, set[str]] = {m: set() for m in members}
+        joint = set()
+        for work_id, people in usable_authorships().items():
+            there = {a for a, keys in people if a in members and home in keys}
+            if len(there) >= 2:
+                joint.add(work_id)
+                for member in there:
+                    together[member] |= there - {member}
         for member in members:
-            assert any(
-                member in {a for a, _ in people}
-                and sum(found["institutionId"] in keys for a, keys in people if a in members) >= 2
-                for people in usable_authorships().values()
-            ), member
+            assert together[member], member
+            assert home in authorship_affiliations(member), member
+        reached, todo = {found["lead"]["id"]}, [found["lead"]["id"]]
+        while todo:
+            for other in together[todo.pop()] - reached:
+                reached.add(other)
+                todo.append(other)
+        assert reached == members
+        assert 0 < found["works"] <= len(joint)
 
 
 TOPIC = """
