@@ -213,13 +213,13 @@ def expected_parents() -> set[tuple[str, str]]:
     for record in openalex_institutions():
         me = institution_key(record)
         for a in record.get("associated_institutions") or []:
-            other = short(a["ror"]).lower() if a.get("ror") else key_of.get(short(a["id"]))
-            if not other or other == me:
+            target = short(a["ror"]).lower() if a.get("ror") else key_of.get(short(a["id"]))
+            if not target or target == me:
                 continue
             if a.get("relationship") == "parent":
-                pairs.add((me, other))
+                pairs.add((me, target))
             elif a.get("relationship") == "child":
-                pairs.add((other, me))
+                pairs.add((target, me))
     return pairs
 
 
