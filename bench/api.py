@@ -130,9 +130,10 @@ FAMILIES = [
         """query ($id: ID!) { talentChain(industry: $id, region: "cn/suzhou", first: 10) {
             __typename ... on TalentChain { segments { segment { id nameEn }
             topics { id }
-            scientists { matchingWorks citations score inRegion scientist { id name } }
-            teams { matchingWorks score inRegion }
-            institutions { matchingWorks score inRegion }
+            scientists { totalCount edges { matchingWorks citations score inRegion
+              node { id name } } }
+            teams { totalCount edges { matchingWorks score inRegion } }
+            institutions { totalCount edges { matchingWorks score inRegion } }
             regionCounts { gap } } } } }""",
         lambda rng, s: {"id": rng.choice(s.industries)},
     ),

@@ -57,9 +57,18 @@ query ($industry: ID!, $region: ID, $first: Int) {
       segments {
         segment { id order stage }
         topics { id }
-        scientists { scientist { id name } matchingWorks citations score inRegion }
-        teams { team { id institutionId } matchingWorks citations score inRegion }
-        institutions { institution { id name } matchingWorks citations score inRegion }
+        scientists {
+          totalCount pageInfo { hasNextPage endCursor }
+          edges { cursor matchingWorks citations score inRegion node { id name } }
+        }
+        teams {
+          totalCount pageInfo { hasNextPage endCursor }
+          edges { cursor matchingWorks citations score inRegion node { id institutionId } }
+        }
+        institutions {
+          totalCount pageInfo { hasNextPage endCursor }
+          edges { cursor matchingWorks citations score inRegion node { id name } }
+        }
         regionCounts {
           regionId gap
           scientists { top topSize inRegion total gap }
@@ -298,7 +307,7 @@ def test_segments_in_chain_order_with_their_topics(api_url: str) -> None:
             ids = [t["id"] for t in segment["topics"]]
             assert ids == sorted(segment_topics(raw)), raw["id"]
             assert segment["regionCounts"] is None
-            assert all(s["inRegion"] is None for s in segment["scientists"])
+            assert all(s["inRegion"] is None for s in segment["scientists"]["edges"])
 
 
 @pytest.mark.usefixtures("loaded")
@@ -315,14 +324,17 @@ def test_rankings_and_evidence_match_the_raw_works(
         [segment] = [s for s in answer["segments"] if s["segment"]["id"] == raw["id"]]
         topics = segment_topics(raw)
         counts = segment["regionCounts"]
-        for field, node, evidence, inside in (
-            ("scientists", "scientist", scientist_evidence(topics), None),
-            ("institutions", "institution", institution_evidence(topics), in_country),
-            ("teams", "team", team_evidence(topics, teams), None),
+        for field, evidence, inside in (
+            ("scientists", scientist_evidence(topics), None),
+            ("institutions", institution_evidence(topics), in_country),
+            ("teams", team_evidence(topics, teams), None),
         ):
             want = rank(evidence)
-            got = segment[field]
-            assert [g[node]["id"] for g in got] == [w[0] for w in want[:50]], (raw["id"], field)
+            connection = segment[field]
+            got = connection["edges"]
+            assert [g["node"]["id"] for g in got] == [w[0] for w in want[:50]], (raw["id"], field)
+            assert connection["totalCount"] == len(evidence)
+            assert connection["pageInfo"]["hasNextPage"] == (len(evidence) > 50)
             for g, w in zip(got, want, strict=False):
                 assert (g["matchingWorks"], g["citations"]) == (w[1], w[2])
                 assert g["score"] == pytest.approx(w[3], abs=1e-6)
@@ -336,7 +348,7 @@ def test_rankings_and_evidence_match_the_raw_works(
             else:
                 assert inside is not None
                 flags = {i: inside(i) for i in evidence}
-            assert [g["inRegion"] for g in got] == [flags[g[node]["id"]] for g in got]
+            assert [g["inRegion"] for g in got] == [flags[g["node"]["id"]] for g in got]
             seen_in += sum(flags.values())
             seen_out += sum(not f for f in flags.values())
             c = counts[field]
@@ -388,8 +400,8 @@ def test_suzhou_is_a_gap_until_a_sample_city_is_mapped_into_it(
             counts = segment["regionCounts"]
             assert counts["gap"] is False
             assert counts["institutions"]["inRegion"] == len(together)
-            assert segment["institutions"][0]["institution"]["id"] == best
-            assert segment["institutions"][0]["inRegion"] is True
+            assert segment["institutions"]["edges"][0]["node"]["id"] == best
+            assert segment["institutions"]["edges"][0]["inRegion"] is True
         answer = chain(api_url, industry, "cn/suzhou/taicang", first=5)
         [segment] = [s for s in answer["segments"] if s["segment"]["id"] == raw["id"]]
         assert segment["regionCounts"]["institutions"]["inRegion"] == 0
@@ -456,3 +468,57 @@ def test_query_count_is_bounded_by_list_kinds_not_segments(settings: Settings) -
         counts.append(queries)
     # one id lookup (industry and region batched), industry, segments, topics, 3 rankings
     assert all(q <= 7 for q in counts), counts  # measured: 7 for both
+
+
+PAGE = """
+query ($industry: ID!, $first: Int, $inner: Int, $after: String) {
+  talentChain(industry: $industry, first: $first) {
+    ... on TalentChain {
+      segments {
+        segment { id }
+        scientists(first: $inner, after: $after) {
+          totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } }
+        }
+        institutions { totalCount edges { node { id } } }
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.usefixtures("loaded")
+def test_ranked_lists_are_cursor_connections(api_url: str) -> None:
+    industry, raw = max(busiest_segments(), key=lambda s: len(matching(segment_topics(s[1]))))
+    topics = segment_topics(raw)
+    want = [w[0] for w in rank(scientist_evidence(topics))]
+    assert len(want) > 7, "the busiest segment has enough scientists to page through"
+
+    def page(inner: int | None, after: str | None, first: int = 2) -> dict[str, Any]:
+        variables = {"industry": industry, "first": first, "inner": inner, "after": after}
+        body = ask(api_url, PAGE, variables)
+        assert "errors" not in body, body
+        found: dict[str, Any] = next(
+            s for s in body["data"]["talentChain"]["segments"] if s["segment"]["id"] == raw["id"]
+        )
+        return found
+
+    # talentChain's `first` is the default page size of every ranked list
+    segment = page(None, None, first=2)
+    assert [e["node"]["id"] for e in segment["scientists"]["edges"]] == want[:2]
+    assert len(segment["institutions"]["edges"]) == min(2, segment["institutions"]["totalCount"])
+    # walking the pages with `after` gives the whole ranking, once, in order
+    seen: list[str] = []
+    after = None
+    while True:
+        connection = page(3, after)["scientists"]
+        assert connection["totalCount"] == len(want)
+        seen += [e["node"]["id"] for e in connection["edges"]]
+        assert connection["pageInfo"]["endCursor"] == connection["edges"][-1]["cursor"]
+        if not connection["pageInfo"]["hasNextPage"]:
+            break
+        after = connection["pageInfo"]["endCursor"]
+    assert seen == want
+    # an inner `first` above the maximum is refused
+    body = ask(api_url, PAGE, {"industry": industry, "first": 2, "inner": 51, "after": None})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body

@@ -191,10 +191,15 @@ def ror_subset() -> list[dict[str, Any]]:
     return [r for r in records if short(r["id"]) in wanted]
 
 
-def expected_lineage() -> set[tuple[str, str]]:
-    """(child, parent) pairs: ROR parent/child relationships of the loaded records, and the
-    OpenAlex lineage (ROR id from the record's associated institutions, else the loaded record
-    with that OpenAlex id)."""
+def loaded_keys() -> dict[str, str]:
+    """OpenAlex id -> our key, for the loaded OpenAlex institution records."""
+    return {short(r["id"]): institution_key(r) for r in openalex_institutions()}
+
+
+def expected_parents() -> set[tuple[str, str]]:
+    """(child, direct parent) pairs: ROR parent/child relationships of the loaded records, and
+    OpenAlex associated institutions with relationship parent (or child, reversed); the
+    associated institution's key is its ROR id, else the loaded record's key."""
     pairs: set[tuple[str, str]] = set()
     for record in ror_subset():
         me = short(record["id"])
@@ -204,7 +209,29 @@ def expected_lineage() -> set[tuple[str, str]]:
                 pairs.add((me, other))
             elif rel["type"] == "child":
                 pairs.add((other, me))
-    key_of = {short(r["id"]): institution_key(r) for r in openalex_institutions()}
+    key_of = loaded_keys()
+    for record in openalex_institutions():
+        me = institution_key(record)
+        for a in record.get("associated_institutions") or []:
+            target = short(a["ror"]).lower() if a.get("ror") else key_of.get(short(a["id"]))
+            if not target or target == me:
+                continue
+            if a.get("relationship") == "parent":
+                pairs.add((me, target))
+            elif a.get("relationship") == "child":
+                pairs.add((target, me))
+    return pairs
+
+
+def expected_lineage() -> dict[str, set[str]]:
+    """Key -> every ancestor: the OpenAlex lineage (ROR id from the record's associated
+    institutions, else the loaded record with that OpenAlex id) and the direct parents
+    followed up."""
+    up: dict[str, set[str]] = {}
+    for child, parent in expected_parents():
+        up.setdefault(child, set()).add(parent)
+    key_of = loaded_keys()
+    lineage: dict[str, set[str]] = {}
     for record in openalex_institutions():
         me = institution_key(record)
         ror_of = {
@@ -216,8 +243,18 @@ def expected_lineage() -> set[tuple[str, str]]:
             parent = short(parent)
             target = ror_of.get(parent) or key_of.get(parent)
             if parent != short(record["id"]) and target and target != me:
-                pairs.add((me, target))
-    return pairs
+                lineage.setdefault(me, set()).add(target)
+    found: dict[str, set[str]] = {}
+    for key in set(up) | set(lineage):
+        seen = set(lineage.get(key, set()))
+        todo = list(up.get(key, set()))
+        while todo:
+            parent = todo.pop()
+            if parent not in seen and parent != key:
+                seen.add(parent)
+                todo.extend(up.get(parent, set()))
+        found[key] = seen
+    return found
 
 
 # --- the graph ---------------------------------------------------------------------------------
@@ -473,7 +510,7 @@ query ($id: ID!, $first: Int, $after: String) {
       id name rorId openalexId type types
       names { name language kind }
       location { city countryCode countryName latitude longitude }
-      parents { id } children { id }
+      parents { id } children { id } lineage { id }
       scientists(first: $first, after: $after) {
         totalCount edges { works node { id } } pageInfo { hasNextPage endCursor }
       }
@@ -523,22 +560,26 @@ def test_institution_people_and_topics_match_the_raw_json(api_url: str) -> None:
 @needs_shared
 @pytest.mark.usefixtures("loaded")
 def test_lineage_matches_ror_and_openalex(api_url: str) -> None:
-    pairs = expected_lineage()
+    pairs = expected_parents()
     parents: dict[str, set[str]] = {}
     kids: dict[str, set[str]] = {}
     for child, parent in pairs:
         parents.setdefault(child, set()).add(parent)
         kids.setdefault(parent, set()).add(child)
-    loaded_keys = {institution_key(r) for r in openalex_institutions()}
+    lineage = expected_lineage()
+    loaded = set(loaded_keys().values())
     # the loaded institutions with the most lineage, both ways, and a few more
     candidates = sorted(
-        loaded_keys, key=lambda k: (-(len(parents.get(k, ())) + len(kids.get(k, ()))), k)
+        loaded, key=lambda k: (-(len(parents.get(k, ())) + len(kids.get(k, ()))), k)
     )[:6]
+    # and a few whose OpenAlex lineage is not empty
+    candidates += sorted(k for k in loaded if lineage.get(k))[:4]
     assert any(parents.get(k) and kids.get(k) for k in candidates)
     for key in candidates:
         found = ask(api_url, INSTITUTION, id=key, first=0)["institution"]
         assert {p["id"] for p in found["parents"]} == parents.get(key, set()), key
         assert {c["id"] for c in found["children"]} == kids.get(key, set()), key
+        assert {a["id"] for a in found["lineage"]} == lineage.get(key, set()), key
 
 
 @needs_shared
@@ -593,14 +634,30 @@ def test_team_profile(graph: Driver, settings: Settings, api_url: str) -> None:
         assert found["members"][0] == {"role": "lead", "scientist": {"id": found["lead"]["id"]}}
         assert all(m["role"] == "member" for m in found["members"][1:])
         assert 1 <= len(found["topics"]) <= 5
-        # every member authored at least one work naming the institution with another member
+        # From the raw works alone: every member wrote, at the team's institution (their own
+        # authorship names it), a work with another member also there; so the members' ties at
+        # the institution connect them all, and the team's works count is bounded by the
+        # works with two members there.
+        home = found["institutionId"]
         members = {m["scientist"]["id"] for m in found["members"]}
+        together: dict[str, set[str]] = {m: set() for m in members}
+        joint = set()
+        for work_id, people in usable_authorships().items():
+            there = {a for a, keys in people if a in members and home in keys}
+            if len(there) >= 2:
+                joint.add(work_id)
+                for member in there:
+                    together[member] |= there - {member}
         for member in members:
-            assert any(
-                member in {a for a, _ in people}
-                and sum(found["institutionId"] in keys for a, keys in people if a in members) >= 2
-                for people in usable_authorships().values()
-            ), member
+            assert together[member], member
+            assert home in authorship_affiliations(member), member
+        reached, todo = {found["lead"]["id"]}, [found["lead"]["id"]]
+        while todo:
+            for other in together[todo.pop()] - reached:
+                reached.add(other)
+                todo.append(other)
+        assert reached == members
+        assert 0 < found["works"] <= len(joint)
 
 
 TOPIC = """

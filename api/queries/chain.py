@@ -11,11 +11,11 @@ from api.context import Info
 from api.errors import InvalidId, InvalidRange, NotFound
 from api.ids import IdKind, resolve_id
 from api.types.industry import Industry
-from api.types.talent_chain import TalentChain, TalentChainSegment
+from api.types.talent_chain import MAX_RANKED, TalentChain, TalentChainSegment
 from graph.repositories.chain import industries_by_id, industry_segments
 
 DEFAULT_TOP = 10
-MAX_TOP = 50
+MAX_TOP = MAX_RANKED
 
 TalentChainResult = Annotated[
     TalentChain | NotFound | InvalidId | InvalidRange, strawberry.union("TalentChainResult")
@@ -29,7 +29,9 @@ class ChainQuery:
         f"scientists, teams and institutions worldwide ranked by evidence (matching works, "
         f"citations), and how many of them sit in `region` (a country CN, a city cn/suzhou or "
         f"a district cn/suzhou/kunshan) so the gaps stand out. `first` (1 to {MAX_TOP}, "
-        f"default {DEFAULT_TOP}) caps each ranked list."
+        f"default {DEFAULT_TOP}) is the page size of each ranked connection (each also "
+        "takes its own `first` and `after`) and the length of the top lists the region "
+        "counts look at."
     )
     async def talent_chain(
         self,

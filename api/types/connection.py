@@ -55,11 +55,18 @@ def decode_cursor(cursor: str) -> int:
     return offset
 
 
-def page_window(first: int | None, after: str | None) -> tuple[int, int]:
-    """(offset, limit) for `first` items after the cursor `after`."""
-    limit = DEFAULT_PAGE_SIZE if first is None else first
-    if not 0 <= limit <= MAX_PAGE_SIZE:
-        raise UserInputError(f"first must be between 0 and {MAX_PAGE_SIZE}, got {limit}")
+def page_window(
+    first: int | None,
+    after: str | None,
+    *,
+    default: int = DEFAULT_PAGE_SIZE,
+    maximum: int = MAX_PAGE_SIZE,
+) -> tuple[int, int]:
+    """(offset, limit) for `first` (else `default`, at most `maximum`) items after the cursor
+    `after`."""
+    limit = default if first is None else first
+    if not 0 <= limit <= maximum:
+        raise UserInputError(f"first must be between 0 and {maximum}, got {limit}")
     offset = 0 if after is None else decode_cursor(after) + 1
     return offset, limit
 

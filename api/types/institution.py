@@ -8,6 +8,7 @@ from api.context import Info
 from api.types.connection import Connection, PageInfo, build_connection, encode_cursor, page_window
 from graph.repositories.institution_read import (
     children,
+    lineage,
     parents,
     scientist_pages,
     team_pages,
@@ -145,14 +146,25 @@ class Institution:
         )
 
     @strawberry.field(
-        description="Institutions this one is part of (ROR parents; OpenAlex lineage, which "
-        "lists every ancestor), by name."
+        description="The institutions this one is directly part of (ROR `parent` "
+        "relationships, OpenAlex associated institutions with relationship `parent`), by name."
     )
     async def parents(self, info: Info) -> list[Institution]:
         found = await info.context.loader(parents).load(str(self.id))
         return [Institution.from_model(m) for m in found]
 
-    @strawberry.field(description="Institutions that are part of this one, by name.")
+    @strawberry.field(
+        description="Every institution this one is part of: OpenAlex `lineage` and the "
+        "parents followed up, by name."
+    )
+    async def lineage(self, info: Info) -> list[Institution]:
+        found = await info.context.loader(lineage).load(str(self.id))
+        return [Institution.from_model(m) for m in found]
+
+    @strawberry.field(
+        description="The institutions directly part of this one (the reverse of `parents`), "
+        "by name."
+    )
     async def children(self, info: Info) -> list[Institution]:
         found = await info.context.loader(children).load(str(self.id))
         return [Institution.from_model(m) for m in found]

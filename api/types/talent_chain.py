@@ -3,25 +3,28 @@ scientists, teams and institutions worldwide ranked by their evidence in the seg
 many of them sit in the home region.
 
 These types exist only as parts of that one answer, so they share a file (the one-type-per-file
-habit is for the entity types that many answers reuse). Each list field reads through a
+habit is for the entity types that many answers reuse). The ranked lists are cursor
+connections whose edges carry the evidence for the rank. Each list field reads through a
 per-request DataLoader over segment keys: a chain of 8 segments costs one query per list kind,
 not one per segment or item.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 import strawberry
+from pydantic import BaseModel
 
 from api.context import Info
+from api.types.connection import PageInfo, build_connection, encode_cursor, page_window
 from api.types.industry import ChainSegment, Industry
 from api.types.institution import Institution
 from api.types.scientist import Scientist
 from api.types.team import Team
 from api.types.topic import Topic
 from graph.repositories.chain import (
-    Ranked,
     Ranking,
     RankKey,
     segment_institutions,
@@ -30,9 +33,12 @@ from graph.repositories.chain import (
     segment_topics,
 )
 from schema.industry import ChainSegment as ChainSegmentModel
-from schema.institution import Institution as InstitutionModel
-from schema.scientist import Scientist as ScientistModel
-from schema.team import Team as TeamModel
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+# The page size of the ranked lists: talentChain's `first` gives their default, at most this.
+MAX_RANKED = 50
 
 _SCORE = (
     "Sum over the matching works of 1 + log10(1 + citations): every matching work counts, "
@@ -40,80 +46,55 @@ _SCORE = (
 )
 
 
-@strawberry.type(description="A scientist ranked by works on a segment's topics.")
-class RankedScientist:
-    scientist: Scientist
+@strawberry.type(
+    description="A scientist, team or institution ranked by its works on a segment's topics, "
+    "with the evidence for its rank."
+)
+class RankedEdge(Generic[T]):
+    node: T
+    cursor: str
     matching_works: int = strawberry.field(
-        description="Works this scientist authored that are about the segment's topics."
+        description="Works about the segment's topics: a scientist's works; a team's works a "
+        "member wrote at the team's institution; an institution's works with it among their "
+        "authorships' institutions."
     )
     citations: int = strawberry.field(description="Citations of those works.")
     score: float = strawberry.field(description=_SCORE)
     in_region: bool | None = strawberry.field(
-        description="Whether a latest affiliation is in the region (null without a region)."
+        description="Whether it is in the region (a scientist: a latest affiliation; a team: "
+        "its institution); null without a region."
     )
 
-    @classmethod
-    def from_ranked(cls, ranked: Ranked[ScientistModel]) -> RankedScientist:
-        return cls(
-            scientist=Scientist.from_model(ranked.node),
-            matching_works=ranked.matching_works,
-            citations=ranked.citations,
-            score=ranked.score,
-            in_region=ranked.in_region,
+
+@strawberry.type(description="A segment's ranking worldwide, best first (ties: id).")
+class RankedConnection(Generic[T]):
+    total_count: int = strawberry.field(description="All those with matching works worldwide.")
+    edges: list[RankedEdge[T]]
+    page_info: PageInfo
+
+
+def _connection(ranking: Ranking[M], offset: int, node: Callable[[M], T]) -> RankedConnection[T]:
+    edges = [
+        RankedEdge(
+            node=node(r.node),
+            cursor=encode_cursor(offset + i),
+            matching_works=r.matching_works,
+            citations=r.citations,
+            score=r.score,
+            in_region=r.in_region,
         )
-
-
-@strawberry.type(description="A team ranked by its members' works on a segment's topics.")
-class RankedTeam:
-    team: Team
-    matching_works: int = strawberry.field(
-        description="Works a member wrote at the team's institution about the segment's topics."
-    )
-    citations: int = strawberry.field(description="Citations of those works.")
-    score: float = strawberry.field(description=_SCORE)
-    in_region: bool | None = strawberry.field(
-        description="Whether the team is based at an institution in the region."
-    )
-
-    @classmethod
-    def from_ranked(cls, ranked: Ranked[TeamModel]) -> RankedTeam:
-        return cls(
-            team=Team.from_model(ranked.node),
-            matching_works=ranked.matching_works,
-            citations=ranked.citations,
-            score=ranked.score,
-            in_region=ranked.in_region,
-        )
-
-
-@strawberry.type(description="An institution ranked by its works on a segment's topics.")
-class RankedInstitution:
-    institution: Institution
-    matching_works: int = strawberry.field(
-        description="Works with the institution among their authorships' institutions, about "
-        "the segment's topics."
-    )
-    citations: int = strawberry.field(description="Citations of those works.")
-    score: float = strawberry.field(description=_SCORE)
-    in_region: bool | None = strawberry.field(
-        description="Whether the institution is in the region."
-    )
-
-    @classmethod
-    def from_ranked(cls, ranked: Ranked[InstitutionModel]) -> RankedInstitution:
-        return cls(
-            institution=Institution.from_model(ranked.node),
-            matching_works=ranked.matching_works,
-            citations=ranked.citations,
-            score=ranked.score,
-            in_region=ranked.in_region,
-        )
+        for i, r in enumerate(ranking.top)
+    ]
+    page = build_connection([e.node for e in edges], ranking.total, offset).page_info
+    return RankedConnection(total_count=ranking.total, edges=edges, page_info=page)
 
 
 @strawberry.type(description="How many of one kind of ranked entity sit in the region.")
 class RegionCount:
-    top: int = strawberry.field(description="How many of the returned top list are in it.")
-    top_size: int = strawberry.field(description="The length of the returned top list.")
+    top: int = strawberry.field(
+        description="How many of the top list (talentChain's `first`) are in it."
+    )
+    top_size: int = strawberry.field(description="The length of that top list.")
     in_region: int = strawberry.field(
         description="How many of all those with matching works worldwide are in it."
     )
@@ -150,28 +131,51 @@ class TalentChainSegment:
     region_id: strawberry.Private[str | None]
     first: strawberry.Private[int]
 
-    def _key(self) -> RankKey:
-        return RankKey(str(self.segment.id), self.region_id, self.first)
+    def _key(self, offset: int = 0, limit: int | None = None) -> RankKey:
+        size = self.first if limit is None else limit
+        return RankKey(str(self.segment.id), self.region_id, offset, size)
+
+    def _window(self, first: int | None, after: str | None) -> RankKey:
+        offset, limit = page_window(first, after, default=self.first, maximum=MAX_RANKED)
+        return self._key(offset, limit)
 
     @strawberry.field(description="The topics the segment needs, directly or by subfield.")
     async def topics(self, info: Info) -> list[Topic]:
         found = await info.context.loader(segment_topics).load(str(self.segment.id))
         return [Topic.from_model(t) for t in found]
 
-    @strawberry.field(description="The top scientists worldwide, best first.")
-    async def scientists(self, info: Info) -> list[RankedScientist]:
-        ranking = await info.context.loader(segment_scientists).load(self._key())
-        return [RankedScientist.from_ranked(r) for r in ranking.top]
+    @strawberry.field(
+        description="The scientists worldwide with works on the segment's topics, best first; "
+        f"`first` defaults to talentChain's `first` (at most {MAX_RANKED})."
+    )
+    async def scientists(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> RankedConnection[Scientist]:
+        key = self._window(first, after)
+        ranking = await info.context.loader(segment_scientists).load(key)
+        return _connection(ranking, key.offset, Scientist.from_model)
 
-    @strawberry.field(description="The top teams worldwide, best first.")
-    async def teams(self, info: Info) -> list[RankedTeam]:
-        ranking = await info.context.loader(segment_teams).load(self._key())
-        return [RankedTeam.from_ranked(r) for r in ranking.top]
+    @strawberry.field(
+        description="The teams worldwide with works on the segment's topics, best first; "
+        f"`first` defaults to talentChain's `first` (at most {MAX_RANKED})."
+    )
+    async def teams(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> RankedConnection[Team]:
+        key = self._window(first, after)
+        ranking = await info.context.loader(segment_teams).load(key)
+        return _connection(ranking, key.offset, Team.from_model)
 
-    @strawberry.field(description="The top institutions worldwide, best first.")
-    async def institutions(self, info: Info) -> list[RankedInstitution]:
-        ranking = await info.context.loader(segment_institutions).load(self._key())
-        return [RankedInstitution.from_ranked(r) for r in ranking.top]
+    @strawberry.field(
+        description="The institutions worldwide with works on the segment's topics, best "
+        f"first; `first` defaults to talentChain's `first` (at most {MAX_RANKED})."
+    )
+    async def institutions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> RankedConnection[Institution]:
+        key = self._window(first, after)
+        ranking = await info.context.loader(segment_institutions).load(key)
+        return _connection(ranking, key.offset, Institution.from_model)
 
     @strawberry.field(
         description="How many of the top and of all matching scientists, teams and "

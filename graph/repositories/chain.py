@@ -114,9 +114,9 @@ _LATEST = {
 
 
 def ranking_query(kind: RankedKind, *, regional: bool) -> str:
-    """Per key {segment, limit}: `total` ranked nodes with matching works, `inside` (how many
-    of them are in the region `$region`; null when not `regional`) and `top`, the first
-    `limit` by rank, each {props, works, citations, score, inside}."""
+    """Per key {segment, offset, limit}: `total` ranked nodes with matching works, `inside`
+    (how many of them are in the region `$region`; null when not `regional`) and `top`, the
+    `limit` after the first `offset` by rank, each {props, works, citations, score, inside}."""
     match, inside = _EVIDENCE[kind]
     region = region_node_match("region", "r") if regional else "WITH null AS r"
     test = inside if regional else "null"
@@ -139,8 +139,8 @@ CALL (r, key, topics) {{
          collect({{node: x, works: works, citations: citations, score: score,
                   inside: inside}}) AS ranked
 }}
-RETURN key.segment AS segment, key.limit AS limit, total, inside,
-       [row IN ranked[..key.limit]
+RETURN key.segment AS segment, key.offset AS offset, key.limit AS limit, total, inside,
+       [row IN ranked[key.offset..key.offset + key.limit]
         | row {{.works, .citations, .score, .inside, props: properties(row.node)}}] AS top
 """
 
@@ -154,10 +154,12 @@ RANKINGS = {
 
 @dataclass(frozen=True)
 class RankKey:
-    """The top `limit` of a segment, with in-region flags and counts for `region` (if any)."""
+    """One page of a segment's ranking: `limit` after the first `offset`, with in-region flags
+    and counts for `region` (if any)."""
 
     segment_id: str
     region_id: str | None
+    offset: int
     limit: int
 
 
@@ -172,6 +174,7 @@ class Ranked(Generic[M]):
 
 @dataclass(frozen=True)
 class Ranking(Generic[M]):
+    # The page the key asked for, in rank order.
     top: list[Ranked[M]]
     # Everything with matching works worldwide, and how many of those are in the region
     # (None without a region).
@@ -208,7 +211,7 @@ async def _rankings(
     regions = sorted({k.region_id for k in keys}, key=lambda r: (r is not None, r or ""))
     for region in regions:
         group = [k for k in keys if k.region_id == region]
-        params = [{"segment": k.segment_id, "limit": k.limit} for k in group]
+        params = [{"segment": k.segment_id, "offset": k.offset, "limit": k.limit} for k in group]
         query = RANKINGS[(kind, region is not None)]
         for row in await fetch(tx, query, keys=params, region=region):
             top = [
@@ -222,7 +225,7 @@ async def _rankings(
                 for item in row["top"]
                 if (node := to_model(model, item["props"])) is not None
             ]
-            key = RankKey(str(row["segment"]), region, int(row["limit"]))
+            key = RankKey(str(row["segment"]), region, int(row["offset"]), int(row["limit"]))
             found[key] = Ranking(
                 top=top,
                 total=int(row["total"]),

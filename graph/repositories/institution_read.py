@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.reader import Tx, fetch
+from graph.repositories.institution import ROR_SOURCE
 from graph.repositories.nodes import institution_props, model_or_none
 from graph.repositories.paging import PAGE_SLICE, Page, PageKey, page_params, pages_in_order
-from schema.institution import Institution
+from schema.institution import Institution, RorRelationKind
 from schema.labels import Label, Rel
 from schema.scientist import Scientist
 from schema.team import Team
@@ -44,20 +45,58 @@ UNWIND $ids AS key
 OPTIONAL MATCH (i:{Label.INSTITUTION} {{id: key}})
 RETURN key, CASE WHEN i IS NULL THEN null ELSE {institution_props("i")} END AS props
 """
-# Lineage: PART_OF between institutions, from ROR (parent/child) and OpenAlex (lineage, which
-# names every ancestor), one row per related institution whatever the sources.
-PARENTS = f"""
+# Direct parents: ROR `parent` relationships (PART_OF {source: 'ror'}) and OpenAlex associated
+# institutions with relationship `parent` (or that name this one as their `child`). OpenAlex
+# `lineage` (PART_OF {source: 'openalex'}) names every ancestor, so it is not a parent list.
+_DIRECT_PARENT = f"""
+  OPTIONAL MATCH (i)-[:{Rel.PART_OF} {{source: $ror}}]->(p:{Label.INSTITUTION}) RETURN p
+  UNION
+  OPTIONAL MATCH (i)-[:{Rel.ASSOCIATED_WITH} {{relationship: $parent}}]->(p:{Label.INSTITUTION})
+  RETURN p
+  UNION
+  OPTIONAL MATCH (i)<-[:{Rel.ASSOCIATED_WITH} {{relationship: $child}}]-(p:{Label.INSTITUTION})
+  RETURN p
+"""
+_DIRECT_CHILD = f"""
+  OPTIONAL MATCH (i)<-[:{Rel.PART_OF} {{source: $ror}}]-(p:{Label.INSTITUTION}) RETURN p
+  UNION
+  OPTIONAL MATCH (i)<-[:{Rel.ASSOCIATED_WITH} {{relationship: $parent}}]-(p:{Label.INSTITUTION})
+  RETURN p
+  UNION
+  OPTIONAL MATCH (i)-[:{Rel.ASSOCIATED_WITH} {{relationship: $child}}]->(p:{Label.INSTITUTION})
+  RETURN p
+"""
+# Every ancestor: OpenAlex lineage, and direct parents followed up (at most 8 levels).
+_ANCESTOR = f"""
+  OPTIONAL MATCH (i)-[:{Rel.PART_OF}]->(p:{Label.INSTITUTION}) RETURN p
+  UNION
+  OPTIONAL MATCH (i) ((:{Label.INSTITUTION})-[r:{Rel.PART_OF}|{Rel.ASSOCIATED_WITH}]->
+                      (:{Label.INSTITUTION}) WHERE r.source = $ror OR r.relationship = $parent
+                     ){{1,8}} (p:{Label.INSTITUTION})
+  WHERE p <> i
+  RETURN p
+"""
+
+
+def _related(subquery: str) -> str:
+    return f"""
 UNWIND $ids AS key
-OPTIONAL MATCH (:{Label.INSTITUTION} {{id: key}})-[:{Rel.PART_OF}]->(p:{Label.INSTITUTION})
+OPTIONAL MATCH (i:{Label.INSTITUTION} {{id: key}})
+CALL (i) {{{subquery}}}
 WITH DISTINCT key, p ORDER BY p.name, p.id
 RETURN key, collect({institution_props("p")}) AS items
 """
-CHILDREN = f"""
-UNWIND $ids AS key
-OPTIONAL MATCH (:{Label.INSTITUTION} {{id: key}})<-[:{Rel.PART_OF}]-(c:{Label.INSTITUTION})
-WITH DISTINCT key, c ORDER BY c.name, c.id
-RETURN key, collect({institution_props("c")}) AS items
-"""
+
+
+PARENTS = _related(_DIRECT_PARENT)
+CHILDREN = _related(_DIRECT_CHILD)
+LINEAGE = _related(_ANCESTOR)
+# The edge values the lineage queries match on.
+LINEAGE_PARAMS = {
+    "ror": ROR_SOURCE,
+    "parent": RorRelationKind.PARENT.value,
+    "child": RorRelationKind.CHILD.value,
+}
 # Most works at the institution first (from authorships), then id.
 SCIENTIST_PAGES = f"""
 UNWIND $pages AS page
@@ -97,7 +136,8 @@ async def institutions_by_id(tx: Tx, ids: Sequence[str]) -> list[Institution | N
 
 
 async def _institution_lists(tx: Tx, query: str, ids: Sequence[str]) -> list[list[Institution]]:
-    rows = {r["key"]: r["items"] for r in await fetch(tx, query, ids=list(ids))}
+    found = await fetch(tx, query, ids=list(ids), **LINEAGE_PARAMS)
+    rows = {r["key"]: r["items"] for r in found}
     result = []
     for key in ids:
         models = (model_or_none(Institution, props) for props in rows.get(key) or [])
@@ -106,13 +146,20 @@ async def _institution_lists(tx: Tx, query: str, ids: Sequence[str]) -> list[lis
 
 
 async def parents(tx: Tx, ids: Sequence[str]) -> list[list[Institution]]:
-    """The institutions each is part of (ROR parents, OpenAlex lineage), by name."""
+    """The institutions each is directly part of (ROR parents, OpenAlex `parent`
+    associations), by name."""
     return await _institution_lists(tx, PARENTS, ids)
 
 
 async def children(tx: Tx, ids: Sequence[str]) -> list[list[Institution]]:
-    """The institutions part of each, by name."""
+    """The institutions directly part of each, by name."""
     return await _institution_lists(tx, CHILDREN, ids)
+
+
+async def lineage(tx: Tx, ids: Sequence[str]) -> list[list[Institution]]:
+    """Every institution each is part of: OpenAlex lineage and the direct parents followed
+    up, by name."""
+    return await _institution_lists(tx, LINEAGE, ids)
 
 
 def _affiliated(item: dict[str, Any]) -> AffiliatedScientist | None:
