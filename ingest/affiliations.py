@@ -300,6 +300,11 @@ class Matcher:
         for c in chosen:
             if all(c[0].end <= k[0].start or c[0].start >= k[0].end for k in kept):
                 kept.append(c)
+        # With institutions the string places, unplaced names are sub-units or namesakes
+        # (a "Centre for Computational Biology" of some other university), and acronyms
+        # are only a fallback.
+        if any(k[3] in ("city", "country") and k[0].kind != "acronym" for k in kept):
+            kept = [k for k in kept if k[3] in ("city", "country") and k[0].kind != "acronym"]
         kept.sort(key=lambda c: c[0].start)
         ids: dict[str, float] = {}
         evidence = []
@@ -412,6 +417,8 @@ class Matcher:
         index = pool[0]
         location = places[index]
         if cand.kind == "acronym" and location not in ("city", "country"):
+            return None
+        if cand.kind == "fuzzy" and cand.score < (0.93 if location in ("city", "country") else 0.97):
             return None
         base = {"name": 0.9, "cjk": 0.9, "acronym": 0.7, "fuzzy": 0.75}[cand.kind]
         if cand.kind == "fuzzy":

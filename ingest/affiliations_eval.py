@@ -115,7 +115,10 @@ def _read_s2aff(path: Path, rows: Iterable[list[str]], header: list[str]) -> lis
         item = items.setdefault(
             affiliation, GoldItem(affiliation, split=values.get("split") or None, line=line)
         )
-        item.ror_ids.update(_id(path, line, str(x)) for x in labels)
+        # S2AFF names a few institutions ROR lacks by name: kept as such (never in a registry)
+        item.ror_ids.update(
+            _id(path, line, str(x)) if "ror.org/" in str(x) else f"name:{x}" for x in labels
+        )
     return list(items.values())
 
 
