@@ -265,6 +265,7 @@ class Matcher:
             for word in set(key.split()):
                 frequency[word] = frequency.get(word, 0) + 1
         self.frequency = frequency
+        self.vocabulary = sorted(frequency)
         self.block: dict[str, list[str]] = {}
         for key in self.names:
             rare = min(key.split(), key=lambda w: (frequency[w], w))
@@ -323,21 +324,25 @@ class Matcher:
             return Match(affiliation, (), 0.0, tuple(evidence))
         return Match(affiliation, tuple(ids), round(min(ids.values()), 3), tuple(evidence))
 
-    def _doc(self, text: str) -> Doc:
-        doc = self.nlp.make_doc(text.translate(_BLANKS))
+    def _doc(self, text: str) -> tuple[Doc, list[tuple[int, int]]]:
+        """The string's tokens (punctuation that names vary on blanked out, spaces dropped)
+        with their normalised forms, and each token's character offsets."""
+        tokens = [t for t in self.nlp.make_doc(text.translate(_BLANKS)) if not t.is_space]
+        doc = Doc(self.nlp.vocab, words=[t.text for t in tokens])
         for token in doc:
             token.norm_ = norm_token(token.text) or token.lower_
-        return doc
+        return doc, [(t.idx, t.idx + len(t)) for t in tokens]
 
     def _phrase_candidates(self, text: str) -> list[_Candidate]:
-        doc = self._doc(text)
+        doc, offsets = self._doc(text)
         found = []
         for label, start, end in self.phrases(doc):
             span = doc[start:end]
+            begin, finish = offsets[start][0], offsets[end - 1][1]
             if self.nlp.vocab.strings[label] == "ACRONYM":
                 if span.text in self.acronyms:
                     found.append(
-                        _Candidate(span.start_char, span.end_char, span.text, "acronym", 1.0,
+                        _Candidate(begin, finish, span.text, "acronym", 1.0,
                                    sorted(self.acronyms[span.text]))  # fmt: skip
                     )
                 continue
@@ -347,9 +352,7 @@ class Matcher:
                 continue
             if " " not in key and not span.text[:1].isupper():
                 continue  # a one-word name written in lower case is a common word
-            found.append(
-                _Candidate(span.start_char, span.end_char, key, "name", 1.0, sorted(entries))
-            )
+            found.append(_Candidate(begin, finish, key, "name", 1.0, sorted(entries)))
         return found
 
     def _cjk_candidates(self, text: str) -> list[_Candidate]:
@@ -374,12 +377,16 @@ class Matcher:
             words = norm_words(piece)
             if not words or len(words) > 12 or not _INSTITUTION_WORDS & set(words):
                 continue
-            known = [w for w in words if w in self.frequency]
-            if not known:
-                continue
+            known = {w for w in words if w in self.frequency}
+            for w in set(words) - known:  # a misspelt word: its nearest known spellings
+                if len(w) >= 4:
+                    near = process.extract(
+                        w, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=3
+                    )
+                    known.update(x[0] for x in near)
             query = " ".join(words)
             choices: list[str] = []
-            for w in sorted(set(known), key=lambda w: self.frequency[w])[:2]:
+            for w in sorted(known, key=lambda w: self.frequency[w])[:3]:
                 choices.extend(self.block.get(w, ()))
             if not choices:
                 continue

@@ -33,11 +33,11 @@ class GoldItem:
     line: int = 0
 
 
-def _id(path: Path, line: int, value: str) -> str:
+def _id(path: Path, where: str, value: str) -> str:
     try:
         return ror_id(value)
     except InvalidIdError as e:
-        raise InvalidInputError(f"{path}, line {line}: {e}") from e
+        raise InvalidInputError(f"{path}, {where}: {e}") from e
 
 
 def read_gold(path: Path) -> list[GoldItem]:
@@ -76,7 +76,7 @@ def _read_json(path: Path, text: str) -> list[GoldItem]:
             raise InvalidInputError(f"{path}, item {number}: expected {{affiliation, ror_ids}}")
         affiliation = row["affiliation"].strip()
         item = items.setdefault(affiliation, GoldItem(affiliation, line=number))
-        item.ror_ids.update(_id(path, number, str(x)) for x in row["ror_ids"])
+        item.ror_ids.update(_id(path, f"item {number}", str(x)) for x in row["ror_ids"])
     return list(items.values())
 
 
@@ -90,7 +90,7 @@ def _read_ror_csv(path: Path, rows: Iterable[list[str]]) -> list[GoldItem]:
         affiliation, value = row[0].strip(), row[1].strip()
         item = items.setdefault(affiliation, GoldItem(affiliation, line=line))
         if value != "NP":  # a few cells hold several ids, separated by semicolons
-            item.ror_ids.update(_id(path, line, x) for x in value.split(";") if x.strip())
+            item.ror_ids.update(_id(path, f"row {line}", x) for x in value.split(";") if x.strip())
     return list(items.values())
 
 
@@ -117,7 +117,7 @@ def _read_s2aff(path: Path, rows: Iterable[list[str]], header: list[str]) -> lis
         )
         # S2AFF names a few institutions ROR lacks by name: kept as such (never in a registry)
         item.ror_ids.update(
-            _id(path, line, str(x)) if "ror.org/" in str(x) else f"name:{x}" for x in labels
+            _id(path, f"row {line}", str(x)) if "ror.org/" in str(x) else f"name:{x}" for x in labels
         )
     return list(items.values())
 

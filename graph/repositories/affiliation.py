@@ -11,10 +11,10 @@ from schema.labels import Label, Rel
 
 _REGISTRY = f"""
 MATCH (n:{Label.INSTITUTION})
-WHERE n.ror_id IS NOT NULL
+WHERE n.ror_id IS NOT NULL AND coalesce(n.name, n.ror_name) IS NOT NULL
 OPTIONAL MATCH (n)-[:{Rel.PART_OF}]->(p:{Label.INSTITUTION})
 WITH n, [x IN collect(p.ror_id) WHERE x IS NOT NULL] AS parents
-RETURN n.ror_id AS ror_id, n.name AS name, coalesce(n.labels, []) AS labels,
+RETURN n.ror_id AS ror_id, coalesce(n.name, n.ror_name) AS name, coalesce(n.labels, []) AS labels,
        coalesce(n.aliases, []) AS aliases, coalesce(n.acronyms, []) AS acronyms,
        n.city AS city, n.country_code AS country_code, n.country_name AS country_name,
        n.status AS status, parents
