@@ -90,14 +90,45 @@ COUNTRY_ALIASES: Mapping[str, tuple[str, ...]] = {
 
 # Words an institution's name has; a segment with none is not scored fuzzily.
 _INSTITUTION_WORDS = frozenset(
-    "university universidad universidade universite universitat universita universiteit "
-    "institute institut instituto istituto college academy hospital school center "
-    "laboratory laboratories foundation council agency ministry observatory museum "
-    "polytechnic politecnico corporation company inc ltd gmbh clinic organization".split()
+    [
+        "university",
+        "universidad",
+        "universidade",
+        "universite",
+        "universitat",
+        "universita",
+        "universiteit",
+        "institute",
+        "institut",
+        "instituto",
+        "istituto",
+        "college",
+        "academy",
+        "hospital",
+        "school",
+        "center",
+        "laboratory",
+        "laboratories",
+        "foundation",
+        "council",
+        "agency",
+        "ministry",
+        "observatory",
+        "museum",
+        "polytechnic",
+        "politecnico",
+        "corporation",
+        "company",
+        "inc",
+        "ltd",
+        "gmbh",
+        "clinic",
+        "organization",
+    ]
 )
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Replaced by spaces before tokenising (offsets stay the same): punctuation names vary on.
-_BLANKS = str.maketrans({c: " " for c in ".-'’`\"()[]/:_+*"})
+_BLANKS = str.maketrans({c: " " for c in ".-'\u2019`\"()[]/:_+*"})
 _SEGMENT = re.compile(r"[,;\n]+")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -236,7 +267,7 @@ class Matcher:
             for place in (e.city, e.country_name):
                 if place:
                     places.add(" ".join(norm_words(place)))
-        for code, aliases in COUNTRY_ALIASES.items():
+        for aliases in COUNTRY_ALIASES.values():
             places.update(aliases)
         for i, e in enumerate(self.entries):
             for kind, names in (("name", (e.name, *e.labels)), ("alias", e.aliases)):
@@ -256,9 +287,7 @@ class Matcher:
                 if len(acronym) >= 2 and not _CJK.search(acronym):
                     self.acronyms.setdefault(acronym, set()).add(i)
         self.phrases.add("NAME", [Doc(self.nlp.vocab, words=k.split()) for k in self.names])
-        self.phrases.add(
-            "ACRONYM", [Doc(self.nlp.vocab, words=[a.lower()]) for a in self.acronyms]
-        )
+        self.phrases.add("ACRONYM", [Doc(self.nlp.vocab, words=[a.lower()]) for a in self.acronyms])
         # fuzzy blocking: each name under its rarest word
         frequency: dict[str, int] = {}
         for key in self.names:
@@ -273,9 +302,9 @@ class Matcher:
         self.countries: dict[str, set[str]] = {}
         for e in self.entries:
             if e.country_code and e.country_name:
-                names = {" ".join(norm_words(e.country_name))}
-                names.update(COUNTRY_ALIASES.get(e.country_code, ()))
-                for n in names:
+                spellings = {" ".join(norm_words(e.country_name))}
+                spellings.update(COUNTRY_ALIASES.get(e.country_code, ()))
+                for n in spellings:
                     self.countries.setdefault(n, set()).add(e.country_code)
 
     @classmethod
@@ -287,7 +316,9 @@ class Matcher:
     def match(self, affiliation: str) -> Match:
         text = affiliation
         words = " " + " ".join(norm_words(text)) + " "
-        mentioned = {code for n, codes in self.countries.items() if f" {n} " in words for code in codes}
+        mentioned = {
+            code for n, codes in self.countries.items() if f" {n} " in words for code in codes
+        }
         candidates = self._phrase_candidates(text) + self._cjk_candidates(text)
         candidates += self._fuzzy_candidates(text, candidates)
         chosen: list[tuple[_Candidate, int, float, str]] = []
@@ -316,9 +347,15 @@ class Matcher:
             ids[entry.ror_id] = max(confidence, ids.get(entry.ror_id, 0.0))
             evidence.append(
                 Evidence(
-                    entry.ror_id, text[cand.start : cand.end], cand.start, cand.end,
-                    cand.name, cand.kind, cand.score, location,
-                )  # fmt: skip
+                    entry.ror_id,
+                    text[cand.start : cand.end],
+                    cand.start,
+                    cand.end,
+                    cand.name,
+                    cand.kind,
+                    cand.score,
+                    location,
+                )
             )
         if not ids:
             return Match(affiliation, (), 0.0, tuple(evidence))
@@ -342,8 +379,14 @@ class Matcher:
             if self.nlp.vocab.strings[label] == "ACRONYM":
                 if span.text in self.acronyms:
                     found.append(
-                        _Candidate(begin, finish, span.text, "acronym", 1.0,
-                                   sorted(self.acronyms[span.text]))  # fmt: skip
+                        _Candidate(
+                            begin,
+                            finish,
+                            span.text,
+                            "acronym",
+                            1.0,
+                            sorted(self.acronyms[span.text]),
+                        )
                     )
                 continue
             key = " ".join(t.norm_ for t in span)
@@ -397,8 +440,9 @@ class Matcher:
             stripped = piece.strip()
             begin = start + piece.find(stripped)
             found.append(
-                _Candidate(begin, begin + len(stripped), key, "fuzzy", score / 100,
-                           sorted(self.names[key]))  # fmt: skip
+                _Candidate(
+                    begin, begin + len(stripped), key, "fuzzy", score / 100, sorted(self.names[key])
+                )
             )
         return found
 
@@ -425,7 +469,9 @@ class Matcher:
         location = places[index]
         if cand.kind == "acronym" and location not in ("city", "country"):
             return None
-        if cand.kind == "fuzzy" and cand.score < (0.93 if location in ("city", "country") else 0.97):
+        if cand.kind == "fuzzy" and cand.score < (
+            0.93 if location in ("city", "country") else 0.97
+        ):
             return None
         base = {"name": 0.9, "cjk": 0.9, "acronym": 0.7, "fuzzy": 0.75}[cand.kind]
         if cand.kind == "fuzzy":

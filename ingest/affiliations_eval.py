@@ -117,7 +117,8 @@ def _read_s2aff(path: Path, rows: Iterable[list[str]], header: list[str]) -> lis
         )
         # S2AFF names a few institutions ROR lacks by name: kept as such (never in a registry)
         item.ror_ids.update(
-            _id(path, f"row {line}", str(x)) if "ror.org/" in str(x) else f"name:{x}" for x in labels
+            _id(path, f"row {line}", str(x)) if "ror.org/" in str(x) else f"name:{x}"
+            for x in labels
         )
     return list(items.values())
 

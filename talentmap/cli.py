@@ -776,11 +776,18 @@ def match_affiliations(
                 "ror_ids": found.urls,
                 "confidence": found.confidence,
                 "evidence": [
-                    {"ror_id": e.ror_id, "span": e.span, "start": e.start, "end": e.end,
-                     "name": e.name, "match": e.kind, "score": round(e.score, 3),
-                     "location": e.location}
+                    {
+                        "ror_id": e.ror_id,
+                        "span": e.span,
+                        "start": e.start,
+                        "end": e.end,
+                        "name": e.name,
+                        "match": e.kind,
+                        "score": round(e.score, 3),
+                        "location": e.location,
+                    }
                     for e in found.evidence
-                ],  # fmt: skip
+                ],
             }
             print(json.dumps(row, ensure_ascii=False), flush=False)
 

@@ -14,8 +14,8 @@ import gzip
 import json
 import subprocess
 import sys
-from pathlib import Path
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,9 +77,7 @@ def ror_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
             wanted.update(_short(x) for x in row["ids"] if "ror.org/" in x)
     with gzip.open(ROR_V2, "rt", encoding="utf-8") as handle:
         records = json.load(handle)
-    chosen = [
-        r for i, r in enumerate(records) if _short(r["id"]) in wanted or i % 20 == 0
-    ]
+    chosen = [r for i, r in enumerate(records) if _short(r["id"]) in wanted or i % 20 == 0]
     path = tmp_path_factory.mktemp("ror") / "ror_slice.json"
     path.write_text(json.dumps(chosen), encoding="utf-8")
     return path
@@ -260,9 +258,7 @@ def test_graph_registry(graph: Driver, ror_slice: Path, tmp_path: Path) -> None:
     the registry: the graph and the dump give the same entries."""
     records = json.loads(ror_slice.read_text(encoding="utf-8"))
     small = tmp_path / "small.json"
-    small.write_text(
-        json.dumps([r for r in records if _short(r["id"]) in NAMED]), encoding="utf-8"
-    )
+    small.write_text(json.dumps([r for r in records if _short(r["id"]) in NAMED]), encoding="utf-8")
     done = _cli("ingest", "ror", str(small))
     assert done.returncode == 0, done.stderr
     done = _cli("match", "affiliations", stdin="清华大学\nNune Eye Hospital, Daegu, South Korea\n")
