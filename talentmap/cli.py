@@ -856,6 +856,147 @@ def eval_disambiguation(
         out.print(f"predicted clusters written to {out_path}", highlight=False)
 
 
+# --- affiliations ----------------------------------------------------------------------------
+
+match_app = typer.Typer(help="Resolve strings to graph entities (no writes).")
+app.add_typer(match_app, name="match", no_args_is_help=True)
+
+RorDumps = Annotated[
+    list[Path],
+    typer.Option(
+        "--ror",
+        help="Read the institution registry from these ROR dumps (.json, .json.gz, .zip; give "
+        "the v2 dump first) instead of the graph. Repeatable.",
+    ),
+]
+
+
+def _affiliation_matcher(ror: list[Path]) -> Any:
+    """The matcher over the ROR dumps given, else over the graph's ROR institutions."""
+    from graph.repositories.affiliation import affiliation_registry
+    from ingest.affiliations import Entry, Matcher, entries_from_dumps
+
+    with clean_errors():
+        for path in ror:
+            if not path.is_file():
+                fail(f"{path}: no such file", code=2)
+        if ror:
+            return Matcher(entries_from_dumps(ror))
+        settings = load_settings()
+        with connect(settings) as driver:
+            rows = Writer(driver, settings.neo4j_database)(affiliation_registry)
+    if not rows:
+        fail("the graph holds no ROR institution: run `talentmap ingest ror` or pass --ror")
+    return Matcher([Entry.from_graph(row) for row in rows])
+
+
+@match_app.command("affiliations")
+def match_affiliations(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="One affiliation string per line, or JSON lines with an 'affiliation' field "
+            "(default: standard input)."
+        ),
+    ] = None,
+    ror: RorDumps = [],  # noqa: B006  # typer reads the default; it is never mutated
+) -> None:
+    """Match affiliation strings to ROR institutions. Writes one JSON line per input line:
+    {"affiliation", "ror_ids" (ROR URLs; empty when the matcher abstains), "confidence",
+    "evidence"}. Reads only."""
+    import json
+
+    matcher = _affiliation_matcher(ror)
+    if path is not None and not path.is_file():
+        fail(f"{path}: no such file", code=2)
+    name = str(path) if path is not None else "<stdin>"
+    handle = path.open(encoding="utf-8-sig") if path is not None else sys.stdin
+    with handle:
+        for number, line in enumerate(handle, 1):
+            text = line.strip()
+            if not text:
+                continue
+            if text.startswith("{"):
+                try:
+                    value = json.loads(text).get("affiliation")
+                except (json.JSONDecodeError, AttributeError) as e:
+                    fail(f"{name}, line {number}: not a JSON object ({e})", code=2)
+                if not isinstance(value, str):
+                    fail(f"{name}, line {number}: no string 'affiliation' field", code=2)
+                text = value
+            found = matcher.match(text)
+            row = {
+                "affiliation": text,
+                "ror_ids": found.urls,
+                "confidence": found.confidence,
+                "evidence": [
+                    {
+                        "ror_id": e.ror_id,
+                        "span": e.span,
+                        "start": e.start,
+                        "end": e.end,
+                        "name": e.name,
+                        "match": e.kind,
+                        "score": round(e.score, 3),
+                        "location": e.location,
+                    }
+                    for e in found.evidence
+                ],
+            }
+            print(json.dumps(row, ensure_ascii=False), flush=False)
+
+
+@eval_app.command("affiliations")
+def eval_affiliations(
+    gold: Annotated[
+        list[Path],
+        typer.Option(
+            help="Gold file: ROR's CSV (affiliation,ror_id), ROR's API JSON or S2AFF's CSV. "
+            "Repeatable."
+        ),
+    ],
+    ror: RorDumps = [],  # noqa: B006
+    split: Annotated[
+        str | None, typer.Option(help="Score only S2AFF rows of this split (train, val, test).")
+    ] = None,
+) -> None:
+    """Micro precision, recall and F1 of the affiliation matcher on gold sets: a predicted id
+    is a TP when among the string's gold ids, else a FP; a gold id not predicted is a FN.
+    Strings whose gold ids are not all in the registry are skipped and counted."""
+    import time
+
+    from ingest.affiliations_eval import evaluate, read_gold
+
+    with clean_errors():
+        sets = []
+        for path in gold:
+            if not path.is_file():
+                fail(f"{path}: no such file", code=2)
+            sets.append((path, read_gold(path)))
+    started = time.perf_counter()
+    matcher = _affiliation_matcher(ror)
+    out.print(
+        f"registry: {len(matcher.entries):,} institutions, built in "
+        f"{time.perf_counter() - started:.1f}s",
+        highlight=False,
+    )
+    for path, items in sets:
+        if split is not None:
+            items = [x for x in items if x.split in (None, split)]
+        started = time.perf_counter()
+        s = evaluate(items, lambda a: matcher.match(a).ror_ids, lambda x: x in matcher.by_id)
+        rate = s.items / max(time.perf_counter() - started, 1e-9)
+        c = s.counts
+        out.print(
+            f"{path.name}: {s.items} strings ({s.no_match} with no match), "
+            f"{s.skipped} skipped (gold id not in the registry); tp {c.tp} fp {c.fp} fn {c.fn}; "
+            f"precision {c.precision:.3f} recall {c.recall:.3f} F1 {c.f1:.3f}; "
+            f"{rate:.0f} strings/s",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 # --- serve -----------------------------------------------------------------------------------
 
 

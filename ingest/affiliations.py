@@ -1,0 +1,491 @@
+"""Affiliation strings to ROR institutions: a gazetteer matcher that abstains when unsure.
+
+- Registry: one `Entry` per ROR institution (every name: display, labels in each language,
+  aliases, acronyms; ROR parents; city and country), built from the schema models that
+  `ingest.ror` makes of a dump, or from the graph (`graph.repositories.affiliation`).
+- Candidates: spaCy's tokenizer and a `PhraseMatcher` on a normalised token form (accents
+  folded, lower case, common abbreviations such as Univ., Inst., Natl., Sci. expanded), plus
+  a substring scan for names in Chinese or Japanese script; segments of the string (split on
+  commas and semicolons) that name no institution exactly are scored against names sharing
+  their rarest word with rapidfuzz (typos, other abbreviations).
+- Decision: a name several institutions share is settled by the city, then the country, the
+  string names; acronyms count only with such support; overlapping spans keep the longest
+  (the most specific: a child named inside its parent's name gives the child); names left
+  ambiguous, weak fuzzy scores and contradicted countries abstain. Precision first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import spacy
+from rapidfuzz import fuzz, process
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from ingest.ror import RorRecord, parse_record, read_dump
+from schema.institution import RorRelationKind
+
+ROR_URL = "https://ror.org/"
+
+# Abbreviations seen in affiliation strings, expanded before matching (after accent folding
+# and lower-casing; a trailing period is dropped by the tokenisation).
+ABBREVIATIONS: Mapping[str, str] = {
+    "univ": "university",
+    "universiy": "university",
+    "uni": "university",
+    "inst": "institute",
+    "instit": "institute",
+    "dept": "department",
+    "dep": "department",
+    "natl": "national",
+    "nat": "national",
+    "sci": "sciences",
+    "science": "sciences",
+    "technol": "technology",
+    "tech": "technology",
+    "lab": "laboratory",
+    "labs": "laboratories",
+    "acad": "academy",
+    "coll": "college",
+    "ctr": "center",
+    "cent": "center",
+    "centre": "center",
+    "hosp": "hospital",
+    "med": "medical",
+    "res": "research",
+    "engn": "engineering",
+    "eng": "engineering",
+    "comput": "computer",
+    "chem": "chemistry",
+    "phys": "physics",
+    "int": "international",
+    "intl": "international",
+    "fed": "federal",
+    "st": "saint",
+    "mt": "mount",
+    "&": "and",
+}
+
+# Countries as strings write them, beyond ROR's country names (folded, lower case).
+COUNTRY_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "US": ("usa", "u s a", "u s", "united states", "united states of america", "america"),
+    "GB": ("uk", "u k", "united kingdom", "england", "scotland", "wales", "great britain"),
+    "CN": ("china", "p r china", "pr china", "peoples republic of china", "prc"),
+    "KR": ("korea", "south korea", "republic of korea", "rep of korea"),
+    "RU": ("russia", "russian federation"),
+    "IR": ("iran",),
+    "TW": ("taiwan",),
+    "CZ": ("czech republic", "czechia"),
+    "NL": ("netherlands", "the netherlands", "holland"),
+    "DE": ("germany", "deutschland"),
+    "VN": ("vietnam", "viet nam"),
+    "HK": ("hong kong",),
+}
+
+# Words an institution's name has; a segment with none is not scored fuzzily.
+_INSTITUTION_WORDS = frozenset(
+    [
+        "university",
+        "universidad",
+        "universidade",
+        "universite",
+        "universitat",
+        "universita",
+        "universiteit",
+        "institute",
+        "institut",
+        "instituto",
+        "istituto",
+        "college",
+        "academy",
+        "hospital",
+        "school",
+        "center",
+        "laboratory",
+        "laboratories",
+        "foundation",
+        "council",
+        "agency",
+        "ministry",
+        "observatory",
+        "museum",
+        "polytechnic",
+        "politecnico",
+        "corporation",
+        "company",
+        "inc",
+        "ltd",
+        "gmbh",
+        "clinic",
+        "organization",
+    ]
+)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Replaced by spaces before tokenising (offsets stay the same): punctuation names vary on.
+_BLANKS = str.maketrans({c: " " for c in ".-'\u2019`\"()[]/:_+*"})
+_SEGMENT = re.compile(r"[,;\n]+")
+_WORD = re.compile(r"[^\W_]+")
+
+MIN_CONFIDENCE = 0.6
+
+
+def fold(text: str) -> str:
+    """Accents folded, lower case: `Universität Zürich` -> `universitat zurich`."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def norm_token(token: str) -> str:
+    folded = fold(token)
+    return ABBREVIATIONS.get(folded, folded)
+
+
+def norm_words(text: str) -> list[str]:
+    """The normalised words of a text (what names and segments are compared on)."""
+    words = (norm_token(w) for w in _WORD.findall(text.replace("&", " and ")))
+    return [w for w in words if w]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One institution of the registry."""
+
+    ror_id: str
+    name: str
+    labels: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    acronyms: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+    city: str | None = None
+    country_code: str | None = None
+    country_name: str | None = None
+    active: bool = True
+
+    @property
+    def url(self) -> str:
+        return ROR_URL + self.ror_id
+
+    @classmethod
+    def from_ror(cls, record: RorRecord) -> Entry:
+        inst = record.institution
+        assert inst.ror_id is not None  # every ROR record has one
+        return cls(
+            ror_id=inst.ror_id,
+            name=inst.name,
+            labels=inst.labels,
+            aliases=inst.aliases,
+            acronyms=inst.acronyms,
+            parents=tuple(
+                r.related_id for r in record.relations if r.kind is RorRelationKind.PARENT
+            ),
+            city=inst.city,
+            country_code=inst.country_code,
+            country_name=inst.country_name,
+            active=inst.status in (None, "active"),
+        )
+
+    @classmethod
+    def from_graph(cls, row: Mapping[str, Any]) -> Entry:
+        return cls(
+            ror_id=row["ror_id"],
+            name=row["name"],
+            labels=tuple(row.get("labels") or ()),
+            aliases=tuple(row.get("aliases") or ()),
+            acronyms=tuple(row.get("acronyms") or ()),
+            parents=tuple(sorted(row.get("parents") or ())),
+            city=row.get("city"),
+            country_code=row.get("country_code"),
+            country_name=row.get("country_name"),
+            active=row.get("status") in (None, "active"),
+        )
+
+
+def entries_from_dumps(paths: Iterable[Path]) -> list[Entry]:
+    """Registry entries from ROR dumps as published; the first record of an id wins (give the
+    v2 dump before the v1 legacy one)."""
+    seen: dict[str, Entry] = {}
+    for path in paths:
+        for raw in read_dump(path):
+            entry = Entry.from_ror(parse_record(raw))
+            seen.setdefault(entry.ror_id, entry)
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class Evidence:
+    ror_id: str
+    span: str  # the text of the string that names it
+    start: int
+    end: int
+    name: str  # the registry name it matched
+    kind: str  # name, acronym, cjk or fuzzy
+    score: float  # 1.0 for exact matches, the fuzzy ratio / 100 otherwise
+    location: str  # city, country, none or conflict
+
+
+@dataclass(frozen=True)
+class Match:
+    affiliation: str
+    ror_ids: tuple[str, ...]
+    confidence: float  # the lowest of its institutions' (0 when it abstains)
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def urls(self) -> list[str]:
+        return [ROR_URL + x for x in self.ror_ids]
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    name: str
+    kind: str
+    score: float
+    entries: list[int] = field(default_factory=list)
+
+
+class Matcher:
+    """Built once from registry entries (building takes a few seconds for all of ROR)."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.entries = list(entries)
+        self.by_id = {e.ror_id: i for i, e in enumerate(self.entries)}
+        self.nlp = spacy.blank("en")
+        self.phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")
+        self.names: dict[str, dict[int, str]] = {}  # normalised name -> entry -> kind
+        self.acronyms: dict[str, set[int]] = {}  # exact acronym -> entries
+        self.cjk: dict[str, set[int]] = {}
+        places: set[str] = set()
+        for e in self.entries:
+            for place in (e.city, e.country_name):
+                if place:
+                    places.add(" ".join(norm_words(place)))
+        for aliases in COUNTRY_ALIASES.values():
+            places.update(aliases)
+        for i, e in enumerate(self.entries):
+            for kind, names in (("name", (e.name, *e.labels)), ("alias", e.aliases)):
+                for name in names:
+                    if _CJK.search(name):
+                        if len(name) >= 3:
+                            self.cjk.setdefault(name, set()).add(i)
+                        continue
+                    key = " ".join(norm_words(name))
+                    # one-word names must be distinctive; a place name is not an institution
+                    if not key or key in places or (" " not in key and len(key) < 5):
+                        continue
+                    self.names.setdefault(key, {}).setdefault(i, kind)
+                    if key.startswith("the ") and " " in key[4:]:
+                        self.names.setdefault(key[4:], {}).setdefault(i, kind)
+            for acronym in e.acronyms:
+                if len(acronym) >= 2 and not _CJK.search(acronym):
+                    self.acronyms.setdefault(acronym, set()).add(i)
+        self.phrases.add("NAME", [Doc(self.nlp.vocab, words=k.split()) for k in self.names])
+        self.phrases.add("ACRONYM", [Doc(self.nlp.vocab, words=[a.lower()]) for a in self.acronyms])
+        # fuzzy blocking: each name under its rarest word
+        frequency: dict[str, int] = {}
+        for key in self.names:
+            for word in set(key.split()):
+                frequency[word] = frequency.get(word, 0) + 1
+        self.frequency = frequency
+        self.vocabulary = sorted(frequency)
+        self.block: dict[str, list[str]] = {}
+        for key in self.names:
+            rare = min(key.split(), key=lambda w: (frequency[w], w))
+            self.block.setdefault(rare, []).append(key)
+        self.countries: dict[str, set[str]] = {}
+        for e in self.entries:
+            if e.country_code and e.country_name:
+                spellings = {" ".join(norm_words(e.country_name))}
+                spellings.update(COUNTRY_ALIASES.get(e.country_code, ()))
+                for n in spellings:
+                    self.countries.setdefault(n, set()).add(e.country_code)
+
+    @classmethod
+    def from_dumps(cls, paths: Iterable[Path]) -> Matcher:
+        return cls(entries_from_dumps(paths))
+
+    # --- matching --------------------------------------------------------------------------
+
+    def match(self, affiliation: str) -> Match:
+        text = affiliation
+        words = " " + " ".join(norm_words(text)) + " "
+        mentioned = {
+            code for n, codes in self.countries.items() if f" {n} " in words for code in codes
+        }
+        candidates = self._phrase_candidates(text) + self._cjk_candidates(text)
+        candidates += self._fuzzy_candidates(text, candidates)
+        chosen: list[tuple[_Candidate, int, float, str]] = []
+        for cand in candidates:
+            decided = self._decide(cand, words, mentioned)
+            if decided is not None:
+                chosen.append((cand, *decided))
+        # overlapping spans: the longest (then the surest) wins
+        chosen.sort(key=lambda c: (-(c[0].end - c[0].start), -c[2]))
+        kept: list[tuple[_Candidate, int, float, str]] = []
+        for c in chosen:
+            if all(c[0].end <= k[0].start or c[0].start >= k[0].end for k in kept):
+                kept.append(c)
+        # With institutions the string places, unplaced names are sub-units or namesakes
+        # (a "Centre for Computational Biology" of some other university), and acronyms
+        # are only a fallback.
+        if any(k[3] in ("city", "country") and k[0].kind != "acronym" for k in kept):
+            kept = [k for k in kept if k[3] in ("city", "country") and k[0].kind != "acronym"]
+        kept.sort(key=lambda c: c[0].start)
+        ids: dict[str, float] = {}
+        evidence = []
+        for cand, index, confidence, location in kept:
+            if confidence < MIN_CONFIDENCE:
+                continue
+            entry = self.entries[index]
+            ids[entry.ror_id] = max(confidence, ids.get(entry.ror_id, 0.0))
+            evidence.append(
+                Evidence(
+                    entry.ror_id,
+                    text[cand.start : cand.end],
+                    cand.start,
+                    cand.end,
+                    cand.name,
+                    cand.kind,
+                    cand.score,
+                    location,
+                )
+            )
+        if not ids:
+            return Match(affiliation, (), 0.0, tuple(evidence))
+        return Match(affiliation, tuple(ids), round(min(ids.values()), 3), tuple(evidence))
+
+    def _doc(self, text: str) -> tuple[Doc, list[tuple[int, int]]]:
+        """The string's tokens (punctuation that names vary on blanked out, spaces dropped)
+        with their normalised forms, and each token's character offsets."""
+        tokens = [t for t in self.nlp.make_doc(text.translate(_BLANKS)) if not t.is_space]
+        doc = Doc(self.nlp.vocab, words=[t.text for t in tokens])
+        for token in doc:
+            token.norm_ = norm_token(token.text) or token.lower_
+        return doc, [(t.idx, t.idx + len(t)) for t in tokens]
+
+    def _phrase_candidates(self, text: str) -> list[_Candidate]:
+        doc, offsets = self._doc(text)
+        found = []
+        for label, start, end in self.phrases(doc):
+            span = doc[start:end]
+            begin, finish = offsets[start][0], offsets[end - 1][1]
+            if self.nlp.vocab.strings[label] == "ACRONYM":
+                if span.text in self.acronyms:
+                    found.append(
+                        _Candidate(
+                            begin,
+                            finish,
+                            span.text,
+                            "acronym",
+                            1.0,
+                            sorted(self.acronyms[span.text]),
+                        )
+                    )
+                continue
+            key = " ".join(t.norm_ for t in span)
+            entries = self.names.get(key)
+            if entries is None:
+                continue
+            if " " not in key and not span.text[:1].isupper():
+                continue  # a one-word name written in lower case is a common word
+            found.append(_Candidate(begin, finish, key, "name", 1.0, sorted(entries)))
+        return found
+
+    def _cjk_candidates(self, text: str) -> list[_Candidate]:
+        if not _CJK.search(text):
+            return []
+        found = []
+        for name, entries in self.cjk.items():
+            at = text.find(name)
+            if at >= 0:
+                found.append(_Candidate(at, at + len(name), name, "cjk", 1.0, sorted(entries)))
+        return found
+
+    def _fuzzy_candidates(self, text: str, exact: list[_Candidate]) -> list[_Candidate]:
+        found = []
+        offset = 0
+        for piece in _SEGMENT.split(text):
+            start = text.find(piece, offset)
+            end = start + len(piece)
+            offset = end
+            if any(c.kind == "name" and c.start < end and c.end > start for c in exact):
+                continue
+            words = norm_words(piece)
+            if not words or len(words) > 12 or not _INSTITUTION_WORDS & set(words):
+                continue
+            known = {w for w in words if w in self.frequency}
+            for w in set(words) - known:  # a misspelt word: its nearest known spellings
+                if len(w) >= 4:
+                    near = process.extract(
+                        w, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=3
+                    )
+                    known.update(x[0] for x in near)
+            query = " ".join(words)
+            choices: list[str] = []
+            for w in sorted(known, key=lambda w: self.frequency[w])[:3]:
+                choices.extend(self.block.get(w, ()))
+            if not choices:
+                continue
+            best = process.extractOne(query, choices, scorer=fuzz.ratio, score_cutoff=88)
+            if best is None:
+                continue
+            key, score, _ = best
+            stripped = piece.strip()
+            begin = start + piece.find(stripped)
+            found.append(
+                _Candidate(
+                    begin, begin + len(stripped), key, "fuzzy", score / 100, sorted(self.names[key])
+                )
+            )
+        return found
+
+    def _decide(
+        self, cand: _Candidate, words: str, mentioned: set[str]
+    ) -> tuple[int, float, str] | None:
+        """The one institution a candidate means, its confidence and location check; None
+        when the string does not say which."""
+        places = {i: self._location(self.entries[i], words, mentioned) for i in cand.entries}
+        pool = list(cand.entries)
+        for level in ("city", "country"):
+            supported = [i for i in pool if places[i] == level]
+            if supported:
+                pool = supported
+                break
+        else:
+            pool = [i for i in pool if places[i] != "conflict"] or pool
+        if len(pool) > 1:
+            active = [i for i in pool if self.entries[i].active]
+            pool = active if len(active) == 1 else pool
+        if len(pool) > 1:
+            return None
+        index = pool[0]
+        location = places[index]
+        if cand.kind == "acronym" and location not in ("city", "country"):
+            return None
+        if cand.kind == "fuzzy" and cand.score < (
+            0.93 if location in ("city", "country") else 0.97
+        ):
+            return None
+        base = {"name": 0.9, "cjk": 0.9, "acronym": 0.7, "fuzzy": 0.75}[cand.kind]
+        if cand.kind == "fuzzy":
+            base = 0.75 * cand.score + (0.15 if cand.score >= 0.95 else 0.0)
+        bonus = {"city": 0.08, "country": 0.04, "none": 0.0, "conflict": -0.4}[location]
+        if len(cand.entries) > 1 and location not in ("city", "country"):
+            bonus -= 0.1
+        return index, max(0.0, min(1.0, base + bonus)), location
+
+    def _location(self, entry: Entry, words: str, mentioned: set[str]) -> str:
+        if entry.city and f" {' '.join(norm_words(entry.city))} " in words:
+            return "city"
+        if entry.country_code and entry.country_code in mentioned:
+            return "country"
+        if mentioned:
+            return "conflict"
+        return "none"

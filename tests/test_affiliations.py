@@ -1,0 +1,282 @@
+"""The affiliation matcher, the gold readers and `talentmap match/eval affiliations`.
+
+The registry is a slice of the shared ROR v2 dump (the institutions the tests name, the gold
+ids of the first rows of each gold file, and every 20th record as distractors), written as a
+dump file once per module; expected counts of the gold files are computed here from the raw
+files with the csv/json modules.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import gzip
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from neo4j import Driver
+
+from ingest.affiliations import Matcher, entries_from_dumps
+from ingest.affiliations_eval import evaluate, read_gold
+from ingest.errors import InvalidInputError
+from talentmap.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared" / "data"
+ROR_V2 = SHARED / "ror" / "ror_v2_records.json.gz"
+GOLD = SHARED / "affiliations-gold"
+HEAD = 60  # gold rows per file in the slices
+
+TSINGHUA, MIT, HARVARD = "03cve4549", "042nb2s44", "03vek6s52"
+NUNE = {"Seoul": "01zmhvm70", "Daegu": "0427wbh59"}
+NAMED = {TSINGHUA, MIT, HARVARD, *NUNE.values(), "00cvxb145", "00y4zzh67"}
+
+
+def _short(url: str) -> str:
+    return url.strip().rsplit("/", 1)[-1]
+
+
+def _gold_head(name: str) -> list[dict[str, Any]]:
+    """The first rows of a gold file, read plainly: {affiliation, ids} per row."""
+    path = GOLD / name
+    if name.endswith(".json"):
+        data = json.loads(path.read_text(encoding="utf-8"))[:HEAD]
+        return [{"affiliation": r["affiliation"].strip(), "ids": r["ror_ids"]} for r in data]
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))[:HEAD]
+    if "labels" in rows[0]:
+        return [
+            {
+                "affiliation": r["original_affiliation"].strip(),
+                "ids": sorted(ast.literal_eval(r["labels"]) if r["labels"] != "set()" else []),
+            }
+            for r in rows
+        ]
+    return [
+        {
+            "affiliation": r["affiliation"].strip(),
+            "ids": [x for x in r["ror_id"].split(";") if x.strip() and x.strip() != "NP"],
+        }
+        for r in rows
+    ]
+
+
+GOLD_FILES = sorted(p.name for p in GOLD.iterdir())
+
+
+@pytest.fixture(scope="module")
+def ror_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wanted = set(NAMED)
+    for name in GOLD_FILES:
+        for row in _gold_head(name):
+            wanted.update(_short(x) for x in row["ids"] if "ror.org/" in x)
+    with gzip.open(ROR_V2, "rt", encoding="utf-8") as handle:
+        records = json.load(handle)
+    chosen = [r for i, r in enumerate(records) if _short(r["id"]) in wanted or i % 20 == 0]
+    path = tmp_path_factory.mktemp("ror") / "ror_slice.json"
+    path.write_text(json.dumps(chosen), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def matcher(ror_slice: Path) -> Matcher:
+    return Matcher(entries_from_dumps([ror_slice]))
+
+
+def test_names_several_institutions(matcher: Matcher) -> None:
+    found = matcher.match(
+        "Department of Physics, Tsinghua University, Beijing, China; "
+        "Massachusetts Institute of Technology, Cambridge, MA, USA"
+    )
+    assert set(found.ror_ids) == {TSINGHUA, MIT}
+    assert 0.6 <= found.confidence <= 1.0
+    spans = {e.ror_id: e.span for e in found.evidence}
+    assert spans[TSINGHUA] == "Tsinghua University"
+    assert {e.location for e in found.evidence} == {"city"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "asdf qwerty zxcv",
+        "Department of Chemistry",
+        "MIT",  # an acronym alone, with no place to support it
+        "",
+    ],
+)
+def test_abstains_when_unsure(matcher: Matcher, text: str) -> None:
+    found = matcher.match(text)
+    assert found.ror_ids == ()
+    assert found.confidence == 0.0
+
+
+def test_acronym_with_place_support(matcher: Matcher) -> None:
+    assert matcher.match("Dept. of EECS, MIT, Cambridge, MA, USA").ror_ids == (MIT,)
+
+
+def test_city_decides_between_namesakes(matcher: Matcher) -> None:
+    for city, key in NUNE.items():
+        found = matcher.match(f"Department of Ophthalmology, Nune Eye Hospital, {city}, Korea")
+        assert found.ror_ids == (key,), city
+        assert found.evidence[0].location == "city"
+    # the name alone does not say which
+    assert matcher.match("Nune Eye Hospital").ror_ids == ()
+
+
+def test_abbreviations_and_typos(matcher: Matcher) -> None:
+    assert matcher.match("Massachusetts Inst. of Technol., Cambridge, USA").ror_ids == (MIT,)
+    found = matcher.match("Harvrd University, Cambridge, MA, USA")
+    assert found.ror_ids == (HARVARD,)
+    assert found.evidence[0].kind == "fuzzy"
+
+
+def test_hanzi_name(matcher: Matcher) -> None:
+    found = matcher.match("清华大学物理系，北京")
+    assert found.ror_ids == (TSINGHUA,)
+    assert found.evidence[0].span == "清华大学"
+
+
+def test_url_form(matcher: Matcher) -> None:
+    assert matcher.match("Tsinghua University, Beijing").urls == ["https://ror.org/03cve4549"]
+
+
+@pytest.mark.parametrize("name", GOLD_FILES)
+def test_gold_readers(name: str) -> None:
+    items = read_gold(GOLD / name)
+    path = GOLD / name
+    if name.endswith(".json"):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        strings = {r["affiliation"].strip() for r in raw}
+        empty = {r["affiliation"].strip() for r in raw if not r["ror_ids"]}
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        key = "original_affiliation" if "labels" in rows[0] else "affiliation"
+        strings = {r[key].strip() for r in rows}
+        if key == "affiliation":
+            has_id = {r[key].strip() for r in rows if r["ror_id"].strip() != "NP"}
+        else:
+            has_id = {r[key].strip() for r in rows if r["labels"] not in ("set()", "")}
+        empty = strings - has_id
+    assert len(items) == len(strings)
+    assert sum(not i.ror_ids for i in items) == len(empty)
+    assert all(len(x) == 9 for i in items for x in i.ror_ids if not x.startswith("name:"))
+
+
+def test_gold_reader_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("affiliation,ror_id\nSomewhere,https://ror.org/nothing\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"bad.csv, row 2"):
+        read_gold(bad)
+    other = tmp_path / "other.csv"
+    other.write_text("a,b,c\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="unknown gold format"):
+        read_gold(other)
+
+
+def test_evaluate_counts(matcher: Matcher) -> None:
+    """The counts follow the issue's definitions on a hand-made gold set."""
+    from ingest.affiliations_eval import GoldItem
+
+    items = [
+        GoldItem("Tsinghua University, Beijing, China", {TSINGHUA}),  # TP
+        GoldItem("Tsinghua University, Beijing, China", {MIT}),  # FP + FN
+        GoldItem("Tsinghua University, Beijing, China", set()),  # FP (no gold id)
+        GoldItem("nothing here", {HARVARD}),  # FN
+        GoldItem("nothing here", set()),  # nothing
+        GoldItem("nothing here", {"0aaaaaa00"}),  # skipped
+    ]
+    scores = evaluate(items, lambda a: matcher.match(a).ror_ids, lambda x: x in matcher.by_id)
+    assert (scores.counts.tp, scores.counts.fp, scores.counts.fn) == (1, 2, 2)
+    assert (scores.items, scores.skipped, scores.no_match) == (5, 1, 2)
+
+
+def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "talentmap.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+
+
+def test_cli_match_stdin(ror_slice: Path) -> None:
+    lines = [
+        "Tsinghua University, Beijing, China",
+        json.dumps({"affiliation": "Harvard University, Cambridge, MA"}),
+        "qwerty",
+    ]
+    done = _cli("match", "affiliations", "--ror", str(ror_slice), stdin="\n".join(lines))
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(x) for x in done.stdout.splitlines()]
+    assert [r["ror_ids"] for r in rows] == [
+        [f"https://ror.org/{TSINGHUA}"],
+        [f"https://ror.org/{HARVARD}"],
+        [],
+    ]
+    assert rows[1]["affiliation"] == "Harvard University, Cambridge, MA"
+    assert rows[0]["confidence"] > 0.6 and rows[2]["confidence"] == 0
+
+
+def test_cli_eval(ror_slice: Path, tmp_path: Path) -> None:
+    gold = tmp_path / "gold.json"
+    gold.write_text(
+        json.dumps(
+            [
+                {"affiliation": "\n  Tsinghua University, Beijing", "ror_ids": [TSINGHUA]},
+                {"affiliation": "nowhere at all", "ror_ids": []},
+                {"affiliation": "Elsewhere", "ror_ids": ["https://ror.org/0aaaaaa00"]},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    done = _cli("eval", "affiliations", "--gold", str(gold), "--ror", str(ror_slice))
+    assert done.returncode == 0, done.stderr
+    assert (
+        "gold.json: 2 strings (1 with no match), 1 skipped (gold id not in the registry); "
+        "tp 1 fp 0 fn 0; precision 1.000 recall 1.000 F1 1.000"
+    ) in done.stdout
+
+
+def test_cli_eval_bad_gold(ror_slice: Path, tmp_path: Path) -> None:
+    gold = tmp_path / "broken.json"
+    gold.write_text('[{"affiliation": "x", "ror_ids": []},\n {"oops": 1}]', encoding="utf-8")
+    done = _cli("eval", "affiliations", "--gold", str(gold), "--ror", str(ror_slice))
+    assert done.returncode == 2
+    assert "broken.json, item 2" in done.stderr
+
+
+def test_graph_registry(graph: Driver, ror_slice: Path, tmp_path: Path) -> None:
+    """`talentmap ingest ror` into the test graph, then `match affiliations` with the graph as
+    the registry: the graph and the dump give the same entries."""
+    records = json.loads(ror_slice.read_text(encoding="utf-8"))
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps([r for r in records if _short(r["id"]) in NAMED]), encoding="utf-8")
+    done = _cli("ingest", "ror", str(small))
+    assert done.returncode == 0, done.stderr
+    done = _cli("match", "affiliations", stdin="清华大学\nNune Eye Hospital, Daegu, South Korea\n")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(x) for x in done.stdout.splitlines()]
+    assert [r["ror_ids"] for r in rows] == [
+        [f"https://ror.org/{TSINGHUA}"],
+        [f"https://ror.org/{NUNE['Daegu']}"],
+    ]
+    from graph.repositories.affiliation import affiliation_registry
+    from graph.unit_of_work import Writer
+    from ingest.affiliations import Entry
+
+    settings = Settings()
+    stored = {
+        e.ror_id: replace(e, parents=())
+        for e in map(Entry.from_graph, Writer(graph, settings.neo4j_database)(affiliation_registry))
+    }
+    dumped = {e.ror_id: replace(e, parents=()) for e in entries_from_dumps([small])}
+    assert stored == dumped
+    assert set(stored) == NAMED
