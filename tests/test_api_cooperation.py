@@ -10,7 +10,6 @@ that no registry record describes are still nodes (the works create them), so th
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections import Counter, defaultdict
 from functools import cache
@@ -23,10 +22,9 @@ from graph.unit_of_work import Writer
 from ingest.jobs import run_job
 from ingest.ror import ROR
 from talentmap.settings import Settings
-from tests.conftest import REPO, SAMPLE_WORKS, ask, load_works, sample_works, short_id
+from tests.conftest import SAMPLE_WORKS, ask, load_works, sample_works, short_id
+from tests.test_api_chain import ROR_FILES, ror_records
 
-ROR_DIR = REPO.parent / "shared" / "data" / "ror"
-ROR_FILES = (ROR_DIR / "ror_v2_records.json.gz", ROR_DIR / "ror_v1_legacy_records.json.gz")
 REGION = "US"
 
 pytestmark = pytest.mark.skipif(
@@ -199,16 +197,6 @@ def people_at(work_id: str, key: str) -> set[str]:
         if (a.get("author") or {}).get("id")
         and key in {institution_key(i) for i in a.get("institutions") or [] if i.get("id")}
     }
-
-
-@cache
-def ror_records() -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for path in ROR_FILES:
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for record in json.load(handle):
-                found[short_id(record["id"]).lower()] = record
-    return found
 
 
 def countries_of(key: str) -> set[str]:
