@@ -424,6 +424,8 @@ def load_once(settings: Settings, scientists: int, seed: int, batch_size: int) -
                 f"{settings.home} holds a load of {done.get('scientists')} scientists, seed "
                 f"{done.get('seed')}; use another --home for {scientists}, seed {seed}"
             )
+        with connect(settings) as driver:  # migrations added since that load
+            migrations.migrate(driver, settings.neo4j_database)
         return [*done["notes"], f"(reused the load in {settings.home})"]
     notes = load(settings, scientists, seed, batch_size)
     marker.write_text(json.dumps({**wanted, "notes": notes}), encoding="utf-8")
