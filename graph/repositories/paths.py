@@ -1,7 +1,11 @@
 """Introduction paths: the shortest co-author chains from a scientist to a scientist, to anyone
 affiliated with an institution, or to anyone affiliated with an institution in a region.
 
-A bidirectional breadth-first search over COAUTHORED (stored once per pair, walked both ways),
+Scientist to scientist: Neo4j's `ALL SHORTEST` lists the shortest paths (its own search runs
+from both ends inside the server; MAX_PATHS bounds the list). Measured at ~100K scientists it
+was about ten times faster than the search below for this case.
+
+Institution and region targets: a bidirectional breadth-first search over COAUTHORED (stored once per pair, walked both ways),
 inside one read transaction. One side starts at the scientist, the other at the target set (the
 target scientist, or everyone AFFILIATED_WITH the institution or with an institution in the
 region, the start excepted). Each step expands, by one level, the side whose frontier has fewer
@@ -101,6 +105,18 @@ WHERE EXISTS {{
 }}
 RETURN sid
 """,
+}
+# Scientist to scientist: Neo4j's own shortest-path search (bidirectional, inside the
+# server) lists the shortest paths; a quantifier's bounds cannot be parameters, so one
+# query per hop count.
+PAIR_PATHS = {
+    hops: f"""
+MATCH p = ALL SHORTEST (:{Label.SCIENTIST} {{id: $source}})-[:{Rel.COAUTHORED}]-{{1,{hops}}}
+                      (:{Label.SCIENTIST} {{id: $target}})
+RETURN [n IN nodes(p) | n.id] AS ids
+LIMIT $limit
+"""
+    for hops in range(1, MAX_HOPS + 1)
 }
 # The strength (shared works) of each tie `$pairs` names.
 STRENGTHS = f"""
@@ -237,6 +253,8 @@ async def _target_side(tx: Tx, key: PathKey) -> _Side:
 async def _search(tx: Tx, key: PathKey) -> PathSearch:
     if not 1 <= key.max_hops <= MAX_HOPS:
         raise ValueError(f"max_hops must be 1..{MAX_HOPS}, got {key.max_hops}")
+    if key.target_kind is TargetKind.SCIENTIST:
+        return await _search_pair(tx, key)
     start = _Side.seeded({key.source_id})
     end = await _target_side(tx, key)
     held = end.growing  # the target set is here, else TARGETS checks each level in Cypher
@@ -258,6 +276,38 @@ async def _search(tx: Tx, key: PathKey) -> PathSearch:
     length = start.level + end.level
     strengths = await _strengths(tx, _ties(start, end, meeting))
     candidates = _enumerate(key.source_id, start, end, meeting, strengths)
+    return await _ranked(tx, key, candidates, strengths, length, truncated)
+
+
+async def _search_pair(tx: Tx, key: PathKey) -> PathSearch:
+    """Scientist to scientist: the shortest paths from Neo4j's ALL SHORTEST (no hub rule: the
+    server's search is bidirectional, and MAX_PATHS bounds what it lists)."""
+    if key.source_id == key.target_id:
+        return PathSearch(paths=[], length=None, considered=0, truncated=False)
+    rows = await fetch(
+        tx,
+        PAIR_PATHS[key.max_hops],
+        source=key.source_id,
+        target=key.target_id,
+        limit=MAX_PATHS,
+    )
+    candidates = [[str(n) for n in r["ids"]] for r in rows]
+    if not candidates:
+        return PathSearch(paths=[], length=None, considered=0, truncated=False)
+    ties = {frozenset(p[i : i + 2]) for p in candidates for i in range(len(p) - 1)}
+    strengths = await _strengths(tx, ties)
+    return await _ranked(tx, key, candidates, strengths, len(candidates[0]) - 1, False)
+
+
+async def _ranked(
+    tx: Tx,
+    key: PathKey,
+    candidates: list[list[str]],
+    strengths: dict[frozenset[str], int],
+    length: int,
+    truncated: bool,
+) -> PathSearch:
+    """The `key.first` strongest of the shortest paths `candidates`, with their evidence."""
     if len(candidates) >= MAX_PATHS:
         truncated = True
 
