@@ -5,16 +5,16 @@ Scientist to scientist: Neo4j's `ALL SHORTEST` lists the shortest paths (its own
 from both ends inside the server; MAX_PATHS bounds the list). Measured at ~100K scientists it
 was about ten times faster than the search below for this case.
 
-Institution and region targets: a bidirectional breadth-first search over COAUTHORED (stored once per pair, walked both ways),
-inside one read transaction. One side starts at the scientist, the other at the target set (the
-target scientist, or everyone AFFILIATED_WITH the institution or with an institution in the
-region, the start excepted). Each step expands, by one level, the side whose frontier has fewer
-people: one batched `UNWIND $ids` query that returns only ids; the frontier sets live here, in
-Python. The first level that reaches a person the other side has reached fixes the length, and
-every shortest path runs through those meeting people. Only then are the ties' strengths
-fetched, for the edges of the shortest paths (one query), and the evidence works, for the paths
-returned (one query). A search costs at most 3 + 2 x max_hops queries whatever the graph (3 + 4
-x max_hops with a target set checked in Cypher).
+Institution and region targets: a bidirectional breadth-first search over COAUTHORED (stored
+once per pair, walked both ways), inside one read transaction. One side starts at the scientist,
+the other at the target set (everyone AFFILIATED_WITH the institution
+or with an institution in the region, the start excepted). Each step expands, by one level, the
+side whose frontier has fewer people: one batched `UNWIND $ids` query that returns only ids; the
+frontier sets live here, in Python. The first level that reaches a person the other side has
+reached fixes the length, and every shortest path runs through those meeting people. Only then
+are the ties' strengths fetched, for the edges of the shortest paths (one query), and the
+evidence works, for the paths returned (one query). A search costs at most 3 + 2 x max_hops
+queries whatever the graph (3 + 4 x max_hops with a target set checked in Cypher).
 
 Hubs (more than HUB_DEGREE co-authors, counted in Cypher) in a frontier are expanded after the
 rest of it, in a second query: if the others already meet the other side, the hubs are left
