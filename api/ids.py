@@ -8,6 +8,7 @@ DataLoader, so a page of ids costs one query.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -142,3 +143,22 @@ async def resolve_id(info: Info, kind: IdKind, raw: str) -> str | NotFound | Inv
     if found is None:
         return NotFound(id=strawberry.ID(raw), message=f"no {kind.value} has the id {raw!r}")
     return found
+
+
+async def resolve_optional(
+    info: Info, kind: IdKind, raw: strawberry.ID | None
+) -> str | NotFound | InvalidId | None:
+    """`resolve_id` for an optional argument: None stays None."""
+    return None if raw is None else await resolve_id(info, kind, str(raw))
+
+
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+
+
+def country_code(raw: str | None) -> str | InvalidId | None:
+    """An ISO country code argument, upper-cased; InvalidId when it is not one; None stays None."""
+    if raw is None:
+        return None
+    if not _COUNTRY.match(raw.strip()):
+        return InvalidId(id=strawberry.ID(raw), message=f"{raw!r} is not an ISO country code")
+    return raw.strip().upper()

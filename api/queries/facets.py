@@ -10,8 +10,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import InvalidId, InvalidRange, NotFound
-from api.ids import IdKind
-from api.queries.search import _country, _id
+from api.ids import IdKind, country_code, resolve_optional
 from api.types.connection import Connection, build_connection, page_window
 from graph.repositories.facets import MAX_DIMENSIONS, Dimension, FacetKey, facets
 from graph.repositories.facets import FacetSubject as Subject
@@ -103,10 +102,10 @@ async def _key(
             return InvalidRange(argument=name, message=f"{name} must be a year, got {year}")
     if f.from_year is not None and f.to_year is not None and f.from_year > f.to_year:
         return InvalidRange(argument="fromYear", message="fromYear is after toYear")
-    country = _country(f.country)
+    country = country_code(f.country)
     if isinstance(country, InvalidId):
         return country
-    field = await _id(info, IdKind.TAXON, f.field)
+    field = await resolve_optional(info, IdKind.TAXON, f.field)
     if not isinstance(field, str | None):
         return field
     if field is not None and not field.startswith("fields/"):

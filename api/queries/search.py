@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -10,7 +9,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import InvalidId, InvalidRange, NotFound
-from api.ids import IdKind, resolve_id
+from api.ids import IdKind, country_code, resolve_id, resolve_optional
 from api.types.connection import page_window
 from api.types.search import (
     InstitutionFilter,
@@ -45,7 +44,6 @@ SearchInstitutionsResult = Annotated[
 ]
 # RECENT_OUTPUT counts works of the current year and the years before it, this many in all.
 RECENT_YEARS = 5
-_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 Failed = InvalidId | NotFound | InvalidRange
 
 
@@ -58,14 +56,6 @@ def _range(name: str, value: IntRange | None) -> tuple[int | None, int | None] |
     if value.min is not None and value.max is not None and value.min > value.max:
         return InvalidRange(argument=name, message=f"{name}.min is greater than {name}.max")
     return value.min, value.max
-
-
-def _country(raw: str | None) -> str | InvalidId | None:
-    if raw is None:
-        return None
-    if not _COUNTRY.match(raw.strip()):
-        return InvalidId(id=strawberry.ID(raw), message=f"{raw!r} is not an ISO country code")
-    return raw.strip().upper()
 
 
 async def _ids(
@@ -82,18 +72,14 @@ async def _ids(
     return tuple(found)
 
 
-async def _id(info: Info, kind: IdKind, raw: strawberry.ID | None) -> str | Failed | None:
-    return None if raw is None else await resolve_id(info, kind, str(raw))
-
-
 async def _criteria(info: Info, f: ScientistFilter | None) -> ScientistCriteria | Failed:
     if f is None:
         return ScientistCriteria()
     taxa = await _ids(info, IdKind.TAXON, f.topics)
-    industry = await _id(info, IdKind.INDUSTRY, f.industry)
-    segment = await _id(info, IdKind.SEGMENT, f.segment)
-    institution = await _id(info, IdKind.INSTITUTION, f.institution)
-    country = _country(f.country)
+    industry = await resolve_optional(info, IdKind.INDUSTRY, f.industry)
+    segment = await resolve_optional(info, IdKind.SEGMENT, f.segment)
+    institution = await resolve_optional(info, IdKind.INSTITUTION, f.institution)
+    country = country_code(f.country)
     h_index = _range("hIndex", f.h_index)
     works = _range("works", f.works)
     for value in (taxa, industry, segment, institution, country, h_index, works):
@@ -172,8 +158,8 @@ class SearchQuery:
         offset, limit = page_window(first, after)
         f = filter or InstitutionFilter()
         taxa = await _ids(info, IdKind.TAXON, f.topics)
-        region = await _id(info, IdKind.REGION, f.region)
-        country = _country(f.country)
+        region = await resolve_optional(info, IdKind.REGION, f.region)
+        country = country_code(f.country)
         for value in (taxa, region, country):
             if isinstance(value, InvalidId | NotFound):
                 return value
