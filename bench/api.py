@@ -252,7 +252,10 @@ def load(settings: Settings, scientists: int, seed: int, batch_size: int) -> lis
         took = timed_load(writer, data, quarantine, batch_size)
         lines.append(f"SYNTHETIC: {count:,} works, {authorships:,} authorships in {took:.0f} s")
         report, took = timed(derive, writer, max_authors=settings.max_authors_for_ties)
-        lines.append(f"derived step {took:.0f} s ({report.scientists:,} scientists recomputed)")
+        lines.append(
+            f"derived step {took:.0f} s ({report.scientists:,} scientists recomputed, "
+            f"{report.segments} segments ranked)"
+        )
     return lines
 
 
@@ -424,9 +427,14 @@ def load_once(settings: Settings, scientists: int, seed: int, batch_size: int) -
                 f"{settings.home} holds a load of {done.get('scientists')} scientists, seed "
                 f"{done.get('seed')}; use another --home for {scientists}, seed {seed}"
             )
-        with connect(settings) as driver:  # migrations added since that load
+        from ingest.derive import derive
+
+        with connect(settings) as driver:  # migrations added since that load, and what they mark
             migrations.migrate(driver, settings.neo4j_database)
-        return [*done["notes"], f"(reused the load in {settings.home})"]
+            writer = Writer(driver, settings.neo4j_database)
+            report, took = timed(derive, writer, max_authors=settings.max_authors_for_ties)
+        again = f"derived step {took:.0f} s ({report.segments} segments ranked)"
+        return [*done["notes"], f"(reused the load in {settings.home}; {again})"]
     notes = load(settings, scientists, seed, batch_size)
     marker.write_text(json.dumps({**wanted, "notes": notes}), encoding="utf-8")
     return notes

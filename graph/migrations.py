@@ -171,6 +171,19 @@ MIGRATIONS = (
             _index("MergedScientist", "orcid"),
         ),
     ),
+    Migration(
+        9,
+        "talent-chain rankings",
+        (
+            # A page of a segment's ranking is an index seek on (segment, rank); segments are
+            # marked for the derived step when their industries are loaded.
+            "CREATE INDEX ranked_in_segment_rank IF NOT EXISTS "
+            "FOR ()-[e:RANKED_IN]-() ON (e.segment, e.rank)",
+            _index("ChainSegment", "needs_derive"),
+            # A graph loaded before rankings existed gets them at its next derived step.
+            "MATCH (s:ChainSegment) WHERE s.ranked_at IS NULL SET s.needs_derive = true",
+        ),
+    ),
 )
 
 APPLIED_QUERY = (

@@ -1,4 +1,6 @@
-"""The derived step: recompute the ties that depend on what the last loads changed.
+"""The derived step: recompute the ties that depend on what the last loads changed, then the
+talent-chain rankings of the segments marked (by an industries load, or all of them when
+anything else changed).
 
 It first applies the curators' identity decisions (graph.repositories.identity), so that a
 merge or split holds after any load, and the ties of the scientists it changed are recomputed
@@ -9,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from graph.repositories import derived, identity, team
+from graph.repositories import chain, derived, identity, team
 from graph.unit_of_work import Writer
 from ingest.teams import Teams, detect_teams
 from schema.labels import Label
+
+# The marks of the ties, as opposed to the segments' rankings computed from them.
+TIES = (Label.WORK, Label.SCIENTIST, Label.INSTITUTION)
 
 
 @dataclass
@@ -21,6 +26,7 @@ class DeriveReport:
     scientists: int = 0
     institutions: int = 0
     teams: int = 0
+    segments: int = 0
     identities: identity.ApplyReport = field(default_factory=identity.ApplyReport)
 
 
@@ -33,6 +39,10 @@ def derive(
 ) -> DeriveReport:
     """Process every mark left by loads, chunk by chunk, until none is left."""
     report = DeriveReport(identities=writer(identity.apply_identities))
+    if any(writer(derived.dirty, label, 1) for label in TIES):
+        # Any change in works, people or teams may move any segment's rankings: marked first,
+        # so that a run killed midway still re-ranks them next time.
+        writer(chain.mark_segments)
     while ids := writer(derived.dirty, Label.WORK, chunk):
         writer(derived.mark_from_works, ids)
         report.works += len(ids)
@@ -52,6 +62,11 @@ def derive(
         report.institutions += len(ids)
         if on_progress:
             on_progress("institutions", report.institutions)
+    while ids := writer(derived.dirty, Label.CHAIN_SEGMENT, 1):
+        writer(chain.rank_segment, ids[0])
+        report.segments += 1
+        if on_progress:
+            on_progress("segments", report.segments)
     return report
 
 

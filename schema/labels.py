@@ -60,6 +60,9 @@ class Rel(StrEnum):
     IN = "IN"  # Mention -> Document
     REFERS_TO = "REFERS_TO"  # Mention -> Scientist / Institution / Topic {confidence, evidence}
     RESEARCHES = "RESEARCHES"  # Scientist -> Topic, read from text {source: "text", ...}
+    # Scientist / Team / Institution -> ChainSegment, the derived talent-chain ranking
+    # {segment, rank, works, citations, score}
+    RANKED_IN = "RANKED_IN"
 
 
 # Every node but Migration (keyed by `version`) has the key property `id`, backed by a

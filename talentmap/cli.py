@@ -439,30 +439,37 @@ def ingest_industries(
         Path | None,
         typer.Argument(help="Industrial-chain YAML (default: the bundled data/industries.yaml)."),
     ] = None,
+    derive: Annotated[
+        bool,
+        typer.Option(help="Rank the segments' talent afterwards (the derived step)."),
+    ] = True,
 ) -> None:
     """Load the industrial chains: industries, their segments in chain order, and the topics
     each segment needs. The file is the truth: segments it no longer lists are removed, so a
     re-run changes nothing. Topic ids not in the graph are reported (load the taxonomy first).
+    Then the derived step ranks each segment's scientists, teams and institutions (talentChain
+    reads those rankings).
     """
     from ingest.industries import DEFAULT_INDUSTRIES_PATH, load_industries
 
     settings = load_settings()
     with clean_errors(), connect(settings) as driver:
-        report = load_industries(
-            Writer(driver, settings.neo4j_database), path or DEFAULT_INDUSTRIES_PATH
-        )
-    out.print(
-        f"industries: {report.industries} industries, {report.segments} segments, "
-        f"{report.needs} NEEDS links",
-        highlight=False,
-    )
-    unknown = [*report.unknown_topic_ids, *report.unknown_subfield_ids]
-    if unknown:
-        err.print(
-            f"warning: {len(unknown)} topic/subfield id(s) are not in the graph (run "
-            f"`talentmap ingest taxonomy` first?): {', '.join(unknown[:20])}",
+        writer = Writer(driver, settings.neo4j_database)
+        report = load_industries(writer, path or DEFAULT_INDUSTRIES_PATH)
+        out.print(
+            f"industries: {report.industries} industries, {report.segments} segments, "
+            f"{report.needs} NEEDS links",
             highlight=False,
         )
+        unknown = [*report.unknown_topic_ids, *report.unknown_subfield_ids]
+        if unknown:
+            err.print(
+                f"warning: {len(unknown)} topic/subfield id(s) are not in the graph (run "
+                f"`talentmap ingest taxonomy` first?): {', '.join(unknown[:20])}",
+                highlight=False,
+            )
+        if derive:
+            _derive(writer, settings)
 
 
 @ingest_app.command("region")
@@ -557,7 +564,8 @@ def _derive(writer: Writer, settings: Settings) -> None:
     out.print(
         f"derived ties recomputed for {report.scientists:,} scientists and "
         f"{report.institutions:,} institutions ({report.works:,} changed works); "
-        f"{report.teams:,} teams found at those institutions",
+        f"{report.teams:,} teams found at those institutions; "
+        f"{report.segments:,} chain segments ranked",
         highlight=False,
     )
     ids = report.identities

@@ -19,6 +19,7 @@ import yaml
 from neo4j import Driver
 
 from graph.unit_of_work import Writer
+from ingest.derive import derive
 from ingest.industries import DEFAULT_INDUSTRIES_PATH, load_industries
 from ingest.jobs import run_job
 from ingest.region import DEFAULT_REGION_PATH, load_region
@@ -254,6 +255,9 @@ def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathF
     path.write_text(json.dumps(records), encoding="utf-8")
     report = run_job(writer, ROR, [path], quarantine_dir=tmp / "quarantine", batch_size=500)
     assert report.quarantined == 0
+    # As `talentmap ingest industries` does after the works: the segments' rankings.
+    ranked = derive(writer, max_authors=settings.max_authors_for_ties)
+    assert ranked.segments == sum(len(i["segments"]) for i in industries())
 
 
 def teams_in_graph(graph: Driver, settings: Settings) -> dict[str, tuple[str, set[str]]]:

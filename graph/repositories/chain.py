@@ -13,6 +13,12 @@ citations (`cited_by_count`) and a score, the sum over those works of
 1 + log10(1 + citations): every matching work counts, a cited one more, and no single famous
 paper outweighs a body of work. Ranks: score, then matching works, then id.
 
+Rankings are derived data: the derived step (ingest.derive) computes each segment's ranking
+of every kind with `rank_segment` and stores it as RANKED_IN edges {segment, rank, works,
+citations, score} to the segment, with the counts on the segment (`ranked_scientists`, ...).
+A page of a ranking is then an index seek on (segment, rank) instead of an aggregation over
+every matching work; rankings are as fresh as the last derived step, like the metrics.
+
 In the region: an institution when `in_region_pattern` ties it to the region; a team when it is
 BASED_AT such an institution; a scientist when one of their latest affiliations (AFFILIATED_WITH
 with the largest `end_year`; all of them when none has years) is.
@@ -25,6 +31,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from neo4j import ManagedTransaction
 from pydantic import BaseModel
 
 from graph.reader import Tx, fetch
@@ -75,31 +82,42 @@ class RankedKind(StrEnum):
     INSTITUTION = "institution"
 
 
-# Per kind: from matching work `w` (and the region `r`), rows of (x, w) with x the ranked node,
-# and the in-region test of x.
+_LABEL = {
+    RankedKind.SCIENTIST: Label.SCIENTIST,
+    RankedKind.TEAM: Label.TEAM,
+    RankedKind.INSTITUTION: Label.INSTITUTION,
+}
+# The segment's property holding how many of a kind it ranks (written with the ranking).
+_TOTAL = {kind: f"ranked_{kind}s" for kind in RankedKind}
+# Per kind: from a matching work `w` of segment `seg`, rows of (seg, x, w) with x the node the
+# work is evidence for.
 _EVIDENCE = {
-    RankedKind.SCIENTIST: (
-        f"MATCH (w)<-[:{Rel.AUTHORED}]-(x:{Label.SCIENTIST})",
-        f"""EXISTS {{
+    RankedKind.SCIENTIST: f"MATCH (w)<-[:{Rel.AUTHORED}]-(x:{Label.SCIENTIST})",
+    RankedKind.TEAM: f"""MATCH (w)<-[a:{Rel.AUTHORED}]-(:{Label.SCIENTIST})
+        -[:{Rel.MEMBER_OF}]->(x:{Label.TEAM})-[:{Rel.BASED_AT}]->(home:{Label.INSTITUTION})
+  WHERE home.id IN a.institution_ids
+  WITH DISTINCT seg, x, w""",
+    RankedKind.INSTITUTION: f"MATCH (w)-[:{Rel.BY_INSTITUTION}]->(x:{Label.INSTITUTION})",
+}
+# Per kind: from an institution `i` of the region, the nodes `x` that may be in the region
+# through it (the in-region test below decides).
+_FROM_REGION = {
+    RankedKind.SCIENTIST: f"MATCH (i)<-[:{Rel.AFFILIATED_WITH}]-(x:{Label.SCIENTIST})",
+    RankedKind.TEAM: f"MATCH (i)<-[:{Rel.BASED_AT}]-(x:{Label.TEAM})",
+    RankedKind.INSTITUTION: "WITH i AS x",
+}
+# Per kind: whether `x` is in the bound region `r`.
+_IN_REGION = {
+    RankedKind.SCIENTIST: f"""EXISTS {{
     MATCH (x)-[a:{Rel.AFFILIATED_WITH}]->(i:{Label.INSTITUTION})
     WHERE a.end_year = latest OR latest IS NULL
     MATCH {in_region_pattern("i", "r")}
   }}""",
-    ),
-    RankedKind.TEAM: (
-        f"""MATCH (w)<-[a:{Rel.AUTHORED}]-(:{Label.SCIENTIST})-[:{Rel.MEMBER_OF}]->(x:{Label.TEAM})
-        -[:{Rel.BASED_AT}]->(home:{Label.INSTITUTION})
-  WHERE home.id IN a.institution_ids
-  WITH DISTINCT r, x, w""",
-        f"""EXISTS {{
+    RankedKind.TEAM: f"""EXISTS {{
     MATCH (x)-[:{Rel.BASED_AT}]->(i:{Label.INSTITUTION})
     MATCH {in_region_pattern("i", "r")}
   }}""",
-    ),
-    RankedKind.INSTITUTION: (
-        f"MATCH (w)-[:{Rel.BY_INSTITUTION}]->(x:{Label.INSTITUTION})",
-        f"EXISTS {{ MATCH {in_region_pattern('x', 'r')} }}",
-    ),
+    RankedKind.INSTITUTION: f"EXISTS {{ MATCH {in_region_pattern('x', 'r')} }}",
 }
 # A scientist's latest affiliation year, needed by their in-region test only.
 _LATEST = {
@@ -113,41 +131,87 @@ _LATEST = {
 }
 
 
-def ranking_query(kind: RankedKind, *, regional: bool) -> str:
+def rank_query(kind: RankedKind) -> str:
+    """Replace segment `$segment`'s ranking of `kind`: one RANKED_IN edge {segment, rank (from
+    1), works, citations, score} from each node with matching works, and the count on the
+    segment (`ranked_<kind>s`)."""
+    label = _LABEL[kind]
+    return f"""
+MATCH (seg:{Label.CHAIN_SEGMENT} {{id: $segment}})
+CALL (seg) {{
+  MATCH (seg)<-[old:{Rel.RANKED_IN}]-(:{label})
+  DELETE old
+}}
+CALL (seg) {{
+  UNWIND {_TOPICS} AS t
+  MATCH (t)<-[:{Rel.ABOUT}]-(w:{Label.WORK})
+  WITH DISTINCT seg, w
+  {_EVIDENCE[kind]}
+  WITH seg, x, count(w) AS works, sum(coalesce(w.cited_by_count, 0)) AS citations,
+       round(sum(1.0 + log10(1.0 + coalesce(w.cited_by_count, 0))), 6) AS score
+  ORDER BY score DESC, works DESC, x.id
+  WITH seg, collect({{x: x, works: works, citations: citations, score: score}}) AS ranked
+  UNWIND range(0, size(ranked) - 1) AS i
+  WITH seg, ranked[i] AS row, i + 1 AS rank
+  WITH seg, row, row.x AS x, rank
+  CREATE (x)-[:{Rel.RANKED_IN} {{segment: seg.id, rank: rank, works: row.works,
+                               citations: row.citations, score: row.score}}]->(seg)
+  RETURN count(*) AS ranked
+}}
+SET seg.{_TOTAL[kind]} = ranked, seg.ranked_at = datetime()
+RETURN ranked
+"""
+
+
+RANK = {kind: rank_query(kind) for kind in RankedKind}
+
+
+def page_query(kind: RankedKind, *, regional: bool) -> str:
     """Per key {segment, offset, limit}: `total` ranked nodes with matching works, `inside`
     (how many of them are in the region `$region`; null when not `regional`) and `top`, the
-    `limit` after the first `offset` by rank, each {props, works, citations, score, inside}."""
-    match, inside = _EVIDENCE[kind]
+    `limit` after the first `offset` by rank, each {props, works, citations, score, inside};
+    read from the stored ranking (an index seek on segment and rank)."""
+    label = _LABEL[kind]
     region = region_node_match("region", "r") if regional else "WITH null AS r"
-    test = inside if regional else "null"
+    test = _IN_REGION[kind] if regional else "null"
+    count_inside = (
+        f"""
+CALL (r, key) {{
+  MATCH {in_region_pattern(f"i:{Label.INSTITUTION}", "r")}
+  WITH DISTINCT i
+  {_FROM_REGION[kind]}
+  WITH DISTINCT x
+  WHERE EXISTS {{ MATCH (x)-[e:{Rel.RANKED_IN}]->(:{Label.CHAIN_SEGMENT})
+                  WHERE e.segment = key.segment }}
+  {_LATEST[kind]}
+  WITH x WHERE {_IN_REGION[kind]}
+  RETURN count(x) AS inside
+}}"""
+        if regional
+        else "WITH r, key, null AS inside"
+    )
     return f"""
 {region}
 UNWIND $keys AS key
-OPTIONAL MATCH (seg:{Label.CHAIN_SEGMENT} {{id: key.segment}})
-WITH r, key, {_TOPICS} AS topics
-CALL (r, key, topics) {{
-  UNWIND topics AS t
-  MATCH (t)<-[:{Rel.ABOUT}]-(w:{Label.WORK})
-  WITH DISTINCT r, w
-  {match}
-  WITH r, x, count(w) AS works, sum(coalesce(w.cited_by_count, 0)) AS citations,
-       round(sum(1.0 + log10(1.0 + coalesce(w.cited_by_count, 0))), 6) AS score
+{count_inside}
+CALL (r, key) {{
+  MATCH (x:{label})-[e:{Rel.RANKED_IN}]->(:{Label.CHAIN_SEGMENT})
+  WHERE e.segment = key.segment AND e.rank > key.offset AND e.rank <= key.offset + key.limit
   {_LATEST[kind]}
-  WITH x, works, citations, score, {test} AS inside
-  ORDER BY score DESC, works DESC, x.id
-  RETURN count(x) AS total, sum(CASE WHEN inside THEN 1 ELSE 0 END) AS inside,
-         collect({{node: x, works: works, citations: citations, score: score,
-                  inside: inside}}) AS ranked
+  WITH x, e, {test} AS inside
+  ORDER BY e.rank
+  RETURN collect({{works: e.works, citations: e.citations, score: e.score, inside: inside,
+                  props: properties(x)}}) AS top
 }}
-RETURN key.segment AS segment, key.offset AS offset, key.limit AS limit, total, inside,
-       [row IN ranked[key.offset..key.offset + key.limit]
-        | row {{.works, .citations, .score, .inside, props: properties(row.node)}}] AS top
+OPTIONAL MATCH (seg:{Label.CHAIN_SEGMENT} {{id: key.segment}})
+RETURN key.segment AS segment, key.offset AS offset, key.limit AS limit,
+       coalesce(seg.{_TOTAL[kind]}, 0) AS total, inside, top
 """
 
 
 RANKINGS = {
-    (kind, regional): ranking_query(kind, regional=regional)
-    for kind in (RankedKind.SCIENTIST, RankedKind.TEAM, RankedKind.INSTITUTION)
+    (kind, regional): page_query(kind, regional=regional)
+    for kind in RankedKind
     for regional in (False, True)
 }
 
@@ -232,6 +296,27 @@ async def _rankings(
                 in_region=None if region is None else int(row["inside"]),
             )
     return [found.get(key, Ranking(top=[], total=0, in_region=None)) for key in keys]
+
+
+MARK_SEGMENTS = f"MATCH (s:{Label.CHAIN_SEGMENT}) SET s.needs_derive = true"
+CLEAR_SEGMENT = f"MATCH (s:{Label.CHAIN_SEGMENT} {{id: $segment}}) REMOVE s.needs_derive"
+
+
+def mark_segments(tx: ManagedTransaction) -> None:
+    """Mark every segment for re-ranking (after the works, people or teams changed)."""
+    tx.run(MARK_SEGMENTS).consume()
+
+
+def rank_segment(tx: ManagedTransaction, segment_id: str) -> int:
+    """Recompute the stored rankings of one segment (every kind) and clear its mark; how many
+    nodes they rank."""
+    ranked = sum(
+        int(record["ranked"])
+        for kind in RankedKind
+        for record in tx.run(RANK[kind], segment=segment_id)
+    )
+    tx.run(CLEAR_SEGMENT, segment=segment_id).consume()
+    return ranked
 
 
 async def segment_scientists(tx: Tx, keys: Sequence[RankKey]) -> list[Ranking[Scientist]]:

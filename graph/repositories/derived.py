@@ -20,7 +20,7 @@ AUTHORSHIP_SOURCE = "openalex_authorship"
 
 DIRTY = {
     label: f"MATCH (n:{label} {{needs_derive: true}}) RETURN n.id AS id LIMIT $limit"
-    for label in (Label.WORK, Label.SCIENTIST, Label.INSTITUTION)
+    for label in (Label.WORK, Label.SCIENTIST, Label.INSTITUTION, Label.CHAIN_SEGMENT)
 }
 MARK_FROM_WORKS = f"""
 UNWIND $ids AS wid

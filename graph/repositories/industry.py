@@ -47,7 +47,7 @@ UPSERT_SEGMENTS = f"""
 UNWIND $rows AS row
 MATCH (i:{Label.INDUSTRY} {{id: row.industry_id}})
 MERGE (s:{Label.CHAIN_SEGMENT} {{id: row.id}})
-SET s += row.props
+SET s += row.props, s.needs_derive = true
 MERGE (s)-[:{Rel.PART_OF}]->(i)
 RETURN count(*) AS linked
 """
