@@ -13,21 +13,28 @@ outside HTTP (tests); a context with no principal is refused everything (fail cl
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    parse,
+    validate,
 )
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.schema.schema import validate_document
 
 from api.access import access_rule
 from api.errors import UserInputError, should_mask
@@ -57,14 +64,16 @@ def error_code(error: GraphQLError) -> str:
 
 
 class Guard(SchemaExtension):
+    # The rules of this request (who asks, with which variables), set in on_operation.
+    _request_rules: tuple[type[ASTValidationRule], ...] = ()
+
     def on_operation(self) -> Iterator[None]:
         execution = self.execution_context
         context = execution.context
         limits: Limits = getattr(context, "limits", None) or Limits()
         metrics: Metrics | None = getattr(context, "metrics", None)
         execution.parse_options.update(limits.parse_options())  # type: ignore[typeddict-item]  # graphql-core's newer parse options
-        execution.validation_rules = (
-            *execution.validation_rules,
+        self._request_rules = (
             access_rule(getattr(context, "principal", None)),
             *limits.rules(execution.variables),
         )
@@ -84,6 +93,57 @@ class Guard(SchemaExtension):
         ).observe(time.perf_counter() - started)
         for error in errors:
             metrics.errors.labels(operation=operation, code=error_code(error)).inc()
+
+    def on_parse(self) -> Iterator[None]:
+        """A query text seen before is not parsed again (an LRU of parsed documents). A text
+        that does not parse is left to strawberry, which reports the syntax error."""
+        execution = self.execution_context
+        if execution.query and execution.graphql_document is None:
+            with contextlib.suppress(GraphQLError):
+                execution.graphql_document = _parse(
+                    execution.query, tuple(sorted(execution.parse_options.items()))
+                )
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        """GraphQL's own rules depend on the query text only: their errors are cached per
+        text. The request's access and limit rules (its principal, its variables) always run."""
+        execution = self.execution_context
+        document = execution.graphql_document
+        if document is not None and execution.query and execution.pre_execution_errors is None:
+            schema = execution.schema._schema
+            standard = _standard_errors(
+                execution.query,
+                tuple(sorted(execution.parse_options.items())),
+                tuple(execution.validation_rules),
+                schema,
+            )
+            execution.pre_execution_errors = [
+                *standard,
+                *validate(schema, document, self._request_rules),
+            ]
+        yield
+
+
+# Parsed documents and their errors under GraphQL's rules, per query text (and parse options
+# and rules, which are the same for every request of a process): front-ends send the same few
+# texts with different variables, and parsing and validating them cost milliseconds each time.
+CACHED_TEXTS = 512
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _parse(query: str, options: tuple[tuple[str, Any], ...]) -> DocumentNode:
+    return parse(query, **dict(options))
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _standard_errors(
+    query: str,
+    options: tuple[tuple[str, Any], ...],
+    rules: tuple[type[ASTValidationRule], ...],
+    schema: GraphQLSchema,
+) -> list[GraphQLError]:
+    return validate_document(schema, _parse(query, options), rules)
 
 
 class MaskUnexpected(MaskErrors):

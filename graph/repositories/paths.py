@@ -62,29 +62,34 @@ class TargetKind(StrEnum):
     REGION = "region"
 
 
-# One level: each of `$ids`'s co-authors (ids only, no properties). A hub (over `$hub`
-# co-authors) is not expanded: one row with `hub` true and no `nid` says it is there.
+# One level: each of `$ids`'s co-authors (ids only, no properties), as [sid, hub, nid]
+# triples in ONE record (the async driver pays per record: thousands of small records cost
+# seconds, one list of them milliseconds). A hub (over `$hub` co-authors) is not expanded:
+# one triple with hub true and no nid says it is there.
 NEIGHBOURS = f"""
 UNWIND $ids AS sid
 MATCH (s:{Label.SCIENTIST} {{id: sid}})
 WITH s, sid, COUNT {{ (s)-[:{Rel.COAUTHORED}]-() }} > $hub AS hub
 OPTIONAL MATCH (s)-[:{Rel.COAUTHORED}]-(n:{Label.SCIENTIST}) WHERE NOT hub
-RETURN sid, hub, n.id AS nid
+WITH sid, hub, n.id AS nid
 LIMIT $limit
+RETURN collect([sid, hub, nid]) AS rows
 """
 # The target set: everyone affiliated (any AFFILIATED_WITH) with the institution, or with an
 # institution in the region.
 TARGET_SET = {
     TargetKind.INSTITUTION: f"""
 MATCH (n:{Label.SCIENTIST})-[:{Rel.AFFILIATED_WITH}]->(:{Label.INSTITUTION} {{id: $target}})
-RETURN DISTINCT n.id AS nid
+WITH DISTINCT n.id AS nid
 LIMIT $limit
+RETURN collect(nid) AS nids
 """,
     TargetKind.REGION: f"""
 {region_institutions_match("target", "i")}
 MATCH (n:{Label.SCIENTIST})-[:{Rel.AFFILIATED_WITH}]->(i)
-RETURN DISTINCT n.id AS nid
+WITH DISTINCT n.id AS nid
 LIMIT $limit
+RETURN collect(nid) AS nids
 """,
 }
 # Which of `$ids` are targets (for a target set too large to hold here).
@@ -93,7 +98,7 @@ TARGETS = {
 UNWIND $ids AS sid
 MATCH (s:{Label.SCIENTIST} {{id: sid}})
 WHERE EXISTS {{ (s)-[:{Rel.AFFILIATED_WITH}]->(:{Label.INSTITUTION} {{id: $target}}) }}
-RETURN sid
+RETURN collect(sid) AS sids
 """,
     TargetKind.REGION: f"""
 {region_node_match("target", "r")}
@@ -103,7 +108,7 @@ WHERE EXISTS {{
   MATCH (s)-[:{Rel.AFFILIATED_WITH}]->(i:{Label.INSTITUTION})
   MATCH {in_region_pattern("i", "r")}
 }}
-RETURN sid
+RETURN collect(sid) AS sids
 """,
 }
 # Scientist to scientist: Neo4j's own shortest-path search (bidirectional, inside the
@@ -198,13 +203,14 @@ async def _expand(
 ) -> tuple[list[str], bool]:
     """Add the co-authors of `ids` not reached before to `found` (with their parents), hubs
     (over `hub` co-authors) excepted; the hubs, and False when MAX_ROWS cut the answer."""
-    rows = await fetch(tx, NEIGHBOURS, ids=ids, hub=hub, limit=MAX_ROWS)
+    [record] = await fetch(tx, NEIGHBOURS, ids=ids, hub=hub, limit=MAX_ROWS)
+    rows = record["rows"]
     hubs = []
-    for row in rows:
-        if row["hub"]:
-            hubs.append(str(row["sid"]))
-        elif row["nid"] is not None and (nid := str(row["nid"])) not in side.parents:
-            found.setdefault(nid, []).append(str(row["sid"]))
+    for sid, is_hub, nid in rows:
+        if is_hub:
+            hubs.append(str(sid))
+        elif nid is not None and (nid := str(nid)) not in side.parents:
+            found.setdefault(nid, []).append(str(sid))
     return hubs, len(rows) < MAX_ROWS
 
 
@@ -232,8 +238,9 @@ async def _meeting(tx: Tx, key: PathKey, found: list[str], other: _Side | None) 
         return {n for n in found if n in other.parents}
     if not found:
         return set()
-    rows = await fetch(tx, TARGETS[key.target_kind], ids=sorted(found), target=key.target_id)
-    return {str(r["sid"]) for r in rows}
+    # No record at all when the region has gone since the id was resolved.
+    records = await fetch(tx, TARGETS[key.target_kind], ids=sorted(found), target=key.target_id)
+    return {str(sid) for record in records for sid in record["sids"]}
 
 
 async def _target_side(tx: Tx, key: PathKey) -> _Side:
@@ -242,9 +249,11 @@ async def _target_side(tx: Tx, key: PathKey) -> _Side:
         targets = {key.target_id}
         held = True
     else:
-        rows = await fetch(tx, TARGET_SET[key.target_kind], target=key.target_id, limit=MAX_TARGETS)
-        targets = {str(r["nid"]) for r in rows}
-        held = len(rows) < MAX_TARGETS
+        records = await fetch(
+            tx, TARGET_SET[key.target_kind], target=key.target_id, limit=MAX_TARGETS
+        )
+        targets = {str(nid) for record in records for nid in record["nids"]}
+        held = len(targets) < MAX_TARGETS
     side = _Side.seeded(targets - {key.source_id})
     side.growing = held
     return side
