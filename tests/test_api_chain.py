@@ -12,6 +12,7 @@ import json
 import math
 from collections import defaultdict
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -526,3 +527,50 @@ def test_ranked_lists_are_cursor_connections(api_url: str) -> None:
     # an inner `first` above the maximum is refused
     body = ask(api_url, PAGE, {"industry": industry, "first": 2, "inner": 51, "after": None})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+
+
+# Last in the module: it adds works to the loaded graph.
+@pytest.mark.usefixtures("loaded")
+def test_new_works_rerank_the_segment_at_the_derived_step(
+    api_url: str, graph: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    industry, raw = max(busiest_segments(), key=lambda s: len(matching(segment_topics(s[1]))))
+    before = rank(scientist_evidence(segment_topics(raw)))
+    # A newcomer with three much-cited works on one of the segment's topics (copies of a
+    # matching sample record with new ids, one author and that topic only).
+    template = matching(segment_topics(raw))[0]
+    [topic] = [t for t in template["topics"] if short_id(t["id"]) in segment_topics(raw)][:1]
+    author = {"id": "https://openalex.org/A9999999991", "display_name": "Newcomer Test"}
+    cites = [5000, 4000, 3000]
+    records = []
+    for n, cited in enumerate(cites):
+        work = json.loads(json.dumps(template))
+        work["id"] = f"https://openalex.org/W99999999{n}"
+        work["doi"] = None
+        work["ids"] = {"openalex": work["id"]}
+        work["cited_by_count"] = cited
+        work["authorships"] = [
+            {
+                **template["authorships"][0],
+                "author": author,
+                "institutions": [],
+                "affiliations": [],
+                "raw_affiliation_strings": [],
+            }
+        ]
+        work["primary_topic"] = topic
+        work["topics"] = [topic]
+        records.append(json.dumps(work))
+    path = tmp_path / "newcomer.jsonl"
+    path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    load_works(graph, settings, [path], tmp_path / "q")  # with its derived step
+
+    answer = chain(api_url, industry, None, first=2)
+    [segment] = [s for s in answer["segments"] if s["segment"]["id"] == raw["id"]]
+    scientists = segment["scientists"]
+    assert scientists["totalCount"] == len(before) + 1
+    top = scientists["edges"][0]
+    assert top["node"]["id"] == "A9999999991"
+    assert (top["matchingWorks"], top["citations"]) == (3, sum(cites))
+    assert top["score"] == pytest.approx(score(cites))
+    assert scientists["edges"][1]["node"]["id"] == before[0][0]
