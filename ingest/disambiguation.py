@@ -14,8 +14,9 @@ Three steps, each kept simple enough to explain to a curator:
    shown and stored.
 3. Clustering: average-linkage agglomeration of the mentions that carry evidence beyond the
    name, merging while the best link scores above the threshold and never across a name
-   conflict; then each mention known by its name alone joins the largest compatible cluster
-   of its block (the likeliest person of that name), or starts its own.
+   conflict; then each mention known by its name alone joins the compatible cluster of its
+   block that holds at least half the odds (size times the share of its mentions at the same
+   place in the author list), or stays alone (bare names with no such cluster form one).
 """
 
 from __future__ import annotations
@@ -592,7 +593,7 @@ def _cluster_block(
     clustered = [m for m in members if m.informative or curation.concerns(m.id)]
     by_id = {m.id: m for m in members}
     clusters, decisions = _agglomerate(clustered, ctx, curation)
-    # Mentions known by their name alone: the likeliest person is the largest compatible one.
+    # Mentions known by their name alone join the likeliest person if it is a clear favourite.
     evidence_clusters = len(clusters)
     positions = [
         Counter(_position_class(by_id[x].position, ctx.weights) for x in c) for c in clusters
