@@ -14,8 +14,9 @@ Three steps, each kept simple enough to explain to a curator:
    shown and stored.
 3. Clustering: average-linkage agglomeration of the mentions that carry evidence beyond the
    name, merging while the best link scores above the threshold and never across a name
-   conflict; then each mention known by its name alone joins the largest compatible cluster
-   of its block (the likeliest person of that name), or starts its own.
+   conflict; then each mention known by its name alone joins the compatible cluster of its
+   block that holds at least half the odds (size times the share of its mentions at the same
+   place in the author list), or stays alone (bare names with no such cluster form one).
 """
 
 from __future__ import annotations
@@ -243,6 +244,7 @@ class Mention:
     coauthors: frozenset[str] = frozenset()
     topics: frozenset[str] = frozenset()
     year: int | None = None
+    position: int | None = None  # 0-based place in the author list, when known
 
     @property
     def informative(self) -> bool:
@@ -289,6 +291,9 @@ class Weights:
     year_gap: int = 15
     distant_years: float = 1.0
     threshold: float = 0.0
+    attach_share: float = 0.5
+    position_smoothing: float = 1.0
+    max_position: int = 3
 
 
 _STOPWORD_TEXT = "of the and for at in de la le du des der die und fur di del y e a an"
@@ -563,20 +568,54 @@ def _join_across_blocks(people: list[Person], curation: _Curation) -> list[Perso
     return joined
 
 
+def _position_class(position: int | None, weights: Weights) -> int | None:
+    return None if position is None else min(position, weights.max_position)
+
+
+def _attach_weight(m: Mention, positions: Counter[int | None], weights: Weights) -> float:
+    """How likely a person is to hold mention `m`: its size, times how often it sits at m's place
+    in the author list (smoothed, so that an unseen place only lowers the odds)."""
+    size = sum(positions.values())
+    place = _position_class(m.position, weights)
+    if place is None or not weights.position_smoothing:
+        return float(size)
+    known = size - positions[None]
+    classes = weights.max_position + 1
+    share = (positions[place] + weights.position_smoothing) / (
+        known + weights.position_smoothing * classes
+    )
+    return size * share
+
+
 def _cluster_block(
     block: str, members: list[Mention], ctx: _Context, curation: _Curation
 ) -> list[Person]:
     clustered = [m for m in members if m.informative or curation.concerns(m.id)]
     by_id = {m.id: m for m in members}
     clusters, decisions = _agglomerate(clustered, ctx, curation)
-    # Mentions known by their name alone: the likeliest person is the largest compatible one.
+    # Mentions known by their name alone join the likeliest person if it is a clear favourite.
+    evidence_clusters = len(clusters)
+    positions = [
+        Counter(_position_class(by_id[x].position, ctx.weights) for x in c) for c in clusters
+    ]
     for m in (m for m in members if not (m.informative or curation.concerns(m.id))):
         target: int | None = None
-        for index, cluster in enumerate(clusters):
-            if all(name_conflict(m.name, by_id[x].name) is None for x in cluster) and (
-                target is None or len(cluster) > len(clusters[target])
-            ):
-                target = index
+        weights: dict[int, float] = {}
+        for index in range(evidence_clusters):
+            if all(name_conflict(m.name, by_id[x].name) is None for x in clusters[index]):
+                weights[index] = _attach_weight(m, positions[index], ctx.weights)
+        total = sum(weights.values())
+        if weights:
+            target = max(weights, key=lambda i: (weights[i], -i))
+            if weights[target] < ctx.weights.attach_share * total:
+                target = None
+        compatible = len(weights)
+        if target is None and compatible == 0:
+            for index in range(evidence_clusters, len(clusters)):
+                if all(name_conflict(m.name, by_id[x].name) is None for x in clusters[index]) and (
+                    target is None or len(clusters[index]) > len(clusters[target])
+                ):
+                    target = index
         if target is None:
             clusters.append([m.id])
             decisions.append([])

@@ -35,6 +35,7 @@ def mention_from_signature(signature_id: str, record: Mapping[str, Any]) -> Ment
     email = info.get("email")
     coauthors = info.get("coauthors") or record.get("coauthors") or ()
     year = record.get("year")
+    position = info.get("position")
     return Mention(
         id=str(signature_id),
         name=parse_name(info.get("first"), info.get("middle"), info.get("last")),
@@ -42,6 +43,7 @@ def mention_from_signature(signature_id: str, record: Mapping[str, Any]) -> Ment
         email=email.strip() if isinstance(email, str) and email.strip() else None,
         coauthors=frozenset(str(c).lower() for c in coauthors),
         year=year if isinstance(year, int) else None,
+        position=position if isinstance(position, int) and position >= 0 else None,
     )
 
 
