@@ -41,7 +41,8 @@ def affiliation_registry(tx: ManagedTransaction) -> list[dict[str, Any]]:
 
 
 # Kept in one place: the pending test of the count and of the page query.
-_PENDING = """size(coalesce(a.institution_ids, [])) = 0 AND size(coalesce(a.raw_affiliation, [])) > 0
+_PENDING = """size(coalesce(a.institution_ids, [])) = 0
+  AND size(coalesce(a.raw_affiliation, [])) > 0
   AND (a.matched_strings IS NULL OR a.matched_strings <> a.raw_affiliation)"""
 PENDING_COUNT = f"""
 MATCH (:{Label.SCIENTIST})-[a:{Rel.AUTHORED}]->(:{Label.WORK})
