@@ -26,7 +26,15 @@ from ingest.jobs import run_job
 from ingest.ror import ROR
 from ingest.text_ingest import ingest_text
 from talentmap.settings import Settings
-from tests.conftest import SAMPLE_WORKS, load_works, rows, sample_works, short_id, snapshot
+from tests.conftest import (
+    SAMPLE_WORKS,
+    ask,
+    load_works,
+    rows,
+    sample_works,
+    short_id,
+    snapshot,
+)
 
 NAMESAKES = Path(__file__).parent / "data" / "ror" / "far_eastern_university_v2.json"
 
@@ -152,6 +160,30 @@ def test_a_raw_strings_become_matcher_edges_beside_the_structured_ones(
         "RETURN a.institution_ids AS ids",
     )
     assert len(matched_ids) == report.matched and all(r["ids"] == [] for r in matched_ids)
+
+
+AFFILIATIONS = """
+query ($id: ID!) {
+  scientist(id: $id) {
+    ... on Scientist { affiliations { institution { id } source confidence startYear endYear } }
+  }
+}
+"""
+
+
+def test_a2_the_api_shows_matcher_affiliations_with_confidence(
+    loaded: Driver, settings: Settings, api_url: str
+) -> None:
+    for author, ror, year in sorted(exact_name_matches(), key=str):
+        answer = ask(api_url, AFFILIATIONS, {"id": author})
+        found = [
+            a
+            for a in answer["data"]["scientist"]["affiliations"]
+            if a["institution"]["id"] == ror and a["source"] == "matcher"
+        ]
+        assert len(found) == 1, answer
+        assert 0 < found[0]["confidence"] < 1
+        assert found[0]["startYear"] <= year <= found[0]["endYear"]
 
 
 def test_b_a_rerun_builds_no_matcher_and_changes_nothing(
