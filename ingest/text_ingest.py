@@ -9,8 +9,11 @@ For each document:
    every name, alias and acronym; topics with their keywords; the static titles lexicon),
    finds people, institutions, topics, titles and years; every mention is stored with its
    offsets and confidence.
-3. Institution mentions become institution ids through `resolve_institution`, the one place
-   to plug the affiliation matcher in; topic mentions link through the gazetteer.
+3. Institution mentions become institution ids through `resolve_institution`: the gazetteer's
+   link when the name means one institution, else the affiliation matcher
+   (ingest.affiliation_links) on the mention's clause, which carries the place ("Far Eastern
+   University, Manila"); it abstains when unsure. The matcher is built only for a document
+   with such a mention. Topic mentions link through the gazetteer.
 4. People: the mentions of one name in a document are one person (a bare family name joins
    the one full name it agrees with). Each person's evidence is the institutions and topics
    in its stretch of the document (from the previous person's mention to the next one's).
@@ -21,7 +24,10 @@ For each document:
    id from its name key and the document).
 5. Candidate facts: the person is AFFILIATED_WITH the institution mentioned nearest to them
    and RESEARCHES the topics in their stretch, on edges of `source: 'text'` with confidence
-   and provenance (graph.repositories.text).
+   and provenance (graph.repositories.text). An institution the matcher resolved keeps
+   `source: 'text'` too (the fact is the document's; the matcher only said which institution
+   the name means), with the matcher's confidence in place of the mention's, and the
+   mention's REFERS_TO evidence names the matcher and the clause it read.
 
 A file that cannot be read or is not UTF-8 is reported with its path, quarantined under the
 quarantine folder, and skipped; the other documents are still written (one transaction each).
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +46,7 @@ from pathlib import Path
 from graph.repositories import text as repo
 from graph.unit_of_work import Writer
 from ingest import disambiguation as dis
+from ingest.affiliation_links import LazyMatcher, matcher_from_graph
 from ingest.errors import RecordError
 from ingest.jobs import Problem, Quarantine, RawRecord
 from ingest.text import Entry, Gazetteer, Mention, TextPipeline, is_chinese, markup_to_text
@@ -58,12 +66,58 @@ def gazetteer_from_graph(writer: Writer) -> Gazetteer:
     )
 
 
-def resolve_institution(mention: Mention) -> str | None:
-    """The institution id an INSTITUTION mention means, or None to abstain.
+@dataclass(frozen=True)
+class Resolved:
+    """The institution an INSTITUTION mention means, how sure, and why."""
 
-    Today the gazetteer's link (set only when the name means exactly one institution); this is
-    the single place where the affiliation matcher is to be plugged in."""
-    return mention.entity_id
+    institution_id: str
+    confidence: float
+    evidence: str
+
+
+# Where a clause ends: a sentence end (a period before a capital or the end), or ; or a line.
+# (\u3002 \uff01 \uff1f \uff1b: the full-width period, !, ? and ; of Chinese text)
+_CLAUSE_END = re.compile(r"[.!?](?=\s+[A-Z\u4e00-\u9fff]|\s*$)|[\u3002\uff01\uff1f\uff1b;\n]")
+_CLAUSE_REACH = 200  # characters either side of the mention, at most
+
+
+def mention_clause(text: str, mention: Mention) -> tuple[int, str]:
+    """The clause of the document around a mention (where its place is written) and where it
+    starts in the text."""
+    low = max(0, mention.start - _CLAUSE_REACH)
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, low, mention.start)]
+    start = ends[-1] if ends else low
+    after = _CLAUSE_END.search(text, mention.end, mention.end + _CLAUSE_REACH)
+    end = after.start() if after else min(len(text), mention.end + _CLAUSE_REACH)
+    return start, text[start:end]
+
+
+def resolve_institution(
+    mention: Mention, text: str = "", matcher: LazyMatcher | None = None
+) -> Resolved | None:
+    """The institution an INSTITUTION mention means, or None to abstain.
+
+    The gazetteer's link when it has one (the name means exactly one institution); else the
+    affiliation matcher over the mention's clause in `text`, when it names exactly one
+    institution at the mention itself (not elsewhere in the clause)."""
+    if mention.entity_id is not None:
+        return Resolved(mention.entity_id, mention.confidence, f"{mention.rule}: {mention.text!r}")
+    if matcher is None or not text:
+        return None
+    start, clause = mention_clause(text, mention)
+    found = matcher.get()
+    match = found.matcher.match(clause)
+    begin, end = mention.start - start, mention.end - start
+    named = {
+        e.ror_id
+        for e in match.evidence
+        if e.start < end and e.end > begin and e.ror_id in match.ror_ids
+    }
+    if len(named) != 1 or (node := found.node_ids.get(next(iter(named)))) is None:
+        return None
+    # The mention's own confidence says the name alone was ambiguous; the matcher's says how
+    # sure the name with its place is.
+    return Resolved(node, match.confidence, f"matcher {match.confidence:.2f}: {clause.strip()!r}")
 
 
 def document_files(paths: Iterable[Path]) -> list[Path]:
@@ -129,6 +183,7 @@ def ingest_text(
     report = TextReport(files=len(files))
     gazetteer = gazetteer_from_graph(writer)
     pipeline = TextPipeline(gazetteer)
+    matcher = LazyMatcher(lambda: matcher_from_graph(writer))
     names = {e.id: e.names[0] for e in gazetteer.institutions}
     quarantine = Quarantine(quarantine_dir, "text")
     try:
@@ -139,7 +194,7 @@ def ingest_text(
                 report.problems.append(Problem(path, 0, str(e)))
                 quarantine.add(RawRecord(path, 0, e.raw), str(e))
             else:
-                _ingest_one(writer, pipeline, names, path, content, text, report)
+                _ingest_one(writer, pipeline, matcher, names, path, content, text, report)
             if on_progress is not None:
                 on_progress(done, len(files))
     finally:
@@ -150,6 +205,7 @@ def ingest_text(
 def _ingest_one(
     writer: Writer,
     pipeline: TextPipeline,
+    matcher: LazyMatcher,
     names: Mapping[str, str],
     path: Path,
     content: bytes,
@@ -170,7 +226,7 @@ def _ingest_one(
         chars=len(text),
         ingested_at=datetime.now(UTC),
     )
-    facts = DocumentReader(writer, doc_id, found, names).facts(document)
+    facts = DocumentReader(writer, doc_id, found, names, text, matcher).facts(document)
     writer(repo.write_document, facts)
     report.written += 1
     report.mentions += len(facts.mentions)
@@ -204,9 +260,12 @@ class DocumentReader:
         document: str,
         mentions: Sequence[Mention],
         names: Mapping[str, str],
+        text: str = "",
+        matcher: LazyMatcher | None = None,
     ) -> None:
         """`names`: each institution's main name, the text the disambiguator compares with the
-        candidates' affiliations (the graph's names of their institutions)."""
+        candidates' affiliations (the graph's names of their institutions); `text` (the
+        document's plain text) and `matcher` resolve institution names the gazetteer cannot."""
         self._writer = writer
         self._names = names
         self._doc = document
@@ -214,7 +273,8 @@ class DocumentReader:
         self._institutions = {
             mention_id(document, m): iid
             for m in mentions
-            if m.kind == MentionKind.INSTITUTION and (iid := resolve_institution(m)) is not None
+            if m.kind == MentionKind.INSTITUTION
+            and (iid := resolve_institution(m, text, matcher)) is not None
         }
 
     def facts(self, document: Document) -> repo.DocumentFacts:
@@ -234,9 +294,9 @@ class DocumentReader:
             for m in self._mentions
         ]
         institutions = [
-            repo.Link(key, iid, m.confidence, f"{m.rule}: {m.text!r}")
+            repo.Link(key, r.institution_id, r.confidence, r.evidence)
             for m in self._mentions
-            if (iid := self._institutions.get(key := mention_id(doc, m))) is not None
+            if (r := self._institutions.get(key := mention_id(doc, m))) is not None
         ]
         topics = [
             repo.Link(mention_id(doc, m), m.entity_id, m.confidence, f"{m.rule}: {m.text!r}")
@@ -331,7 +391,7 @@ class DocumentReader:
             stretch = self._stretch(person)
             place = [m for m in stretch if mention_id(self._doc, m) in self._institutions]
             topics = [m for m in stretch if m.kind == MentionKind.TOPIC and m.entity_id]
-            ids = [self._institutions[mention_id(self._doc, m)] for m in place]
+            ids = [self._institutions[mention_id(self._doc, m)].institution_id for m in place]
             match = self._match(
                 person,
                 candidates.get(queries[id(person)], []),
@@ -351,11 +411,12 @@ class DocumentReader:
             links.extend(repo.Link(key, target, confidence, evidence) for key in person_ids)
             if place:
                 nearest = min(place, key=lambda m: _distance(m, person.mentions))
+                resolved = self._institutions[mention_id(self._doc, nearest)]
                 affiliations.append(
                     repo.Fact(
                         target,
-                        self._institutions[mention_id(self._doc, nearest)],
-                        round(confidence * nearest.confidence, 3),
+                        resolved.institution_id,
+                        round(confidence * resolved.confidence, 3),
                         (*person_ids, mention_id(self._doc, nearest)),
                     )
                 )
@@ -419,7 +480,9 @@ class DocumentReader:
         return None
 
     def _new_scientist(self, person: _Person, place: Sequence[Mention]) -> Scientist:
-        institutions = sorted({self._institutions[mention_id(self._doc, m)] for m in place})
+        institutions = sorted(
+            {self._institutions[mention_id(self._doc, m)].institution_id for m in place}
+        )
         key = "|".join([person.name.block, person.name.full_given or "", self._doc, *institutions])
         written = person.written
         others = sorted({m.text for m in person.mentions} - {written})

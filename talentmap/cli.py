@@ -552,9 +552,11 @@ def _run(
     return report
 
 
-def _derive(writer: Writer, settings: Settings) -> None:
+def _derive(writer: Writer, settings: Settings, *, match: bool = True) -> None:
     from ingest.derive import derive
 
+    if match:
+        _match_authorships(writer)
     with _progress("derived ties") as advance:
         report = derive(
             writer,
@@ -866,7 +868,7 @@ def eval_disambiguation(
 
 # --- affiliations ----------------------------------------------------------------------------
 
-match_app = typer.Typer(help="Resolve strings to graph entities (no writes).")
+match_app = typer.Typer(help="Resolve strings to graph entities.")
 app.add_typer(match_app, name="match", no_args_is_help=True)
 
 RorDumps = Annotated[
@@ -882,7 +884,8 @@ RorDumps = Annotated[
 def _affiliation_matcher(ror: list[Path]) -> Any:
     """The matcher over the ROR dumps given, else over the graph's ROR institutions."""
     from graph.repositories.affiliation import affiliation_registry
-    from ingest.affiliations import Entry, Matcher, entries_from_dumps
+    from ingest.affiliation_links import matcher_from_rows
+    from ingest.affiliations import Matcher, entries_from_dumps
 
     with clean_errors():
         for path in ror:
@@ -895,7 +898,7 @@ def _affiliation_matcher(ror: list[Path]) -> Any:
             rows = Writer(driver, settings.neo4j_database)(affiliation_registry)
     if not rows:
         fail("the graph holds no ROR institution: run `talentmap ingest ror` or pass --ror")
-    return Matcher([Entry.from_graph(row) for row in rows])
+    return matcher_from_rows(rows).matcher
 
 
 @match_app.command("affiliations")
@@ -952,6 +955,55 @@ def match_affiliations(
                 ],
             }
             print(json.dumps(row, ensure_ascii=False), flush=False)
+
+
+@match_app.command("graph")
+def match_graph(
+    rematch: Annotated[
+        bool,
+        typer.Option(help="Match again the authorships matched before (after loading more ROR)."),
+    ] = False,
+    derive: Annotated[
+        bool, typer.Option(help="Recompute the derived ties afterwards (the matcher's edges).")
+    ] = True,
+) -> None:
+    """Match the raw affiliation strings of OpenAlex authorships that name no institution id
+    to the graph's ROR institutions, and (derive) turn the matches into AFFILIATED_WITH edges
+    with source "matcher", the confidence and the works' years. Edges of structured sources are
+    never changed. Only authorships not matched yet (or whose strings changed) are matched,
+    and the matcher is built only when there are some, so a re-run changes nothing. `talentmap
+    ingest openalex` and `talentmap derive` run this step too."""
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        writer = Writer(driver, settings.neo4j_database)
+        _match_authorships(writer, rematch=rematch)
+        if derive:
+            _derive(writer, settings, match=False)
+
+
+def _match_authorships(writer: Writer, *, rematch: bool = False) -> None:
+    """The matcher step of ingestion, with a progress display and a summary line."""
+    from ingest.affiliation_links import match_authorships
+
+    with _progress("authorships matched") as advance:
+        report = match_authorships(writer, rematch=rematch, on_progress=advance)
+    if not report.pending:
+        return
+    if not report.registry:
+        err.print(
+            f"affiliation matcher: {report.pending:,} authorship(s) with raw strings only, but "
+            "the graph holds no ROR institution yet (run `talentmap ingest ror`)",
+            highlight=False,
+        )
+        return
+    out.print(
+        f"affiliation matcher: {report.pending:,} authorship(s) with raw strings only "
+        f"({report.strings:,} distinct strings): {report.matched:,} matched to "
+        f"{len(report.institutions):,} institution(s), {report.abstained:,} abstained; "
+        f"registry of {report.registry:,} built in {report.build_seconds:.1f}s, "
+        f"{report.seconds:.1f}s in all",
+        highlight=False,
+    )
 
 
 @eval_app.command("affiliations")

@@ -45,8 +45,9 @@ class ScientistMetrics:
 
 @strawberry.type(
     description="A place the scientist worked, with years. source is openalex_author (the "
-    "Author record's affiliation history) or openalex_authorship (derived from the works that "
-    "name the institution; works counts them)."
+    "Author record's affiliation history), openalex_authorship (derived from the works that "
+    "name the institution; works counts them), matcher (the affiliation matcher read it in "
+    "the raw affiliation strings of works naming no institution) or text (a document)."
 )
 class Affiliation:
     institution: LazyInstitution
@@ -54,6 +55,9 @@ class Affiliation:
     end_year: int | None
     source: str
     works: int | None
+    confidence: float | None = strawberry.field(
+        default=None, description="How sure the source is (1.0 for OpenAlex ids)."
+    )
 
 
 @strawberry.type(description="A topic the scientist works on: works about it and summed score.")
@@ -140,6 +144,7 @@ class Scientist:
                 end_year=a.end_year,
                 source=a.source,
                 works=a.works,
+                confidence=a.confidence,
             )
             for a in found
         ]

@@ -1,7 +1,9 @@
 """Derived ties, recomputed for what changed.
 
 Loading a work marks it `needs_derive`. `mark_from_works` passes the mark on to the people and
-institutions of marked works; then each marked scientist's AFFILIATED_WITH (from authorships),
+institutions of marked works; then each marked scientist's AFFILIATED_WITH (from authorships'
+institution ids, and apart from them, source "matcher", from the institutions the affiliation
+matcher found in the raw strings of authorships without ids),
 COAUTHORED and EXPERT_IN, and each marked institution's COLLABORATES are recomputed from the
 stored works and the mark cleared, one chunk per transaction. A job killed midway leaves the
 marks of what it did not finish, so the next run completes it. Every statement computes the
@@ -17,6 +19,9 @@ from neo4j import ManagedTransaction
 from schema.labels import Label, Rel
 
 AUTHORSHIP_SOURCE = "openalex_authorship"
+# Affiliations the affiliation matcher read from the raw strings of authorships that name no
+# institution id (graph.repositories.affiliation); never merged into the structured ones.
+MATCHER_SOURCE = "matcher"
 
 DIRTY = {
     label: f"MATCH (n:{label} {{needs_derive: true}}) RETURN n.id AS id LIMIT $limit"
@@ -46,6 +51,30 @@ CALL (s) {{
        count(DISTINCT w) AS works
   MERGE (s)-[r:{Rel.AFFILIATED_WITH} {{source: $source}}]->(i)
   SET r.start_year = first, r.end_year = last, r.works = works, r.confidence = 1.0
+  RETURN collect(i.id) AS keep
+}}
+OPTIONAL MATCH (s)-[stale:{Rel.AFFILIATED_WITH} {{source: $source}}]->(x:{Label.INSTITUTION})
+WHERE NOT x.id IN keep
+DELETE stale
+"""
+# From authorships without institution ids, the institutions the matcher found in their raw
+# strings (only matches made from the strings the edge has now): one edge per institution,
+# source "matcher", with the works' years and the best confidence.
+MATCHER_AFFILIATIONS = f"""
+UNWIND $ids AS sid
+MATCH (s:{Label.SCIENTIST} {{id: sid}})
+CALL (s) {{
+  OPTIONAL MATCH (s)-[a:{Rel.AUTHORED}]->(w:{Label.WORK})
+  WHERE size(coalesce(a.institution_ids, [])) = 0 AND a.matched_strings = a.raw_affiliation
+  UNWIND range(0, size(coalesce(a.matched_institution_ids, [])) - 1) AS k
+  WITH s, w, a.matched_institution_ids[k] AS iid, a.matched_confidences[k] AS confidence
+  MATCH (i:{Label.INSTITUTION} {{id: iid}})
+  WITH s, i, w, confidence ORDER BY w.publication_year
+  WITH s, i, collect(DISTINCT w.publication_year) AS years, count(DISTINCT w) AS works,
+       max(confidence) AS confidence
+  MERGE (s)-[r:{Rel.AFFILIATED_WITH} {{source: $source}}]->(i)
+  SET r.start_year = years[0], r.end_year = years[-1], r.years = years, r.works = works,
+      r.confidence = confidence
   RETURN collect(i.id) AS keep
 }}
 OPTIONAL MATCH (s)-[stale:{Rel.AFFILIATED_WITH} {{source: $source}}]->(x:{Label.INSTITUTION})
@@ -132,6 +161,7 @@ def mark_from_works(tx: ManagedTransaction, work_ids: list[str]) -> None:
 
 def derive_scientists(tx: ManagedTransaction, ids: list[str], max_authors: int) -> None:
     tx.run(AFFILIATIONS, ids=ids, source=AUTHORSHIP_SOURCE).consume()
+    tx.run(MATCHER_AFFILIATIONS, ids=ids, source=MATCHER_SOURCE).consume()
     tx.run(COAUTHORS, ids=ids, max_authors=max_authors).consume()
     tx.run(EXPERTISE, ids=ids).consume()
     tx.run(CLEAR[Label.SCIENTIST], ids=ids).consume()

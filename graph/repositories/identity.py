@@ -6,10 +6,11 @@ which every derive step runs first, so a decision holds whatever loads ran befor
 
 - **Merge.** The absorbed scientist's own ties (AUTHORED, its Author record's AFFILIATED_WITH,
   anything not derived) move to the survivor, each marked `merged_from` with the id it came
-  from; its derived ties (co-authors, expertise, teams, affiliations from authorships) are
-  dropped; the node is relabelled `MergedScientist {merged_into}`, keeping its identifiers, so
-  lookups by them find the survivor (graph.repositories.lookup). The works it touched are
-  marked `needs_derive`, so the derive step recomputes the survivor's and its co-authors' ties.
+  from; its derived ties (co-authors, expertise, teams, affiliations from authorships, also
+  the matcher's) are dropped; the node is relabelled `MergedScientist {merged_into}`, keeping
+  its identifiers, so lookups by them find the survivor (graph.repositories.lookup). The
+  works it touched are marked `needs_derive`, so the derive step recomputes the survivor's
+  and its co-authors' ties.
   A re-ingest that writes the absorbed scientist again (a new `Scientist` node, its works'
   AUTHORED edges back on it) is absorbed again the same way.
 - **Split.** A `MergedScientist` whose merge no longer holds becomes a `Scientist` again, and
@@ -33,7 +34,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.reader import Tx, fetch
-from graph.repositories.derived import AUTHORSHIP_SOURCE
+from graph.repositories.derived import AUTHORSHIP_SOURCE, MATCHER_SOURCE
 from graph.repositories.lookup import IdKey
 from schema.identity import IdentityDecision, IdentityPlan, plan_identities
 from schema.labels import Label, Rel
@@ -44,11 +45,11 @@ SCIENTIST, MERGED = Label.SCIENTIST, Label.MERGED_SCIENTIST
 
 # Ties the derive step recomputes from works: dropped from an absorbed node, never moved.
 DERIVED_RELS = [str(Rel.COAUTHORED), str(Rel.EXPERT_IN), str(Rel.MEMBER_OF)]
-_OWN_TIE = "NOT (type(r) IN $derived OR (type(r) = $affiliated AND r.source = $authorship))"
+_OWN_TIE = "NOT (type(r) IN $derived OR (type(r) = $affiliated AND r.source IN $authorship))"
 _TIE_PARAMS = {
     "derived": DERIVED_RELS,
     "affiliated": str(Rel.AFFILIATED_WITH),
-    "authorship": AUTHORSHIP_SOURCE,
+    "authorship": [AUTHORSHIP_SOURCE, MATCHER_SOURCE],  # affiliations derived from works
 }
 
 RECORD_DECISION = f"""

@@ -73,14 +73,16 @@ async def work_pages(tx: Tx, pages: Sequence[PageKey]) -> list[list[Work]]:
 @dataclass(frozen=True)
 class Affiliation:
     """An AFFILIATED_WITH edge: from the person's Author record (`openalex_author`, with the
-    years it lists) or derived from their authorships (`openalex_authorship`, with the works
-    that name the institution)."""
+    years it lists), derived from their authorships (`openalex_authorship`, with the works
+    that name the institution; `matcher`, from their raw affiliation strings) or from text
+    (`text`); `confidence` below 1 for the last two."""
 
     institution: Institution
     source: str
     start_year: int | None
     end_year: int | None
     works: int | None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ UNWIND $ids AS key
 OPTIONAL MATCH (:{Label.SCIENTIST} {{id: key}})-[r:{Rel.AFFILIATED_WITH}]->(i:{Label.INSTITUTION})
 WITH key, r, i ORDER BY r.end_year DESC, r.start_year DESC, i.id, r.source
 RETURN key, [x IN collect({{props: {institution_props("i")}, source: r.source,
-                     start_year: r.start_year, end_year: r.end_year, works: r.works}})
+                     start_year: r.start_year, end_year: r.end_year, works: r.works,
+                     confidence: r.confidence}})
            WHERE x.props IS NOT NULL] AS items
 """
 EXPERTISE = f"""
@@ -167,6 +170,7 @@ async def affiliations(tx: Tx, ids: Sequence[str]) -> list[list[Affiliation]]:
                         item["start_year"],
                         item["end_year"],
                         item["works"],
+                        item["confidence"],
                     )
                 )
         result.append(found)

@@ -1,0 +1,329 @@
+"""The affiliation matcher in ingestion, against the real Neo4j holding the bundled OpenAlex
+sample and two real ROR records that share one name ("Far Eastern University", in Manila and
+in Chiang Mai; tests/data/ror, CC0):
+
+- authorships whose record names no institution id get `AFFILIATED_WITH {source: "matcher"}`
+  edges to the institution their raw string names, with confidence and years; a re-run builds
+  no matcher and changes nothing; edges of structured sources are never changed;
+- a text document's institution whose name alone is ambiguous is resolved by the matcher from
+  the place written next to it, and left unresolved without one.
+
+Expected values come from the raw sample JSON and the raw ROR records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from neo4j import Driver
+
+from graph.unit_of_work import Writer
+from ingest.affiliation_links import GraphMatcher, LazyMatcher, match_authorships
+from ingest.derive import derive
+from ingest.jobs import run_job
+from ingest.ror import ROR
+from ingest.text_ingest import ingest_text
+from talentmap.settings import Settings
+from tests.conftest import (
+    SAMPLE_WORKS,
+    ask,
+    load_works,
+    rows,
+    sample_works,
+    short_id,
+    snapshot,
+)
+
+NAMESAKES = Path(__file__).parent / "data" / "ror" / "far_eastern_university_v2.json"
+
+
+def raw_only_authorships() -> dict[tuple[str, str], tuple[set[str], int | None]]:
+    """(author, work) -> (raw strings, year) of the sample's authorships that name no
+    institution (a person listed twice on a work is one authorship)."""
+    found: dict[tuple[str, str], tuple[set[str], set[str], int | None]] = {}
+    for work in sample_works():
+        for a in work.get("authorships") or []:
+            author = (a.get("author") or {}).get("id")
+            if not author or not (
+                (a.get("author") or {}).get("display_name") or a.get("raw_author_name")
+            ):
+                continue
+            key = (short_id(author), short_id(work["id"]))
+            strings, institutions, _ = found.setdefault(
+                key, (set(), set(), work.get("publication_year"))
+            )
+            raw = a.get("raw_affiliation_strings")
+            if raw is None and a.get("raw_affiliation_string"):
+                raw = [a["raw_affiliation_string"]]
+            strings.update(s for s in raw or [] if isinstance(s, str))
+            institutions.update(i["id"] for i in a.get("institutions") or [] if i.get("id"))
+    return {k: (s, year) for k, (s, i, year) in found.items() if s and not i}
+
+
+def institution_names() -> dict[str, str]:
+    """Display name -> ROR id of the sample's institutions (names of one institution only)."""
+    names: dict[str, set[str]] = {}
+    for work in sample_works():
+        for a in work.get("authorships") or []:
+            for inst in a.get("institutions") or []:
+                if inst.get("ror") and inst.get("display_name"):
+                    names.setdefault(inst["display_name"], set()).add(short_id(inst["ror"]))
+    return {name: next(iter(ids)) for name, ids in names.items() if len(ids) == 1}
+
+
+def exact_name_matches() -> set[tuple[str, str, int | None]]:
+    """(author, ROR id, year) for raw-only authorships whose string is exactly an institution's
+    name (trailing punctuation aside): what the matcher must find."""
+    names = institution_names()
+    found = set()
+    for (author, _), (strings, year) in raw_only_authorships().items():
+        for text in strings:
+            ror = names.get(text.strip().rstrip(",;."))
+            if ror:
+                found.add((author, ror, year))
+    return found
+
+
+def structured_edges(driver: Driver, settings: Settings) -> list[dict[str, Any]]:
+    return rows(
+        driver,
+        settings,
+        "MATCH (s:Scientist)-[r:AFFILIATED_WITH]->(i) WHERE r.source <> 'matcher' "
+        "RETURN s.id AS s, i.id AS i, properties(r) AS props ORDER BY s, i, props.source",
+    )
+
+
+def matcher_edges(driver: Driver, settings: Settings) -> dict[tuple[str, str], dict[str, Any]]:
+    found = rows(
+        driver,
+        settings,
+        "MATCH (s:Scientist)-[r:AFFILIATED_WITH {source: 'matcher'}]->(i) "
+        "RETURN s.id AS s, i.id AS i, properties(r) AS props",
+    )
+    return {(r["s"], r["i"]): r["props"] for r in found}
+
+
+def namesakes() -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = json.loads(NAMESAKES.read_text(encoding="utf-8"))
+    return records
+
+
+def never_built() -> GraphMatcher:
+    raise AssertionError("the matcher was built with nothing to match")
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Driver:
+    quarantine = tmp_path_factory.mktemp("quarantine")
+    load_works(graph, settings, [SAMPLE_WORKS], quarantine)
+    run_job(
+        Writer(graph, settings.neo4j_database),
+        ROR,
+        [NAMESAKES],
+        quarantine_dir=quarantine,
+        batch_size=10,
+    )
+    return graph
+
+
+def test_a_raw_strings_become_matcher_edges_beside_the_structured_ones(
+    loaded: Driver, settings: Settings
+) -> None:
+    writer = Writer(loaded, settings.neo4j_database)
+    expected = exact_name_matches()
+    assert len(expected) >= 3  # the sample has such strings ("Aberystwyth University", ...)
+    structured = structured_edges(loaded, settings)
+    assert matcher_edges(loaded, settings) == {}
+
+    report = match_authorships(writer)
+    derive(writer, max_authors=settings.max_authors_for_ties)
+
+    assert report.pending == len(raw_only_authorships())
+    assert report.registry > 0 and report.matched >= len({(a, r) for a, r, _ in expected})
+    edges = matcher_edges(loaded, settings)
+    for author, ror, year in expected:
+        props = edges[(author, ror)]
+        assert 0 < props["confidence"] < 1  # a match, less sure than an institution id
+        assert year in props["years"] and props["start_year"] <= year <= props["end_year"]
+    # Every matcher edge comes from an authorship with raw strings only.
+    raw_authors = {author for author, _ in raw_only_authorships()}
+    assert {s for s, _ in edges} <= raw_authors
+    assert report.links >= len(edges)
+    # The structured edges are untouched, and the record's institution ids too.
+    assert structured_edges(loaded, settings) == structured
+    matched_ids = rows(
+        loaded,
+        settings,
+        "MATCH ()-[a:AUTHORED]->() WHERE size(a.matched_institution_ids) > 0 "
+        "RETURN a.institution_ids AS ids",
+    )
+    assert len(matched_ids) == report.matched and all(r["ids"] == [] for r in matched_ids)
+
+
+AFFILIATIONS = """
+query ($id: ID!) {
+  scientist(id: $id) {
+    ... on Scientist { affiliations { institution { id } source confidence startYear endYear } }
+  }
+}
+"""
+
+
+def test_a2_the_api_shows_matcher_affiliations_with_confidence(
+    loaded: Driver, settings: Settings, api_url: str
+) -> None:
+    for author, ror, year in sorted(exact_name_matches(), key=str):
+        answer = ask(api_url, AFFILIATIONS, {"id": author})
+        found = [
+            a
+            for a in answer["data"]["scientist"]["affiliations"]
+            if a["institution"]["id"] == ror and a["source"] == "matcher"
+        ]
+        assert len(found) == 1, answer
+        assert 0 < found[0]["confidence"] < 1
+        assert found[0]["startYear"] <= year <= found[0]["endYear"]
+
+
+def test_b_a_rerun_builds_no_matcher_and_changes_nothing(
+    loaded: Driver, settings: Settings
+) -> None:
+    writer = Writer(loaded, settings.neo4j_database)
+    before = snapshot(loaded, settings)
+    lazy = LazyMatcher(never_built)
+    report = match_authorships(writer, lazy)
+    derive(writer, max_authors=settings.max_authors_for_ties)
+    assert (report.pending, report.matched, lazy.built) == (0, 0, False)
+    assert snapshot(loaded, settings) == before
+    # Matching everything again (after the registry changed) gives the same graph.
+    again = match_authorships(writer, rematch=True)
+    derive(writer, max_authors=settings.max_authors_for_ties)
+    assert again.pending == len(raw_only_authorships())
+    assert snapshot(loaded, settings) == before
+
+
+def test_c_an_institution_id_edge_is_not_overwritten_by_a_match(
+    loaded: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """A made-up record (a sample work under a new id and year) gives a raw-string author the
+    institution id their string names: two edges, each with its own years and confidence."""
+    structured = {
+        (short_id(a["author"]["id"]), short_id(inst["ror"]))
+        for work in sample_works()
+        for a in work["authorships"]
+        if (a.get("author") or {}).get("id")
+        for inst in a.get("institutions") or []
+        if inst.get("ror")
+    }
+    author, ror, year = min(
+        (a, r, y) for a, r, y in exact_name_matches() if (a, r) not in structured and y
+    )
+    assert year is not None
+    institution = next(
+        inst
+        for work in sample_works()
+        for a in work["authorships"]
+        for inst in a.get("institutions") or []
+        if inst.get("ror") and short_id(inst["ror"]) == ror
+    )
+    work = next(
+        w
+        for w in sample_works()
+        if any(
+            short_id((a.get("author") or {}).get("id") or "") == author for a in w["authorships"]
+        )
+        and w.get("publication_year") == year
+    )
+    made_up = {
+        **work,
+        "id": "https://openalex.org/W9999999999",
+        "doi": None,
+        "publication_year": year - 5,
+        "publication_date": f"{year - 5}-01-01",
+        "referenced_works": [],
+        "authorships": [
+            {
+                **a,
+                "institutions": [institution],
+                "raw_affiliation_strings": [institution["display_name"]],
+            }
+            for a in work["authorships"]
+            if short_id((a.get("author") or {}).get("id") or "") == author
+        ],
+    }
+    path = tmp_path / "made_up.jsonl"
+    path.write_text(json.dumps(made_up) + "\n", encoding="utf-8")
+    writer = Writer(loaded, settings.neo4j_database)
+    load_works(loaded, settings, [path], tmp_path / "quarantine", derive=False)
+    report = match_authorships(writer)
+    derive(writer, max_authors=settings.max_authors_for_ties)
+    assert report.pending == 0  # the made-up authorship has an institution id
+
+    found = rows(
+        loaded,
+        settings,
+        "MATCH (:Scientist {id: $s})-[r:AFFILIATED_WITH]->(:Institution {id: $i}) "
+        "RETURN r.source AS source, r.start_year AS start, r.end_year AS end, "
+        "r.confidence AS confidence ORDER BY source",
+        s=author,
+        i=ror,
+    )
+    by_source = {r["source"]: r for r in found}
+    assert len(found) == 2, found
+    assert by_source["openalex_authorship"]["start"] == year - 5
+    assert by_source["openalex_authorship"]["end"] == year - 5
+    assert by_source["openalex_authorship"]["confidence"] == 1.0
+    assert by_source["matcher"]["start"] <= year <= by_source["matcher"]["end"]
+    assert by_source["matcher"]["confidence"] < 1.0
+
+
+def test_d_text_resolves_an_ambiguous_name_by_its_place(
+    loaded: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """A bio names "Far Eastern University" (two ROR institutions) with its city: the
+    gazetteer cannot say which, the matcher can; without a place it abstains."""
+    name = {n["value"] for r in namesakes() for n in r["names"] if "ror_display" in n["types"]}
+    assert len(name) == 1  # the gazetteer alone cannot tell them apart
+    [university] = name
+    manila = next(
+        short_id(r["id"])
+        for r in namesakes()
+        if r["locations"][0]["geonames_details"]["name"] == "Manila"
+    )
+    placed = tmp_path / "placed.txt"
+    placed.write_text(
+        f"Prof. Maria Santos, a professor at {university} in Manila, works on rainforests.\n",
+        encoding="utf-8",
+    )
+    unplaced = tmp_path / "unplaced.txt"
+    unplaced.write_text(f"Prof. Ana Cruz teaches at {university}.\n", encoding="utf-8")
+    report = ingest_text(
+        Writer(loaded, settings.neo4j_database),
+        [placed, unplaced],
+        quarantine_dir=tmp_path / "quarantine",
+    )
+    assert (report.written, report.problems) == (2, [])
+
+    def affiliations(person: str) -> list[dict[str, Any]]:
+        return rows(
+            loaded,
+            settings,
+            "MATCH (:Mention {kind: 'PERSON', text: $name})-[:REFERS_TO]->(s:Scientist) "
+            "MATCH (s)-[r:AFFILIATED_WITH]->(i:Institution) "
+            "RETURN i.id AS id, r.source AS source, r.confidence AS confidence",
+            name=person,
+        )
+
+    [fact] = affiliations("Maria Santos")
+    assert (fact["id"], fact["source"]) == (manila, "text")
+    assert 0 < fact["confidence"] <= 1
+    [link] = rows(
+        loaded,
+        settings,
+        "MATCH (m:Mention {kind: 'INSTITUTION'})-[:IN]->(:Document {path: $path}) "
+        "MATCH (m)-[r:REFERS_TO]->(i) RETURN i.id AS id, r.evidence AS evidence",
+        path=str(placed.resolve()),
+    )
+    assert link["id"] == manila and link["evidence"].startswith("matcher")
+    assert affiliations("Ana Cruz") == []  # no place: the matcher abstains
