@@ -126,13 +126,39 @@ _INSTITUTION_WORDS = frozenset(
         "organization",
     ]
 )
+# Words that make a name a university's or a hospital's (not a unit's or a generic one).
+_UNIVERSITY_WORDS = frozenset(
+    [
+        "university",
+        "universidad",
+        "universidade",
+        "universite",
+        "universitat",
+        "universita",
+        "universiteit",
+        "universiti",
+        "universitas",
+        "college",
+        "hospital",
+        "polytechnic",
+        "politecnico",
+    ]
+)
+# Words that tie a name to the words before it ("Laboratory of <name>").
+_CONNECTORS = frozenset(["of", "for", "on", "de", "di", "du", "des", "del", "della", "der", "fur"])
+_STOPWORDS = frozenset(["of", "the", "and", "for", "de", "di", "du", "des", "la", "le", "et", "y"])
+# A word in at least this many registry names is common; a name of common words only
+# (Department of Earth Sciences) is generic.
+GENERIC_FREQUENCY = 50
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Replaced by spaces before tokenising (offsets stay the same): punctuation names vary on.
 _BLANKS = str.maketrans({c: " " for c in ".-'\u2019`\"()[]/:_+*"})
+_BLANKS_COMMA = str.maketrans({c: " " for c in ".-'\u2019`\"()[]/:_+*,;"})
 _SEGMENT = re.compile(r"[,;\n]+")
 _WORD = re.compile(r"[^\W_]+")
 
 MIN_CONFIDENCE = 0.6
+RULES = {"comma": True, "tree": True, "hier": True, "subphrase": True, "generic": True, "acr_city": True, "unit_city": True}
 
 
 def fold(text: str) -> str:
@@ -299,6 +325,13 @@ class Matcher:
         for key in self.names:
             rare = min(key.split(), key=lambda w: (frequency[w], w))
             self.block.setdefault(rare, []).append(key)
+        self.children: dict[int, list[int]] = {}
+        for i, e in enumerate(self.entries):
+            for parent in e.parents:
+                if parent in self.by_id and self.by_id[parent] != i:
+                    self.children.setdefault(self.by_id[parent], []).append(i)
+        self._ancestors: dict[int, frozenset[int]] = {}
+        self._descendant_cities: dict[int, frozenset[str]] = {}
         self.countries: dict[str, set[str]] = {}
         for e in self.entries:
             if e.country_code and e.country_name:
@@ -337,6 +370,10 @@ class Matcher:
         # are only a fallback.
         if any(k[3] in ("city", "country") and k[0].kind != "acronym" for k in kept):
             kept = [k for k in kept if k[3] in ("city", "country") and k[0].kind != "acronym"]
+        if RULES["hier"]:
+            # an institution and one above it: ROR's gold sets label the one above
+            indexes = {k[1] for k in kept}
+            kept = [k for k in kept if not self.ancestors(k[1]) & indexes]
         kept.sort(key=lambda c: c[0].start)
         ids: dict[str, float] = {}
         evidence = []
@@ -364,7 +401,8 @@ class Matcher:
     def _doc(self, text: str) -> tuple[Doc, list[tuple[int, int]]]:
         """The string's tokens (punctuation that names vary on blanked out, spaces dropped)
         with their normalised forms, and each token's character offsets."""
-        tokens = [t for t in self.nlp.make_doc(text.translate(_BLANKS)) if not t.is_space]
+        blanks = _BLANKS_COMMA if RULES["comma"] else _BLANKS
+        tokens = [t for t in self.nlp.make_doc(text.translate(blanks)) if not t.is_space]
         doc = Doc(self.nlp.vocab, words=[t.text for t in tokens])
         for token in doc:
             token.norm_ = norm_token(token.text) or token.lower_
@@ -395,7 +433,61 @@ class Matcher:
                 continue
             if " " not in key and not span.text[:1].isupper():
                 continue  # a one-word name written in lower case is a common word
+            if RULES["subphrase"] and start > 0 and self._object_of(key, text, begin):
+                continue
             found.append(_Candidate(begin, finish, key, "name", 1.0, sorted(entries)))
+        return found
+
+    @staticmethod
+    def _object_of(key: str, text: str, begin: int) -> bool:
+        """Whether a name (not a university's) is the object of a longer name: "State Key
+        Laboratory of Biocontrol" does not name Biocontrol."""
+        if _UNIVERSITY_WORDS.intersection(key.split()):
+            return False
+        before = _WORD.findall(text[max(0, begin - 12) : begin])
+        gap = text[:begin].rstrip()
+        return bool(before) and gap.endswith(before[-1]) and fold(before[-1]) in _CONNECTORS
+
+    def _generic(self, key: str) -> bool:
+        """A name of common words only, not a university's (Department of Earth Sciences)."""
+        words = [w for w in key.split() if w not in _STOPWORDS]
+        return (
+            not _UNIVERSITY_WORDS.intersection(words)
+            and all(self.frequency.get(w, 0) >= GENERIC_FREQUENCY for w in words)
+        )
+
+    def ancestors(self, index: int) -> frozenset[int]:
+        """The registry entries above an entry (ROR parents, transitively)."""
+        found = self._ancestors.get(index)
+        if found is None:
+            seen: set[int] = set()
+            todo = [index]
+            while todo:
+                for parent in self.entries[todo.pop()].parents:
+                    at = self.by_id.get(parent)
+                    if at is not None and at not in seen and at != index:
+                        seen.add(at)
+                        todo.append(at)
+            found = self._ancestors[index] = frozenset(seen)
+        return found
+
+    def descendant_cities(self, index: int) -> frozenset[str]:
+        """The normalised cities of the entries below an entry, its own city excepted."""
+        found = self._descendant_cities.get(index)
+        if found is None:
+            own = self.entries[index].city
+            cities: set[str] = set()
+            seen = {index}
+            todo = [index]
+            while todo:
+                for child in self.children.get(todo.pop(), ()):
+                    if child not in seen:
+                        seen.add(child)
+                        todo.append(child)
+                        city = self.entries[child].city
+                        if city and city != own:
+                            cities.add(" ".join(norm_words(city)))
+            found = self._descendant_cities[index] = frozenset(cities)
         return found
 
     def _cjk_candidates(self, text: str) -> list[_Candidate]:
@@ -463,12 +555,26 @@ class Matcher:
         if len(pool) > 1:
             active = [i for i in pool if self.entries[i].active]
             pool = active if len(active) == 1 else pool
+        if len(pool) > 1 and RULES["tree"]:
+            # a name its units share (EMBL and its sites) means the one above them all
+            top = [i for i in pool if all(j == i or i in self.ancestors(j) for j in pool)]
+            pool = top or pool
         if len(pool) > 1:
             return None
         index = pool[0]
         location = places[index]
-        if cand.kind == "acronym" and location not in ("city", "country"):
+        if cand.kind == "acronym" and location not in (
+            ("city",) if RULES["acr_city"] else ("city", "country")
+        ):
             return None
+        if RULES["generic"] and cand.kind == "name" and location != "city" and self._generic(cand.name):
+            return None
+        if (
+            RULES["unit_city"]
+            and location == "country"
+            and any(f" {c} " in words for c in self.descendant_cities(index))
+        ):
+            return None  # placed in the city of one of its units: the string means the unit
         if cand.kind == "fuzzy" and cand.score < (
             0.93 if location in ("city", "country") else 0.97
         ):
