@@ -152,13 +152,13 @@ _STOPWORDS = frozenset(["of", "the", "and", "for", "de", "di", "du", "des", "la"
 GENERIC_FREQUENCY = 50
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Replaced by spaces before tokenising (offsets stay the same): punctuation names vary on.
-_BLANKS = str.maketrans({c: " " for c in ".-'\u2019`\"()[]/:_+*"})
-_BLANKS_COMMA = str.maketrans({c: " " for c in ".-'\u2019`\"()[]/:_+*,;"})
+# Commas and semicolons too: a name may hold one ("University of California, Berkeley"), and
+# the longest name wins.
+_BLANKS = str.maketrans({c: " " for c in ".-'\u2019`\"()[]/:_+*,;"})
 _SEGMENT = re.compile(r"[,;\n]+")
 _WORD = re.compile(r"[^\W_]+")
 
 MIN_CONFIDENCE = 0.6
-RULES = {"comma": True, "tree": True, "hier": True, "subphrase": True, "generic": True, "acr_city": True, "unit_city": True}
 
 
 def fold(text: str) -> str:
@@ -370,10 +370,10 @@ class Matcher:
         # are only a fallback.
         if any(k[3] in ("city", "country") and k[0].kind != "acronym" for k in kept):
             kept = [k for k in kept if k[3] in ("city", "country") and k[0].kind != "acronym"]
-        if RULES["hier"]:
-            # an institution and one above it: ROR's gold sets label the one above
-            indexes = {k[1] for k in kept}
-            kept = [k for k in kept if not self.ancestors(k[1]) & indexes]
+        # an institution and one above it (a lab and its university): the one above, as ROR's
+        # gold sets label it
+        indexes = {k[1] for k in kept}
+        kept = [k for k in kept if not self.ancestors(k[1]) & indexes]
         kept.sort(key=lambda c: c[0].start)
         ids: dict[str, float] = {}
         evidence = []
@@ -401,8 +401,7 @@ class Matcher:
     def _doc(self, text: str) -> tuple[Doc, list[tuple[int, int]]]:
         """The string's tokens (punctuation that names vary on blanked out, spaces dropped)
         with their normalised forms, and each token's character offsets."""
-        blanks = _BLANKS_COMMA if RULES["comma"] else _BLANKS
-        tokens = [t for t in self.nlp.make_doc(text.translate(blanks)) if not t.is_space]
+        tokens = [t for t in self.nlp.make_doc(text.translate(_BLANKS)) if not t.is_space]
         doc = Doc(self.nlp.vocab, words=[t.text for t in tokens])
         for token in doc:
             token.norm_ = norm_token(token.text) or token.lower_
@@ -433,7 +432,7 @@ class Matcher:
                 continue
             if " " not in key and not span.text[:1].isupper():
                 continue  # a one-word name written in lower case is a common word
-            if RULES["subphrase"] and start > 0 and self._object_of(key, text, begin):
+            if start > 0 and self._object_of(key, text, begin):
                 continue
             found.append(_Candidate(begin, finish, key, "name", 1.0, sorted(entries)))
         return found
@@ -451,9 +450,8 @@ class Matcher:
     def _generic(self, key: str) -> bool:
         """A name of common words only, not a university's (Department of Earth Sciences)."""
         words = [w for w in key.split() if w not in _STOPWORDS]
-        return (
-            not _UNIVERSITY_WORDS.intersection(words)
-            and all(self.frequency.get(w, 0) >= GENERIC_FREQUENCY for w in words)
+        return not _UNIVERSITY_WORDS.intersection(words) and all(
+            self.frequency.get(w, 0) >= GENERIC_FREQUENCY for w in words
         )
 
     def ancestors(self, index: int) -> frozenset[int]:
@@ -555,7 +553,7 @@ class Matcher:
         if len(pool) > 1:
             active = [i for i in pool if self.entries[i].active]
             pool = active if len(active) == 1 else pool
-        if len(pool) > 1 and RULES["tree"]:
+        if len(pool) > 1:
             # a name its units share (EMBL and its sites) means the one above them all
             top = [i for i in pool if all(j == i or i in self.ancestors(j) for j in pool)]
             pool = top or pool
@@ -563,17 +561,18 @@ class Matcher:
             return None
         index = pool[0]
         location = places[index]
-        if cand.kind == "acronym" and location not in (
-            ("city",) if RULES["acr_city"] else ("city", "country")
-        ):
-            return None
-        if RULES["generic"] and cand.kind == "name" and location != "city" and self._generic(cand.name):
-            return None
+        if cand.kind == "acronym" and location != "city":
+            return None  # an acronym means an institution of the city the string names
         if (
-            RULES["unit_city"]
-            and location == "country"
-            and any(f" {c} " in words for c in self.descendant_cities(index))
+            cand.kind == "name"
+            and " " not in cand.name
+            and self.names[cand.name].get(index) == "alias"
+            and location != "city"
         ):
+            return None  # a one-word alias ("Statale") needs the city
+        if cand.kind == "name" and location != "city" and self._generic(cand.name):
+            return None  # a generic name needs the city
+        if location == "country" and any(f" {c} " in words for c in self.descendant_cities(index)):
             return None  # placed in the city of one of its units: the string means the unit
         if cand.kind == "fuzzy" and cand.score < (
             0.93 if location in ("city", "country") else 0.97
