@@ -150,6 +150,10 @@ _STOPWORDS = frozenset(["of", "the", "and", "for", "de", "di", "du", "des", "la"
 # A word in at least this many registry names is common; a name of common words only
 # (Department of Earth Sciences) is generic.
 GENERIC_FREQUENCY = 50
+# The words a unit's name starts with ("Department of Earth Sciences").
+_UNIT_WORDS = frozenset(
+    ["department", "division", "section", "unit", "faculty", "school", "program", "programme"]
+)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Replaced by spaces before tokenising (offsets stay the same): punctuation names vary on.
 # Commas and semicolons too: a name may hold one ("University of California, Berkeley"), and
@@ -277,6 +281,13 @@ class _Candidate:
     entries: list[int] = field(default_factory=list)
 
 
+def _partial(a: _Candidate, b: _Candidate) -> bool:
+    """Whether two spans overlap without one holding the other."""
+    overlap = a.start < b.end and b.start < a.end
+    holds = (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
+    return overlap and not holds
+
+
 class Matcher:
     """Built once from registry entries (building takes a few seconds for all of ROR)."""
 
@@ -288,6 +299,7 @@ class Matcher:
         self.names: dict[str, dict[int, str]] = {}  # normalised name -> entry -> kind
         self.acronyms: dict[str, set[int]] = {}  # exact acronym -> entries
         self.cjk: dict[str, set[int]] = {}
+        self.keys_of: dict[int, set[str]] = {}  # entry -> its multi-word name keys
         places: set[str] = set()
         for e in self.entries:
             for place in (e.city, e.country_name):
@@ -307,6 +319,8 @@ class Matcher:
                     if not key or key in places or (" " not in key and len(key) < 5):
                         continue
                     self.names.setdefault(key, {}).setdefault(i, kind)
+                    if " " in key:
+                        self.keys_of.setdefault(i, set()).add(key)
                     if key.startswith("the ") and " " in key[4:]:
                         self.names.setdefault(key[4:], {}).setdefault(i, kind)
             for acronym in e.acronyms:
@@ -359,6 +373,18 @@ class Matcher:
             decided = self._decide(cand, words, mentioned)
             if decided is not None:
                 chosen.append((cand, *decided))
+        # a name read across a comma loses to a name within a segment that it only
+        # overlaps: "School of Health Sciences, University of Skovde"
+        inner = [c for c in chosen if not _SEGMENT.search(text[c[0].start : c[0].end])]
+        chosen = [
+            c
+            for c in chosen
+            if not _SEGMENT.search(text[c[0].start : c[0].end])
+            or not any(_partial(c[0], k[0]) for k in inner)
+        ]
+        # a unit named by its institution's name and a unit word ("Stanford University
+        # School of Medicine") means the institution when the two share a city
+        chosen = [c for c in chosen if not any(self._unit_of(c, s) for s in chosen)]
         # overlapping spans: the longest (then the surest) wins
         chosen.sort(key=lambda c: (-(c[0].end - c[0].start), -c[2]))
         kept: list[tuple[_Candidate, int, float, str]] = []
@@ -373,7 +399,7 @@ class Matcher:
         # an institution and one above it (a lab and its university): the one above, as ROR's
         # gold sets label it
         indexes = {k[1] for k in kept}
-        kept = [k for k in kept if not self.ancestors(k[1]) & indexes]
+        kept = [k for k in kept if not any(self._above(j, k[1]) for j in indexes)]
         kept.sort(key=lambda c: c[0].start)
         ids: dict[str, float] = {}
         evidence = []
@@ -448,11 +474,40 @@ class Matcher:
         return bool(before) and gap.endswith(before[-1]) and fold(before[-1]) in _CONNECTORS
 
     def _generic(self, key: str) -> bool:
-        """A name of common words only, not a university's (Department of Earth Sciences)."""
+        """A unit's name of common words only (Department of Earth Sciences)."""
         words = [w for w in key.split() if w not in _STOPWORDS]
+        if not words or words[0] not in _UNIT_WORDS:
+            return False
         return not _UNIVERSITY_WORDS.intersection(words) and all(
             self.frequency.get(w, 0) >= GENERIC_FREQUENCY for w in words
         )
+
+    def _unit_of(
+        self,
+        unit: tuple[_Candidate, int, float, str],
+        head: tuple[_Candidate, int, float, str],
+    ) -> bool:
+        """Whether a candidate's name is another's followed by a unit word, both entries
+        in one city."""
+        u, h = unit[0], head[0]
+        if u.kind != "name" or h.kind != "name" or u.start != h.start or h.end >= u.end:
+            return False
+        rest = u.name[len(h.name) :].split() if u.name.startswith(h.name + " ") else []
+        return (
+            bool(rest)
+            and rest[0] in _UNIT_WORDS | {"college"}
+            and self.entries[unit[1]].city == self.entries[head[1]].city
+        )
+
+    def _above(self, upper: int, lower: int) -> bool:
+        """Whether an entry is above another: a ROR ancestor, or named in its name ("... at
+        the University of Pennsylvania")."""
+        if upper == lower:
+            return False
+        if upper in self.ancestors(lower):
+            return True
+        name = f" {' '.join(norm_words(self.entries[lower].name))} "
+        return any(f" {key} " in name for key in self.keys_of.get(upper, ()))
 
     def ancestors(self, index: int) -> frozenset[int]:
         """The registry entries above an entry (ROR parents, transitively)."""

@@ -291,6 +291,7 @@ def test_graph_registry(graph: Driver, ror_slice: Path, tmp_path: Path) -> None:
 UCB, UC, EMBL, EMBL_HH, UPENN, PSOM, DES, ALBERTA, BIOC, SYSU, CAS, WIPM, MILAN = (
     f"0test{n:04d}" for n in range(13)
 )
+STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU = (f"0test{n:04d}" for n in range(13, 18))
 
 
 @pytest.fixture(scope="module")
@@ -389,6 +390,18 @@ def small() -> Matcher:
             country_name="Italy",
         ),
     ]
+    entries += [
+        Entry(STANFORD, "Stanford University", city="Stanford", country_code="US"),
+        Entry(STANFORD_MED, "Stanford University School of Medicine", city="Stanford"),
+        Entry(
+            RPSOM,
+            "Raymond Perelman School of Medicine at the University of Pennsylvania",
+            aliases=("Raymond Perelman School",),
+            city="Philadelphia",
+        ),
+        Entry(SKOVDE, "University of Skovde", city="Skovde"),
+        Entry(HSU, "Health Sciences University", city="Tokyo"),
+    ]
     # names that make "department", "earth" and "sciences" common words (each in many names)
     letters = "abcdefghijklmnopqrstuvwxyz"
     entries += [
@@ -444,3 +457,21 @@ def test_one_word_alias_needs_its_city(small: Matcher) -> None:
 
 def test_acronym_needs_the_city(matcher: Matcher) -> None:
     assert matcher.match("Dept. of EECS, MIT, USA").ror_ids == ()
+
+
+def test_unit_named_by_its_institution_means_the_institution(small: Matcher) -> None:
+    text = "Department of Pathology, Stanford University School of Medicine"
+    assert small.match(text).ror_ids == (STANFORD,)
+
+
+def test_institution_named_in_a_units_name_is_above_it(small: Matcher) -> None:
+    # no ROR parent, but the unit's name says whose it is
+    text = "Raymond Perelman School, University of Pennsylvania"
+    assert small.match(text).ror_ids == (UPENN,)
+    assert small.match("Raymond Perelman School").ror_ids == (RPSOM,)
+
+
+def test_name_across_a_comma_loses_to_a_segment_name(small: Matcher) -> None:
+    found = small.match("School of Health Sciences, University of Skovde")
+    assert found.ror_ids == (SKOVDE,)
+    assert small.match("Health Sciences University").ror_ids == (HSU,)
