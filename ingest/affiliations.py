@@ -9,9 +9,15 @@
   commas and semicolons) that name no institution exactly are scored against names sharing
   their rarest word with rapidfuzz (typos, other abbreviations).
 - Decision: a name several institutions share is settled by the city, then the country, the
-  string names; acronyms count only with such support; overlapping spans keep the longest
-  (the most specific: a child named inside its parent's name gives the child); names left
-  ambiguous, weak fuzzy scores and contradicted countries abstain. Precision first.
+  string names, then by the one above the others (EMBL, not its sites); acronyms, one-word
+  aliases and generic unit names (Department of Earth Sciences) count only with the city;
+  overlapping spans keep the longest (a child named inside its parent's name gives the
+  child), but a name read across a comma loses to a segment's own name; names left
+  ambiguous, weak fuzzy scores, contradicted countries, and an institution placed only by
+  country in one of its units' cities abstain. Precision first.
+- Hierarchy: of an institution and one above it (a ROR ancestor, or named in its name, as
+  "... School of Medicine at the University of Pennsylvania"), only the one above is
+  returned, as ROR's gold sets label it; so is "<institution> School of ..." in its city.
 """
 
 from __future__ import annotations
