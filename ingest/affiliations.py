@@ -13,8 +13,8 @@
   aliases and generic unit names (Department of Earth Sciences) count only with the city;
   overlapping spans keep the longest (a child named inside its parent's name gives the
   child), but a name read across a comma loses to a segment's own name; names left
-  ambiguous, weak fuzzy scores, contradicted countries, and an institution placed only by
-  country in one of its units' cities abstain. Precision first.
+  ambiguous, weak fuzzy scores, contradicted countries, and an institution (not a
+  university) placed only by country in one of its units' cities abstain. Precision first.
 - Hierarchy: of an institution and one above it (a ROR ancestor, or named in its name, as
   "... School of Medicine at the University of Pennsylvania"), only the one above is
   returned, as ROR's gold sets label it; so is "<institution> School of ..." in its city.
@@ -633,8 +633,15 @@ class Matcher:
             return None  # a one-word alias ("Statale") needs the city
         if cand.kind == "name" and location != "city" and self._generic(cand.name):
             return None  # a generic name needs the city
-        if location == "country" and any(f" {c} " in words for c in self.descendant_cities(index)):
-            return None  # placed in the city of one of its units: the string means the unit
+        if (
+            location == "country"
+            # a university's campus units are still the university's (LMU in Garching)
+            and not _UNIVERSITY_WORDS.intersection(norm_words(self.entries[index].name))
+            and any(f" {c} " in words for c in self.descendant_cities(index))
+        ):
+            # an academy placed in the city of one of its institutes: the string means the
+            # institute
+            return None
         if cand.kind == "fuzzy" and cand.score < (
             0.93 if location in ("city", "country") else 0.97
         ):

@@ -291,7 +291,9 @@ def test_graph_registry(graph: Driver, ror_slice: Path, tmp_path: Path) -> None:
 UCB, UC, EMBL, EMBL_HH, UPENN, PSOM, DES, ALBERTA, BIOC, SYSU, CAS, WIPM, MILAN = (
     f"0test{n:04d}" for n in range(13)
 )
-STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU = (f"0test{n:04d}" for n in range(13, 18))
+STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
+    f"0test{n:04d}" for n in range(13, 20)
+)
 
 
 @pytest.fixture(scope="module")
@@ -400,6 +402,15 @@ def small() -> Matcher:
             city="Philadelphia",
         ),
         Entry(SKOVDE, "University of Skovde", city="Skovde"),
+        Entry(UNI_M, "Ludwig University", city="Munich", country_code="DE", country_name="Germany"),
+        Entry(
+            UNI_M_LAB,
+            "Garching Accelerator Laboratory",
+            parents=(UNI_M,),
+            city="Garching",
+            country_code="DE",
+            country_name="Germany",
+        ),
         Entry(HSU, "Health Sciences University", city="Tokyo"),
     ]
     # names that make "department", "earth" and "sciences" common words (each in many names)
@@ -448,6 +459,8 @@ def test_unit_city_abstains(small: Matcher) -> None:
     # means that institute, which it does not name
     assert small.match("Chinese Academy of Sciences, Wuhan, China").ror_ids == ()
     assert small.match("Chinese Academy of Sciences, Beijing, China").ror_ids == (CAS,)
+    # a university in the city of one of its units is still the university
+    assert small.match("Ludwig University, Garching, Germany").ror_ids == (UNI_M,)
 
 
 def test_one_word_alias_needs_its_city(small: Matcher) -> None:
