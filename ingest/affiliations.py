@@ -14,7 +14,8 @@
   overlapping spans keep the longest (a child named inside its parent's name gives the
   child), but a name read across a comma loses to a segment's own name; names left
   ambiguous, weak fuzzy scores, contradicted countries, and an institution (not a
-  university) placed only by country in one of its units' cities abstain. Precision first.
+  university) placed only by country in one of its units' cities abstain, and so do
+  strings naming more than `MAX_INSTITUTIONS` (lists, not affiliations). Precision first.
 - Hierarchy: of an institution and one above it (a ROR ancestor, or named in its name, as
   "... School of Medicine at the University of Pennsylvania"), only the one above is
   returned, as ROR's gold sets label it; so is "<institution> School of ..." in its city.
@@ -156,6 +157,9 @@ _STOPWORDS = frozenset(["of", "the", "and", "for", "de", "di", "du", "des", "la"
 # A word in at least this many registry names is common; a name of common words only
 # (Department of Earth Sciences) is generic.
 GENERIC_FREQUENCY = 50
+# A string naming more institutions is a list (acknowledgements, a consortium), not an
+# affiliation: the matcher abstains.
+MAX_INSTITUTIONS = 3
 # The words a unit's name starts with ("Department of Earth Sciences").
 _UNIT_WORDS = frozenset(
     ["department", "division", "section", "unit", "faculty", "school", "program", "programme"]
@@ -426,7 +430,7 @@ class Matcher:
                     location,
                 )
             )
-        if not ids:
+        if not ids or len(ids) > MAX_INSTITUTIONS:
             return Match(affiliation, (), 0.0, tuple(evidence))
         return Match(affiliation, tuple(ids), round(min(ids.values()), 3), tuple(evidence))
 

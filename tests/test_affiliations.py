@@ -488,3 +488,18 @@ def test_name_across_a_comma_loses_to_a_segment_name(small: Matcher) -> None:
     found = small.match("School of Health Sciences, University of Skovde")
     assert found.ror_ids == (SKOVDE,)
     assert small.match("Health Sciences University").ror_ids == (HSU,)
+
+
+def test_list_of_institutions_abstains(small: Matcher) -> None:
+    from ingest.affiliations import MAX_INSTITUTIONS
+
+    names = [
+        "University of Alberta",
+        "Sun Yat-sen University",
+        "University of Pennsylvania",
+        "Health Sciences University",
+        "University of Skovde",
+    ]
+    three = small.match(", ".join(names[:MAX_INSTITUTIONS]))
+    assert len(three.ror_ids) == MAX_INSTITUTIONS
+    assert small.match(", ".join(names[: MAX_INSTITUTIONS + 1])).ror_ids == ()
