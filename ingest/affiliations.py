@@ -9,9 +9,16 @@
   commas and semicolons) that name no institution exactly are scored against names sharing
   their rarest word with rapidfuzz (typos, other abbreviations).
 - Decision: a name several institutions share is settled by the city, then the country, the
-  string names; acronyms count only with such support; overlapping spans keep the longest
-  (the most specific: a child named inside its parent's name gives the child); names left
-  ambiguous, weak fuzzy scores and contradicted countries abstain. Precision first.
+  string names, then by the one above the others (EMBL, not its sites); acronyms, one-word
+  aliases and generic unit names (Department of Earth Sciences) count only with the city;
+  overlapping spans keep the longest (a child named inside its parent's name gives the
+  child), but a name read across a comma loses to a segment's own name; names left
+  ambiguous, weak fuzzy scores, contradicted countries, and an institution (not a
+  university) placed only by country in one of its units' cities abstain, and so do
+  strings naming more than `MAX_INSTITUTIONS` (lists, not affiliations). Precision first.
+- Hierarchy: of an institution and one above it (a ROR ancestor, or named in its name, as
+  "... School of Medicine at the University of Pennsylvania"), only the one above is
+  returned, as ROR's gold sets label it; so is "<institution> School of ..." in its city.
 """
 
 from __future__ import annotations
@@ -126,9 +133,42 @@ _INSTITUTION_WORDS = frozenset(
         "organization",
     ]
 )
+# Words that make a name a university's or a hospital's (not a unit's or a generic one).
+_UNIVERSITY_WORDS = frozenset(
+    [
+        "university",
+        "universidad",
+        "universidade",
+        "universite",
+        "universitat",
+        "universita",
+        "universiteit",
+        "universiti",
+        "universitas",
+        "college",
+        "hospital",
+        "polytechnic",
+        "politecnico",
+    ]
+)
+# Words that tie a name to the words before it ("Laboratory of <name>").
+_CONNECTORS = frozenset(["of", "for", "on", "de", "di", "du", "des", "del", "della", "der", "fur"])
+_STOPWORDS = frozenset(["of", "the", "and", "for", "de", "di", "du", "des", "la", "le", "et", "y"])
+# A word in at least this many registry names is common; a name of common words only
+# (Department of Earth Sciences) is generic.
+GENERIC_FREQUENCY = 50
+# A string naming more institutions is a list (acknowledgements, a consortium), not an
+# affiliation: the matcher abstains.
+MAX_INSTITUTIONS = 3
+# The words a unit's name starts with ("Department of Earth Sciences").
+_UNIT_WORDS = frozenset(
+    ["department", "division", "section", "unit", "faculty", "school", "program", "programme"]
+)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Replaced by spaces before tokenising (offsets stay the same): punctuation names vary on.
-_BLANKS = str.maketrans({c: " " for c in ".-'\u2019`\"()[]/:_+*"})
+# Commas and semicolons too: a name may hold one ("University of California, Berkeley"), and
+# the longest name wins.
+_BLANKS = str.maketrans({c: " " for c in ".-'\u2019`\"()[]/:_+*,;"})
 _SEGMENT = re.compile(r"[,;\n]+")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -251,6 +291,13 @@ class _Candidate:
     entries: list[int] = field(default_factory=list)
 
 
+def _partial(a: _Candidate, b: _Candidate) -> bool:
+    """Whether two spans overlap without one holding the other."""
+    overlap = a.start < b.end and b.start < a.end
+    holds = (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
+    return overlap and not holds
+
+
 class Matcher:
     """Built once from registry entries (building takes a few seconds for all of ROR)."""
 
@@ -262,6 +309,7 @@ class Matcher:
         self.names: dict[str, dict[int, str]] = {}  # normalised name -> entry -> kind
         self.acronyms: dict[str, set[int]] = {}  # exact acronym -> entries
         self.cjk: dict[str, set[int]] = {}
+        self.keys_of: dict[int, set[str]] = {}  # entry -> its multi-word name keys
         places: set[str] = set()
         for e in self.entries:
             for place in (e.city, e.country_name):
@@ -281,6 +329,8 @@ class Matcher:
                     if not key or key in places or (" " not in key and len(key) < 5):
                         continue
                     self.names.setdefault(key, {}).setdefault(i, kind)
+                    if " " in key:
+                        self.keys_of.setdefault(i, set()).add(key)
                     if key.startswith("the ") and " " in key[4:]:
                         self.names.setdefault(key[4:], {}).setdefault(i, kind)
             for acronym in e.acronyms:
@@ -299,6 +349,13 @@ class Matcher:
         for key in self.names:
             rare = min(key.split(), key=lambda w: (frequency[w], w))
             self.block.setdefault(rare, []).append(key)
+        self.children: dict[int, list[int]] = {}
+        for i, e in enumerate(self.entries):
+            for parent in e.parents:
+                if parent in self.by_id and self.by_id[parent] != i:
+                    self.children.setdefault(self.by_id[parent], []).append(i)
+        self._ancestors: dict[int, frozenset[int]] = {}
+        self._descendant_cities: dict[int, frozenset[str]] = {}
         self.countries: dict[str, set[str]] = {}
         for e in self.entries:
             if e.country_code and e.country_name:
@@ -326,6 +383,18 @@ class Matcher:
             decided = self._decide(cand, words, mentioned)
             if decided is not None:
                 chosen.append((cand, *decided))
+        # a name read across a comma loses to a name within a segment that it only
+        # overlaps: "School of Health Sciences, University of Skovde"
+        inner = [c for c in chosen if not _SEGMENT.search(text[c[0].start : c[0].end])]
+        chosen = [
+            c
+            for c in chosen
+            if not _SEGMENT.search(text[c[0].start : c[0].end])
+            or not any(_partial(c[0], k[0]) for k in inner)
+        ]
+        # a unit named by its institution's name and a unit word ("Stanford University
+        # School of Medicine") means the institution when the two share a city
+        chosen = [c for c in chosen if not any(self._unit_of(c, s) for s in chosen)]
         # overlapping spans: the longest (then the surest) wins
         chosen.sort(key=lambda c: (-(c[0].end - c[0].start), -c[2]))
         kept: list[tuple[_Candidate, int, float, str]] = []
@@ -337,6 +406,10 @@ class Matcher:
         # are only a fallback.
         if any(k[3] in ("city", "country") and k[0].kind != "acronym" for k in kept):
             kept = [k for k in kept if k[3] in ("city", "country") and k[0].kind != "acronym"]
+        # an institution and one above it (a lab and its university): the one above, as ROR's
+        # gold sets label it
+        indexes = {k[1] for k in kept}
+        kept = [k for k in kept if not any(self._above(j, k[1]) for j in indexes)]
         kept.sort(key=lambda c: c[0].start)
         ids: dict[str, float] = {}
         evidence = []
@@ -357,7 +430,7 @@ class Matcher:
                     location,
                 )
             )
-        if not ids:
+        if not ids or len(ids) > MAX_INSTITUTIONS:
             return Match(affiliation, (), 0.0, tuple(evidence))
         return Match(affiliation, tuple(ids), round(min(ids.values()), 3), tuple(evidence))
 
@@ -395,7 +468,89 @@ class Matcher:
                 continue
             if " " not in key and not span.text[:1].isupper():
                 continue  # a one-word name written in lower case is a common word
+            if start > 0 and self._object_of(key, text, begin):
+                continue
             found.append(_Candidate(begin, finish, key, "name", 1.0, sorted(entries)))
+        return found
+
+    @staticmethod
+    def _object_of(key: str, text: str, begin: int) -> bool:
+        """Whether a name (not a university's) is the object of a longer name: "State Key
+        Laboratory of Biocontrol" does not name Biocontrol."""
+        if _UNIVERSITY_WORDS.intersection(key.split()):
+            return False
+        before = _WORD.findall(text[max(0, begin - 12) : begin])
+        gap = text[:begin].rstrip()
+        return bool(before) and gap.endswith(before[-1]) and fold(before[-1]) in _CONNECTORS
+
+    def _generic(self, key: str) -> bool:
+        """A unit's name of common words only (Department of Earth Sciences)."""
+        words = [w for w in key.split() if w not in _STOPWORDS]
+        if not words or words[0] not in _UNIT_WORDS:
+            return False
+        return not _UNIVERSITY_WORDS.intersection(words) and all(
+            self.frequency.get(w, 0) >= GENERIC_FREQUENCY for w in words
+        )
+
+    def _unit_of(
+        self,
+        unit: tuple[_Candidate, int, float, str],
+        head: tuple[_Candidate, int, float, str],
+    ) -> bool:
+        """Whether a candidate's name is another's followed by a unit word, both entries
+        in one city."""
+        u, h = unit[0], head[0]
+        if u.kind != "name" or h.kind != "name" or u.start != h.start or h.end >= u.end:
+            return False
+        rest = u.name[len(h.name) :].split() if u.name.startswith(h.name + " ") else []
+        return (
+            bool(rest)
+            and rest[0] in _UNIT_WORDS | {"college"}
+            and self.entries[unit[1]].city == self.entries[head[1]].city
+        )
+
+    def _above(self, upper: int, lower: int) -> bool:
+        """Whether an entry is above another: a ROR ancestor, or named in its name ("... at
+        the University of Pennsylvania")."""
+        if upper == lower:
+            return False
+        if upper in self.ancestors(lower):
+            return True
+        name = f" {' '.join(norm_words(self.entries[lower].name))} "
+        return any(f" {key} " in name for key in self.keys_of.get(upper, ()))
+
+    def ancestors(self, index: int) -> frozenset[int]:
+        """The registry entries above an entry (ROR parents, transitively)."""
+        found = self._ancestors.get(index)
+        if found is None:
+            seen: set[int] = set()
+            todo = [index]
+            while todo:
+                for parent in self.entries[todo.pop()].parents:
+                    at = self.by_id.get(parent)
+                    if at is not None and at not in seen and at != index:
+                        seen.add(at)
+                        todo.append(at)
+            found = self._ancestors[index] = frozenset(seen)
+        return found
+
+    def descendant_cities(self, index: int) -> frozenset[str]:
+        """The normalised cities of the entries below an entry, its own city excepted."""
+        found = self._descendant_cities.get(index)
+        if found is None:
+            own = self.entries[index].city
+            cities: set[str] = set()
+            seen = {index}
+            todo = [index]
+            while todo:
+                for child in self.children.get(todo.pop(), ()):
+                    if child not in seen:
+                        seen.add(child)
+                        todo.append(child)
+                        city = self.entries[child].city
+                        if city and city != own:
+                            cities.add(" ".join(norm_words(city)))
+            found = self._descendant_cities[index] = frozenset(cities)
         return found
 
     def _cjk_candidates(self, text: str) -> list[_Candidate]:
@@ -464,10 +619,32 @@ class Matcher:
             active = [i for i in pool if self.entries[i].active]
             pool = active if len(active) == 1 else pool
         if len(pool) > 1:
+            # a name its units share (EMBL and its sites) means the one above them all
+            top = [i for i in pool if all(j == i or i in self.ancestors(j) for j in pool)]
+            pool = top or pool
+        if len(pool) > 1:
             return None
         index = pool[0]
         location = places[index]
-        if cand.kind == "acronym" and location not in ("city", "country"):
+        if cand.kind == "acronym" and location != "city":
+            return None  # an acronym means an institution of the city the string names
+        if (
+            cand.kind == "name"
+            and " " not in cand.name
+            and self.names[cand.name].get(index) == "alias"
+            and location != "city"
+        ):
+            return None  # a one-word alias ("Statale") needs the city
+        if cand.kind == "name" and location != "city" and self._generic(cand.name):
+            return None  # a generic name needs the city
+        if (
+            location == "country"
+            # a university's campus units are still the university's (LMU in Garching)
+            and not _UNIVERSITY_WORDS.intersection(norm_words(self.entries[index].name))
+            and any(f" {c} " in words for c in self.descendant_cities(index))
+        ):
+            # an academy placed in the city of one of its institutes: the string means the
+            # institute
             return None
         if cand.kind == "fuzzy" and cand.score < (
             0.93 if location in ("city", "country") else 0.97

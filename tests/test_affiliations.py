@@ -284,3 +284,222 @@ def test_graph_registry(graph: Driver, ror_slice: Path, tmp_path: Path) -> None:
     dumped = {e.ror_id: replace(e, parents=()) for e in entries_from_dumps([small])}
     assert stored == dumped
     assert set(stored) == NAMED
+
+
+# --- the precision rules, on a small hand-made registry ---------------------------------------
+
+UCB, UC, EMBL, EMBL_HH, UPENN, PSOM, DES, ALBERTA, BIOC, SYSU, CAS, WIPM, MILAN = (
+    f"0test{n:04d}" for n in range(13)
+)
+STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
+    f"0test{n:04d}" for n in range(13, 20)
+)
+
+
+@pytest.fixture(scope="module")
+def small() -> Matcher:
+    from ingest.affiliations import GENERIC_FREQUENCY, Entry
+
+    entries = [
+        Entry(
+            UC,
+            "University of California",
+            city="Oakland",
+            country_code="US",
+            country_name="United States",
+        ),
+        Entry(
+            UCB,
+            "University of California, Berkeley",
+            parents=(UC,),
+            city="Berkeley",
+            country_code="US",
+            country_name="United States",
+        ),
+        Entry(
+            EMBL,
+            "European Molecular Biology Laboratory",
+            city="Heidelberg",
+            country_code="DE",
+            country_name="Germany",
+        ),
+        Entry(
+            EMBL_HH,
+            "European Molecular Biology Laboratory",
+            parents=(EMBL,),
+            city="Hamburg",
+            country_code="DE",
+            country_name="Germany",
+        ),
+        Entry(
+            UPENN,
+            "University of Pennsylvania",
+            city="Philadelphia",
+            country_code="US",
+            country_name="United States",
+        ),
+        Entry(
+            PSOM,
+            "Perelman School of Medicine",
+            parents=(UPENN,),
+            city="Philadelphia",
+            country_code="US",
+            country_name="United States",
+        ),
+        Entry(
+            DES,
+            "Department of Earth Sciences",
+            city="Springfield",
+            country_code="US",
+            country_name="United States",
+        ),
+        Entry(
+            ALBERTA,
+            "University of Alberta",
+            city="Edmonton",
+            country_code="CA",
+            country_name="Canada",
+        ),
+        Entry(BIOC, "Biocontrol", city="Jena", country_code="DE", country_name="Germany"),
+        Entry(
+            SYSU,
+            "Sun Yat-sen University",
+            city="Guangzhou",
+            country_code="CN",
+            country_name="China",
+        ),
+        Entry(
+            CAS,
+            "Chinese Academy of Sciences",
+            city="Beijing",
+            country_code="CN",
+            country_name="China",
+        ),
+        Entry(
+            WIPM,
+            "Wuhan Institute of Physics and Mathematics",
+            parents=(CAS,),
+            city="Wuhan",
+            country_code="CN",
+            country_name="China",
+        ),
+        Entry(
+            MILAN,
+            "University of Milan",
+            aliases=("Statale",),
+            city="Milan",
+            country_code="IT",
+            country_name="Italy",
+        ),
+    ]
+    entries += [
+        Entry(STANFORD, "Stanford University", city="Stanford", country_code="US"),
+        Entry(STANFORD_MED, "Stanford University School of Medicine", city="Stanford"),
+        Entry(
+            RPSOM,
+            "Raymond Perelman School of Medicine at the University of Pennsylvania",
+            aliases=("Raymond Perelman School",),
+            city="Philadelphia",
+        ),
+        Entry(SKOVDE, "University of Skovde", city="Skovde"),
+        Entry(UNI_M, "Ludwig University", city="Munich", country_code="DE", country_name="Germany"),
+        Entry(
+            UNI_M_LAB,
+            "Garching Accelerator Laboratory",
+            parents=(UNI_M,),
+            city="Garching",
+            country_code="DE",
+            country_name="Germany",
+        ),
+        Entry(HSU, "Health Sciences University", city="Tokyo"),
+    ]
+    # names that make "department", "earth" and "sciences" common words (each in many names)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    entries += [
+        Entry(f"0fill{n:04d}", f"Earth Sciences Department {letters[n % 26]}{letters[n // 26]}x")
+        for n in range(GENERIC_FREQUENCY)
+    ]
+    return Matcher(entries)
+
+
+def test_name_across_a_comma(small: Matcher) -> None:
+    found = small.match("Computer Science Division, University of California, Berkeley")
+    assert found.ror_ids == (UCB,)
+    assert found.evidence[0].span == "University of California, Berkeley"
+
+
+def test_shared_name_means_the_top_institution(small: Matcher) -> None:
+    found = small.match("Advanced Light Microscopy Facility, European Molecular Biology Laboratory")
+    assert found.ror_ids == (EMBL,)
+    # with its city, the unit
+    assert small.match("European Molecular Biology Laboratory, Hamburg").ror_ids == (EMBL_HH,)
+
+
+def test_unit_and_its_parent_give_the_parent(small: Matcher) -> None:
+    text = "Department of Pathology, Perelman School of Medicine, University of Pennsylvania"
+    assert small.match(text).ror_ids == (UPENN,)
+    assert small.match("Perelman School of Medicine, Philadelphia").ror_ids == (PSOM,)
+
+
+def test_generic_name_needs_its_city(small: Matcher) -> None:
+    found = small.match("Department of Earth Sciences, University of Alberta")
+    assert found.ror_ids == (ALBERTA,)
+    assert small.match("Department of Earth Sciences").ror_ids == ()
+    assert small.match("Department of Earth Sciences, Springfield, USA").ror_ids == (DES,)
+
+
+def test_name_inside_a_longer_name(small: Matcher) -> None:
+    text = "State Key Laboratory of Biocontrol, School of Life Sciences, Sun Yat-sen University"
+    assert small.match(text).ror_ids == (SYSU,)
+    assert small.match("Biocontrol, Jena, Germany").ror_ids == (BIOC,)
+
+
+def test_unit_city_abstains(small: Matcher) -> None:
+    # the academy is in Beijing; a string placing it in a city of one of its institutes
+    # means that institute, which it does not name
+    assert small.match("Chinese Academy of Sciences, Wuhan, China").ror_ids == ()
+    assert small.match("Chinese Academy of Sciences, Beijing, China").ror_ids == (CAS,)
+    # a university in the city of one of its units is still the university
+    assert small.match("Ludwig University, Garching, Germany").ror_ids == (UNI_M,)
+
+
+def test_one_word_alias_needs_its_city(small: Matcher) -> None:
+    assert small.match("Sincrotrone, Strada Statale 14, Trieste, Italy").ror_ids == ()
+    assert small.match("Statale, Milan, Italy").ror_ids == (MILAN,)
+
+
+def test_acronym_needs_the_city(matcher: Matcher) -> None:
+    assert matcher.match("Dept. of EECS, MIT, USA").ror_ids == ()
+
+
+def test_unit_named_by_its_institution_means_the_institution(small: Matcher) -> None:
+    text = "Department of Pathology, Stanford University School of Medicine"
+    assert small.match(text).ror_ids == (STANFORD,)
+
+
+def test_institution_named_in_a_units_name_is_above_it(small: Matcher) -> None:
+    # no ROR parent, but the unit's name says whose it is
+    text = "Raymond Perelman School, University of Pennsylvania"
+    assert small.match(text).ror_ids == (UPENN,)
+    assert small.match("Raymond Perelman School").ror_ids == (RPSOM,)
+
+
+def test_name_across_a_comma_loses_to_a_segment_name(small: Matcher) -> None:
+    found = small.match("School of Health Sciences, University of Skovde")
+    assert found.ror_ids == (SKOVDE,)
+    assert small.match("Health Sciences University").ror_ids == (HSU,)
+
+
+def test_list_of_institutions_abstains(small: Matcher) -> None:
+    from ingest.affiliations import MAX_INSTITUTIONS
+
+    names = [
+        "University of Alberta",
+        "Sun Yat-sen University",
+        "University of Pennsylvania",
+        "Health Sciences University",
+        "University of Skovde",
+    ]
+    three = small.match(", ".join(names[:MAX_INSTITUTIONS]))
+    assert len(three.ror_ids) == MAX_INSTITUTIONS
+    assert small.match(", ".join(names[: MAX_INSTITUTIONS + 1])).ror_ids == ()
