@@ -536,16 +536,16 @@ def test_new_works_rerank_the_segment_at_the_derived_step(
 ) -> None:
     industry, raw = max(busiest_segments(), key=lambda s: len(matching(segment_topics(s[1]))))
     before = rank(scientist_evidence(segment_topics(raw)))
-    # A newcomer with three much-cited works on one of the segment's topics (copies of a
-    # matching sample record with new ids, one author and that topic only).
+    # A newcomer with enough much-cited works on one of the segment's topics to top it (copies
+    # of a matching sample record with new ids, one author and that topic only).
     template = matching(segment_topics(raw))[0]
     [topic] = [t for t in template["topics"] if short_id(t["id"]) in segment_topics(raw)][:1]
     author = {"id": "https://openalex.org/A9999999991", "display_name": "Newcomer Test"}
-    cites = [5000, 4000, 3000]
+    cites = [1_000_000 - n for n in range(int(before[0][3] // 7) + 2)]  # ~7 points each
     records = []
     for n, cited in enumerate(cites):
         work = json.loads(json.dumps(template))
-        work["id"] = f"https://openalex.org/W99999999{n}"
+        work["id"] = f"https://openalex.org/W9999999{n:03d}"
         work["doi"] = None
         work["ids"] = {"openalex": work["id"]}
         work["cited_by_count"] = cited
@@ -563,14 +563,15 @@ def test_new_works_rerank_the_segment_at_the_derived_step(
         records.append(json.dumps(work))
     path = tmp_path / "newcomer.jsonl"
     path.write_text("\n".join(records) + "\n", encoding="utf-8")
-    load_works(graph, settings, [path], tmp_path / "q")  # with its derived step
+    report = load_works(graph, settings, [path], tmp_path / "q")  # with its derived step
+    assert report.quarantined == 0
 
     answer = chain(api_url, industry, None, first=2)
     [segment] = [s for s in answer["segments"] if s["segment"]["id"] == raw["id"]]
     scientists = segment["scientists"]
     assert scientists["totalCount"] == len(before) + 1
     top = scientists["edges"][0]
-    assert top["node"]["id"] == "A9999999991"
-    assert (top["matchingWorks"], top["citations"]) == (3, sum(cites))
+    assert top["node"]["id"] == "A9999999991", (before[:2], scientists["edges"], cites)
+    assert (top["matchingWorks"], top["citations"]) == (len(cites), sum(cites))
     assert top["score"] == pytest.approx(score(cites))
     assert scientists["edges"][1]["node"]["id"] == before[0][0]
