@@ -95,16 +95,20 @@ COUNTRY_ALIASES: Mapping[str, tuple[str, ...]] = {
     "HK": ("hong kong",),
 }
 
+# "University" in the languages of the registry's names (folded).
+_UNIVERSITY = (
+    "university",
+    "universidad",
+    "universidade",
+    "universite",
+    "universitat",
+    "universita",
+    "universiteit",
+)
 # Words an institution's name has; a segment with none is not scored fuzzily.
 _INSTITUTION_WORDS = frozenset(
     [
-        "university",
-        "universidad",
-        "universidade",
-        "universite",
-        "universitat",
-        "universita",
-        "universiteit",
+        *_UNIVERSITY,
         "institute",
         "institut",
         "instituto",
@@ -136,13 +140,7 @@ _INSTITUTION_WORDS = frozenset(
 # Words that make a name a university's or a hospital's (not a unit's or a generic one).
 _UNIVERSITY_WORDS = frozenset(
     [
-        "university",
-        "universidad",
-        "universidade",
-        "universite",
-        "universitat",
-        "universita",
-        "universiteit",
+        *_UNIVERSITY,
         "universiti",
         "universitas",
         "college",
