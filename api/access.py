@@ -52,6 +52,11 @@ TYPE_FIELDS: dict[str, Role] = {}
 FORBIDDEN = "FORBIDDEN"
 
 
+def matrix() -> tuple[tuple[str, Role], ...]:
+    """The matrix as it stands, as a value: part of the key under which verdicts are cached."""
+    return (*ROOT_FIELDS.items(), *((f"type:{k}", v) for k, v in TYPE_FIELDS.items()))
+
+
 def _refuse(node: FieldNode, message: str) -> GraphQLError:
     return GraphQLError(message, node, extensions={"code": FORBIDDEN})
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    ArgumentNode,
     ASTValidationRule,
     DocumentNode,
     FieldNode,
@@ -30,13 +31,18 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    VariableNode,
+    Visitor,
     parse,
     validate,
+    visit,
 )
+from graphql.pyutils import Undefined
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from api.access import access_rule
+from api.access import access_rule, matrix
+from api.auth import Principal
 from api.errors import UserInputError, should_mask
 from api.limits import BAD_USER_INPUT, Limits
 from api.metrics import Metrics
@@ -64,8 +70,11 @@ def error_code(error: GraphQLError) -> str:
 
 
 class Guard(SchemaExtension):
-    # The rules of this request (who asks, with which variables), set in on_operation.
-    _request_rules: tuple[type[ASTValidationRule], ...] = ()
+    # What this request's own rules depend on (who asks, with which page sizes), set in
+    # on_operation.
+    _principal: Principal | None = None
+    _limits: Limits = Limits()
+    _variables: dict[str, Any] | None = None
 
     def on_operation(self) -> Iterator[None]:
         execution = self.execution_context
@@ -73,10 +82,9 @@ class Guard(SchemaExtension):
         limits: Limits = getattr(context, "limits", None) or Limits()
         metrics: Metrics | None = getattr(context, "metrics", None)
         execution.parse_options.update(limits.parse_options())  # type: ignore[typeddict-item]  # graphql-core's newer parse options
-        self._request_rules = (
-            access_rule(getattr(context, "principal", None)),
-            *limits.rules(execution.variables),
-        )
+        self._principal = getattr(context, "principal", None)
+        self._limits = limits
+        self._variables = execution.variables
         started = time.perf_counter()
         yield
         result = execution.result
@@ -107,21 +115,29 @@ class Guard(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         """GraphQL's own rules depend on the query text only: their errors are cached per
-        text. The request's access and limit rules (its principal, its variables) always run."""
+        text. The request's access and limit rules depend on the text, the caller's role and
+        the values of the variables that set a `first`: their errors are cached per those."""
         execution = self.execution_context
         document = execution.graphql_document
         if document is not None and execution.query and execution.pre_execution_errors is None:
             schema = execution.schema._schema
+            options = tuple(sorted(execution.parse_options.items()))
             standard = _standard_errors(
-                execution.query,
-                tuple(sorted(execution.parse_options.items())),
-                tuple(execution.validation_rules),
-                schema,
+                execution.query, options, tuple(execution.validation_rules), schema
             )
-            execution.pre_execution_errors = [
-                *standard,
-                *validate(schema, document, self._request_rules),
-            ]
+            variables = self._variables or {}
+            caller = _caller(self._principal)
+            sizes = tuple(
+                (name, variables.get(name, Undefined))
+                for name in _page_size_variables(execution.query, options)
+            )
+            try:
+                own = _request_errors(
+                    execution.query, options, schema, matrix(), caller, self._limits, sizes
+                )
+            except TypeError:  # a page size no hash takes (a list, say): validated uncached
+                own = _validate_request(document, schema, caller, self._limits, variables)
+            execution.pre_execution_errors = [*standard, *own]
         yield
 
 
@@ -144,6 +160,52 @@ def _standard_errors(
     schema: GraphQLSchema,
 ) -> list[GraphQLError]:
     return validate_document(schema, _parse(query, options), rules)
+
+
+def _caller(principal: Principal | None) -> Principal | None:
+    """What the access rule's verdicts and messages depend on: the role, and whether it is
+    anonymous (not which key it is), so that one cache entry serves every key of a role."""
+    if principal is None:
+        return None
+    return Principal(role=principal.role, name="", key_id=None if principal.anonymous else "")
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _page_size_variables(query: str, options: tuple[tuple[str, Any], ...]) -> tuple[str, ...]:
+    """The variables a `first` argument of the text takes its value from."""
+    names: set[str] = set()
+
+    class Finder(Visitor):
+        def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+            if node.name.value == "first" and isinstance(node.value, VariableNode):
+                names.add(node.value.name.value)
+
+    visit(_parse(query, options), Finder())
+    return tuple(sorted(names))
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _request_errors(
+    query: str,
+    options: tuple[tuple[str, Any], ...],
+    schema: GraphQLSchema,
+    roles: tuple[tuple[str, Any], ...],  # the access matrix (api.access.matrix)
+    caller: Principal | None,
+    limits: Limits,
+    sizes: tuple[tuple[str, Any], ...],
+) -> list[GraphQLError]:
+    variables = {name: value for name, value in sizes if value is not Undefined}
+    return _validate_request(_parse(query, options), schema, caller, limits, variables)
+
+
+def _validate_request(
+    document: DocumentNode,
+    schema: GraphQLSchema,
+    caller: Principal | None,
+    limits: Limits,
+    variables: dict[str, Any],
+) -> list[GraphQLError]:
+    return validate(schema, document, (access_rule(caller), *limits.rules(variables)))
 
 
 class MaskUnexpected(MaskErrors):

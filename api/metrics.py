@@ -11,20 +11,29 @@ process (the tests) keep separate counts.
   (FORBIDDEN, LIMIT_EXCEEDED, BAD_USER_INPUT, TIMEOUT, GRAPHQL_VALIDATION_FAILED,
   UNAUTHENTICATED, INTERNAL_SERVER_ERROR).
 
+With several API processes (`talentmap serve --workers N`), each writes its counts to files in
+the folder MULTIPROCESS_DIR names (prometheus_client's multiprocess mode, chosen when the
+process starts) and /metrics, in whichever process answers, adds up those of all of them.
+
 Operation names come from clients, so their label is bounded: names longer than 64 characters
 or beyond the first `MAX_OPERATIONS` distinct ones are counted as "other".
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 MAX_OPERATIONS = 200
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 CONTENT_TYPE = CONTENT_TYPE_LATEST
+# The environment variable prometheus_client reads at import: set, every process of the API
+# writes its counts to files in that folder.
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class Metrics:
@@ -68,4 +77,9 @@ class Metrics:
         self.neo4j_seconds.labels(function=function).observe(seconds)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        folder = os.environ.get(MULTIPROCESS_DIR)
+        if not folder:
+            return generate_latest(self.registry)
+        every_process = CollectorRegistry()
+        MultiProcessCollector(every_process, path=folder)  # type: ignore[no-untyped-call]  # untyped in prometheus_client
+        return generate_latest(every_process)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -14,5 +15,11 @@ def to_model(model: type[M], props: dict[str, Any] | None) -> M | None:
     jobs may add their own to the same node)."""
     if props is None:
         return None
-    known = {key: value for key, value in props.items() if key in model.model_fields}
-    return model.model_validate(known)
+    fields = _field_names(model)
+    return model.model_validate({key: value for key, value in props.items() if key in fields})
+
+
+@cache
+def _field_names(model: type[BaseModel]) -> frozenset[str]:
+    # `model.model_fields` is a property that builds its answer at every access (pydantic 2.11+).
+    return frozenset(model.model_fields)

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
+    # API processes (`talentmap serve --workers`): one Python process uses one core at most.
+    api_workers: int = Field(default=1, ge=1, le=64)
     # Access (api/auth.py): without a key, a request gets this role, or HTTP 401 when None.
     # Off by default; `make run` sets it to viewer for the local demo.
     api_anonymous_role: Role | None = None

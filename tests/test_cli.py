@@ -9,11 +9,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from neo4j import Driver
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import SAMPLE_WORKS, free_port, most_prolific, short_id
 
@@ -77,13 +79,13 @@ def test_ingest_then_stats(migrated: Driver) -> None:
     assert rows["AUTHORED"] != "0"
 
 
-@pytest.fixture
-def served(migrated: Driver) -> Iterator[str]:
+@contextmanager
+def serving(*options: str) -> Iterator[str]:
+    """`talentmap serve` on a free port with `options`, until ready; its URL."""
     port = free_port()
-    env = {**os.environ}
     process = subprocess.Popen(
-        [*TALENTMAP, "serve", "--port", str(port)],
-        env=env,
+        [*TALENTMAP, "serve", "--port", str(port), *options],
+        env={**os.environ},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -107,6 +109,12 @@ def served(migrated: Driver) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+@pytest.fixture
+def served(migrated: Driver) -> Iterator[str]:
+    with serving() as url:
+        yield url
+
+
 def test_serve_answers_a_scientist_query(served: str) -> None:
     # An author chosen and counted from the raw JSON, independently of the code under test.
     author, name, work_ids = most_prolific()
@@ -118,6 +126,32 @@ def test_serve_answers_a_scientist_query(served: str) -> None:
     headers = {"Authorization": f"Bearer {created.stdout.strip()}"}
     body = httpx.post(f"{served}/graphql", json=payload, headers=headers).json()
     assert body == {"data": {"scientist": {"name": name, "works": {"totalCount": len(work_ids)}}}}
+
+
+def test_serve_with_workers_answers_and_counts_every_request(migrated: Driver) -> None:
+    author, name, work_ids = most_prolific()
+    query = 'query Card { scientist(id: "%s") { ... on Scientist { name works { totalCount } } } }'
+    payload = {"query": query % short_id(author)}
+    created = run("apikey", "create", "--role", "viewer", "--name", "cli-workers")
+    assert created.returncode == 0, created.stderr
+    headers = {"Authorization": f"Bearer {created.stdout.strip()}"}
+    expected = {"data": {"scientist": {"name": name, "works": {"totalCount": len(work_ids)}}}}
+    with serving("--workers", "2") as url:
+        # A new connection per request, so that the kernel spreads them over both workers.
+        for _ in range(12):
+            assert httpx.post(f"{url}/graphql", json=payload, headers=headers).json() == expected
+        # Whichever process answers /metrics counts all twelve (a process counting only its own
+        # would fall short as soon as the two shared the requests).
+        pages = [httpx.get(f"{url}/metrics").text for _ in range(6)]
+    for page in pages:
+        counts = [
+            sample.value
+            for family in text_string_to_metric_families(page)
+            for sample in family.samples
+            if sample.name == "talentmap_graphql_request_seconds_count"
+            and sample.labels.get("operation") == "Card"
+        ]
+        assert counts == [12]
 
 
 def test_help_says_why_reruns_are_safe() -> None:
