@@ -373,7 +373,7 @@ async def measure(
     return api, bare
 
 
-def serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+def serve(settings: Settings, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "TALENTMAP_HOME": str(settings.home),
@@ -381,7 +381,10 @@ def serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
     }
     log = (Path(settings.home) / "api.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "talentmap.cli", "serve", "--port", str(port)],
+        [
+            *(sys.executable, "-m", "talentmap.cli", "serve"),
+            *("--port", str(port), "--workers", str(workers)),
+        ],
         env=env,
         cwd=REPO,
         stdout=log,
@@ -469,6 +472,12 @@ def main() -> None:
         help="keep Neo4j's data in this TALENTMAP_HOME (created if missing) and reuse a load "
         "already there with the same --scientists and --seed (default: a temporary one)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes (`talentmap serve --workers`; default 1)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--batch-size", type=int, default=2000)
     args = parser.parse_args()
@@ -498,7 +507,7 @@ def main() -> None:
                 console.print(line)
             sample = sample_ids(settings)
             port = free_port()
-            api_process = serve(settings, port)
+            api_process = serve(settings, port, args.workers)
             headers = api_headers(settings)
             table = Table(title=f"TalentMap API benchmark ({time.strftime('%Y-%m-%d %H:%M')})")
             for column in COLUMNS:
@@ -540,7 +549,7 @@ def main() -> None:
     load_after = os.getloadavg()
     console.print(
         f"neo4j {settings.neo4j_version} community, heap {settings.neo4j_heap}, page cache "
-        f"{settings.neo4j_pagecache}; API: one `talentmap serve` process; machine: "
+        f"{settings.neo4j_pagecache}; API: `talentmap serve --workers {args.workers}`; machine: "
         f"{os.cpu_count()} cores, load average before {load_before[0]:.2f}, after "
         f"{load_after[0]:.2f} (1 min); data: the real shared sample plus SYNTHETIC works"
     )

@@ -184,6 +184,19 @@ MIGRATIONS = (
             "MATCH (s:ChainSegment) WHERE s.ranked_at IS NULL SET s.needs_derive = true",
         ),
     ),
+    Migration(
+        10,
+        "the raw affiliation strings a record links to no institution",
+        (
+            # Loads since write `unlinked_affiliation` (also for an authorship whose other
+            # strings are linked); before, the matcher read the strings of authorships that
+            # had no institution id at all, which this keeps as they were.
+            "MATCH ()-[a:AUTHORED]->() WHERE a.unlinked_affiliation IS NULL "
+            "AND size(coalesce(a.institution_ids, [])) = 0 "
+            "AND size(coalesce(a.raw_affiliation, [])) > 0 "
+            "SET a.unlinked_affiliation = a.raw_affiliation",
+        ),
+    ),
 )
 
 APPLIED_QUERY = (

@@ -4,13 +4,13 @@
   graph's ROR institutions, and what its ROR ids are as institution node ids. Building it
   takes a while (about a minute for all of ROR), so callers build it only when they have
   strings to match (`LazyMatcher`).
-- `match_authorships`: the ingestion step for OpenAlex authorships whose record names no
-  institution id but has raw affiliation strings. It matches only the authorships not matched
-  yet (or whose strings changed since), stores the result on the authorship
-  (graph.repositories.affiliation) and marks the scientists whose matches changed; the derive
-  step then turns them into `AFFILIATED_WITH {source: "matcher", confidence}` edges, apart from
-  the edges of structured sources, which it never touches. A re-run with nothing new reads
-  one count and does not build the matcher.
+- `match_authorships`: the ingestion step for OpenAlex authorships with raw affiliation
+  strings their record links to no institution (`unlinked_affiliation`). It matches only the
+  authorships not matched yet (or whose strings changed since), stores the result on the
+  authorship (graph.repositories.affiliation) and marks the scientists whose matches changed;
+  the derive step then turns them into `AFFILIATED_WITH {source: "matcher", confidence}`
+  edges, apart from the edges of structured sources, which it never touches. A re-run with
+  nothing new reads one count and does not build the matcher.
 """
 
 from __future__ import annotations

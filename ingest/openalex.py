@@ -274,6 +274,9 @@ def _merge(first: Authorship, second: Authorship) -> Authorship:
             "is_corresponding": first.is_corresponding or second.is_corresponding,
             "raw_affiliation": tuple(dict.fromkeys(first.raw_affiliation + second.raw_affiliation)),
             "institution_ids": tuple(dict.fromkeys(first.institution_ids + second.institution_ids)),
+            "unlinked_affiliation": tuple(
+                dict.fromkeys(first.unlinked_affiliation + second.unlinked_affiliation)
+            ),
         }
     )
 
@@ -307,6 +310,7 @@ def _authorship(
     raw_affiliations = raw.get("raw_affiliation_strings")
     if raw_affiliations is None and raw.get("raw_affiliation_string"):
         raw_affiliations = [raw["raw_affiliation_string"]]  # the 2022-era single-string key
+    strings = tuple(s for s in raw_affiliations or () if isinstance(s, str))
     authorship = Authorship(
         scientist_id=author_id,
         work_id=work_id,
@@ -314,10 +318,30 @@ def _authorship(
         author_position=raw.get("author_position") or None,
         is_corresponding=bool(raw.get("is_corresponding")),
         raw_author_name=raw.get("raw_author_name"),
-        raw_affiliation=tuple(s for s in raw_affiliations or () if isinstance(s, str)),
+        raw_affiliation=strings,
         institution_ids=tuple(inst.id for inst in institutions),
+        unlinked_affiliation=_unlinked(strings, raw.get("affiliations"), bool(institutions)),
     )
     return authorship, scientist, institutions
+
+
+def _unlinked(strings: tuple[str, ...], affiliations: Any, linked: bool) -> tuple[str, ...]:
+    """The raw strings the record links to no institution. Records since 2023 say it per
+    string (`affiliations: [{raw_affiliation_string, institution_ids}]`), so an authorship can
+    have both kinds; older ones only say which institutions the authorship has, so their
+    strings are unlinked when it has none."""
+    if not isinstance(affiliations, list) or not affiliations:
+        return () if linked else strings
+    return tuple(
+        dict.fromkeys(
+            entry["raw_affiliation_string"]
+            for entry in affiliations
+            if isinstance(entry, dict)
+            and isinstance(entry.get("raw_affiliation_string"), str)
+            and entry["raw_affiliation_string"].strip()
+            and not entry.get("institution_ids")
+        )
+    )
 
 
 def _institution(raw: Any, updated_at: datetime | None) -> Institution | None:

@@ -58,6 +58,9 @@ class Authorship(BaseModel):
     raw_author_name: str | None = None
     raw_affiliation: tuple[str, ...] = ()
     institution_ids: tuple[str, ...] = ()
+    # The raw strings the record links to no institution: what the affiliation matcher reads
+    # (ingest/affiliation_links.py).
+    unlinked_affiliation: tuple[str, ...] = ()
 
 
 class WorkTopic(BaseModel):

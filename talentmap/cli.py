@@ -969,7 +969,7 @@ def match_graph(
         bool, typer.Option(help="Recompute the derived ties afterwards (the matcher's edges).")
     ] = True,
 ) -> None:
-    """Match the raw affiliation strings of OpenAlex authorships that name no institution id
+    """Match the raw affiliation strings OpenAlex authorships link to no institution
     to the graph's ROR institutions, and (derive) turn the matches into AFFILIATED_WITH edges
     with source "matcher", the confidence and the works' years. Edges of structured sources are
     never changed. Only authorships not matched yet (or whose strings changed) are matched,

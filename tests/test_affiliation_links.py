@@ -2,9 +2,10 @@
 sample and two real ROR records that share one name ("Far Eastern University", in Manila and
 in Chiang Mai; tests/data/ror, CC0):
 
-- authorships whose record names no institution id get `AFFILIATED_WITH {source: "matcher"}`
-  edges to the institution their raw string names, with confidence and years; a re-run builds
-  no matcher and changes nothing; edges of structured sources are never changed;
+- raw strings the record links to no institution get `AFFILIATED_WITH {source: "matcher"}`
+  edges to the institution they name, with confidence and years, also beside the linked
+  strings of the same authorship (never a second edge to an institution the record names); a
+  re-run builds no matcher and changes nothing; edges of structured sources are never changed;
 - a text document's institution whose name alone is ambiguous is resolved by the matcher from
   the place written next to it, and left unresolved without one.
 
@@ -39,10 +40,12 @@ from tests.conftest import (
 NAMESAKES = Path(__file__).parent / "data" / "ror" / "far_eastern_university_v2.json"
 
 
-def raw_only_authorships() -> dict[tuple[str, str], tuple[set[str], int | None]]:
-    """(author, work) -> (raw strings, year) of the sample's authorships that name no
-    institution (a person listed twice on a work is one authorship)."""
-    found: dict[tuple[str, str], tuple[set[str], set[str], int | None]] = {}
+def unlinked_authorships() -> dict[tuple[str, str], tuple[set[str], int | None]]:
+    """(author, work) -> (raw strings linked to no institution, year) of the sample's
+    authorships that have such strings (a person listed twice on a work is one authorship).
+    A record's `affiliations` say per string which institutions it names; where a record has
+    none, its strings are unlinked when the authorship names no institution."""
+    found: dict[tuple[str, str], tuple[set[str], int | None]] = {}
     for work in sample_works():
         for a in work.get("authorships") or []:
             author = (a.get("author") or {}).get("id")
@@ -51,15 +54,19 @@ def raw_only_authorships() -> dict[tuple[str, str], tuple[set[str], int | None]]
             ):
                 continue
             key = (short_id(author), short_id(work["id"]))
-            strings, institutions, _ = found.setdefault(
-                key, (set(), set(), work.get("publication_year"))
-            )
-            raw = a.get("raw_affiliation_strings")
-            if raw is None and a.get("raw_affiliation_string"):
-                raw = [a["raw_affiliation_string"]]
-            strings.update(s for s in raw or [] if isinstance(s, str))
-            institutions.update(i["id"] for i in a.get("institutions") or [] if i.get("id"))
-    return {k: (s, year) for k, (s, i, year) in found.items() if s and not i}
+            strings, _ = found.setdefault(key, (set(), work.get("publication_year")))
+            if a.get("affiliations"):
+                strings.update(
+                    x["raw_affiliation_string"]
+                    for x in a["affiliations"]
+                    if not x.get("institution_ids") and x.get("raw_affiliation_string")
+                )
+            elif not a.get("institutions"):
+                raw = a.get("raw_affiliation_strings")
+                if raw is None and a.get("raw_affiliation_string"):
+                    raw = [a["raw_affiliation_string"]]
+                strings.update(s for s in raw or [] if isinstance(s, str))
+    return {k: v for k, v in found.items() if v[0]}
 
 
 def institution_names() -> dict[str, str]:
@@ -74,11 +81,11 @@ def institution_names() -> dict[str, str]:
 
 
 def exact_name_matches() -> set[tuple[str, str, int | None]]:
-    """(author, ROR id, year) for raw-only authorships whose string is exactly an institution's
-    name (trailing punctuation aside): what the matcher must find."""
+    """(author, ROR id, year) for authorships with an unlinked string that is exactly an
+    institution's name (trailing punctuation aside): what the matcher must find."""
     names = institution_names()
     found = set()
-    for (author, _), (strings, year) in raw_only_authorships().items():
+    for (author, _), (strings, year) in unlinked_authorships().items():
         for text in strings:
             ror = names.get(text.strip().rstrip(",;."))
             if ror:
@@ -140,26 +147,27 @@ def test_a_raw_strings_become_matcher_edges_beside_the_structured_ones(
     report = match_authorships(writer)
     derive(writer, max_authors=settings.max_authors_for_ties)
 
-    assert report.pending == len(raw_only_authorships())
+    assert report.pending == len(unlinked_authorships())
     assert report.registry > 0 and report.matched >= len({(a, r) for a, r, _ in expected})
     edges = matcher_edges(loaded, settings)
     for author, ror, year in expected:
         props = edges[(author, ror)]
         assert 0 < props["confidence"] < 1  # a match, less sure than an institution id
         assert year in props["years"] and props["start_year"] <= year <= props["end_year"]
-    # Every matcher edge comes from an authorship with raw strings only.
-    raw_authors = {author for author, _ in raw_only_authorships()}
-    assert {s for s, _ in edges} <= raw_authors
+    # Every matcher edge comes from an authorship with unlinked strings.
+    unlinked_authors = {author for author, _ in unlinked_authorships()}
+    assert {s for s, _ in edges} <= unlinked_authors
     assert report.links >= len(edges)
     # The structured edges are untouched, and the record's institution ids too.
     assert structured_edges(loaded, settings) == structured
-    matched_ids = rows(
+    matched = rows(
         loaded,
         settings,
-        "MATCH ()-[a:AUTHORED]->() WHERE size(a.matched_institution_ids) > 0 "
-        "RETURN a.institution_ids AS ids",
+        "MATCH (s)-[a:AUTHORED]->(w) WHERE size(a.matched_institution_ids) > 0 "
+        "RETURN s.id AS s, w.id AS w",
     )
-    assert len(matched_ids) == report.matched and all(r["ids"] == [] for r in matched_ids)
+    assert len(matched) == report.matched
+    assert {(r["s"], r["w"]) for r in matched} <= set(unlinked_authorships())
 
 
 AFFILIATIONS = """
@@ -199,7 +207,7 @@ def test_b_a_rerun_builds_no_matcher_and_changes_nothing(
     # Matching everything again (after the registry changed) gives the same graph.
     again = match_authorships(writer, rematch=True)
     derive(writer, max_authors=settings.max_authors_for_ties)
-    assert again.pending == len(raw_only_authorships())
+    assert again.pending == len(unlinked_authorships())
     assert snapshot(loaded, settings) == before
 
 
@@ -247,6 +255,12 @@ def test_c_an_institution_id_edge_is_not_overwritten_by_a_match(
                 **a,
                 "institutions": [institution],
                 "raw_affiliation_strings": [institution["display_name"]],
+                "affiliations": [
+                    {
+                        "raw_affiliation_string": institution["display_name"],
+                        "institution_ids": [institution["id"]],
+                    }
+                ],
             }
             for a in work["authorships"]
             if short_id((a.get("author") or {}).get("id") or "") == author
@@ -276,6 +290,76 @@ def test_c_an_institution_id_edge_is_not_overwritten_by_a_match(
     assert by_source["openalex_authorship"]["confidence"] == 1.0
     assert by_source["matcher"]["start"] <= year <= by_source["matcher"]["end"]
     assert by_source["matcher"]["confidence"] < 1.0
+
+
+def test_c2_an_authorship_with_linked_and_unlinked_strings(
+    loaded: Driver, settings: Settings, tmp_path: Path
+) -> None:
+    """A made-up record (a sample work under a new id) whose one authorship has a string linked
+    to institution X, an unlinked string that is Y's name, and an unlinked string that is X's
+    name again: the matcher reads the two unlinked ones and adds a matcher edge to Y only."""
+    names = institution_names()
+    known = {r for _, r, _ in exact_name_matches()}
+    matched_before = matcher_edges(loaded, settings)
+    work = sample_works()[0]
+    authorship = next(a for a in work["authorships"] if (a.get("author") or {}).get("id"))
+    author = short_id(authorship["author"]["id"])
+    # X: a name test a saw the matcher find; Y: a university's full name, named by one
+    # institution only.
+    x_ror = min(r for r in known if (author, r) not in matched_before)
+    y_ror = min(
+        r
+        for n, r in names.items()
+        if "University" in n and r != x_ror and (author, r) not in matched_before
+    )
+    x = next(
+        inst
+        for w in sample_works()
+        for a in w["authorships"]
+        for inst in a.get("institutions") or []
+        if inst.get("ror") and short_id(inst["ror"]) == x_ror
+    )
+    y_name = next(n for n, r in names.items() if r == y_ror)
+    x_again = f"{x['display_name']}."
+    made_up = {
+        **work,
+        "id": "https://openalex.org/W9999999998",
+        "doi": None,
+        "referenced_works": [],
+        "authorships": [
+            {
+                **authorship,
+                "institutions": [x],
+                "raw_affiliation_strings": [x["display_name"], y_name, x_again],
+                "affiliations": [
+                    {"raw_affiliation_string": x["display_name"], "institution_ids": [x["id"]]},
+                    {"raw_affiliation_string": y_name, "institution_ids": []},
+                    {"raw_affiliation_string": x_again, "institution_ids": []},
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(json.dumps(made_up) + "\n", encoding="utf-8")
+    writer = Writer(loaded, settings.neo4j_database)
+    load_works(loaded, settings, [path], tmp_path / "quarantine", derive=False)
+    report = match_authorships(writer)
+    derive(writer, max_authors=settings.max_authors_for_ties)
+
+    assert report.pending == 1
+    [edge] = rows(
+        loaded,
+        settings,
+        "MATCH (:Scientist {id: $s})-[a:AUTHORED]->(:Work {id: 'W9999999998'}) "
+        "RETURN a.unlinked_affiliation AS unlinked, a.matched_institution_ids AS matched",
+        s=author,
+    )
+    assert edge["unlinked"] == [y_name, x_again]
+    assert set(edge["matched"]) == {y_ror, x_ror}  # the matcher read both unlinked strings
+    after = matcher_edges(loaded, settings)
+    assert 0 < after[(author, y_ror)]["confidence"] < 1
+    assert (author, x_ror) not in after  # the record names X: no second edge to it
+    assert set(after) - set(matched_before) == {(author, y_ror)}
 
 
 def test_d_text_resolves_an_ambiguous_name_by_its_place(

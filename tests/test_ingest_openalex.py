@@ -10,6 +10,7 @@ import pytest
 from neo4j import Driver
 
 from ingest.errors import InvalidInputError
+from ingest.openalex import parse_work
 from talentmap.settings import Settings
 from tests.conftest import SAMPLE_WORKS, fulltext, load_works, sample_works, short_id, snapshot
 
@@ -239,3 +240,28 @@ def test_hanzi_author_is_found_by_pinyin(graph: Driver, settings: Settings, tmp_
         # the sample has its own Wei Zhangs: ours must rank with them, above everyone else
         best = [h["id"] for h in hits[: len(namesakes) + 1]]
         assert "A999999001" in best, text
+
+
+def test_unlinked_strings_are_read_per_string_where_the_record_says_it() -> None:
+    """`affiliations` tells which raw strings name an institution; older records (no
+    `affiliations`) only tell whether the authorship has any."""
+    work = sample_works()[0]
+    base = next(a for a in work["authorships"] if (a.get("author") or {}).get("id"))
+    inst = {"id": "https://openalex.org/I27837315", "display_name": "University of Michigan"}
+
+    def unlinked(**authorship: Any) -> tuple[str, ...]:
+        record = {**work, "authorships": [{**base, **authorship}]}
+        return parse_work(record).authorships[0].unlinked_affiliation
+
+    per_string = {
+        "institutions": [inst],
+        "raw_affiliation_strings": ["Univ. of Michigan", "Tsinghua University, Beijing"],
+        "affiliations": [
+            {"raw_affiliation_string": "Univ. of Michigan", "institution_ids": [inst["id"]]},
+            {"raw_affiliation_string": "Tsinghua University, Beijing", "institution_ids": []},
+        ],
+    }
+    assert unlinked(**per_string) == ("Tsinghua University, Beijing",)
+    old = {"raw_affiliation_strings": ["Univ. of Michigan"], "affiliations": None}
+    assert unlinked(**old, institutions=[inst]) == ()
+    assert unlinked(**old, institutions=[]) == ("Univ. of Michigan",)

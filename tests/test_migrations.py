@@ -82,3 +82,37 @@ def test_edited_migration_is_refused(graph: Driver, settings: Settings) -> None:
     edited = Migration(first.version, first.name, (*first.statements, "RETURN 1"))
     with pytest.raises(MigrationError, match="changed after it was applied"):
         migrations.migrate(graph, settings.neo4j_database, (edited, *MIGRATIONS[1:]))
+
+
+def test_authorships_loaded_before_unlinked_strings_get_them(
+    graph: Driver, settings: Settings
+) -> None:
+    """Migration 10 on edges as loads before it wrote them: the strings of an authorship with
+    no institution id become its unlinked strings; one with an id keeps none."""
+    db = settings.neo4j_database
+    [migration] = [m for m in MIGRATIONS if m.version == 10]
+    graph.execute_query(
+        "CREATE (w:Work {id: 'W999000010'}) "
+        "CREATE (:Scientist {id: 'A999000010'})-[:AUTHORED {raw_affiliation: ['Univ X'], "
+        "institution_ids: []}]->(w) "
+        "CREATE (:Scientist {id: 'A999000011'})-[:AUTHORED {raw_affiliation: ['Univ Y'], "
+        "institution_ids: ['I1']}]->(w)",
+        database_=db,
+    )
+    try:
+        for statement in migration.statements:
+            graph.execute_query(statement, database_=db)
+        records, _, _ = graph.execute_query(
+            "MATCH (s)-[a:AUTHORED]->(:Work {id: 'W999000010'}) "
+            "RETURN s.id AS s, a.unlinked_affiliation AS unlinked ORDER BY s",
+            database_=db,
+        )
+        assert [(r["s"], r["unlinked"]) for r in records] == [
+            ("A999000010", ["Univ X"]),
+            ("A999000011", None),
+        ]
+    finally:
+        graph.execute_query(
+            "MATCH (n) WHERE n.id IN ['W999000010', 'A999000010', 'A999000011'] DETACH DELETE n",
+            database_=db,
+        )

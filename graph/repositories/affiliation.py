@@ -2,13 +2,14 @@
 
 - The registry: every institution with a ROR id, with its names, acronyms, place and ROR parents
   (`PART_OF` edges), as plain records (`ingest.affiliations.Entry.from_graph`), and its node id.
-- Authorships to match: `AUTHORED` edges whose record names no institution id but has raw
-  affiliation strings. What the matcher made of them is stored on the edge, apart from the
-  record's own `institution_ids`: `matched_institution_ids` with `matched_confidences` (parallel
-  lists: Neo4j properties cannot hold maps) and `matched_strings`, the raw strings they were
-  matched from. An edge whose `matched_strings` equal its `raw_affiliation` is done (also when
-  the matcher abstained); a new record with other strings makes it pending again, and until
-  it is matched again its old matches are not used (graph.repositories.derived).
+- Authorships to match: `AUTHORED` edges with raw affiliation strings the record links to no
+  institution (`unlinked_affiliation`, ingest.openalex). What the matcher made of them is
+  stored on the edge, apart from the record's own `institution_ids`: `matched_institution_ids`
+  with `matched_confidences` (parallel lists: Neo4j properties cannot hold maps) and
+  `matched_strings`, the strings they were matched from. An edge whose `matched_strings` equal
+  its `unlinked_affiliation` is done (also when the matcher abstained); a new record with other
+  strings makes it pending again, and until it is matched again its old matches are not used
+  (graph.repositories.derived).
 """
 
 from __future__ import annotations
@@ -41,9 +42,8 @@ def affiliation_registry(tx: ManagedTransaction) -> list[dict[str, Any]]:
 
 
 # Kept in one place: the pending test of the count and of the page query.
-_PENDING = """size(coalesce(a.institution_ids, [])) = 0
-  AND size(coalesce(a.raw_affiliation, [])) > 0
-  AND (a.matched_strings IS NULL OR a.matched_strings <> a.raw_affiliation)"""
+_PENDING = """size(coalesce(a.unlinked_affiliation, [])) > 0
+  AND (a.matched_strings IS NULL OR a.matched_strings <> a.unlinked_affiliation)"""
 PENDING_COUNT = f"""
 MATCH (:{Label.SCIENTIST})-[a:{Rel.AUTHORED}]->(:{Label.WORK})
 WHERE {_PENDING}
@@ -58,7 +58,7 @@ OPTIONAL MATCH (s:{Label.SCIENTIST})-[a:{Rel.AUTHORED}]->(w)
 WHERE {_PENDING}
 WITH w, s, a ORDER BY w.id, a.position
 RETURN w.id AS work_id, collect(CASE WHEN a IS NULL THEN NULL ELSE
-         {{scientist_id: s.id, strings: a.raw_affiliation}} END) AS authorships
+         {{scientist_id: s.id, strings: a.unlinked_affiliation}} END) AS authorships
 """
 # The scientist is marked for the derive step when what its authorship yields changes (what
 # it yielded: its matches if they were made from its current strings, else nothing).
@@ -67,7 +67,7 @@ UNWIND $rows AS row
 MATCH (s:{Label.SCIENTIST} {{id: row.scientist_id}})-[a:{Rel.AUTHORED}]->
       (:{Label.WORK} {{id: row.work_id}})
 WITH s, a, row,
-     CASE WHEN a.matched_strings = a.raw_affiliation
+     CASE WHEN a.matched_strings = a.unlinked_affiliation
           THEN [coalesce(a.matched_institution_ids, []), coalesce(a.matched_confidences, [])]
           ELSE [[], []] END AS before
 SET a.matched_institution_ids = row.ids, a.matched_confidences = row.confidences,
@@ -103,7 +103,7 @@ class AuthorshipMatch:
 
 
 def pending_count(tx: ManagedTransaction) -> int:
-    """How many authorships have raw affiliation strings, no institution id and no match yet."""
+    """How many authorships have unlinked raw affiliation strings and no match of them yet."""
     record = tx.run(PENDING_COUNT).single()
     return int(record["pending"]) if record else 0
 

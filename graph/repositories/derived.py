@@ -3,7 +3,7 @@
 Loading a work marks it `needs_derive`. `mark_from_works` passes the mark on to the people and
 institutions of marked works; then each marked scientist's AFFILIATED_WITH (from authorships'
 institution ids, and apart from them, source "matcher", from the institutions the affiliation
-matcher found in the raw strings of authorships without ids),
+matcher found in the raw strings records link to no institution),
 COAUTHORED and EXPERT_IN, and each marked institution's COLLABORATES are recomputed from the
 stored works and the mark cleared, one chunk per transaction. A job killed midway leaves the
 marks of what it did not finish, so the next run completes it. Every statement computes the
@@ -57,17 +57,18 @@ OPTIONAL MATCH (s)-[stale:{Rel.AFFILIATED_WITH} {{source: $source}}]->(x:{Label.
 WHERE NOT x.id IN keep
 DELETE stale
 """
-# From authorships without institution ids, the institutions the matcher found in their raw
-# strings (only matches made from the strings the edge has now): one edge per institution,
-# source "matcher", with the works' years and the best confidence.
+# The institutions the matcher found in authorships' unlinked raw strings (only matches made
+# from the strings the edge has now, and not those the record names itself): one edge per
+# institution, source "matcher", with the works' years and the best confidence.
 MATCHER_AFFILIATIONS = f"""
 UNWIND $ids AS sid
 MATCH (s:{Label.SCIENTIST} {{id: sid}})
 CALL (s) {{
   OPTIONAL MATCH (s)-[a:{Rel.AUTHORED}]->(w:{Label.WORK})
-  WHERE size(coalesce(a.institution_ids, [])) = 0 AND a.matched_strings = a.raw_affiliation
+  WHERE a.matched_strings = a.unlinked_affiliation
   UNWIND range(0, size(coalesce(a.matched_institution_ids, [])) - 1) AS k
-  WITH s, w, a.matched_institution_ids[k] AS iid, a.matched_confidences[k] AS confidence
+  WITH s, w, a, a.matched_institution_ids[k] AS iid, a.matched_confidences[k] AS confidence
+  WHERE NOT iid IN coalesce(a.institution_ids, [])
   MATCH (i:{Label.INSTITUTION} {{id: iid}})
   WITH s, i, w, confidence ORDER BY w.publication_year
   WITH s, i, collect(DISTINCT w.publication_year) AS years, count(DISTINCT w) AS works,
