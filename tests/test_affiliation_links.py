@@ -21,7 +21,12 @@ import pytest
 from neo4j import Driver
 
 from graph.unit_of_work import Writer
-from ingest.affiliation_links import GraphMatcher, LazyMatcher, match_authorships
+from ingest.affiliation_links import (
+    AuthorshipMatchReport,
+    GraphMatcher,
+    LazyMatcher,
+    match_authorships,
+)
 from ingest.derive import derive
 from ingest.jobs import run_job
 from ingest.ror import ROR
@@ -80,6 +85,17 @@ def institution_names() -> dict[str, str]:
     return {name: next(iter(ids)) for name, ids in names.items() if len(ids) == 1}
 
 
+def sample_institution(ror: str) -> dict[str, Any]:
+    """The sample's first institution object (as authorships carry it) with this ROR id."""
+    return next(
+        inst
+        for work in sample_works()
+        for a in work["authorships"]
+        for inst in a.get("institutions") or []
+        if inst.get("ror") and short_id(inst["ror"]) == ror
+    )
+
+
 def exact_name_matches() -> set[tuple[str, str, int | None]]:
     """(author, ROR id, year) for authorships with an unlinked string that is exactly an
     institution's name (trailing punctuation aside): what the matcher must find."""
@@ -115,6 +131,19 @@ def matcher_edges(driver: Driver, settings: Settings) -> dict[tuple[str, str], d
 def namesakes() -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = json.loads(NAMESAKES.read_text(encoding="utf-8"))
     return records
+
+
+def load_match_derive(
+    driver: Driver, settings: Settings, folder: Path, record: dict[str, Any]
+) -> AuthorshipMatchReport:
+    """Load one made-up work record, run the matcher step and the derived step."""
+    path = folder / "made_up.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    writer = Writer(driver, settings.neo4j_database)
+    load_works(driver, settings, [path], folder / "quarantine", derive=False)
+    report = match_authorships(writer)
+    derive(writer, max_authors=settings.max_authors_for_ties)
+    return report
 
 
 def never_built() -> GraphMatcher:
@@ -228,13 +257,7 @@ def test_c_an_institution_id_edge_is_not_overwritten_by_a_match(
         (a, r, y) for a, r, y in exact_name_matches() if (a, r) not in structured and y
     )
     assert year is not None
-    institution = next(
-        inst
-        for work in sample_works()
-        for a in work["authorships"]
-        for inst in a.get("institutions") or []
-        if inst.get("ror") and short_id(inst["ror"]) == ror
-    )
+    institution = sample_institution(ror)
     work = next(
         w
         for w in sample_works()
@@ -266,12 +289,7 @@ def test_c_an_institution_id_edge_is_not_overwritten_by_a_match(
             if short_id((a.get("author") or {}).get("id") or "") == author
         ],
     }
-    path = tmp_path / "made_up.jsonl"
-    path.write_text(json.dumps(made_up) + "\n", encoding="utf-8")
-    writer = Writer(loaded, settings.neo4j_database)
-    load_works(loaded, settings, [path], tmp_path / "quarantine", derive=False)
-    report = match_authorships(writer)
-    derive(writer, max_authors=settings.max_authors_for_ties)
+    report = load_match_derive(loaded, settings, tmp_path, made_up)
     assert report.pending == 0  # the made-up authorship has an institution id
 
     found = rows(
@@ -312,13 +330,7 @@ def test_c2_an_authorship_with_linked_and_unlinked_strings(
         for n, r in names.items()
         if "University" in n and r != x_ror and (author, r) not in matched_before
     )
-    x = next(
-        inst
-        for w in sample_works()
-        for a in w["authorships"]
-        for inst in a.get("institutions") or []
-        if inst.get("ror") and short_id(inst["ror"]) == x_ror
-    )
+    x = sample_institution(x_ror)
     y_name = next(n for n, r in names.items() if r == y_ror)
     x_again = f"{x['display_name']}."
     made_up = {
@@ -339,13 +351,7 @@ def test_c2_an_authorship_with_linked_and_unlinked_strings(
             }
         ],
     }
-    path = tmp_path / "mixed.jsonl"
-    path.write_text(json.dumps(made_up) + "\n", encoding="utf-8")
-    writer = Writer(loaded, settings.neo4j_database)
-    load_works(loaded, settings, [path], tmp_path / "quarantine", derive=False)
-    report = match_authorships(writer)
-    derive(writer, max_authors=settings.max_authors_for_ties)
-
+    report = load_match_derive(loaded, settings, tmp_path, made_up)
     assert report.pending == 1
     [edge] = rows(
         loaded,
