@@ -320,28 +320,37 @@ def _authorship(
         raw_author_name=raw.get("raw_author_name"),
         raw_affiliation=strings,
         institution_ids=tuple(inst.id for inst in institutions),
-        unlinked_affiliation=_unlinked(strings, raw.get("affiliations"), bool(institutions)),
+        unlinked_affiliation=_unlinked(
+            strings, raw.get("affiliations"), {i.openalex_id for i in institutions if i.openalex_id}
+        ),
     )
     return authorship, scientist, institutions
 
 
-def _unlinked(strings: tuple[str, ...], affiliations: Any, linked: bool) -> tuple[str, ...]:
-    """The raw strings the record links to no institution. Records since 2023 say it per
-    string (`affiliations: [{raw_affiliation_string, institution_ids}]`), so an authorship can
-    have both kinds; older ones only say which institutions the authorship has, so their
-    strings are unlinked when it has none."""
+def _unlinked(strings: tuple[str, ...], affiliations: Any, loaded: set[str]) -> tuple[str, ...]:
+    """The raw strings the record links to none of the authorship's institutions (`loaded`,
+    their OpenAlex ids). Records since 2023 say it per string (`affiliations:
+    [{raw_affiliation_string, institution_ids}]`), so an authorship can have both kinds (and a
+    string can name an institution id its authorship does not list, which links it to
+    nothing here); older ones only say which institutions the authorship has, so their strings
+    are unlinked when it has none."""
     if not isinstance(affiliations, list) or not affiliations:
-        return () if linked else strings
-    return tuple(
-        dict.fromkeys(
-            entry["raw_affiliation_string"]
-            for entry in affiliations
-            if isinstance(entry, dict)
-            and isinstance(entry.get("raw_affiliation_string"), str)
-            and entry["raw_affiliation_string"].strip()
-            and not entry.get("institution_ids")
-        )
-    )
+        return () if loaded else strings
+    unlinked = []
+    for entry in affiliations:
+        text = entry.get("raw_affiliation_string") if isinstance(entry, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            continue
+        if not any(_short_institution(i) in loaded for i in entry.get("institution_ids") or ()):
+            unlinked.append(text)
+    return tuple(dict.fromkeys(unlinked))
+
+
+def _short_institution(value: Any) -> str | None:
+    try:
+        return openalex_id(value, OpenAlexKind.INSTITUTION) if isinstance(value, str) else None
+    except InvalidIdError:
+        return None
 
 
 def _institution(raw: Any, updated_at: datetime | None) -> Institution | None:

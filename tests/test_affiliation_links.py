@@ -46,10 +46,11 @@ NAMESAKES = Path(__file__).parent / "data" / "ror" / "far_eastern_university_v2.
 
 
 def unlinked_authorships() -> dict[tuple[str, str], tuple[set[str], int | None]]:
-    """(author, work) -> (raw strings linked to no institution, year) of the sample's
-    authorships that have such strings (a person listed twice on a work is one authorship).
-    A record's `affiliations` say per string which institutions it names; where a record has
-    none, its strings are unlinked when the authorship names no institution."""
+    """(author, work) -> (raw strings linked to none of the authorship's institutions, year) of
+    the sample's authorships that have such strings (a person listed twice on a work is one
+    authorship). A record's `affiliations` say per string which institutions it names (some
+    name an institution the authorship does not list); where a record has none, its strings
+    are unlinked when the authorship lists no institution."""
     found: dict[tuple[str, str], tuple[set[str], int | None]] = {}
     for work in sample_works():
         for a in work.get("authorships") or []:
@@ -60,13 +61,19 @@ def unlinked_authorships() -> dict[tuple[str, str], tuple[set[str], int | None]]
                 continue
             key = (short_id(author), short_id(work["id"]))
             strings, _ = found.setdefault(key, (set(), work.get("publication_year")))
+            listed = {
+                i["id"]
+                for i in a.get("institutions") or []
+                if i.get("id") and i.get("display_name")
+            }
             if a.get("affiliations"):
                 strings.update(
                     x["raw_affiliation_string"]
                     for x in a["affiliations"]
-                    if not x.get("institution_ids") and x.get("raw_affiliation_string")
+                    if not listed.intersection(x.get("institution_ids") or [])
+                    and x.get("raw_affiliation_string")
                 )
-            elif not a.get("institutions"):
+            elif not listed:
                 raw = a.get("raw_affiliation_strings")
                 if raw is None and a.get("raw_affiliation_string"):
                     raw = [a["raw_affiliation_string"]]

@@ -253,7 +253,7 @@ def test_unlinked_strings_are_read_per_string_where_the_record_says_it() -> None
         record = {**work, "authorships": [{**base, **authorship}]}
         return parse_work(record).authorships[0].unlinked_affiliation
 
-    per_string = {
+    per_string: dict[str, Any] = {
         "institutions": [inst],
         "raw_affiliation_strings": ["Univ. of Michigan", "Tsinghua University, Beijing"],
         "affiliations": [
@@ -262,6 +262,15 @@ def test_unlinked_strings_are_read_per_string_where_the_record_says_it() -> None
         ],
     }
     assert unlinked(**per_string) == ("Tsinghua University, Beijing",)
+    # A string linked to an institution the authorship does not list is linked to nothing.
+    elsewhere = {
+        "institutions": [],
+        "raw_affiliation_strings": ["Univ. of Michigan"],
+        "affiliations": [
+            {"raw_affiliation_string": "Univ. of Michigan", "institution_ids": [inst["id"]]}
+        ],
+    }
+    assert unlinked(**elsewhere) == ("Univ. of Michigan",)
     old = {"raw_affiliation_strings": ["Univ. of Michigan"], "affiliations": None}
     assert unlinked(**old, institutions=[inst]) == ()
     assert unlinked(**old, institutions=[]) == ("Univ. of Michigan",)
