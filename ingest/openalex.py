@@ -341,16 +341,9 @@ def _unlinked(strings: tuple[str, ...], affiliations: Any, loaded: set[str]) -> 
         text = entry.get("raw_affiliation_string") if isinstance(entry, dict) else None
         if not isinstance(text, str) or not text.strip():
             continue
-        if not any(_short_institution(i) in loaded for i in entry.get("institution_ids") or ()):
+        if loaded.isdisjoint(_ids(entry.get("institution_ids"), OpenAlexKind.INSTITUTION)):
             unlinked.append(text)
     return tuple(dict.fromkeys(unlinked))
-
-
-def _short_institution(value: Any) -> str | None:
-    try:
-        return openalex_id(value, OpenAlexKind.INSTITUTION) if isinstance(value, str) else None
-    except InvalidIdError:
-        return None
 
 
 def _institution(raw: Any, updated_at: datetime | None) -> Institution | None:

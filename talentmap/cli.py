@@ -993,13 +993,13 @@ def _match_authorships(writer: Writer, *, rematch: bool = False) -> None:
         return
     if not report.registry:
         err.print(
-            f"affiliation matcher: {report.pending:,} authorship(s) with raw strings only, but "
+            f"affiliation matcher: {report.pending:,} authorship(s) with unlinked raw strings, but "
             "the graph holds no ROR institution yet (run `talentmap ingest ror`)",
             highlight=False,
         )
         return
     out.print(
-        f"affiliation matcher: {report.pending:,} authorship(s) with raw strings only "
+        f"affiliation matcher: {report.pending:,} authorship(s) with unlinked raw strings "
         f"({report.strings:,} distinct strings): {report.matched:,} matched to "
         f"{len(report.institutions):,} institution(s), {report.abstained:,} abstained; "
         f"registry of {report.registry:,} built in {report.build_seconds:.1f}s, "

@@ -47,7 +47,8 @@ class ScientistMetrics:
     description="A place the scientist worked, with years. source is openalex_author (the "
     "Author record's affiliation history), openalex_authorship (derived from the works that "
     "name the institution; works counts them), matcher (the affiliation matcher read it in "
-    "the raw affiliation strings of works naming no institution) or text (a document)."
+    "the raw affiliation strings OpenAlex links to none of the authorship's institutions) or "
+    "text (a document)."
 )
 class Affiliation:
     institution: LazyInstitution

@@ -19,8 +19,9 @@ from neo4j import ManagedTransaction
 from schema.labels import Label, Rel
 
 AUTHORSHIP_SOURCE = "openalex_authorship"
-# Affiliations the affiliation matcher read from the raw strings of authorships that name no
-# institution id (graph.repositories.affiliation); never merged into the structured ones.
+# Affiliations the affiliation matcher read from the raw strings a record links to none of the
+# authorship's institutions (graph.repositories.affiliation); never merged into the structured
+# ones.
 MATCHER_SOURCE = "matcher"
 
 DIRTY = {
