@@ -184,6 +184,11 @@ def norm_token(token: str) -> str:
     return ABBREVIATIONS.get(folded, folded)
 
 
+def _one_word(key: str) -> bool:
+    """Whether a normalised name has one word, a possessive's "s" not counted ("king s")."""
+    return sum(len(w) > 1 for w in key.split()) <= 1
+
+
 def norm_words(text: str) -> list[str]:
     """The normalised words of a text (what names and segments are compared on)."""
     words = (norm_token(w) for w in _WORD.findall(text.replace("&", " and ")))
@@ -324,10 +329,10 @@ class Matcher:
                         continue
                     key = " ".join(norm_words(name))
                     # one-word names must be distinctive; a place name is not an institution
-                    if not key or key in places or (" " not in key and len(key) < 5):
+                    if not key or key in places or (_one_word(key) and len(key) < 5):
                         continue
                     self.names.setdefault(key, {}).setdefault(i, kind)
-                    if " " in key:
+                    if not _one_word(key):
                         self.keys_of.setdefault(i, set()).add(key)
                     if key.startswith("the ") and " " in key[4:]:
                         self.names.setdefault(key[4:], {}).setdefault(i, kind)
@@ -464,7 +469,7 @@ class Matcher:
             entries = self.names.get(key)
             if entries is None:
                 continue
-            if " " not in key and not span.text[:1].isupper():
+            if _one_word(key) and not span.text[:1].isupper():
                 continue  # a one-word name written in lower case is a common word
             if start > 0 and self._object_of(key, text, begin):
                 continue
@@ -500,6 +505,8 @@ class Matcher:
         u, h = unit[0], head[0]
         if u.kind != "name" or h.kind != "name" or u.start != h.start or h.end >= u.end:
             return False
+        if _one_word(h.name):
+            return False  # "King's" (an alias of King's College Hospital) in King's College London
         rest = u.name[len(h.name) :].split() if u.name.startswith(h.name + " ") else []
         return (
             bool(rest)
@@ -628,7 +635,7 @@ class Matcher:
             return None  # an acronym means an institution of the city the string names
         if (
             cand.kind == "name"
-            and " " not in cand.name
+            and _one_word(cand.name)
             and self.names[cand.name].get(index) == "alias"
             and location != "city"
         ):

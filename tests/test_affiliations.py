@@ -294,6 +294,7 @@ UCB, UC, EMBL, EMBL_HH, UPENN, PSOM, DES, ALBERTA, BIOC, SYSU, CAS, WIPM, MILAN 
 STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
     f"0test{n:04d}" for n in range(13, 20)
 )
+KCL, KCH = (f"0test{n:04d}" for n in range(20, 22))
 
 
 @pytest.fixture(scope="module")
@@ -412,6 +413,8 @@ def small() -> Matcher:
             country_name="Germany",
         ),
         Entry(HSU, "Health Sciences University", city="Tokyo"),
+        Entry(KCL, "King's College London", city="London", country_code="GB"),
+        Entry(KCH, "King's College Hospital", aliases=("King's",), city="London"),
     ]
     # names that make "department", "earth" and "sciences" common words (each in many names)
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -466,6 +469,14 @@ def test_unit_city_abstains(small: Matcher) -> None:
 def test_one_word_alias_needs_its_city(small: Matcher) -> None:
     assert small.match("Sincrotrone, Strada Statale 14, Trieste, Italy").ror_ids == ()
     assert small.match("Statale, Milan, Italy").ror_ids == (MILAN,)
+
+
+def test_possessive_alias_is_one_word(small: Matcher) -> None:
+    # "King's" is one word: it is no name that "King's College London" extends, and it
+    # needs its city
+    text = "Department of Twin Research, King\u2019s College London"
+    assert small.match(text).ror_ids == (KCL,)
+    assert small.match("King's Buildings, Edinburgh").ror_ids == ()
 
 
 def test_acronym_needs_the_city(matcher: Matcher) -> None:
