@@ -10,7 +10,9 @@
   their rarest word with rapidfuzz (typos, other abbreviations).
 - Decision: a name several institutions share is settled by the city, then the country, the
   string names, then by the one above the others (EMBL, not its sites); acronyms, one-word
-  aliases and generic unit names (Department of Earth Sciences) count only with the city;
+  aliases and generic unit names (Department of Earth Sciences) count only with the city, and
+  so does a name ending other institutions' names (University Hospital) when a word of a
+  longer name stands before it ("Tubingen University Hospital", see `TAIL_NAMES`);
   overlapping spans keep the longest (a child named inside its parent's name gives the
   child), but a name read across a comma loses to a segment's own name; names left
   ambiguous, weak fuzzy scores, contradicted countries, and an institution (not a
@@ -33,7 +35,7 @@ from typing import Any
 import spacy
 from rapidfuzz import fuzz, process
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from ingest.ror import RorRecord, parse_record, read_dump
 from schema.institution import RorRelationKind
@@ -152,6 +154,13 @@ _UNIVERSITY_WORDS = frozenset(
 # Words that tie a name to the words before it ("Laboratory of <name>").
 _CONNECTORS = frozenset(["of", "for", "on", "de", "di", "du", "des", "del", "della", "der", "fur"])
 _STOPWORDS = frozenset(["of", "the", "and", "for", "de", "di", "du", "des", "la", "le", "et", "y"])
+# Words that join a name to a longer one without being part of a proper name ("... at Harvard
+# University"), unlike "Tubingen" in "Tubingen University Hospital".
+_TIES = _CONNECTORS | _STOPWORDS | {"at"}
+# A name ending at least this many longer names after a word of theirs (University Hospital,
+# Cancer Research Center) is often the tail of a name the registry lacks: after such a word
+# in the string ("Tubingen University Hospital"), it counts only with its city.
+TAIL_NAMES = 3
 # A word in at least this many registry names is common; a name of common words only
 # (Department of Earth Sciences) is generic.
 GENERIC_FREQUENCY = 50
@@ -292,6 +301,7 @@ class _Candidate:
     kind: str
     score: float
     entries: list[int] = field(default_factory=list)
+    extended: bool = False  # a capitalised word of the same name before it ("Tubingen ...")
 
 
 def _partial(a: _Candidate, b: _Candidate) -> bool:
@@ -359,6 +369,17 @@ class Matcher:
                     self.children.setdefault(self.by_id[parent], []).append(i)
         self._ancestors: dict[int, frozenset[int]] = {}
         self._descendant_cities: dict[int, frozenset[str]] = {}
+        # name -> how many longer names of other institutions (not its units) it ends, see
+        # TAIL_NAMES
+        self.tails: dict[str, int] = {}
+        for key, named in self.names.items():
+            words = key.split()
+            for at in range(1, len(words) - 1):
+                tail = self.names.get(" ".join(words[at:]))
+                if words[at - 1] in _TIES or tail is None:
+                    continue
+                if not any(self.ancestors(i).intersection(tail) for i in named):
+                    self.tails[" ".join(words[at:])] = self.tails.get(" ".join(words[at:]), 0) + 1
         self.countries: dict[str, set[str]] = {}
         for e in self.entries:
             if e.country_code and e.country_name:
@@ -449,6 +470,7 @@ class Matcher:
     def _phrase_candidates(self, text: str) -> list[_Candidate]:
         doc, offsets = self._doc(text)
         found = []
+        before: dict[int, int] = {}  # name candidate -> where the token before it ends
         for label, start, end in self.phrases(doc):
             span = doc[start:end]
             begin, finish = offsets[start][0], offsets[end - 1][1]
@@ -473,8 +495,29 @@ class Matcher:
                 continue  # a one-word name written in lower case is a common word
             if start > 0 and self._object_of(key, text, begin):
                 continue
-            found.append(_Candidate(begin, finish, key, "name", 1.0, sorted(entries)))
+            extended = start > 0 and self._extends(
+                doc[start - 1], text[offsets[start - 1][1] : begin]
+            )
+            found.append(
+                _Candidate(begin, finish, key, "name", 1.0, sorted(entries), extended=extended)
+            )
+            before[id(found[-1])] = offsets[start - 1][1] if start > 0 else -1
+        # a word before a name that ends another name is that name's ("Perelman School of
+        # Medicine University of Pennsylvania")
+        ends = {c.end for c in found if c.kind == "name"}
+        for c in found:
+            c.extended = c.extended and before[id(c)] not in ends
         return found
+
+    @staticmethod
+    def _extends(before: Token, gap: str) -> bool:
+        """Whether the token before a name is a word of a longer proper name."""
+        return (
+            before.text[:1].isupper()
+            and before.norm_ not in _TIES
+            and before.norm_ not in _UNIT_WORDS
+            and not _SEGMENT.search(gap)
+        )
 
     @staticmethod
     def _object_of(key: str, text: str, begin: int) -> bool:
@@ -642,6 +685,13 @@ class Matcher:
             return None  # a one-word alias ("Statale") needs the city
         if cand.kind == "name" and location != "city" and self._generic(cand.name):
             return None  # a generic name needs the city
+        if (
+            cand.kind == "name"
+            and cand.extended
+            and location != "city"
+            and self.tails.get(cand.name, 0) >= TAIL_NAMES
+        ):
+            return None  # the tail of a longer name ("Tubingen University Hospital")
         if (
             location == "country"
             # a university's campus units are still the university's (LMU in Garching)

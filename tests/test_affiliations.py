@@ -294,7 +294,7 @@ UCB, UC, EMBL, EMBL_HH, UPENN, PSOM, DES, ALBERTA, BIOC, SYSU, CAS, WIPM, MILAN 
 STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
     f"0test{n:04d}" for n in range(13, 20)
 )
-KCL, KCH = (f"0test{n:04d}" for n in range(20, 22))
+KCL, KCH, UH, OSLO = (f"0test{n:04d}" for n in range(20, 24))
 
 
 @pytest.fixture(scope="module")
@@ -415,6 +415,13 @@ def small() -> Matcher:
         Entry(HSU, "Health Sciences University", city="Tokyo"),
         Entry(KCL, "King's College London", city="London", country_code="GB"),
         Entry(KCH, "King's College Hospital", aliases=("King's",), city="London"),
+        Entry(UH, "University Hospital", city="Augusta", country_code="US"),
+        Entry(OSLO, "Oslo University Hospital", city="Oslo", country_code="NO"),
+    ]
+    # namesakes whose names end in "University Hospital" (see TAIL_NAMES)
+    entries += [
+        Entry(f"0tail{n:04d}", f"{town} University Hospital", city=town)
+        for n, town in enumerate(["Aalborg", "Odense", "Skane"])
     ]
     # names that make "department", "earth" and "sciences" common words (each in many names)
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -477,6 +484,18 @@ def test_possessive_alias_is_one_word(small: Matcher) -> None:
     text = "Department of Twin Research, King\u2019s College London"
     assert small.match(text).ror_ids == (KCL,)
     assert small.match("King's Buildings, Edinburgh").ror_ids == ()
+
+
+def test_tail_of_a_longer_name_needs_its_city(small: Matcher) -> None:
+    # "University Hospital" ends the names of other hospitals: after a word of a longer
+    # name the registry lacks, it is one of them
+    assert small.match("Institute for Immunology, Tubingen University Hospital").ror_ids == ()
+    assert small.match("Cardiology, Tubingen University Hospital, Augusta").ror_ids == (UH,)
+    assert small.match("Department of Medicine, University Hospital").ror_ids == (UH,)
+    assert small.match("Cardiology Unit, Oslo University Hospital").ror_ids == (OSLO,)
+    # a word that ends another name is that name's
+    text = "Perelman School of Medicine University Hospital"
+    assert small.match(text).ror_ids == (PSOM, UH)
 
 
 def test_acronym_needs_the_city(matcher: Matcher) -> None:
