@@ -7,7 +7,8 @@
   folded, lower case, common abbreviations such as Univ., Inst., Natl., Sci. expanded), plus
   a substring scan for names in Chinese or Japanese script; segments of the string (split on
   commas and semicolons) that name no institution exactly are scored against names sharing
-  their rarest word with rapidfuzz (typos, other abbreviations).
+  their rarest word with rapidfuzz (typos, other abbreviations), and so are segments whose
+  names all extend to a longer name, words in any order ("Medical University of Innsbruck").
 - Decision: a name several institutions share is settled by the city, then the country, the
   string names, then by the one above the others (EMBL, not its sites); acronyms, one-word
   aliases and generic unit names (Department of Earth Sciences) count only with the city, and
@@ -618,7 +619,8 @@ class Matcher:
             start = text.find(piece, offset)
             end = start + len(piece)
             offset = end
-            if any(c.kind == "name" and c.start < end and c.end > start for c in exact):
+            inside = [c for c in exact if c.kind == "name" and c.start < end and c.end > start]
+            if any(not c.extended for c in inside):
                 continue
             words = norm_words(piece)
             if not words or len(words) > 12 or not _INSTITUTION_WORDS & set(words):
@@ -636,7 +638,8 @@ class Matcher:
                 choices.extend(self.block.get(w, ()))
             if not choices:
                 continue
-            best = process.extractOne(query, choices, scorer=fuzz.ratio, score_cutoff=88)
+            scorer = fuzz.token_sort_ratio if inside else fuzz.ratio
+            best = process.extractOne(query, choices, scorer=scorer, score_cutoff=88)
             if best is None:
                 continue
             key, score, _ = best

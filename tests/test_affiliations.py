@@ -294,7 +294,7 @@ UCB, UC, EMBL, EMBL_HH, UPENN, PSOM, DES, ALBERTA, BIOC, SYSU, CAS, WIPM, MILAN 
 STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
     f"0test{n:04d}" for n in range(13, 20)
 )
-KCL, KCH, UH, OSLO = (f"0test{n:04d}" for n in range(20, 24))
+KCL, KCH, UH, OSLO, IMU, UIBK = (f"0test{n:04d}" for n in range(20, 26))
 
 
 @pytest.fixture(scope="module")
@@ -417,6 +417,8 @@ def small() -> Matcher:
         Entry(KCH, "King's College Hospital", aliases=("King's",), city="London"),
         Entry(UH, "University Hospital", city="Augusta", country_code="US"),
         Entry(OSLO, "Oslo University Hospital", city="Oslo", country_code="NO"),
+        Entry(IMU, "Innsbruck Medical University", city="Innsbruck", country_code="AT"),
+        Entry(UIBK, "University of Innsbruck", city="Innsbruck", country_code="AT"),
     ]
     # namesakes whose names end in "University Hospital" (see TAIL_NAMES)
     entries += [
@@ -496,6 +498,14 @@ def test_tail_of_a_longer_name_needs_its_city(small: Matcher) -> None:
     # a word that ends another name is that name's
     text = "Perelman School of Medicine University Hospital"
     assert small.match(text).ror_ids == (PSOM, UH)
+
+
+def test_longer_name_in_other_words(small: Matcher) -> None:
+    # "University of Innsbruck" inside a longer name: the segment is scored, words in any
+    # order
+    text = "Institute of Developmental Immunology, Medical University of Innsbruck"
+    assert small.match(text).ror_ids == (IMU,)
+    assert small.match("Department of Botany, University of Innsbruck").ror_ids == (UIBK,)
 
 
 def test_acronym_needs_the_city(matcher: Matcher) -> None:
