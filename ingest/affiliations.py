@@ -176,7 +176,9 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Replaced by spaces before tokenising (offsets stay the same): punctuation names vary on.
 # Commas and semicolons too: a name may hold one ("University of California, Berkeley"), and
 # the longest name wins.
-_BLANKS = str.maketrans({c: " " for c in ".-'\u2019`\"()[]/:_+*,;"})
+_BLANKS = str.maketrans(
+    {c: " " for c in ".-'\u2019`\"()[]/:_+*,;\u2010\u2011\u2012\u2013\u2014\u2015"}
+)
 _SEGMENT = re.compile(r"[,;\n]+")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -197,6 +199,17 @@ def norm_token(token: str) -> str:
 def _one_word(key: str) -> bool:
     """Whether a normalised name has one word, a possessive's "s" not counted ("king s")."""
     return sum(len(w) > 1 for w in key.split()) <= 1
+
+
+def _short_forms(key: str) -> list[str]:
+    """The forms a normalised name is also written in: without a leading "the", and an Italian
+    university without "degli studi" ("universita di torino")."""
+    forms = []
+    if key.startswith("the ") and " " in key[4:]:
+        forms.append(key[4:])
+    if " degli studi " in key:
+        forms.append(key.replace(" degli studi ", " "))
+    return forms
 
 
 def norm_words(text: str) -> list[str]:
@@ -345,8 +358,8 @@ class Matcher:
                     self.names.setdefault(key, {}).setdefault(i, kind)
                     if not _one_word(key):
                         self.keys_of.setdefault(i, set()).add(key)
-                    if key.startswith("the ") and " " in key[4:]:
-                        self.names.setdefault(key[4:], {}).setdefault(i, kind)
+                    for short in _short_forms(key):
+                        self.names.setdefault(short, {}).setdefault(i, kind)
             for acronym in e.acronyms:
                 if len(acronym) >= 2 and not _CJK.search(acronym):
                     self.acronyms.setdefault(acronym, set()).add(i)

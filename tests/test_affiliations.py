@@ -294,7 +294,7 @@ UCB, UC, EMBL, EMBL_HH, UPENN, PSOM, DES, ALBERTA, BIOC, SYSU, CAS, WIPM, MILAN 
 STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
     f"0test{n:04d}" for n in range(13, 20)
 )
-KCL, KCH, UH, OSLO, IMU, UIBK = (f"0test{n:04d}" for n in range(20, 26))
+KCL, KCH, UH, OSLO, IMU, UIBK, UNITO, UWM = (f"0test{n:04d}" for n in range(20, 28))
 
 
 @pytest.fixture(scope="module")
@@ -419,6 +419,8 @@ def small() -> Matcher:
         Entry(OSLO, "Oslo University Hospital", city="Oslo", country_code="NO"),
         Entry(IMU, "Innsbruck Medical University", city="Innsbruck", country_code="AT"),
         Entry(UIBK, "University of Innsbruck", city="Innsbruck", country_code="AT"),
+        Entry(UNITO, "University of Turin", labels=("Università degli Studi di Torino",)),
+        Entry(UWM, "University of Wisconsin\u2013Madison", city="Madison", country_code="US"),
     ]
     # namesakes whose names end in "University Hospital" (see TAIL_NAMES)
     entries += [
@@ -506,6 +508,14 @@ def test_longer_name_in_other_words(small: Matcher) -> None:
     text = "Institute of Developmental Immunology, Medical University of Innsbruck"
     assert small.match(text).ror_ids == (IMU,)
     assert small.match("Department of Botany, University of Innsbruck").ror_ids == (UIBK,)
+
+
+def test_written_forms(small: Matcher) -> None:
+    # an Italian university without "degli Studi"; dashes of every kind
+    assert small.match("Dipartimento di Fisica, Università di Torino").ror_ids == (UNITO,)
+    for dash in "-\u2013\u2014":
+        text = f"Department of Physics, University of Wisconsin{dash}Madison"
+        assert small.match(text).ror_ids == (UWM,)
 
 
 def test_acronym_needs_the_city(matcher: Matcher) -> None:
