@@ -2,7 +2,10 @@
 
 - Registry: one `Entry` per ROR institution (every name: display, labels in each language,
   aliases, acronyms; ROR parents; city and country), built from the schema models that
-  `ingest.ror` makes of a dump, or from the graph (`graph.repositories.affiliation`).
+  `ingest.ror` makes of a dump, or from the graph (`graph.repositories.affiliation`). Names
+  are also read without a leading "the", Italian universities without "degli Studi", and a
+  name without ROR's country qualifier ("Fate Therapeutics (United States)"), which counts
+  only with the city; a label written as an acronym ("CERN") is one.
 - Candidates: spaCy's tokenizer and a `PhraseMatcher` on a normalised token form (accents
   folded, lower case, common abbreviations such as Univ., Inst., Natl., Sci. expanded), plus
   a substring scan for names in Chinese or Japanese script; segments of the string (split on
@@ -180,6 +183,10 @@ _BLANKS = str.maketrans(
     {c: " " for c in ".-'\u2019`\"()[]/:_+*,;\u2010\u2011\u2012\u2013\u2014\u2015"}
 )
 _SEGMENT = re.compile(r"[,;\n]+")
+# ROR's qualifier at the end of a name: "Microsoft (United States)"
+_QUALIFIER = re.compile(r"\s*\(([^()]*)\)\s*$")
+# A label written as an acronym is one ("CERN")
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,7}")
 _WORD = re.compile(r"[^\W_]+")
 
 MIN_CONFIDENCE = 0.6
@@ -202,7 +209,7 @@ def _one_word(key: str) -> bool:
 
 
 def _short_forms(key: str) -> list[str]:
-    """The forms a normalised name is also written in: without a leading "the", and an Italian
+    """The forms a normalised name is also written in: without a leading "the", an Italian
     university without "degli studi" ("universita di torino")."""
     forms = []
     if key.startswith("the ") and " " in key[4:]:
@@ -210,6 +217,14 @@ def _short_forms(key: str) -> list[str]:
     if " degli studi " in key:
         forms.append(key.replace(" degli studi ", " "))
     return forms
+
+
+def _unqualified(entry: Entry) -> str | None:
+    """A name without ROR's country qualifier ("Fate Therapeutics (United States)")."""
+    found = _QUALIFIER.search(entry.name)
+    if found is None or fold(found.group(1)) != fold(entry.country_name or ""):
+        return None
+    return " ".join(norm_words(entry.name[: found.start()])) or None
 
 
 def norm_words(text: str) -> list[str]:
@@ -345,12 +360,15 @@ class Matcher:
         for aliases in COUNTRY_ALIASES.values():
             places.update(aliases)
         for i, e in enumerate(self.entries):
+            acronyms = set(e.acronyms)
             for kind, names in (("name", (e.name, *e.labels)), ("alias", e.aliases)):
                 for name in names:
                     if _CJK.search(name):
                         if len(name) >= 3:
                             self.cjk.setdefault(name, set()).add(i)
                         continue
+                    if _ACRONYM.fullmatch(name):
+                        acronyms.add(name)  # "CERN" given as a label
                     key = " ".join(norm_words(name))
                     # one-word names must be distinctive; a place name is not an institution
                     if not key or key in places or (_one_word(key) and len(key) < 5):
@@ -360,7 +378,10 @@ class Matcher:
                         self.keys_of.setdefault(i, set()).add(key)
                     for short in _short_forms(key):
                         self.names.setdefault(short, {}).setdefault(i, kind)
-            for acronym in e.acronyms:
+            bare = _unqualified(e)
+            if bare and bare not in places and not _one_word(bare):
+                self.names.setdefault(bare, {}).setdefault(i, "unqualified")
+            for acronym in acronyms:
                 if len(acronym) >= 2 and not _CJK.search(acronym):
                     self.acronyms.setdefault(acronym, set()).add(i)
         self.phrases.add("NAME", [Doc(self.nlp.vocab, words=k.split()) for k in self.names])
@@ -699,6 +720,12 @@ class Matcher:
             and location != "city"
         ):
             return None  # a one-word alias ("Statale") needs the city
+        if (
+            cand.kind == "name"
+            and self.names[cand.name].get(index) == "unqualified"
+            and location != "city"
+        ):
+            return None  # a name ROR qualifies with its country needs the city
         if cand.kind == "name" and location != "city" and self._generic(cand.name):
             return None  # a generic name needs the city
         if (

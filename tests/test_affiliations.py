@@ -294,7 +294,7 @@ UCB, UC, EMBL, EMBL_HH, UPENN, PSOM, DES, ALBERTA, BIOC, SYSU, CAS, WIPM, MILAN 
 STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
     f"0test{n:04d}" for n in range(13, 20)
 )
-KCL, KCH, UH, OSLO, IMU, UIBK, UNITO, UWM = (f"0test{n:04d}" for n in range(20, 28))
+KCL, KCH, UH, OSLO, IMU, UIBK, UNITO, UWM, CERN, FATE = (f"0test{n:04d}" for n in range(20, 30))
 
 
 @pytest.fixture(scope="module")
@@ -421,6 +421,14 @@ def small() -> Matcher:
         Entry(UIBK, "University of Innsbruck", city="Innsbruck", country_code="AT"),
         Entry(UNITO, "University of Turin", labels=("Università degli Studi di Torino",)),
         Entry(UWM, "University of Wisconsin\u2013Madison", city="Madison", country_code="US"),
+        Entry(CERN, "European Organization for Nuclear Research", labels=("CERN",), city="Geneva"),
+        Entry(
+            FATE,
+            "Fate Therapeutics (United States)",
+            city="San Diego",
+            country_code="US",
+            country_name="United States",
+        ),
     ]
     # namesakes whose names end in "University Hospital" (see TAIL_NAMES)
     entries += [
@@ -516,6 +524,17 @@ def test_written_forms(small: Matcher) -> None:
     for dash in "-\u2013\u2014":
         text = f"Department of Physics, University of Wisconsin{dash}Madison"
         assert small.match(text).ror_ids == (UWM,)
+
+
+def test_label_written_as_an_acronym_is_one(small: Matcher) -> None:
+    assert small.match("Theory Division, CERN, CH-1211 Geneva 23, Switzerland").ror_ids == (CERN,)
+    assert small.match("Theory Division, CERN").ror_ids == ()  # an acronym needs the city
+
+
+def test_name_without_its_country_qualifier_needs_the_city(small: Matcher) -> None:
+    assert small.match("Fate Therapeutics, San Diego, CA, USA").ror_ids == (FATE,)
+    assert small.match("Fate Therapeutics, USA").ror_ids == ()
+    assert small.match("Fate Therapeutics (United States)").ror_ids == (FATE,)
 
 
 def test_acronym_needs_the_city(matcher: Matcher) -> None:
