@@ -180,7 +180,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Commas and semicolons too: a name may hold one ("University of California, Berkeley"), and
 # the longest name wins.
 _BLANKS = str.maketrans(
-    {c: " " for c in ".-'\u2019`\"()[]/:_+*,;\u2010\u2011\u2012\u2013\u2014\u2015"}
+    {c: " " for c in ".-'\u2019`\"()[]/:_+*,;#\u2010\u2011\u2012\u2013\u2014\u2015"}
 )
 _SEGMENT = re.compile(r"[,;\n]+")
 # ROR's qualifier at the end of a name: "Microsoft (United States)"

@@ -521,6 +521,8 @@ def test_longer_name_in_other_words(small: Matcher) -> None:
 def test_written_forms(small: Matcher) -> None:
     # an Italian university without "degli Studi"; dashes of every kind
     assert small.match("Dipartimento di Fisica, Università di Torino").ror_ids == (UNITO,)
+    # "#" is punctuation (Semantic Scholar writes line breaks and tabs as #N# and #TAB#)
+    assert small.match("#N#Stanford University#TAB#").ror_ids == (STANFORD,)
     for dash in "-\u2013\u2014":
         text = f"Department of Physics, University of Wisconsin{dash}Madison"
         assert small.match(text).ror_ids == (UWM,)
