@@ -432,14 +432,16 @@ class Matcher:
     def match(self, affiliation: str) -> Match:
         text = affiliation
         words = " " + " ".join(norm_words(text)) + " "
-        mentioned = {
-            code for n, codes in self.countries.items() if f" {n} " in words for code in codes
-        }
+        mentioned = self._countries(words)
         candidates = self._phrase_candidates(text) + self._cjk_candidates(text)
         candidates += self._fuzzy_candidates(text, candidates)
         chosen: list[tuple[_Candidate, int, float, str]] = []
         for cand in candidates:
-            decided = self._decide(cand, words, mentioned)
+            # a country in the name itself ("Georgia Institute of Technology") contradicts
+            # nothing
+            before, after = norm_words(text[: cand.start]), norm_words(text[cand.end :])
+            outside = f" {' '.join(before)} | {' '.join(after)} "
+            decided = self._decide(cand, words, mentioned, self._countries(outside))
             if decided is not None:
                 chosen.append((cand, *decided))
         # a name read across a comma loses to a name within a segment that it only
@@ -687,11 +689,13 @@ class Matcher:
         return found
 
     def _decide(
-        self, cand: _Candidate, words: str, mentioned: set[str]
+        self, cand: _Candidate, words: str, mentioned: set[str], elsewhere: set[str]
     ) -> tuple[int, float, str] | None:
         """The one institution a candidate means, its confidence and location check; None
         when the string does not say which."""
-        places = {i: self._location(self.entries[i], words, mentioned) for i in cand.entries}
+        places = {
+            i: self._location(self.entries[i], words, mentioned, elsewhere) for i in cand.entries
+        }
         pool = list(cand.entries)
         for level in ("city", "country"):
             supported = [i for i in pool if places[i] == level]
@@ -756,11 +760,17 @@ class Matcher:
             bonus -= 0.1
         return index, max(0.0, min(1.0, base + bonus)), location
 
-    def _location(self, entry: Entry, words: str, mentioned: set[str]) -> str:
+    def _location(self, entry: Entry, words: str, mentioned: set[str], elsewhere: set[str]) -> str:
+        """Whether the string names the entry's city or country, or only other countries
+        (outside the name it was found by)."""
         if entry.city and f" {' '.join(norm_words(entry.city))} " in words:
             return "city"
         if entry.country_code and entry.country_code in mentioned:
             return "country"
-        if mentioned:
+        if elsewhere:
             return "conflict"
         return "none"
+
+    def _countries(self, words: str) -> set[str]:
+        """The countries a normalised text (padded with spaces) names."""
+        return {code for n, codes in self.countries.items() if f" {n} " in words for code in codes}

@@ -294,7 +294,9 @@ UCB, UC, EMBL, EMBL_HH, UPENN, PSOM, DES, ALBERTA, BIOC, SYSU, CAS, WIPM, MILAN 
 STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
     f"0test{n:04d}" for n in range(13, 20)
 )
-KCL, KCH, UH, OSLO, IMU, UIBK, UNITO, UWM, CERN, FATE = (f"0test{n:04d}" for n in range(20, 30))
+KCL, KCH, UH, OSLO, IMU, UIBK, UNITO, UWM, CERN, FATE, GATECH, TBILISI = (
+    f"0test{n:04d}" for n in range(20, 32)
+)
 
 
 @pytest.fixture(scope="module")
@@ -422,6 +424,14 @@ def small() -> Matcher:
         Entry(UNITO, "University of Turin", labels=("Università degli Studi di Torino",)),
         Entry(UWM, "University of Wisconsin\u2013Madison", city="Madison", country_code="US"),
         Entry(CERN, "European Organization for Nuclear Research", labels=("CERN",), city="Geneva"),
+        Entry(GATECH, "Georgia Institute of Technology", city="Atlanta", country_code="US"),
+        Entry(
+            TBILISI,
+            "Tbilisi State University",
+            city="Tbilisi",
+            country_code="GE",
+            country_name="Georgia",
+        ),
         Entry(
             FATE,
             "Fate Therapeutics (United States)",
@@ -537,6 +547,13 @@ def test_name_without_its_country_qualifier_needs_the_city(small: Matcher) -> No
     assert small.match("Fate Therapeutics, San Diego, CA, USA").ror_ids == (FATE,)
     assert small.match("Fate Therapeutics, USA").ror_ids == ()
     assert small.match("Fate Therapeutics (United States)").ror_ids == (FATE,)
+
+
+def test_country_in_the_name_contradicts_nothing(small: Matcher) -> None:
+    text = "School of Physics, Georgia Institute of Technology"
+    assert small.match(text).ror_ids == (GATECH,)
+    # named elsewhere in the string, the country contradicts
+    assert small.match("Georgia Institute of Technology, Tbilisi, Georgia").ror_ids == ()
 
 
 def test_acronym_needs_the_city(matcher: Matcher) -> None:
