@@ -13,7 +13,8 @@
   their rarest word with rapidfuzz (typos, other abbreviations), and so are segments whose
   names all extend to a longer name, words in any order ("Medical University of Innsbruck").
 - Decision: a name several institutions share is settled by the city, then the country, the
-  string names, then by the one above the others (EMBL, not its sites); acronyms, one-word
+  string names, then by the one above the others (EMBL, not its sites), then by a unit or
+  parent of one of them the string names too; acronyms, one-word
   aliases and generic unit names (Department of Earth Sciences) count only with the city, and
   so does a name ending other institutions' names (University Hospital) when a word of a
   longer name stands before it ("Tubingen University Hospital", see `TAIL_NAMES`);
@@ -436,12 +437,16 @@ class Matcher:
         candidates = self._phrase_candidates(text) + self._cjk_candidates(text)
         candidates += self._fuzzy_candidates(text, candidates)
         chosen: list[tuple[_Candidate, int, float, str]] = []
+        # the institutions names in the string mean unambiguously
+        named = {c.entries[0] for c in candidates if len(c.entries) == 1 and c.kind != "acronym"}
         for cand in candidates:
             # a country in the name itself ("Georgia Institute of Technology") contradicts
             # nothing
             before, after = norm_words(text[: cand.start]), norm_words(text[cand.end :])
             outside = f" {' '.join(before)} | {' '.join(after)} "
-            decided = self._decide(cand, words, mentioned, self._countries(outside))
+            decided = self._decide(
+                cand, words, mentioned, self._countries(outside), named - set(cand.entries)
+            )
             if decided is not None:
                 chosen.append((cand, *decided))
         # a name read across a comma loses to a name within a segment that it only
@@ -689,7 +694,12 @@ class Matcher:
         return found
 
     def _decide(
-        self, cand: _Candidate, words: str, mentioned: set[str], elsewhere: set[str]
+        self,
+        cand: _Candidate,
+        words: str,
+        mentioned: set[str],
+        elsewhere: set[str],
+        named: set[int],
     ) -> tuple[int, float, str] | None:
         """The one institution a candidate means, its confidence and location check; None
         when the string does not say which."""
@@ -711,6 +721,15 @@ class Matcher:
             # a name its units share (EMBL and its sites) means the one above them all
             top = [i for i in pool if all(j == i or i in self.ancestors(j) for j in pool)]
             pool = top or pool
+        if len(pool) > 1:
+            # namesakes told apart by a unit or parent the string names as well ("Feinberg
+            # School of Medicine, Northwestern University")
+            kin = [
+                i
+                for i in pool
+                if any(i in self.ancestors(j) or j in self.ancestors(i) for j in named)
+            ]
+            pool = kin if len(kin) == 1 else pool
         if len(pool) > 1:
             return None
         index = pool[0]

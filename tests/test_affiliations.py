@@ -297,6 +297,7 @@ STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
 KCL, KCH, UH, OSLO, IMU, UIBK, UNITO, UWM, CERN, FATE, GATECH, TBILISI = (
     f"0test{n:04d}" for n in range(20, 32)
 )
+NWU, NWU_PH, FSM = (f"0test{n:04d}" for n in range(32, 35))
 
 
 @pytest.fixture(scope="module")
@@ -425,6 +426,9 @@ def small() -> Matcher:
         Entry(UWM, "University of Wisconsin\u2013Madison", city="Madison", country_code="US"),
         Entry(CERN, "European Organization for Nuclear Research", labels=("CERN",), city="Geneva"),
         Entry(GATECH, "Georgia Institute of Technology", city="Atlanta", country_code="US"),
+        Entry(NWU, "Northwestern University", city="Evanston", country_code="US"),
+        Entry(NWU_PH, "Northwestern University", city="Laoag", country_code="PH"),
+        Entry(FSM, "Feinberg School of Medicine", parents=(NWU,), city="Chicago"),
         Entry(
             TBILISI,
             "Tbilisi State University",
@@ -554,6 +558,12 @@ def test_country_in_the_name_contradicts_nothing(small: Matcher) -> None:
     assert small.match(text).ror_ids == (GATECH,)
     # named elsewhere in the string, the country contradicts
     assert small.match("Georgia Institute of Technology, Tbilisi, Georgia").ror_ids == ()
+
+
+def test_namesakes_told_apart_by_a_unit_named_too(small: Matcher) -> None:
+    assert small.match("Department of Surgery, Northwestern University").ror_ids == ()
+    text = "Department of Surgery, Feinberg School of Medicine, Northwestern University"
+    assert small.match(text).ror_ids == (NWU,)
 
 
 def test_acronym_needs_the_city(matcher: Matcher) -> None:
