@@ -3,7 +3,8 @@
 - Registry: one `Entry` per ROR institution (every name: display, labels in each language,
   aliases, acronyms; ROR parents; city and country), built from the schema models that
   `ingest.ror` makes of a dump, or from the graph (`graph.repositories.affiliation`). Names
-  are also read without a leading "the", Italian universities without "degli Studi", and a
+  are also read without a leading "the", Italian universities without "degli Studi", a campus
+  named by its system's name with "at" ("State University of New York at Stony Brook"), and a
   name without ROR's country qualifier ("Fate Therapeutics (United States)"), which counts
   only with the city; a label written as an acronym ("CERN") is one.
 - Candidates: spaCy's tokenizer and a `PhraseMatcher` on a normalised token form (accents
@@ -347,6 +348,7 @@ class Matcher:
     def __init__(self, entries: Sequence[Entry]) -> None:
         self.entries = list(entries)
         self.by_id = {e.ror_id: i for i, e in enumerate(self.entries)}
+        self._ancestors: dict[int, frozenset[int]] = {}
         self.nlp = spacy.blank("en")
         self.phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")
         self.names: dict[str, dict[int, str]] = {}  # normalised name -> entry -> kind
@@ -385,6 +387,18 @@ class Matcher:
             for acronym in acronyms:
                 if len(acronym) >= 2 and not _CJK.search(acronym):
                     self.acronyms.setdefault(acronym, set()).add(i)
+        # a campus named by its system's name and its place is also written with "at" ("State
+        # University of New York at Stony Brook")
+        campuses: list[tuple[str, int, str]] = []
+        for key, named in self.names.items():
+            words = key.split()
+            for i, kind in named.items():
+                above = self.ancestors(i)
+                for at in range(2, len(words)):
+                    if above.intersection(self.names.get(" ".join(words[:at]), ())):
+                        campuses.append((" ".join([*words[:at], "at", *words[at:]]), i, kind))
+        for key, i, kind in campuses:
+            self.names.setdefault(key, {}).setdefault(i, kind)
         self.phrases.add("NAME", [Doc(self.nlp.vocab, words=k.split()) for k in self.names])
         self.phrases.add("ACRONYM", [Doc(self.nlp.vocab, words=[a.lower()]) for a in self.acronyms])
         # fuzzy blocking: each name under its rarest word
@@ -403,7 +417,6 @@ class Matcher:
             for parent in e.parents:
                 if parent in self.by_id and self.by_id[parent] != i:
                     self.children.setdefault(self.by_id[parent], []).append(i)
-        self._ancestors: dict[int, frozenset[int]] = {}
         self._descendant_cities: dict[int, frozenset[str]] = {}
         # name -> how many longer names of other institutions (not its units) it ends, see
         # TAIL_NAMES

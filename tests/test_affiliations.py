@@ -297,7 +297,7 @@ STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
 KCL, KCH, UH, OSLO, IMU, UIBK, UNITO, UWM, CERN, FATE, GATECH, TBILISI = (
     f"0test{n:04d}" for n in range(20, 32)
 )
-NWU, NWU_PH, FSM = (f"0test{n:04d}" for n in range(32, 35))
+NWU, NWU_PH, FSM, SUNY, SBU = (f"0test{n:04d}" for n in range(32, 37))
 
 
 @pytest.fixture(scope="module")
@@ -427,6 +427,15 @@ def small() -> Matcher:
         Entry(CERN, "European Organization for Nuclear Research", labels=("CERN",), city="Geneva"),
         Entry(GATECH, "Georgia Institute of Technology", city="Atlanta", country_code="US"),
         Entry(NWU, "Northwestern University", city="Evanston", country_code="US"),
+        Entry(SUNY, "State University of New York", city="Albany", country_code="US"),
+        Entry(
+            SBU,
+            "Stony Brook University",
+            aliases=("State University of New York Stony Brook",),
+            parents=(SUNY,),
+            city="Stony Brook",
+            country_code="US",
+        ),
         Entry(NWU_PH, "Northwestern University", city="Laoag", country_code="PH"),
         Entry(FSM, "Feinberg School of Medicine", parents=(NWU,), city="Chicago"),
         Entry(
@@ -564,6 +573,11 @@ def test_namesakes_told_apart_by_a_unit_named_too(small: Matcher) -> None:
     assert small.match("Department of Surgery, Northwestern University").ror_ids == ()
     text = "Department of Surgery, Feinberg School of Medicine, Northwestern University"
     assert small.match(text).ror_ids == (NWU,)
+
+
+def test_campus_of_a_system_written_with_at(small: Matcher) -> None:
+    text = "Department of Physics, State University of New York at Stony Brook, NY 11794, USA"
+    assert small.match(text).ror_ids == (SBU,)
 
 
 def test_acronym_needs_the_city(matcher: Matcher) -> None:
