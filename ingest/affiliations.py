@@ -25,7 +25,8 @@
   university) placed only by country in one of its units' cities abstain, and so do
   strings naming more than `MAX_INSTITUTIONS` (lists, not affiliations). Precision first.
 - Hierarchy: of an institution and one above it (a ROR ancestor, or named in its name, as
-  "... School of Medicine at the University of Pennsylvania"), only the one above is
+  "... School of Medicine at the University of Pennsylvania"; also a unit's name holding its
+  ROR ancestor's, as "University of Michigan Medical School"), only the one above is
   returned, as ROR's gold sets label it; so is "<institution> School of ..." in its city.
 """
 
@@ -473,7 +474,11 @@ class Matcher:
         ]
         # a unit named by its institution's name and a unit word ("Stanford University
         # School of Medicine") means the institution when the two share a city
-        chosen = [c for c in chosen if not any(self._unit_of(c, s) for s in chosen)]
+        chosen = [
+            c
+            for c in chosen
+            if not any(self._unit_of(c, s) or self._unit_around(c, s) for s in chosen)
+        ]
         # overlapping spans: the longest (then the surest) wins
         chosen.sort(key=lambda c: (-(c[0].end - c[0].start), -c[2]))
         kept: list[tuple[_Candidate, int, float, str]] = []
@@ -611,6 +616,22 @@ class Matcher:
             and rest[0] in _UNIT_WORDS | {"college"}
             and self.entries[unit[1]].city == self.entries[head[1]].city
         )
+
+    def _unit_around(
+        self,
+        unit: tuple[_Candidate, int, float, str],
+        head: tuple[_Candidate, int, float, str],
+    ) -> bool:
+        """Whether a candidate's name holds the name of an institution above it, and the rest
+        names a unit, not a campus ("University of Michigan Comprehensive Cancer Center", not
+        "University of California, Berkeley")."""
+        u, h = unit[0], head[0]
+        if not (u.start <= h.start and h.end <= u.end and (u.start, u.end) != (h.start, h.end)):
+            return False
+        if head[1] not in self.ancestors(unit[1]):
+            return False
+        rest = set(u.name.split()) - set(h.name.split())
+        return bool(rest & _UNIT_WORDS)
 
     def _above(self, upper: int, lower: int) -> bool:
         """Whether an entry is above another: a ROR ancestor, or named in its name ("... at

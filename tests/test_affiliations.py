@@ -297,7 +297,7 @@ STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
 KCL, KCH, UH, OSLO, IMU, UIBK, UNITO, UWM, CERN, FATE, GATECH, TBILISI = (
     f"0test{n:04d}" for n in range(20, 32)
 )
-NWU, NWU_PH, FSM, SUNY, SBU = (f"0test{n:04d}" for n in range(32, 37))
+NWU, NWU_PH, FSM, SUNY, SBU, UMICH, UMMS = (f"0test{n:04d}" for n in range(32, 39))
 
 
 @pytest.fixture(scope="module")
@@ -428,6 +428,8 @@ def small() -> Matcher:
         Entry(GATECH, "Georgia Institute of Technology", city="Atlanta", country_code="US"),
         Entry(NWU, "Northwestern University", city="Evanston", country_code="US"),
         Entry(SUNY, "State University of New York", city="Albany", country_code="US"),
+        Entry(UMICH, "University of Michigan", city="Ann Arbor", country_code="US"),
+        Entry(UMMS, "University of Michigan Medical School", parents=(UMICH,), city="Detroit"),
         Entry(
             SBU,
             "Stony Brook University",
@@ -578,6 +580,14 @@ def test_namesakes_told_apart_by_a_unit_named_too(small: Matcher) -> None:
 def test_campus_of_a_system_written_with_at(small: Matcher) -> None:
     text = "Department of Physics, State University of New York at Stony Brook, NY 11794, USA"
     assert small.match(text).ror_ids == (SBU,)
+
+
+def test_unit_whose_name_holds_its_parents_means_the_parent(small: Matcher) -> None:
+    # ROR lists the medical school under the university; the name's rest is a unit's
+    text = "Department of Physiology, University of Michigan Medical School"
+    assert small.match(text).ror_ids == (UMICH,)
+    # a campus (the rest a place) is the campus
+    assert small.match("University of California, Berkeley").ror_ids == (UCB,)
 
 
 def test_acronym_needs_the_city(matcher: Matcher) -> None:
