@@ -370,7 +370,7 @@ def pair_evidence(a: Mention, b: Mention, ctx: _Context) -> list[Evidence]:
             f"{frequency} mentions of this name",
         )
     )
-    if a.name.chinese and w.chinese_name:
+    if (a.name.chinese or b.name.chinese) and w.chinese_name:
         found.append(
             Evidence(EvidenceKind.NAME_FREQUENCY, -w.chinese_name, "a Chinese name: often shared")
         )

@@ -187,6 +187,21 @@ def test_email_and_coauthors_count() -> None:
     assert len(disambiguate(linked)) == 1
 
 
+def test_pair_evidence_is_symmetric() -> None:
+    from collections import Counter
+
+    from ingest.disambiguation import Weights, _Context, _name_key, pair_evidence
+
+    # "C. Wang" reads as a Chinese name, "Chih-Chun Wang" (Wade-Giles) does not
+    a = Mention(id="a", name=parse_text_name("C. Wang"))
+    b = Mention(id="b", name=parse_text_name("Chih-Chun Wang"))
+    assert a.name.chinese != b.name.chinese
+    ctx = _Context(Weights(), {}, Counter(_name_key(m.name) for m in (a, b)))
+    ab = sum(e.weight for e in pair_evidence(a, b, ctx))
+    ba = sum(e.weight for e in pair_evidence(b, a, ctx))
+    assert ab == ba
+
+
 def test_a_name_only_mention_joins_a_clear_favourite_or_stays_alone() -> None:
     def lei(i: str, affiliation: str | None = None, position: int | None = None) -> Mention:
         affiliations = (affiliation,) if affiliation else ()
