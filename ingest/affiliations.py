@@ -11,7 +11,8 @@
   folded, lower case, common abbreviations such as Univ., Inst., Natl., Sci. expanded), plus
   a substring scan for names in Chinese or Japanese script; segments of the string (split on
   commas and semicolons) that name no institution exactly are scored against names sharing
-  their rarest word with rapidfuzz (typos, other abbreviations), and so are segments whose
+  their rarest word with rapidfuzz (typos, other abbreviations; a segment needs a word of an
+  institution's name, "Universiät" counting as one), and so are segments whose
   names all extend to a longer name, words in any order ("Medical University of Innsbruck").
 - Decision: a name several institutions share is settled by the city, then the country, the
   string names, then by the one above the others (EMBL, not its sites), then by a unit or
@@ -204,6 +205,15 @@ def fold(text: str) -> str:
 def norm_token(token: str) -> str:
     folded = fold(token)
     return ABBREVIATIONS.get(folded, folded)
+
+
+def _institution_word(word: str) -> bool:
+    """Whether a word is one of an institution's name (misspelt: "Universiät")."""
+    return word in _INSTITUTION_WORDS or (
+        len(word) >= 6
+        and process.extractOne(word, _INSTITUTION_WORDS, scorer=fuzz.ratio, score_cutoff=85)
+        is not None
+    )
 
 
 def _one_word(key: str) -> bool:
@@ -698,7 +708,7 @@ class Matcher:
             if any(not c.extended for c in inside):
                 continue
             words = norm_words(piece)
-            if not words or len(words) > 12 or not _INSTITUTION_WORDS & set(words):
+            if not words or len(words) > 12 or not any(map(_institution_word, words)):
                 continue
             known = {w for w in words if w in self.frequency}
             for w in set(words) - known:  # a misspelt word: its nearest known spellings

@@ -590,6 +590,10 @@ def test_unit_whose_name_holds_its_parents_means_the_parent(small: Matcher) -> N
     assert small.match("University of California, Berkeley").ror_ids == (UCB,)
 
 
+def test_misspelt_institution_word(small: Matcher) -> None:
+    assert small.match("School of Bioscience, Universty of Skovde, Skovde").ror_ids == (SKOVDE,)
+
+
 def test_acronym_needs_the_city(matcher: Matcher) -> None:
     assert matcher.match("Dept. of EECS, MIT, USA").ror_ids == ()
 
