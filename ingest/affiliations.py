@@ -4,7 +4,8 @@
   aliases, acronyms; ROR parents; city and country), built from the schema models that
   `ingest.ror` makes of a dump, or from the graph (`graph.repositories.affiliation`). Names
   are also read without a leading "the", Italian universities without "degli Studi", a campus
-  named by its system's name with "at" ("State University of New York at Stony Brook"), and a
+  named by its system's name with "at" ("State University of New York at Stony Brook"), a
+  university named by its city alone in other languages ("Universität Würzburg"), and a
   name without ROR's country qualifier ("Fate Therapeutics (United States)"), which counts
   only with the city; a label written as an acronym ("CERN") is one.
 - Candidates: spaCy's tokenizer and a `PhraseMatcher` on a normalised token form (accents
@@ -114,6 +115,15 @@ _UNIVERSITY = (
     "universitat",
     "universita",
     "universiteit",
+)
+# How a university named by its city alone is written in the registry's languages.
+_TOWN_UNIVERSITY = (
+    "universitat {}",
+    "universite de {}",
+    "universita di {}",
+    "universidad de {}",
+    "universidade de {}",
+    "universiteit {}",
 )
 # Words an institution's name has; a segment with none is not scored fuzzily.
 _INSTITUTION_WORDS = frozenset(
@@ -398,6 +408,20 @@ class Matcher:
             for acronym in acronyms:
                 if len(acronym) >= 2 and not _CJK.search(acronym):
                     self.acronyms.setdefault(acronym, set()).add(i)
+        # a university named by its city alone, in the other languages' forms ("Universität
+        # Würzburg" for the University of Würzburg), where no institution has that name
+        towns: dict[str, set[int]] = {}
+        for i, e in enumerate(self.entries):
+            city = " ".join(norm_words(e.city or ""))
+            if city and " ".join(norm_words(e.name)) in (
+                f"university of {city}",
+                f"{city} university",
+            ):
+                for form in _TOWN_UNIVERSITY:
+                    towns.setdefault(form.format(city), set()).add(i)
+        for key, found in towns.items():
+            if key not in self.names and len(found) == 1:
+                self.names[key] = {found.pop(): "name"}
         # a campus named by its system's name and its place is also written with "at" ("State
         # University of New York at Stony Brook")
         campuses: list[tuple[str, int, str]] = []

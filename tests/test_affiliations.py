@@ -297,7 +297,7 @@ STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
 KCL, KCH, UH, OSLO, IMU, UIBK, UNITO, UWM, CERN, FATE, GATECH, TBILISI = (
     f"0test{n:04d}" for n in range(20, 32)
 )
-NWU, NWU_PH, FSM, SUNY, SBU, UMICH, UMMS = (f"0test{n:04d}" for n in range(32, 39))
+NWU, NWU_PH, FSM, SUNY, SBU, UMICH, UMMS, WUE = (f"0test{n:04d}" for n in range(32, 40))
 
 
 @pytest.fixture(scope="module")
@@ -429,6 +429,7 @@ def small() -> Matcher:
         Entry(NWU, "Northwestern University", city="Evanston", country_code="US"),
         Entry(SUNY, "State University of New York", city="Albany", country_code="US"),
         Entry(UMICH, "University of Michigan", city="Ann Arbor", country_code="US"),
+        Entry(WUE, "University of Würzburg", city="Würzburg", country_code="DE"),
         Entry(UMMS, "University of Michigan Medical School", parents=(UMICH,), city="Detroit"),
         Entry(
             SBU,
@@ -588,6 +589,14 @@ def test_unit_whose_name_holds_its_parents_means_the_parent(small: Matcher) -> N
     assert small.match(text).ror_ids == (UMICH,)
     # a campus (the rest a place) is the campus
     assert small.match("University of California, Berkeley").ror_ids == (UCB,)
+
+
+def test_university_named_by_its_city_in_other_languages(small: Matcher) -> None:
+    text = "Institut für Theoretische Physik, Universität Würzburg, 97074 Würzburg"
+    assert small.match(text).ror_ids == (WUE,)
+    assert small.match("Universita di Wurzburg").ror_ids == (WUE,)
+    # a university named otherwise ("Ludwig University" in Munich) gets no such forms
+    assert small.match("Universität Munich").ror_ids == ()
 
 
 def test_misspelt_institution_word(small: Matcher) -> None:
