@@ -25,7 +25,9 @@
   child), but a name read across a comma loses to a segment's own name; names left
   ambiguous, weak fuzzy scores, contradicted countries, and an institution (not a
   university) placed only by country in one of its units' cities abstain, and so do
-  strings naming more than `MAX_INSTITUTIONS` (lists, not affiliations). Precision first.
+  strings naming more than `MAX_INSTITUTIONS` (lists, not affiliations). Names placed by
+  city or country win over unplaced ones, and beside a university an unplaced name of common
+  words (Center for Translational Medicine) is dropped. Precision first.
 - Hierarchy: of an institution and one above it (a ROR ancestor, or named in its name, as
   "... School of Medicine at the University of Pennsylvania"; also a unit's name holding its
   ROR ancestor's, as "University of Michigan Medical School"), only the one above is
@@ -524,6 +526,18 @@ class Matcher:
         # are only a fallback.
         if any(k[3] in ("city", "country") and k[0].kind != "acronym" for k in kept):
             kept = [k for k in kept if k[3] in ("city", "country") and k[0].kind != "acronym"]
+        # Beside a university, an unplaced name of common words is one of its units or a
+        # namesake ("Center for Translational Medicine, Koc University")
+        universities = [k for k in kept if k[3] != "conflict" and self._university(k[1])]
+        if universities:
+            kept = [
+                k
+                for k in kept
+                if k[3] != "none"
+                or self._university(k[1])
+                or not self._common(k[0].name)
+                or any(self._related(k[1], u[1]) for u in universities)
+            ]
         # an institution and one above it (a lab and its university): the one above, as ROR's
         # gold sets label it
         indexes = {k[1] for k in kept}
@@ -628,9 +642,7 @@ class Matcher:
         words = [w for w in key.split() if w not in _STOPWORDS]
         if not words or words[0] not in _UNIT_WORDS:
             return False
-        return not _UNIVERSITY_WORDS.intersection(words) and all(
-            self.frequency.get(w, 0) >= GENERIC_FREQUENCY for w in words
-        )
+        return not _UNIVERSITY_WORDS.intersection(words) and self._common(key)
 
     def _unit_of(
         self,
@@ -666,6 +678,17 @@ class Matcher:
             return False
         rest = set(u.name.split()) - set(h.name.split())
         return bool(rest & _UNIT_WORDS)
+
+    def _common(self, key: str) -> bool:
+        """A name of common words only (Center for Translational Medicine)."""
+        words = [w for w in key.split() if w not in _STOPWORDS]
+        return all(self.frequency.get(w, 0) >= GENERIC_FREQUENCY for w in words)
+
+    def _university(self, index: int) -> bool:
+        return bool(_UNIVERSITY_WORDS.intersection(norm_words(self.entries[index].name)))
+
+    def _related(self, a: int, b: int) -> bool:
+        return a in self.ancestors(b) or b in self.ancestors(a)
 
     def _above(self, upper: int, lower: int) -> bool:
         """Whether an entry is above another: a ROR ancestor, or named in its name ("... at

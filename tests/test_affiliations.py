@@ -297,7 +297,7 @@ STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
 KCL, KCH, UH, OSLO, IMU, UIBK, UNITO, UWM, CERN, FATE, GATECH, TBILISI = (
     f"0test{n:04d}" for n in range(20, 32)
 )
-NWU, NWU_PH, FSM, SUNY, SBU, UMICH, UMMS, WUE = (f"0test{n:04d}" for n in range(32, 40))
+NWU, NWU_PH, FSM, SUNY, SBU, UMICH, UMMS, WUE, EARTH = (f"0test{n:04d}" for n in range(32, 41))
 
 
 @pytest.fixture(scope="module")
@@ -430,6 +430,7 @@ def small() -> Matcher:
         Entry(SUNY, "State University of New York", city="Albany", country_code="US"),
         Entry(UMICH, "University of Michigan", city="Ann Arbor", country_code="US"),
         Entry(WUE, "University of Würzburg", city="Würzburg", country_code="DE"),
+        Entry(EARTH, "Earth Sciences", city="Springfield", country_code="US"),
         Entry(UMMS, "University of Michigan Medical School", parents=(UMICH,), city="Detroit"),
         Entry(
             SBU,
@@ -597,6 +598,12 @@ def test_university_named_by_its_city_in_other_languages(small: Matcher) -> None
     assert small.match("Universita di Wurzburg").ror_ids == (WUE,)
     # a university named otherwise ("Ludwig University" in Munich) gets no such forms
     assert small.match("Universität Munich").ror_ids == ()
+
+
+def test_unplaced_name_of_common_words_beside_a_university_is_a_unit(small: Matcher) -> None:
+    # "earth" and "sciences" are in many names (see the fixture)
+    assert small.match("Earth Sciences, University of Alberta").ror_ids == (ALBERTA,)
+    assert small.match("Earth Sciences, Springfield, USA").ror_ids == (EARTH,)
 
 
 def test_misspelt_institution_word(small: Matcher) -> None:
