@@ -22,7 +22,8 @@
   so does a name ending other institutions' names (University Hospital) when a word of a
   longer name stands before it ("Tubingen University Hospital", see `TAIL_NAMES`);
   overlapping spans keep the longest (a child named inside its parent's name gives the
-  child), but a name read across a comma loses to a segment's own name; names left
+  child), but a name read across a comma loses to a segment's own name, and a name whose
+  first words end another name loses to it (Seoul National University College of ...); names left
   ambiguous, weak fuzzy scores, contradicted countries, and an institution (not a
   university) placed only by country in one of its units' cities abstain, and so do
   strings naming more than `MAX_INSTITUTIONS` (lists, not affiliations). Names placed by
@@ -515,6 +516,14 @@ class Matcher:
             for c in chosen
             if not any(self._unit_of(c, s) or self._unit_around(c, s) for s in chosen)
         ]
+        # a name whose first words end another name is read into it: "Seoul National
+        # University College of Medicine" does not name a National University College
+        chosen = [
+            c
+            for c in chosen
+            if not c[0].extended
+            or not any(k[0].start < c[0].start < k[0].end < c[0].end for k in chosen)
+        ]
         # overlapping spans: the longest (then the surest) wins
         chosen.sort(key=lambda c: (-(c[0].end - c[0].start), -c[2]))
         kept: list[tuple[_Candidate, int, float, str]] = []
@@ -528,7 +537,12 @@ class Matcher:
             kept = [k for k in kept if k[3] in ("city", "country") and k[0].kind != "acronym"]
         # Beside a university, an unplaced name of common words is one of its units or a
         # namesake ("Center for Translational Medicine, Koc University")
-        universities = [k for k in kept if k[3] != "conflict" and self._university(k[1])]
+        # (also one it cannot tell from a namesake)
+        universities = [
+            c.entries
+            for c in candidates
+            if c.kind == "name" and all(self._university(i) for i in c.entries)
+        ]
         if universities:
             kept = [
                 k
@@ -536,7 +550,7 @@ class Matcher:
                 if k[3] != "none"
                 or self._university(k[1])
                 or not self._common(k[0].name)
-                or any(self._related(k[1], u[1]) for u in universities)
+                or any(self._related(k[1], u) for found in universities for u in found)
             ]
         # an institution and one above it (a lab and its university): the one above, as ROR's
         # gold sets label it

@@ -297,7 +297,9 @@ STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
 KCL, KCH, UH, OSLO, IMU, UIBK, UNITO, UWM, CERN, FATE, GATECH, TBILISI = (
     f"0test{n:04d}" for n in range(20, 32)
 )
-NWU, NWU_PH, FSM, SUNY, SBU, UMICH, UMMS, WUE, EARTH = (f"0test{n:04d}" for n in range(32, 41))
+NWU, NWU_PH, FSM, SUNY, SBU, UMICH, UMMS, WUE, EARTH, SNU, NUC = (
+    f"0test{n:04d}" for n in range(32, 43)
+)
 
 
 @pytest.fixture(scope="module")
@@ -431,6 +433,8 @@ def small() -> Matcher:
         Entry(UMICH, "University of Michigan", city="Ann Arbor", country_code="US"),
         Entry(WUE, "University of Würzburg", city="Würzburg", country_code="DE"),
         Entry(EARTH, "Earth Sciences", city="Springfield", country_code="US"),
+        Entry(SNU, "Seoul National University", city="Seoul", country_code="KR"),
+        Entry(NUC, "National University College", city="Bayamon", country_code="PR"),
         Entry(UMMS, "University of Michigan Medical School", parents=(UMICH,), city="Detroit"),
         Entry(
             SBU,
@@ -604,6 +608,12 @@ def test_unplaced_name_of_common_words_beside_a_university_is_a_unit(small: Matc
     # "earth" and "sciences" are in many names (see the fixture)
     assert small.match("Earth Sciences, University of Alberta").ror_ids == (ALBERTA,)
     assert small.match("Earth Sciences, Springfield, USA").ror_ids == (EARTH,)
+
+
+def test_name_read_into_the_name_before_it(small: Matcher) -> None:
+    text = "Cancer Research Institute, Seoul National University College of Medicine"
+    assert small.match(text).ror_ids == (SNU,)
+    assert small.match("National University College, Bayamon").ror_ids == (NUC,)
 
 
 def test_misspelt_institution_word(small: Matcher) -> None:
