@@ -521,103 +521,69 @@ def test_one_word_alias_needs_its_city(small: Matcher) -> None:
     assert small.match("Statale, Milan, Italy").ror_ids == (MILAN,)
 
 
-def test_possessive_alias_is_one_word(small: Matcher) -> None:
-    # "King's" is one word: it is no name that "King's College London" extends, and it
-    # needs its city
-    text = "Department of Twin Research, King\u2019s College London"
-    assert small.match(text).ror_ids == (KCL,)
-    assert small.match("King's Buildings, Edinburgh").ror_ids == ()
-
-
-def test_tail_of_a_longer_name_needs_its_city(small: Matcher) -> None:
-    # "University Hospital" ends the names of other hospitals: after a word of a longer
-    # name the registry lacks, it is one of them
-    assert small.match("Institute for Immunology, Tubingen University Hospital").ror_ids == ()
-    assert small.match("Cardiology, Tubingen University Hospital, Augusta").ror_ids == (UH,)
-    assert small.match("Department of Medicine, University Hospital").ror_ids == (UH,)
-    assert small.match("Cardiology Unit, Oslo University Hospital").ror_ids == (OSLO,)
-    # a word that ends another name is that name's
-    text = "Perelman School of Medicine University Hospital"
-    assert small.match(text).ror_ids == (PSOM, UH)
-
-
-def test_longer_name_in_other_words(small: Matcher) -> None:
-    # "University of Innsbruck" inside a longer name: the segment is scored, words in any
-    # order
-    text = "Institute of Developmental Immunology, Medical University of Innsbruck"
-    assert small.match(text).ror_ids == (IMU,)
-    assert small.match("Department of Botany, University of Innsbruck").ror_ids == (UIBK,)
-
-
-def test_written_forms(small: Matcher) -> None:
-    # an Italian university without "degli Studi"; dashes of every kind
-    assert small.match("Dipartimento di Fisica, Università di Torino").ror_ids == (UNITO,)
+# One string and the institutions it means, a case per reading rule of the matcher.
+READINGS = [
+    # "King's" is one word: no name that "King's College London" extends; it needs its city
+    ("possessive", "Department of Twin Research, King\u2019s College London", (KCL,)),
+    ("possessive alone", "King's Buildings, Edinburgh", ()),
+    # "University Hospital" ends other hospitals' names: after a word of a longer name the
+    # registry lacks, it is one of them, unless the city says otherwise
+    ("tail", "Institute for Immunology, Tubingen University Hospital", ()),
+    ("tail in its city", "Cardiology, Tubingen University Hospital, Augusta", (UH,)),
+    ("tail alone", "Department of Medicine, University Hospital", (UH,)),
+    ("longer name known", "Cardiology Unit, Oslo University Hospital", (OSLO,)),
+    ("word ending another name", "Perelman School of Medicine University Hospital", (PSOM, UH)),
+    # a name inside a longer one: the segment is scored, its words in any order
+    ("other word order", "Institute of Immunology, Medical University of Innsbruck", (IMU,)),
+    ("the name itself", "Department of Botany, University of Innsbruck", (UIBK,)),
+    ("without degli Studi", "Dipartimento di Fisica, Università di Torino", (UNITO,)),
     # "#" is punctuation (Semantic Scholar writes line breaks and tabs as #N# and #TAB#)
-    assert small.match("#N#Stanford University#TAB#").ror_ids == (STANFORD,)
-    for dash in "-\u2013\u2014":
-        text = f"Department of Physics, University of Wisconsin{dash}Madison"
-        assert small.match(text).ror_ids == (UWM,)
-
-
-def test_label_written_as_an_acronym_is_one(small: Matcher) -> None:
-    assert small.match("Theory Division, CERN, CH-1211 Geneva 23, Switzerland").ror_ids == (CERN,)
-    assert small.match("Theory Division, CERN").ror_ids == ()  # an acronym needs the city
-
-
-def test_name_without_its_country_qualifier_needs_the_city(small: Matcher) -> None:
-    assert small.match("Fate Therapeutics, San Diego, CA, USA").ror_ids == (FATE,)
-    assert small.match("Fate Therapeutics, USA").ror_ids == ()
-    assert small.match("Fate Therapeutics (United States)").ror_ids == (FATE,)
-
-
-def test_country_in_the_name_contradicts_nothing(small: Matcher) -> None:
-    text = "School of Physics, Georgia Institute of Technology"
-    assert small.match(text).ror_ids == (GATECH,)
-    # named elsewhere in the string, the country contradicts
-    assert small.match("Georgia Institute of Technology, Tbilisi, Georgia").ror_ids == ()
-
-
-def test_namesakes_told_apart_by_a_unit_named_too(small: Matcher) -> None:
-    assert small.match("Department of Surgery, Northwestern University").ror_ids == ()
-    text = "Department of Surgery, Feinberg School of Medicine, Northwestern University"
-    assert small.match(text).ror_ids == (NWU,)
-
-
-def test_campus_of_a_system_written_with_at(small: Matcher) -> None:
-    text = "Department of Physics, State University of New York at Stony Brook, NY 11794, USA"
-    assert small.match(text).ror_ids == (SBU,)
-
-
-def test_unit_whose_name_holds_its_parents_means_the_parent(small: Matcher) -> None:
-    # ROR lists the medical school under the university; the name's rest is a unit's
-    text = "Department of Physiology, University of Michigan Medical School"
-    assert small.match(text).ror_ids == (UMICH,)
-    # a campus (the rest a place) is the campus
-    assert small.match("University of California, Berkeley").ror_ids == (UCB,)
-
-
-def test_university_named_by_its_city_in_other_languages(small: Matcher) -> None:
-    text = "Institut für Theoretische Physik, Universität Würzburg, 97074 Würzburg"
-    assert small.match(text).ror_ids == (WUE,)
-    assert small.match("Universita di Wurzburg").ror_ids == (WUE,)
-    # a university named otherwise ("Ludwig University" in Munich) gets no such forms
-    assert small.match("Universität Munich").ror_ids == ()
-
-
-def test_unplaced_name_of_common_words_beside_a_university_is_a_unit(small: Matcher) -> None:
+    ("hash", "#N#Stanford University#TAB#", (STANFORD,)),
+    *(
+        (f"dash {ord(d):x}", f"Department of Physics, University of Wisconsin{d}Madison", (UWM,))
+        for d in "-\u2013\u2014"
+    ),
+    ("label as acronym", "Theory Division, CERN, CH-1211 Geneva 23, Switzerland", (CERN,)),
+    ("acronym without its city", "Theory Division, CERN", ()),
+    ("without country qualifier", "Fate Therapeutics, San Diego, CA, USA", (FATE,)),
+    ("unqualified needs the city", "Fate Therapeutics, USA", ()),
+    ("qualified", "Fate Therapeutics (United States)", (FATE,)),
+    ("country in the name", "School of Physics, Georgia Institute of Technology", (GATECH,)),
+    ("country elsewhere", "Georgia Institute of Technology, Tbilisi, Georgia", ()),
+    ("namesakes", "Department of Surgery, Northwestern University", ()),
+    (
+        "namesakes and a unit",
+        "Department of Surgery, Feinberg School of Medicine, Northwestern University",
+        (NWU,),
+    ),
+    (
+        "campus with at",
+        "Department of Physics, State University of New York at Stony Brook, NY 11794, USA",
+        (SBU,),
+    ),
+    # ROR lists the medical school under the university; the name's rest is a unit's, where a
+    # campus's is a place
+    ("unit holding", "Department of Physiology, University of Michigan Medical School", (UMICH,)),
+    ("campus holding", "University of California, Berkeley", (UCB,)),
+    ("city university", "Institut für Physik, Universität Würzburg, 97074 Würzburg", (WUE,)),
+    ("city university italian", "Universita di Wurzburg", (WUE,)),
+    ("named otherwise", "Universität Munich", ()),  # Ludwig University gets no such forms
     # "earth" and "sciences" are in many names (see the fixture)
-    assert small.match("Earth Sciences, University of Alberta").ror_ids == (ALBERTA,)
-    assert small.match("Earth Sciences, Springfield, USA").ror_ids == (EARTH,)
+    ("common words beside a university", "Earth Sciences, University of Alberta", (ALBERTA,)),
+    ("common words placed", "Earth Sciences, Springfield, USA", (EARTH,)),
+    (
+        "read into the name before",
+        "Cancer Research Institute, Seoul National University College of Medicine",
+        (SNU,),
+    ),
+    ("the name read into", "National University College, Bayamon", (NUC,)),
+    ("misspelt", "School of Bioscience, Universty of Skovde, Skovde", (SKOVDE,)),
+]
 
 
-def test_name_read_into_the_name_before_it(small: Matcher) -> None:
-    text = "Cancer Research Institute, Seoul National University College of Medicine"
-    assert small.match(text).ror_ids == (SNU,)
-    assert small.match("National University College, Bayamon").ror_ids == (NUC,)
-
-
-def test_misspelt_institution_word(small: Matcher) -> None:
-    assert small.match("School of Bioscience, Universty of Skovde, Skovde").ror_ids == (SKOVDE,)
+@pytest.mark.parametrize(("text", "expected"), [pytest.param(t, e, id=i) for i, t, e in READINGS])
+def test_reading(small: Matcher, text: str, expected: tuple[str, ...]) -> None:
+    assert small.match(text).ror_ids == expected
 
 
 def test_acronym_needs_the_city(matcher: Matcher) -> None:
