@@ -302,6 +302,24 @@ NWU, NWU_PH, FSM, SUNY, SBU, UMICH, UMMS, WUE, EARTH, SNU, NUC = (
 )
 
 
+PLACED = [
+    (KCL, "King's College London", "London", "GB"),
+    (UH, "University Hospital", "Augusta", "US"),
+    (OSLO, "Oslo University Hospital", "Oslo", "NO"),
+    (IMU, "Innsbruck Medical University", "Innsbruck", "AT"),
+    (UIBK, "University of Innsbruck", "Innsbruck", "AT"),
+    (UWM, "University of Wisconsin\u2013Madison", "Madison", "US"),
+    (GATECH, "Georgia Institute of Technology", "Atlanta", "US"),
+    (NWU, "Northwestern University", "Evanston", "US"),
+    (SUNY, "State University of New York", "Albany", "US"),
+    (UMICH, "University of Michigan", "Ann Arbor", "US"),
+    (WUE, "University of Würzburg", "Würzburg", "DE"),
+    (EARTH, "Earth Sciences", "Springfield", "US"),
+    (SNU, "Seoul National University", "Seoul", "KR"),
+    (NUC, "National University College", "Bayamon", "PR"),
+]
+
+
 @pytest.fixture(scope="module")
 def small() -> Matcher:
     from ingest.affiliations import GENERIC_FREQUENCY, Entry
@@ -418,23 +436,9 @@ def small() -> Matcher:
             country_name="Germany",
         ),
         Entry(HSU, "Health Sciences University", city="Tokyo"),
-        Entry(KCL, "King's College London", city="London", country_code="GB"),
         Entry(KCH, "King's College Hospital", aliases=("King's",), city="London"),
-        Entry(UH, "University Hospital", city="Augusta", country_code="US"),
-        Entry(OSLO, "Oslo University Hospital", city="Oslo", country_code="NO"),
-        Entry(IMU, "Innsbruck Medical University", city="Innsbruck", country_code="AT"),
-        Entry(UIBK, "University of Innsbruck", city="Innsbruck", country_code="AT"),
         Entry(UNITO, "University of Turin", labels=("Università degli Studi di Torino",)),
-        Entry(UWM, "University of Wisconsin\u2013Madison", city="Madison", country_code="US"),
         Entry(CERN, "European Organization for Nuclear Research", labels=("CERN",), city="Geneva"),
-        Entry(GATECH, "Georgia Institute of Technology", city="Atlanta", country_code="US"),
-        Entry(NWU, "Northwestern University", city="Evanston", country_code="US"),
-        Entry(SUNY, "State University of New York", city="Albany", country_code="US"),
-        Entry(UMICH, "University of Michigan", city="Ann Arbor", country_code="US"),
-        Entry(WUE, "University of Würzburg", city="Würzburg", country_code="DE"),
-        Entry(EARTH, "Earth Sciences", city="Springfield", country_code="US"),
-        Entry(SNU, "Seoul National University", city="Seoul", country_code="KR"),
-        Entry(NUC, "National University College", city="Bayamon", country_code="PR"),
         Entry(UMMS, "University of Michigan Medical School", parents=(UMICH,), city="Detroit"),
         Entry(
             SBU,
@@ -460,6 +464,10 @@ def small() -> Matcher:
             country_code="US",
             country_name="United States",
         ),
+    ]
+    # one institution per row: (id, name, city, country code)
+    entries += [
+        Entry(i, name, city=city, country_code=country) for i, name, city, country in PLACED
     ]
     # namesakes whose names end in "University Hospital" (see TAIL_NAMES)
     entries += [
