@@ -37,6 +37,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -220,6 +221,7 @@ def norm_token(token: str) -> str:
     return ABBREVIATIONS.get(folded, folded)
 
 
+@functools.lru_cache(maxsize=65536)
 def _institution_word(word: str) -> bool:
     """Whether a word is one of an institution's name (misspelt: "Universiät")."""
     return word in _INSTITUTION_WORDS or (
@@ -484,7 +486,8 @@ class Matcher:
     def match(self, affiliation: str) -> Match:
         text = affiliation
         words = " " + " ".join(norm_words(text)) + " "
-        mentioned = self._countries(words)
+        spellings = [n for n in self.countries if f" {n} " in words]  # of countries named
+        mentioned = self._countries(words, spellings)
         candidates = self._phrase_candidates(text) + self._cjk_candidates(text)
         candidates += self._fuzzy_candidates(text, candidates)
         chosen: list[tuple[_Candidate, int, float, str]] = []
@@ -493,11 +496,11 @@ class Matcher:
         for cand in candidates:
             # a country in the name itself ("Georgia Institute of Technology") contradicts
             # nothing
-            before, after = norm_words(text[: cand.start]), norm_words(text[cand.end :])
-            outside = f" {' '.join(before)} | {' '.join(after)} "
-            decided = self._decide(
-                cand, words, mentioned, self._countries(outside), named - set(cand.entries)
-            )
+            elsewhere: set[str] = set()
+            if spellings:
+                before, after = norm_words(text[: cand.start]), norm_words(text[cand.end :])
+                elsewhere = self._countries(f" {' '.join(before)} | {' '.join(after)} ", spellings)
+            decided = self._decide(cand, words, mentioned, elsewhere, named - set(cand.entries))
             if decided is not None:
                 chosen.append((cand, *decided))
         # a name read across a comma loses to a name within a segment that it only
@@ -895,6 +898,6 @@ class Matcher:
             return "conflict"
         return "none"
 
-    def _countries(self, words: str) -> set[str]:
-        """The countries a normalised text (padded with spaces) names."""
-        return {code for n, codes in self.countries.items() if f" {n} " in words for code in codes}
+    def _countries(self, words: str, spellings: Iterable[str]) -> set[str]:
+        """The countries a normalised text (padded with spaces) names, of these spellings."""
+        return {code for n in spellings if f" {n} " in words for code in self.countries[n]}
