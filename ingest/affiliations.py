@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +49,7 @@ from rapidfuzz import fuzz, process
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
+from ingest.fold import fold
 from ingest.ror import RorRecord, parse_record, read_dump
 from schema.institution import RorRelationKind
 
@@ -208,12 +208,6 @@ _ACRONYM = re.compile(r"[A-Z][A-Z0-9&]{1,7}")
 _WORD = re.compile(r"[^\W_]+")
 
 MIN_CONFIDENCE = 0.6
-
-
-def fold(text: str) -> str:
-    """Accents folded, lower case: `Universität Zürich` -> `universitat zurich`."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def norm_token(token: str) -> str:

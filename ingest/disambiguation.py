@@ -24,12 +24,12 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ingest.fold import fold as accents_folded
 from schema.identity import IdentityDecision, IdentityDecisionKind
 from schema.names import hanzi_name_parts, pinyin_syllables, surname_rank
 
@@ -53,9 +53,9 @@ def camel_split(token: str) -> list[str]:
 
 
 def fold(text: str) -> str:
-    """Lower-case ASCII letters only: "Müller" -> "muller", "O'Neil" -> "oneil"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub("[^a-z]", "", ascii_text.lower())
+    """Lower-case ASCII letters only: "Müller" -> "muller", "O'Neil" -> "oneil", "Łukasz" ->
+    "lukasz"."""
+    return re.sub("[^a-z]", "", accents_folded(text))
 
 
 def _fold_western(word: str) -> str:

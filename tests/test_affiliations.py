@@ -297,8 +297,8 @@ STANFORD, STANFORD_MED, RPSOM, SKOVDE, HSU, UNI_M, UNI_M_LAB = (
 KCL, KCH, UH, OSLO, IMU, UIBK, UNITO, UWM, CERN, FATE, GATECH, TBILISI = (
     f"0test{n:04d}" for n in range(20, 32)
 )
-NWU, NWU_PH, FSM, SUNY, SBU, UMICH, UMMS, WUE, EARTH, SNU, NUC = (
-    f"0test{n:04d}" for n in range(32, 43)
+NWU, NWU_PH, FSM, SUNY, SBU, UMICH, UMMS, WUE, EARTH, SNU, NUC, LODZ = (
+    f"0test{n:04d}" for n in range(32, 44)
 )
 
 
@@ -317,6 +317,7 @@ PLACED = [
     (EARTH, "Earth Sciences", "Springfield", "US"),
     (SNU, "Seoul National University", "Seoul", "KR"),
     (NUC, "National University College", "Bayamon", "PR"),
+    (LODZ, "University of Łódź", "Łódź", "PL"),
 ]
 
 
@@ -586,6 +587,7 @@ READINGS = [
     ),
     ("the name read into", "National University College, Bayamon", (NUC,)),
     ("misspelt", "School of Bioscience, Universty of Skovde, Skovde", (SKOVDE,)),
+    ("letters without decomposition", "Department of Physics, University of Lodz", (LODZ,)),
 ]
 
 

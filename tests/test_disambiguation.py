@@ -100,6 +100,9 @@ def test_name_variants() -> None:
     assert name_conflict(parse_text_name("Xiao-Ming Liu"), parse_text_name("Xiaoming Liu")) is None
     assert name_conflict(parse_text_name("X. M. Liu"), parse_text_name("Xiaoming Liu")) is None
     assert parse_text_name("Andreas Müller").block == parse_text_name("A. Mueller").block
+    # letters Unicode does not decompose are not lost
+    assert parse_text_name("Łukasz Wołek").block == parse_text_name("Lukasz Wolek").block
+    assert name_conflict(parse_text_name("Søren Kjær"), parse_text_name("Soren Kjaer")) is None
     assert parse_text_name("欧阳娜娜").block == parse_text_name("Nana Ouyang").block == "ouyang n"
     assert name_conflict(parse_text_name("欧阳娜娜"), parse_text_name("Nana Ouyang")) is None
     # Western names keep their order: the last word is the family name.
