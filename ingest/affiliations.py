@@ -352,7 +352,12 @@ class _Candidate:
     kind: str
     score: float
     entries: list[int] = field(default_factory=list)
-    extended: bool = False  # a capitalised word of the same name before it ("Tubingen ...")
+    # where a capitalised word of a longer name before it ends ("Tubingen ..."), if one does
+    extended_from: int | None = None
+
+    @property
+    def extended(self) -> bool:
+        return self.extended_from is not None
 
 
 def _partial(a: _Candidate, b: _Candidate) -> bool:
@@ -458,11 +463,12 @@ class Matcher:
         for key, named in self.names.items():
             words = key.split()
             for at in range(1, len(words) - 1):
-                tail = self.names.get(" ".join(words[at:]))
-                if words[at - 1] in _TIES or tail is None:
+                tail = " ".join(words[at:])
+                ending = self.names.get(tail)
+                if words[at - 1] in _TIES or ending is None:
                     continue
-                if not any(self.ancestors(i).intersection(tail) for i in named):
-                    self.tails[" ".join(words[at:])] = self.tails.get(" ".join(words[at:]), 0) + 1
+                if not any(self.ancestors(i).intersection(ending) for i in named):
+                    self.tails[tail] = self.tails.get(tail, 0) + 1
         self.countries: dict[str, set[str]] = {}
         for e in self.entries:
             if e.country_code and e.country_name:
@@ -532,9 +538,9 @@ class Matcher:
         # are only a fallback.
         if any(k[3] in ("city", "country") and k[0].kind != "acronym" for k in kept):
             kept = [k for k in kept if k[3] in ("city", "country") and k[0].kind != "acronym"]
-        # Beside a university, an unplaced name of common words is one of its units or a
-        # namesake ("Center for Translational Medicine, Koc University")
-        # (also one it cannot tell from a namesake)
+        # Beside a university (also one the matcher cannot tell from a namesake), an unplaced
+        # name of common words is one of its units or a namesake ("Center for Translational
+        # Medicine, Koc University")
         universities = [
             c.entries
             for c in candidates
@@ -589,7 +595,6 @@ class Matcher:
     def _phrase_candidates(self, text: str) -> list[_Candidate]:
         doc, offsets = self._doc(text)
         found = []
-        before: dict[int, int] = {}  # name candidate -> where the token before it ends
         for label, start, end in self.phrases(doc):
             span = doc[start:end]
             begin, finish = offsets[start][0], offsets[end - 1][1]
@@ -617,15 +622,14 @@ class Matcher:
             extended = start > 0 and self._extends(
                 doc[start - 1], text[offsets[start - 1][1] : begin]
             )
-            found.append(
-                _Candidate(begin, finish, key, "name", 1.0, sorted(entries), extended=extended)
-            )
-            before[id(found[-1])] = offsets[start - 1][1] if start > 0 else -1
+            found.append(_Candidate(begin, finish, key, "name", 1.0, sorted(entries)))
+            found[-1].extended_from = offsets[start - 1][1] if extended else None
         # a word before a name that ends another name is that name's ("Perelman School of
         # Medicine University of Pennsylvania")
         ends = {c.end for c in found if c.kind == "name"}
         for c in found:
-            c.extended = c.extended and before[id(c)] not in ends
+            if c.extended_from in ends:
+                c.extended_from = None
         return found
 
     @staticmethod
@@ -826,11 +830,7 @@ class Matcher:
         if len(pool) > 1:
             # namesakes told apart by a unit or parent the string names as well ("Feinberg
             # School of Medicine, Northwestern University")
-            kin = [
-                i
-                for i in pool
-                if any(i in self.ancestors(j) or j in self.ancestors(i) for j in named)
-            ]
+            kin = [i for i in pool if any(self._related(i, j) for j in named)]
             pool = kin if len(kin) == 1 else pool
         if len(pool) > 1:
             return None
