@@ -23,7 +23,7 @@ from api.requests import RequestIdMiddleware, current_request_id
 from api.schema import schema
 from graph.driver import connect_async
 from graph.reader import ReadPool
-from talentmap.settings import Settings
+from schema.settings import Settings
 
 log = logging.getLogger("talentmap.api")
 

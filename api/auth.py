@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from graph.errors import GraphError
 from graph.reader import ReadPool
-from graph.repositories.apikey import api_keys_by_hash, touch_api_key
+from graph.write.apikey import api_keys_by_hash, touch_api_key
 from schema.apikey import ApiKey, Role, key_hash
 
 log = logging.getLogger("talentmap.api.auth")

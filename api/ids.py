@@ -16,7 +16,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import InvalidId, NotFound
-from graph.repositories.lookup import IdKey, IdProperty, resolve_ids
+from graph.queries.entities import IdKey, IdProperty, resolve_ids
 from schema import ids
 from schema.industry import segment_id, slug
 from schema.labels import Label

@@ -44,7 +44,7 @@ from strawberry.extensions.max_aliases import create_validator as aliases_valida
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
 from api.types.connection import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from talentmap.settings import Settings
+from schema.settings import Settings
 
 LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
 BAD_USER_INPUT = "BAD_USER_INPUT"

@@ -43,10 +43,10 @@ from graph import migrations, server
 from graph.driver import connect, connect_async
 from graph.errors import GraphError
 from graph.reader import Reader, ReadPool
-from graph.repositories.apikey import create_api_key
 from graph.unit_of_work import Writer
+from graph.write.apikey import create_api_key
 from schema.apikey import Role, key_hash, new_key_id, new_secret
-from talentmap.settings import Settings
+from schema.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
@@ -210,13 +210,13 @@ def sample_ids(settings: Settings) -> Sample:
 
 def load(settings: Settings, scientists: int, seed: int, batch_size: int) -> list[str]:
     """Load the reference data, the real sample and the synthetic works; lines for the report."""
-    from ingest.derive import derive
-    from ingest.industries import DEFAULT_INDUSTRIES_PATH, load_industries
+    from ingest.derived.step import derive
     from ingest.jobs import run_job
-    from ingest.openalex_entities import SOURCES, detect_entity
-    from ingest.region import DEFAULT_REGION_PATH, load_region
-    from ingest.ror import ROR
-    from ingest.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
+    from ingest.openalex.entities import SOURCES, detect_entity
+    from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries
+    from ingest.reference.region import DEFAULT_REGION_PATH, load_region
+    from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
+    from ingest.ror.records import ROR
 
     lines = []
     quarantine = Path(settings.home) / "quarantine"
@@ -432,7 +432,7 @@ def load_once(settings: Settings, scientists: int, seed: int, batch_size: int) -
                 f"{settings.home} holds a load of {done.get('scientists')} scientists, seed "
                 f"{done.get('seed')}; use another --home for {scientists}, seed {seed}"
             )
-        from ingest.derive import derive
+        from ingest.derived.step import derive
 
         with connect(settings) as driver:  # migrations added since that load, and what they mark
             migrations.migrate(driver, settings.neo4j_database)

@@ -30,9 +30,9 @@ from bench.synthetic import free_port, timed, timed_load, write_synthetic
 from graph import admin, migrations, server
 from graph.driver import connect
 from graph.unit_of_work import Writer
-from ingest.derive import derive
-from ingest.openalex_entities import WORKS
-from talentmap.settings import Settings
+from ingest.derived.step import derive
+from ingest.openalex.entities import WORKS
+from schema.settings import Settings
 
 
 def _server_cpu(settings: Settings) -> float:

@@ -27,8 +27,8 @@ from bench.synthetic import free_port, timed, timed_load, write_synthetic
 from graph import admin, migrations, server
 from graph.driver import connect
 from graph.unit_of_work import Writer
-from ingest.derive import derive
-from talentmap.settings import Settings
+from ingest.derived.step import derive
+from schema.settings import Settings
 
 
 def main() -> None:

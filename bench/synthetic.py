@@ -24,7 +24,7 @@ from typing import Any
 
 from graph.unit_of_work import Writer
 from ingest.jobs import run_job
-from ingest.openalex_entities import WORKS
+from ingest.openalex.entities import WORKS
 
 OA = "https://openalex.org/"
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -1,8 +1,9 @@
 """The text pipeline's throughput: `python -m bench.text` (or `make bench-text`).
 
-Builds the rule-based pipeline from the real ROR sample and topic taxonomy (as `ingest/text.py`
-would from the graph), generates a large SYNTHETIC text from seeded templates (bios and news in
-English and Chinese, with institutions, topics, titles and names drawn from the gazetteer),
+Builds the rule-based pipeline from the real ROR sample and topic taxonomy (as
+`ingest/text/extract.py` would from the graph), generates a large SYNTHETIC text from seeded
+templates (bios and news in English and Chinese, with institutions, topics, titles and names
+drawn from the gazetteer),
 and reports words per second of CPU time on one core (a Chinese character counts as a word).
 """
 
@@ -17,8 +18,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ingest.text import Gazetteer, TextPipeline, is_chinese
-from ingest.text_corpus import gazetteer_from_files
+from ingest.eval.text import gazetteer_from_files
+from ingest.text.extract import Gazetteer, TextPipeline, is_chinese
 
 REPO = Path(__file__).resolve().parent.parent
 ROR = REPO.parent / "shared" / "data" / "ror" / "ror_v2_records.json.gz"

@@ -12,7 +12,7 @@ from neo4j import (
 from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
 
 from graph.errors import GraphError, ServerNotRunningError
-from talentmap.settings import Settings
+from schema.settings import Settings
 
 VERSION_QUERY = "CALL dbms.components() YIELD versions RETURN versions[0] AS version"
 

@@ -28,8 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Generic, TypeVar
 
-from graph.repositories import ingest_run
 from graph.unit_of_work import Writer
+from graph.write import ingest_run
 from ingest.errors import InvalidInputError, RecordError
 
 R = TypeVar("R")

@@ -11,7 +11,7 @@ Decisions about whole scientists (`scope = "scientist"`, one scientist id a side
 curators make through `talentmap curate` and the admin mutations: a merge keeps the left
 scientist and makes the right one its alias; a split undoes a merge of the two and keeps them
 apart from then on. For each pair the latest decision counts; `plan_identities` turns the
-decisions into the scientist each id now stands for, which graph.repositories.identity applies
+decisions into the scientist each id now stands for, which graph.write.identity applies
 after every load.
 """
 

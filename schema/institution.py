@@ -146,7 +146,7 @@ class Institution(DomainModel):
     @property
     def names(self) -> tuple[str, ...]:
         """Every name, label, alias and acronym in one list, for the full-text index.
-        (graph.repositories.institution computes the same list in Cypher.)"""
+        (graph.write.institution computes the same list in Cypher.)"""
         every = (
             self.name,
             *self.labels,

@@ -108,8 +108,8 @@ class TeamMembership(BaseModel):
 
 
 # What team detection reads and writes besides the nodes: rows between the graph and
-# `ingest.teams`, made from values the graph already holds (validated when they were loaded),
-# so plain dataclasses, without a validation pass over every work of a large institution.
+# `ingest.derived.teams`, made from values the graph already holds (validated when they were
+# loaded), so plain dataclasses, without a validation pass over every work of a large institution.
 
 
 @dataclass(frozen=True, slots=True)

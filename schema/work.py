@@ -59,7 +59,7 @@ class Authorship(BaseModel):
     raw_affiliation: tuple[str, ...] = ()
     institution_ids: tuple[str, ...] = ()
     # The raw strings the record links to no institution: what the affiliation matcher reads
-    # (ingest/affiliation_links.py).
+    # (ingest/matching/authorships.py).
     unlinked_affiliation: tuple[str, ...] = ()
 
 

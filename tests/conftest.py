@@ -21,7 +21,7 @@ from neo4j import Driver
 
 from graph import admin, migrations, server
 from graph.driver import connect
-from talentmap.settings import Settings
+from schema.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_WORKS = REPO / "data" / "sample" / "openalex" / "works.jsonl"
@@ -117,8 +117,8 @@ def admin_principal() -> Any:
 
 def create_key(driver: Driver, settings: Settings, role: str, name: str) -> str:
     """A new API key with `role`, stored in the graph as `talentmap apikey create` does."""
-    from graph.repositories.apikey import create_api_key
     from graph.unit_of_work import Writer
+    from graph.write.apikey import create_api_key
     from schema.apikey import Role, key_hash, new_key_id, new_secret
 
     secret = new_secret()
@@ -203,9 +203,9 @@ def load_works(
 ) -> Any:
     """Run the OpenAlex works job (and the derived step) as `talentmap ingest openalex` does."""
     from graph.unit_of_work import Writer
-    from ingest.derive import derive as derive_ties
+    from ingest.derived.step import derive as derive_ties
     from ingest.jobs import run_job
-    from ingest.openalex_entities import WORKS
+    from ingest.openalex.entities import WORKS
 
     writer = Writer(driver, settings.neo4j_database)
     report = run_job(

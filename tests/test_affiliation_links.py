@@ -21,17 +21,17 @@ import pytest
 from neo4j import Driver
 
 from graph.unit_of_work import Writer
-from ingest.affiliation_links import (
+from ingest.derived.step import derive
+from ingest.jobs import run_job
+from ingest.matching.authorships import (
     AuthorshipMatchReport,
     GraphMatcher,
     LazyMatcher,
     match_authorships,
 )
-from ingest.derive import derive
-from ingest.jobs import run_job
-from ingest.ror import ROR
-from ingest.text_ingest import ingest_text
-from talentmap.settings import Settings
+from ingest.ror.records import ROR
+from ingest.text.documents import ingest_text
+from schema.settings import Settings
 from tests.conftest import (
     SAMPLE_WORKS,
     ask,

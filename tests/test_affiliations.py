@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from ingest.affiliations import Matcher, entries_from_dumps
-from ingest.affiliations_eval import evaluate, read_gold
 from ingest.errors import InvalidInputError
-from talentmap.settings import Settings
+from ingest.eval.affiliations import evaluate, read_gold
+from ingest.matching.affiliations import Matcher, entries_from_dumps
+from schema.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
@@ -185,7 +185,7 @@ def test_gold_reader_errors(tmp_path: Path) -> None:
 
 def test_evaluate_counts(matcher: Matcher) -> None:
     """The counts follow the issue's definitions on a hand-made gold set."""
-    from ingest.affiliations_eval import GoldItem
+    from ingest.eval.affiliations import GoldItem
 
     items = [
         GoldItem("Tsinghua University, Beijing, China", {TSINGHUA}),  # TP
@@ -272,9 +272,9 @@ def test_graph_registry(graph: Driver, ror_slice: Path, tmp_path: Path) -> None:
         [f"https://ror.org/{TSINGHUA}"],
         [f"https://ror.org/{NUNE['Daegu']}"],
     ]
-    from graph.repositories.affiliation import affiliation_registry
     from graph.unit_of_work import Writer
-    from ingest.affiliations import Entry
+    from graph.write.affiliation import affiliation_registry
+    from ingest.matching.affiliations import Entry
 
     settings = Settings()
     stored = {
@@ -323,7 +323,7 @@ PLACED = [
 
 @pytest.fixture(scope="module")
 def small() -> Matcher:
-    from ingest.affiliations import GENERIC_FREQUENCY, Entry
+    from ingest.matching.affiliations import GENERIC_FREQUENCY, Entry
 
     entries = [
         Entry(
@@ -619,7 +619,7 @@ def test_name_across_a_comma_loses_to_a_segment_name(small: Matcher) -> None:
 
 
 def test_list_of_institutions_abstains(small: Matcher) -> None:
-    from ingest.affiliations import MAX_INSTITUTIONS
+    from ingest.matching.affiliations import MAX_INSTITUTIONS
 
     names = [
         "University of Alberta",

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import SAMPLE_WORKS, load_works, most_prolific, short_id
 from tests.conftest import ask as ask_api
 

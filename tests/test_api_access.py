@@ -25,7 +25,7 @@ from neo4j import Driver
 from api import access
 from api.schema import schema
 from schema.apikey import Role
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import ask, create_key, serve_api
 
 SDL = build_schema(schema.as_str())
@@ -202,8 +202,8 @@ def test_introspection_is_open_to_every_key(api_url: str, keys: dict[str, str]) 
 def test_revoked_key_stops_working_within_seconds(
     graph: Driver, settings: Settings, api_url: str
 ) -> None:
-    from graph.repositories.apikey import find_api_keys, revoke_api_key
     from graph.unit_of_work import Writer
+    from graph.write.apikey import find_api_keys, revoke_api_key
 
     key = create_key(graph, settings, "viewer", "soon-revoked")
     headers = {"Authorization": f"Bearer {key}"}

@@ -12,8 +12,8 @@ import yaml
 from neo4j import Driver
 
 from graph.unit_of_work import Writer
-from ingest.industries import DEFAULT_INDUSTRIES_PATH, load_industries
-from talentmap.settings import Settings
+from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries
+from schema.settings import Settings
 from tests.conftest import (
     SAMPLE_WORKS,
     ask,

@@ -20,13 +20,13 @@ import yaml
 from neo4j import Driver
 
 from graph.unit_of_work import Writer
-from ingest.derive import derive
-from ingest.industries import DEFAULT_INDUSTRIES_PATH, load_industries
+from ingest.derived.step import derive
 from ingest.jobs import run_job
-from ingest.region import DEFAULT_REGION_PATH, load_region
-from ingest.ror import ROR
-from ingest.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
-from talentmap.settings import Settings
+from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries
+from ingest.reference.region import DEFAULT_REGION_PATH, load_region
+from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
+from ingest.ror.records import ROR
+from schema.settings import Settings
 from tests.conftest import (
     REPO,
     SAMPLE_WORKS,

@@ -20,8 +20,8 @@ from neo4j import Driver
 
 from graph.unit_of_work import Writer
 from ingest.jobs import run_job
-from ingest.ror import ROR
-from talentmap.settings import Settings
+from ingest.ror.records import ROR
+from schema.settings import Settings
 from tests.conftest import SAMPLE_WORKS, ask, load_works, sample_works, short_id
 from tests.test_api_chain import ROR_FILES, ror_records
 

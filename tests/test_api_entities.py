@@ -20,12 +20,12 @@ import yaml
 from neo4j import Driver
 
 from graph.unit_of_work import Writer
-from ingest.industries import DEFAULT_INDUSTRIES_PATH, load_industries
 from ingest.jobs import run_job
-from ingest.openalex_authors import OPENALEX_AUTHORS
-from ingest.openalex_institutions import OPENALEX_INSTITUTIONS
-from ingest.ror import ROR
-from talentmap.settings import Settings
+from ingest.openalex.authors import OPENALEX_AUTHORS
+from ingest.openalex.institutions import OPENALEX_INSTITUTIONS
+from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries
+from ingest.ror.records import ROR
+from schema.settings import Settings
 from tests.conftest import (
     REPO,
     SAMPLE_WORKS,
@@ -420,7 +420,7 @@ def test_works_and_coauthors_match_the_raw_json(api_url: str) -> None:
 
 def rederive(graph: Driver, settings: Settings, max_authors: int) -> None:
     """Recompute every scientist's derived ties with this limit of authors per work."""
-    from ingest.derive import derive
+    from ingest.derived.step import derive
 
     rows(graph, settings, "MATCH (s:Scientist) SET s.needs_derive = true RETURN count(*) AS n")
     derive(Writer(graph, settings.neo4j_database), max_authors=max_authors)
@@ -828,7 +828,7 @@ def test_fifty_scientists_cost_a_bounded_number_of_queries(settings: Settings) -
 
 def test_parse_id_forms() -> None:
     from api.ids import IdKind, parse_id
-    from graph.repositories.lookup import IdProperty
+    from graph.queries.entities import IdProperty
     from schema.ids import InvalidIdError
     from schema.labels import Label
 
@@ -854,7 +854,7 @@ def test_parse_id_forms() -> None:
 
 
 def test_lookup_query_seeks_each_label_and_property() -> None:
-    from graph.repositories.lookup import IdProperty, lookup_query
+    from graph.queries.entities import IdProperty, lookup_query
     from schema.labels import Label
 
     query = lookup_query((Label.INSTITUTION,), (IdProperty.ID, IdProperty.ROR_ID))
@@ -865,8 +865,8 @@ def test_lookup_query_seeks_each_label_and_property() -> None:
 
 @pytest.mark.usefixtures("loaded")
 def test_resolve_ids_in_key_order(graph: Driver, settings: Settings) -> None:
+    from graph.queries.entities import IdKey, IdProperty, resolve_ids
     from graph.reader import ReadPool
-    from graph.repositories.lookup import IdKey, IdProperty, resolve_ids
     from schema.labels import Label
 
     author = ranked_authors(1)[0]

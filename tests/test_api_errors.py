@@ -22,7 +22,7 @@ from api.schema import schema
 from graph.errors import QueryTimeoutError
 from graph.reader import Tx
 from schema.apikey import Role
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import API_KEYS
 
 QUERY = '{ scientist(id: "A5023888391") { __typename } }'

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import SAMPLE_WORKS, ask, load_works, sample_works
 
 FACETS = """

@@ -20,7 +20,7 @@ from api.limits import cost_rule
 from graph.driver import connect_async
 from graph.errors import QueryTimeoutError
 from graph.reader import Reader, Tx, fetch
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import API_KEYS, ask, create_key, serve_api
 
 # Counts to 2 billion to find nothing: seconds of work for Neo4j, whatever the graph holds.

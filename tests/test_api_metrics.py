@@ -11,7 +11,7 @@ import pytest
 from neo4j import Driver
 from prometheus_client.parser import text_string_to_metric_families
 
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import API_KEYS, ask, create_key, serve_api
 
 

@@ -15,11 +15,11 @@ import yaml
 from neo4j import Driver
 
 from graph.unit_of_work import Writer
-from ingest.industries import DEFAULT_INDUSTRIES_PATH, load_industries
 from ingest.jobs import run_job
-from ingest.openalex_authors import OPENALEX_AUTHORS
-from ingest.openalex_institutions import OPENALEX_INSTITUTIONS
-from talentmap.settings import Settings
+from ingest.openalex.authors import OPENALEX_AUTHORS
+from ingest.openalex.institutions import OPENALEX_INSTITUTIONS
+from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries
+from schema.settings import Settings
 from tests.conftest import REPO, SAMPLE_WORKS, ask, load_works, sample_works, short_id
 
 INSTITUTIONS = (

@@ -12,7 +12,7 @@ import time
 import httpx
 from neo4j import Driver
 
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import rows
 
 TALENTMAP = [sys.executable, "-m", "talentmap.cli"]

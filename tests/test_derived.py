@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import SAMPLE_WORKS, load_works, most_prolific, sample_works, short_id
 from tests.conftest import rows as query
 

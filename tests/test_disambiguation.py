@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.disambiguation import (
+from ingest.eval.disambiguation import b_cubed, mention_from_signature
+from ingest.matching.disambiguation import (
     DecisionKind,
     EvidenceKind,
     Mention,
@@ -27,7 +28,6 @@ from ingest.disambiguation import (
     parse_name,
     parse_text_name,
 )
-from ingest.disambiguation_eval import b_cubed, mention_from_signature
 from schema.identity import IdentityDecision, IdentityDecisionKind
 
 TALENTMAP = [sys.executable, "-m", "talentmap.cli"]
@@ -193,7 +193,7 @@ def test_email_and_coauthors_count() -> None:
 def test_pair_evidence_is_symmetric() -> None:
     from collections import Counter
 
-    from ingest.disambiguation import Weights, _Context, _name_key, pair_evidence
+    from ingest.matching.disambiguation import Weights, _Context, _name_key, pair_evidence
 
     # "C. Wang" reads as a Chinese name, "Chih-Chun Wang" (Wade-Giles) does not
     a = Mention(id="a", name=parse_text_name("C. Wang"))
@@ -311,7 +311,7 @@ def test_cli_on_small_files(tmp_path: Path) -> None:
 
 
 def _own_b_cubed(predicted: dict[str, list[str]], gold: dict[str, list[str]]) -> float:
-    """B³ F1 written out again, independently of ingest.disambiguation_eval."""
+    """B³ F1 written out again, independently of ingest.eval.disambiguation."""
     pred_of = {m: k for k, ms in predicted.items() for m in ms}
     gold_of = {m: k for k, ms in gold.items() for m in ms}
     p = r = 0.0

@@ -15,8 +15,8 @@ from neo4j import Driver
 
 from graph.unit_of_work import Writer
 from ingest.jobs import JobReport, run_job
-from ingest.openalex_authors import OPENALEX_AUTHORS, parse_author
-from talentmap.settings import Settings
+from ingest.openalex.authors import OPENALEX_AUTHORS, parse_author
+from schema.settings import Settings
 from tests.conftest import SAMPLE_WORKS, fresh, load_works, rows, sample_works, scalar, snapshot
 
 AUTHORS = Path(__file__).resolve().parents[1] / "data" / "sample" / "openalex" / "authors.jsonl"

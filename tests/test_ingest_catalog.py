@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from graph.unit_of_work import Writer
 from ingest.jobs import JobReport, run_job
-from ingest.openalex_entities import SOURCES, detect_entity
-from ingest.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
-from talentmap.settings import Settings
+from ingest.openalex.entities import SOURCES, detect_entity
+from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
+from schema.settings import Settings
 from tests.conftest import SAMPLE_WORKS, fresh, load_works, rows, scalar, snapshot
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "openalex"

@@ -20,10 +20,10 @@ from neo4j import Driver
 from graph.records import to_model
 from graph.unit_of_work import Writer
 from ingest.jobs import JobReport, Source, run_job
-from ingest.openalex_institutions import OPENALEX_INSTITUTIONS
-from ingest.ror import ROR
+from ingest.openalex.institutions import OPENALEX_INSTITUTIONS
+from ingest.ror.records import ROR
 from schema.institution import Institution
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import fresh, rows, scalar, snapshot
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -10,8 +10,8 @@ import pytest
 from neo4j import Driver
 
 from ingest.errors import InvalidInputError
-from ingest.openalex import parse_work
-from talentmap.settings import Settings
+from ingest.openalex.works import parse_work
+from schema.settings import Settings
 from tests.conftest import SAMPLE_WORKS, fulltext, load_works, sample_works, short_id, snapshot
 
 

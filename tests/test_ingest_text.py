@@ -18,9 +18,9 @@ from neo4j import Driver
 
 from graph.unit_of_work import Writer
 from ingest.jobs import run_job
-from ingest.openalex_authors import OPENALEX_AUTHORS
-from ingest.text_ingest import TextReport, ingest_text
-from talentmap.settings import Settings
+from ingest.openalex.authors import OPENALEX_AUTHORS
+from ingest.text.documents import TextReport, ingest_text
+from schema.settings import Settings
 from tests.conftest import (
     SAMPLE_WORKS,
     ask,

@@ -9,7 +9,7 @@ from graph import migrations
 from graph.errors import MigrationError
 from graph.migrations import MIGRATIONS, Migration, schema_items
 from schema.labels import UNIQUE_PROPERTIES, Label
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import fulltext
 
 

@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from graph.unit_of_work import Writer
 from ingest.errors import IngestError
 from ingest.jobs import run_job
-from ingest.openalex_api import (
+from ingest.openalex.api import (
     Backoff,
     InvalidQueryError,
     OpenAlexApiError,
@@ -33,8 +33,8 @@ from ingest.openalex_api import (
     parse_since,
     retry_after,
 )
-from ingest.openalex_entities import SOURCES
-from talentmap.settings import Settings
+from ingest.openalex.entities import SOURCES
+from schema.settings import Settings
 from tests.conftest import free_port, sample_works, short_id, snapshot
 
 API_KEY = "sk-test-0123456789abcdef"
@@ -400,15 +400,6 @@ def test_spool_loads_like_a_file(graph: Driver, settings: Settings, tmp_path: Pa
 # --- the command line ----------------------------------------------------------------------------
 
 
-def _has_command() -> bool:
-    from talentmap import cli
-
-    return any(c.name == "openalex-api" for c in cli.ingest_app.registered_commands)
-
-
-@pytest.mark.skipif(
-    not _has_command(), reason="`talentmap ingest openalex-api` is not in talentmap/cli.py yet"
-)
 def test_command_fetches_and_loads(
     graph: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,4 +1,4 @@
-"""The introduction-path search (graph/repositories/paths.py) on a graph large enough for paths
+"""The introduction-path search (graph/queries/paths.py) on a graph large enough for paths
 of four hops and for hubs: SYNTHETIC works from the seeded bench generator, checked against
 networkx shortest paths over a co-author graph built here from the same raw JSON.
 
@@ -23,10 +23,10 @@ from neo4j import Driver
 
 from bench.synthetic import synthetic_works
 from graph.driver import connect_async
+from graph.queries import paths as repo
+from graph.queries.paths import PathKey, PathSearch, TargetKind, introduction_paths
 from graph.reader import Reader
-from graph.repositories import paths as repo
-from graph.repositories.paths import PathKey, PathSearch, TargetKind, introduction_paths
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import load_works, short_id
 
 WORKS = 1500

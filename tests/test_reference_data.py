@@ -17,11 +17,11 @@ from pydantic import ValidationError
 
 from graph.unit_of_work import Writer
 from ingest.errors import InvalidInputError, RecordError
-from ingest.industries import DEFAULT_INDUSTRIES_PATH, load_industries, read_industries
-from ingest.region import DEFAULT_REGION_PATH, load_region
-from ingest.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy, read_taxonomy
+from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries, read_industries
+from ingest.reference.region import DEFAULT_REGION_PATH, load_region
+from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy, read_taxonomy
 from schema.region import Region
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import REPO
 
 TAXONOMY_CSV = REPO / "data" / "openalex" / "topics_taxonomy.csv"

@@ -19,13 +19,13 @@ import pytest
 import yaml
 from neo4j import Driver
 
-from graph.repositories.region import region_institutions_match
 from graph.unit_of_work import Writer
+from graph.write.region import region_institutions_match
 from ingest.errors import InvalidInputError
 from ingest.jobs import run_job
-from ingest.region import DEFAULT_REGION_PATH, load_region
-from ingest.ror import ROR
-from talentmap.settings import Settings
+from ingest.reference.region import DEFAULT_REGION_PATH, load_region
+from ingest.ror.records import ROR
+from schema.settings import Settings
 from tests.conftest import REPO, fresh, rows, scalar, snapshot
 
 DATA = REPO.parent / "shared" / "data" / "ror"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import fresh, sample_works, snapshot
 
 COPIES = 4

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import pydantic
+import pydantic_settings
 import pytest
 
 import schema
@@ -237,7 +238,10 @@ def _schema_models() -> list[type[pydantic.BaseModel]]:
     for info in pkgutil.iter_modules(schema.__path__):
         module = importlib.import_module(f"schema.{info.name}")
         for _, obj in inspect.getmembers(module, inspect.isclass):
+            # Settings (schema/settings.py) is configuration from the environment, not the domain
             if not issubclass(obj, pydantic.BaseModel) or obj in (DomainModel, CuratedModel):
+                continue
+            if issubclass(obj, pydantic_settings.BaseSettings):
                 continue
             if obj.__module__ == module.__name__:
                 found.append(obj)

@@ -13,7 +13,7 @@ import pytest
 from graph import server
 from graph.driver import connect
 from graph.errors import ServerSetupError
-from talentmap.settings import Settings
+from schema.settings import Settings
 from tests.conftest import free_port
 
 TALENTMAP = [sys.executable, "-m", "talentmap.cli"]

@@ -20,10 +20,10 @@ import pytest
 from neo4j import Driver
 
 from graph.unit_of_work import Writer
-from ingest.derive import derive
-from ingest.teams import Teams, detect_teams
+from ingest.derived.step import derive
+from ingest.derived.teams import Teams, detect_teams
+from schema.settings import Settings
 from schema.team import InstitutionWorks, TeamWork, TopicScore
-from talentmap.settings import Settings
 from tests.conftest import REPO, SAMPLE_WORKS, fresh, load_works, sample_works, short_id, snapshot
 from tests.conftest import rows as query
 
@@ -142,7 +142,7 @@ def test_teams_do_not_depend_on_string_hashing() -> None:
     """Another process with another PYTHONHASHSEED finds the same teams."""
     script = (
         "import json; from tests.test_teams import random_institution, summary; "
-        "from ingest.teams import detect_teams; "
+        "from ingest.derived.teams import detect_teams; "
         "print(json.dumps(summary(detect_teams(random_institution(7)))))"
     )
     outputs = set()

@@ -1,4 +1,4 @@
-"""The rule-based text pipeline (ingest/text.py) on the annotated corpus in tests/data/text:
+"""The rule-based text pipeline (ingest/text/extract.py) on the annotated corpus in tests/data/text:
 documents written for the tests, mentions marked inline (see its README). The development
 set shaped the rules; the held-out set was written before it was ever run and is reported as
 measured."""
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.metrics import Counts
-from ingest.text import Entry, Gazetteer, MentionKind, TextPipeline, plain_text
-from ingest.text_corpus import gazetteer_from_files, read_marked, score
+from ingest.eval.metrics import Counts
+from ingest.eval.text import gazetteer_from_files, read_marked, score
+from ingest.text.extract import Entry, Gazetteer, MentionKind, TextPipeline, plain_text
 from tests.conftest import REPO
 
 CORPUS = REPO / "tests" / "data" / "text"

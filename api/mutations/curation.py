@@ -1,6 +1,6 @@
 """Curators' identity decisions: merge two scientists into one, or split them apart (admin).
 
-A decision is recorded and applied at once (graph.repositories.identity): identifiers, works and
+A decision is recorded and applied at once (graph.write.identity): identifiers, works and
 Author-record affiliations move; the ties derived from works (co-authors, expertise, teams,
 affiliations from authorships) are recomputed by the next `talentmap derive` or ingest, which
 also re-apply every decision after a reload.
@@ -17,9 +17,9 @@ from api.context import Info
 from api.errors import Failure, InvalidId, NotFound
 from api.ids import IdKind, parse_id
 from api.types.scientist import Scientist
-from graph.repositories.identity import CurationConflictError, curate_async, find_identities
-from graph.repositories.lookup import resolve_ids
-from graph.repositories.scientist import scientists_by_id
+from graph.queries.entities import resolve_ids
+from graph.read.scientist import scientists_by_id
+from graph.write.identity import CurationConflictError, curate_async, find_identities
 from schema import ids
 from schema.identity import IdentityDecision as DecisionModel
 from schema.identity import IdentityDecisionKind, IdentityScope

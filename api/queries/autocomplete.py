@@ -1,5 +1,5 @@
 """autocomplete: typeahead over the names of scientists, institutions, topics, teams and
-industries (graph/repositories/autocomplete.py ranks them)."""
+industries (graph/queries/autocomplete.py ranks them)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from api.types.institution import Institution
 from api.types.scientist import Scientist
 from api.types.team import Team
 from api.types.topic import Topic
-from graph.repositories.autocomplete import EntityKind, Suggestions, SuggestKey, suggest
-from graph.repositories.search import lucene_query
+from graph.queries.autocomplete import EntityKind, Suggestions, SuggestKey, suggest
+from graph.queries.search import lucene_query
 from schema.industry import Industry as IndustryModel
 from schema.institution import Institution as InstitutionModel
 from schema.scientist import Scientist as ScientistModel

@@ -10,9 +10,9 @@ import strawberry
 from api.context import Info
 from api.errors import InvalidId, InvalidRange, NotFound
 from api.ids import IdKind, resolve_id
+from api.types.chain import MAX_RANKED, TalentChain, TalentChainSegment
 from api.types.industry import Industry
-from api.types.talent_chain import MAX_RANKED, TalentChain, TalentChainSegment
-from graph.repositories.chain import industries_by_id, industry_segments
+from graph.queries.chain import industries_by_id, industry_segments
 
 DEFAULT_TOP = 10
 MAX_TOP = MAX_RANKED

@@ -23,8 +23,8 @@ from api.types.cooperation import (
     region_cooperation as region_connection,
 )
 from api.types.institution import Institution
-from graph.repositories.cooperation import PairKey, Years, joint
-from graph.repositories.institution_read import institutions_by_id
+from graph.queries.cooperation import PairKey, Years, joint
+from graph.read.institution import institutions_by_id
 
 InstitutionCooperationResult = Annotated[
     InstitutionCooperation | NotFound | InvalidId | InvalidRange,

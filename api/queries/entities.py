@@ -14,11 +14,11 @@ from api.types.institution import Institution
 from api.types.scientist import Scientist
 from api.types.team import Team
 from api.types.topic import Topic
-from graph.repositories.industry_read import industries_by_id
-from graph.repositories.institution_read import institutions_by_id
-from graph.repositories.scientist import scientists_by_id
-from graph.repositories.taxonomy_read import topics_by_id
-from graph.repositories.team_read import teams_by_id
+from graph.read.industry import industries_by_id
+from graph.read.institution import institutions_by_id
+from graph.read.scientist import scientists_by_id
+from graph.read.team import teams_by_id
+from graph.read.topic import topics_by_id
 
 ScientistResult = Annotated[Scientist | NotFound | InvalidId, strawberry.union("ScientistResult")]
 InstitutionResult = Annotated[

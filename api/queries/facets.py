@@ -1,4 +1,4 @@
-"""facets: counts of scientists or works by one or two dimensions (graph/repositories/facets.py
+"""facets: counts of scientists or works by one or two dimensions (graph/queries/facets.py
 says what each dimension means for each subject)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from api.context import Info
 from api.errors import InvalidId, InvalidRange, NotFound
 from api.ids import IdKind, country_code, resolve_optional
 from api.types.connection import Connection, build_connection, page_window
-from graph.repositories.facets import MAX_DIMENSIONS, Dimension, FacetKey, facets
-from graph.repositories.facets import FacetSubject as Subject
+from graph.queries.facets import MAX_DIMENSIONS, Dimension, FacetKey, facets
+from graph.queries.facets import FacetSubject as Subject
 
 
 @strawberry.enum(description="What facets count.")

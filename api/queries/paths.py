@@ -9,8 +9,8 @@ import strawberry
 from api.context import Info
 from api.errors import InvalidId, InvalidRange, NotFound
 from api.ids import IdKind, parse_id, resolve_id
-from api.types.introduction_path import IntroductionPaths
-from graph.repositories.paths import MAX_HOPS, PathKey, TargetKind, introduction_paths
+from api.types.paths import IntroductionPaths
+from graph.queries.paths import MAX_HOPS, PathKey, TargetKind, introduction_paths
 from schema import ids
 
 MAX_FIRST = 20

@@ -20,7 +20,7 @@ from api.types.search import (
     ScientistSearchConnection,
     ScientistSort,
 )
-from graph.repositories.search import (
+from graph.queries.search import (
     InstitutionOrder,
     InstitutionSearch,
     ScientistCriteria,

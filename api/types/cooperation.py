@@ -11,9 +11,9 @@ import strawberry
 from api.context import Info
 from api.types.connection import Connection, PageInfo, build_connection, encode_cursor, page_window
 from api.types.institution import Institution, InstitutionTopic
-from graph.repositories import cooperation
-from graph.repositories.cooperation import PairKey, PairPageKey, PartnerPageKey, Years
-from graph.repositories.institution_read import institutions_by_id
+from graph.queries import cooperation
+from graph.queries.cooperation import PairKey, PairPageKey, PartnerPageKey, Years
+from graph.read.institution import institutions_by_id
 
 if TYPE_CHECKING:
     from api.types.scientist import Scientist

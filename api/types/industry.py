@@ -6,7 +6,7 @@ import strawberry
 
 from api.context import Info
 from api.types.taxon import Taxon
-from graph.repositories.industry_read import needs, segments
+from graph.read.industry import needs, segments
 from schema.industry import ChainSegment as ChainSegmentModel
 from schema.industry import Industry as IndustryModel
 

@@ -6,7 +6,8 @@ import strawberry
 
 from api.context import Info
 from api.types.connection import Connection, PageInfo, build_connection, encode_cursor, page_window
-from graph.repositories.institution_read import (
+from graph.paging import PageKey
+from graph.read.institution import (
     children,
     lineage,
     parents,
@@ -14,7 +15,6 @@ from graph.repositories.institution_read import (
     team_pages,
     top_topics,
 )
-from graph.repositories.paging import PageKey
 from schema.institution import Institution as InstitutionModel
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from api.types.connection import (
     page_window,
 )
 from api.types.work import Work
-from graph.repositories.scientist import (
+from graph.read.scientist import (
     PageKey,
     affiliations,
     coauthor_pages,

@@ -9,7 +9,7 @@ import strawberry
 from api.types.connection import PageInfo, encode_cursor
 from api.types.institution import Institution
 from api.types.scientist import Scientist
-from graph.repositories.search import Hit, InstitutionOrder, ScientistOrder, SearchPage
+from graph.queries.search import Hit, InstitutionOrder, ScientistOrder, SearchPage
 from schema.institution import Institution as InstitutionModel
 from schema.scientist import Scientist as ScientistModel
 

@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api.context import Info
-from graph.repositories import team_read
-from graph.repositories.institution_read import institutions_by_id
-from graph.repositories.scientist import scientists_by_id
+from graph.read import team as team_read
+from graph.read.institution import institutions_by_id
+from graph.read.scientist import scientists_by_id
 from schema.team import Team as TeamModel
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ import strawberry
 from api.context import Info
 from api.types.connection import PageInfo, encode_cursor, page_window
 from api.types.taxon import Taxon
-from graph.repositories.paging import PageKey
-from graph.repositories.taxonomy_read import expert_pages, places
+from graph.paging import PageKey
+from graph.read.topic import expert_pages, places
 from schema.topic import Topic as TopicModel
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api.context import Info
-from graph.repositories import work_read
+from graph.read import work as work_read
 from schema.work import Work as WorkModel
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from graph.driver import probe
 from graph.errors import ServerNotRunningError, ServerSetupError
-from talentmap.settings import Settings
+from schema.settings import Settings
 
 POM = Path(__file__).with_name("pom.xml")
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"

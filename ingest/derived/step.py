@@ -1,0 +1,80 @@
+"""The derived step: recompute the ties that depend on what the last loads changed, then the
+talent-chain rankings of the segments marked (by an industries load, or all of them when
+anything else changed).
+
+It first applies the curators' identity decisions (graph.write.identity), so that a
+merge or split holds after any load, and the ties of the scientists it changed are recomputed
+in the same run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from graph.queries import chain
+from graph.unit_of_work import Writer
+from graph.write import derived, identity, team
+from ingest.derived.teams import Teams, detect_teams
+from schema.labels import Label
+
+# The marks of the ties, as opposed to the segments' rankings computed from them.
+TIES = (Label.WORK, Label.SCIENTIST, Label.INSTITUTION)
+
+
+@dataclass
+class DeriveReport:
+    works: int = 0
+    scientists: int = 0
+    institutions: int = 0
+    teams: int = 0
+    segments: int = 0
+    identities: identity.ApplyReport = field(default_factory=identity.ApplyReport)
+
+
+def derive(
+    writer: Writer,
+    *,
+    max_authors: int,
+    chunk: int = 500,
+    on_progress: Callable[[str, int], None] | None = None,
+) -> DeriveReport:
+    """Process every mark left by loads, chunk by chunk, until none is left."""
+    report = DeriveReport(identities=writer(identity.apply_identities))
+    if any(writer(derived.dirty, label, 1) for label in TIES):
+        # Any change in works, people or teams may move any segment's rankings: marked first,
+        # so that a run killed midway still re-ranks them next time.
+        writer(chain.mark_segments)
+    while ids := writer(derived.dirty, Label.WORK, chunk):
+        writer(derived.mark_from_works, ids)
+        report.works += len(ids)
+        if on_progress:
+            on_progress("works", report.works)
+    while ids := writer(derived.dirty, Label.SCIENTIST, chunk):
+        # Before their affiliations are recomputed: those still tell where they published.
+        writer(team.mark_changed_institutions, ids)
+        writer(derived.derive_scientists, ids, max_authors)
+        report.scientists += len(ids)
+        if on_progress:
+            on_progress("scientists", report.scientists)
+    while ids := writer(derived.dirty, Label.INSTITUTION, chunk):
+        # Teams first: clearing the mark (with COLLABORATES) says the institution is done.
+        report.teams += derive_teams(writer, ids, max_authors=max_authors)
+        writer(derived.derive_institutions, ids)
+        report.institutions += len(ids)
+        if on_progress:
+            on_progress("institutions", report.institutions)
+    while ids := writer(derived.dirty, Label.CHAIN_SEGMENT, 1):
+        writer(chain.rank_segment, ids[0])
+        report.segments += 1
+        if on_progress:
+            on_progress("segments", report.segments)
+    return report
+
+
+def derive_teams(writer: Writer, institution_ids: list[str], *, max_authors: int) -> int:
+    """Recompute the teams of these institutions from their works; the number of teams."""
+    found = Teams()
+    for institution in writer(team.institution_works, institution_ids, max_authors):
+        found.extend(detect_teams(institution))
+    writer(team.replace_teams, institution_ids, found.teams, found.members, found.topics)
+    return len(found.teams)

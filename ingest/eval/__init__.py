@@ -1,0 +1,1 @@
+"""Evaluation of the matchers and the text pipeline on gold sets: readers and scores."""

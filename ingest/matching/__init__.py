@@ -1,0 +1,1 @@
+"""Entity resolution: affiliation strings to institutions, authorships to them, names to people."""

@@ -1,0 +1,2 @@
+"""OpenAlex: works, authors, institutions, the catalog (sources, funders, taxonomy records)
+and the API job."""

@@ -1,0 +1,2 @@
+"""The curated reference files: the topic taxonomy, the industrial chains, the home-region
+profile."""

@@ -1,0 +1,1 @@
+"""ROR: the institution registry's dumps (schema v1 and v2)."""
