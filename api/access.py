@@ -21,6 +21,7 @@ from typing import Any
 from graphql import FieldNode, GraphQLError, ValidationRule
 
 from api.auth import Principal
+from api.errors import ErrorCode
 from schema.apikey import Role
 
 ROOT_FIELDS: dict[str, Role] = {
@@ -49,8 +50,6 @@ ROOT_FIELDS: dict[str, Role] = {
 
 TYPE_FIELDS: dict[str, Role] = {}
 
-FORBIDDEN = "FORBIDDEN"
-
 
 def matrix() -> tuple[tuple[str, Role], ...]:
     """The matrix as it stands, as a value: part of the key under which verdicts are cached."""
@@ -58,7 +57,7 @@ def matrix() -> tuple[tuple[str, Role], ...]:
 
 
 def _refuse(node: FieldNode, message: str) -> GraphQLError:
-    return GraphQLError(message, node, extensions={"code": FORBIDDEN})
+    return GraphQLError(message, node, extensions={"code": ErrorCode.FORBIDDEN})
 
 
 def access_rule(principal: Principal | None) -> type[ValidationRule]:

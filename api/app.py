@@ -17,6 +17,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from api.auth import KeyStore, Principal, UnauthenticatedError, authenticate
 from api.context import Context
+from api.errors import ErrorCode
 from api.limits import Limits
 from api.metrics import CONTENT_TYPE, Metrics
 from api.requests import RequestIdMiddleware, current_request_id
@@ -26,8 +27,6 @@ from graph.reader import ReadPool
 from schema.settings import Settings
 
 log = logging.getLogger("talentmap.api")
-
-UNAUTHENTICATED = "UNAUTHENTICATED"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -72,13 +71,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(UnauthenticatedError)
     async def unauthenticated(request: Request, error: UnauthenticatedError) -> JSONResponse:
         """HTTP 401 with a GraphQL-shaped body, so clients read errors in one place."""
-        metrics.errors.labels(operation="", code=UNAUTHENTICATED).inc()
+        metrics.errors.labels(operation="", code=ErrorCode.UNAUTHENTICATED).inc()
         body = {
             "data": None,
             "errors": [
                 {
                     "message": str(error),
-                    "extensions": {"code": UNAUTHENTICATED, "requestId": current_request_id()},
+                    "extensions": {
+                        "code": ErrorCode.UNAUTHENTICATED,
+                        "requestId": current_request_id(),
+                    },
                 }
             ],
         }

@@ -6,10 +6,24 @@ that ran past the query timeout (`graph.errors.QueryTimeoutError`); everything e
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import strawberry
 from graphql import GraphQLError
 
 from graph.errors import QueryTimeoutError
+
+
+class ErrorCode(StrEnum):
+    """The `extensions.code` of an error, and the `code` label of the errors metric."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"  # no or an unknown API key (HTTP 401)
+    FORBIDDEN = "FORBIDDEN"  # the caller's role may not ask the field (api/access.py)
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"  # too deep, too many aliases, too costly (api/limits.py)
+    BAD_USER_INPUT = "BAD_USER_INPUT"  # UserInputError, or `first` out of range
+    TIMEOUT = "TIMEOUT"  # a read ran past the query timeout
+    INVALID = "GRAPHQL_VALIDATION_FAILED"  # syntax and validation errors of graphql-core
+    INTERNAL = "INTERNAL_SERVER_ERROR"  # everything unexpected (masked)
 
 
 class UserInputError(GraphQLError):

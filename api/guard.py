@@ -43,15 +43,11 @@ from strawberry.schema.schema import validate_document
 
 from api.access import access_rule, matrix
 from api.auth import Principal
-from api.errors import UserInputError, should_mask
-from api.limits import BAD_USER_INPUT, Limits
+from api.errors import ErrorCode, UserInputError, should_mask
+from api.limits import Limits
 from api.metrics import Metrics
 from api.requests import current_request_id
 from graph.errors import QueryTimeoutError
-
-INTERNAL = "INTERNAL_SERVER_ERROR"
-TIMEOUT = "TIMEOUT"
-INVALID = "GRAPHQL_VALIDATION_FAILED"
 
 
 def error_code(error: GraphQLError) -> str:
@@ -61,12 +57,12 @@ def error_code(error: GraphQLError) -> str:
         return code
     original = error.original_error
     if original is None:
-        return INVALID  # syntax and validation errors of graphql-core itself
+        return ErrorCode.INVALID  # syntax and validation errors of graphql-core itself
     if isinstance(original, QueryTimeoutError):
-        return TIMEOUT
+        return ErrorCode.TIMEOUT
     if isinstance(original, UserInputError):
-        return BAD_USER_INPUT
-    return INTERNAL
+        return ErrorCode.BAD_USER_INPUT
+    return ErrorCode.INTERNAL
 
 
 class Guard(SchemaExtension):
@@ -219,7 +215,7 @@ class MaskUnexpected(MaskErrors):
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={"code": INTERNAL, "requestId": current_request_id()},
+            extensions={"code": ErrorCode.INTERNAL, "requestId": current_request_id()},
         )
 
 

@@ -11,7 +11,8 @@ Cypher) runs:
   costs at least 1. Variables are resolved. `first` outside 0..100 is refused here too.
 - time: each Neo4j transaction of the request has `api_query_timeout` seconds (graph.reader).
 
-Refusals carry `extensions.code` = LIMIT_EXCEEDED (or BAD_USER_INPUT for a bad `first`).
+Refusals carry `extensions.code` = LIMIT_EXCEEDED (or BAD_USER_INPUT for a bad `first`), codes
+of `api.errors.ErrorCode`.
 """
 
 from __future__ import annotations
@@ -43,11 +44,9 @@ from graphql.pyutils import Undefined
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
+from api.errors import ErrorCode
 from api.types.connection import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from schema.settings import Settings
-
-LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
-BAD_USER_INPUT = "BAD_USER_INPUT"
 
 
 @dataclass(frozen=True)
@@ -73,8 +72,8 @@ class Limits:
 
     def rules(self, variables: Mapping[str, Any] | None) -> tuple[type[ValidationRule], ...]:
         return (
-            _coded(depth_validator(self.max_depth, None), LIMIT_EXCEEDED),
-            _coded(aliases_validator(self.max_aliases), LIMIT_EXCEEDED),
+            _coded(depth_validator(self.max_depth, None), ErrorCode.LIMIT_EXCEEDED),
+            _coded(aliases_validator(self.max_aliases), ErrorCode.LIMIT_EXCEEDED),
             cost_rule(self.max_cost, variables or {}),
         )
 
@@ -83,7 +82,7 @@ class _CodingContext:
     """A validation context whose reported errors get `extensions.code`: strawberry's depth
     and alias rules report plain errors from their constructors."""
 
-    def __init__(self, context: ValidationContext, code: str) -> None:
+    def __init__(self, context: ValidationContext, code: ErrorCode) -> None:
         self._context = context
         self._code = code
 
@@ -96,7 +95,7 @@ class _CodingContext:
         return getattr(self._context, name)
 
 
-def _coded(rule: type[ValidationRule], code: str) -> type[ValidationRule]:
+def _coded(rule: type[ValidationRule], code: ErrorCode) -> type[ValidationRule]:
     class Coded(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
@@ -136,7 +135,11 @@ def cost_rule(budget: int, variables: Mapping[str, Any]) -> type[ValidationRule]
                         "(each list costs its `first` times the `first` of the lists around it;"
                         " ask for smaller pages or fewer nested lists)",
                         node,
-                        extensions={"code": LIMIT_EXCEEDED, "cost": cost, "budget": budget},
+                        extensions={
+                            "code": ErrorCode.LIMIT_EXCEEDED,
+                            "cost": cost,
+                            "budget": budget,
+                        },
                     )
                 )
 
@@ -239,7 +242,7 @@ class _CostWalk:
                 GraphQLError(
                     f"first must be between 0 and {MAX_PAGE_SIZE}, got {value}",
                     node,
-                    extensions={"code": BAD_USER_INPUT},
+                    extensions={"code": ErrorCode.BAD_USER_INPUT},
                 )
             )
             return MAX_PAGE_SIZE

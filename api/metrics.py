@@ -8,8 +8,8 @@ process (the tests) keep separate counts.
 - `talentmap_neo4j_query_seconds{function}`: time of each Neo4j transaction, by repository
   function (measured by graph.reader.Reader through its observer callback);
 - `talentmap_graphql_errors_total{operation, code}`: errors in responses, by code
-  (FORBIDDEN, LIMIT_EXCEEDED, BAD_USER_INPUT, TIMEOUT, GRAPHQL_VALIDATION_FAILED,
-  UNAUTHENTICATED, INTERNAL_SERVER_ERROR).
+  (api.errors.ErrorCode: FORBIDDEN, LIMIT_EXCEEDED, BAD_USER_INPUT, TIMEOUT,
+  GRAPHQL_VALIDATION_FAILED, UNAUTHENTICATED, INTERNAL_SERVER_ERROR).
 
 With several API processes (`talentmap serve --workers N`), each writes its counts to files in
 the folder MULTIPROCESS_DIR names (prometheus_client's multiprocess mode, chosen when the
