@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import strawberry
 
-from api.context import Info
+from api.context import Batch, Info
 from api.errors import InvalidId, NotFound
 from graph.queries.entities import IdKey, IdProperty, resolve_ids
 from schema import ids
@@ -133,16 +133,22 @@ def parse_id(kind: IdKind, raw: str) -> IdKey:
     raise ids.InvalidIdError(f"{raw!r} is not {expected}")
 
 
-async def resolve_id(info: Info, kind: IdKind, raw: str) -> str | NotFound | InvalidId:
-    """Our own id of the `kind` node `raw` names; else the typed failure to return."""
+def not_found(kind: IdKind, raw: str) -> NotFound:
+    """The failure to return for an identifier of `kind` that names nothing."""
+    return NotFound(id=strawberry.ID(raw), message=f"no {kind.value} has the id {raw!r}")
+
+
+async def resolve_id(
+    info: Info, kind: IdKind, raw: str, lookup: Batch[IdKey, str | None] = resolve_ids
+) -> str | NotFound | InvalidId:
+    """Our own id of the `kind` node `raw` names, found by `lookup` (by default the node it
+    names now, after merges); else the typed failure to return."""
     try:
         key = parse_id(kind, raw)
     except ids.InvalidIdError as e:
         return InvalidId(id=strawberry.ID(raw), message=str(e))
-    found = await info.context.loader(resolve_ids).load(key)
-    if found is None:
-        return NotFound(id=strawberry.ID(raw), message=f"no {kind.value} has the id {raw!r}")
-    return found
+    found = await info.context.loader(lookup).load(key)
+    return not_found(kind, raw) if found is None else found
 
 
 async def resolve_optional(

@@ -15,12 +15,11 @@ import strawberry
 
 from api.context import Info
 from api.errors import Failure, InvalidId, NotFound
-from api.ids import IdKind, parse_id
+from api.ids import IdKind, parse_id, resolve_id
 from api.types.scientist import Scientist
 from graph.queries.entities import resolve_ids
 from graph.read.scientist import scientists_by_id
 from graph.write.identity import CurationConflictError, curate_async, find_identities
-from schema import ids
 from schema.identity import IdentityDecision as DecisionModel
 from schema.identity import IdentityDecisionKind, IdentityScope
 
@@ -57,14 +56,7 @@ CurationResult = Annotated[
 
 async def _identity(info: Info, raw: str) -> str | NotFound | InvalidId:
     """The own id of the scientist `raw` names, merged ones included (not who absorbed it)."""
-    try:
-        key = parse_id(IdKind.SCIENTIST, raw)
-    except ids.InvalidIdError as e:
-        return InvalidId(id=strawberry.ID(raw), message=str(e))
-    found = await info.context.loader(find_identities).load(key)
-    if found is None:
-        return NotFound(id=strawberry.ID(raw), message=f"no scientist has the id {raw!r}")
-    return found
+    return await resolve_id(info, IdKind.SCIENTIST, raw, lookup=find_identities)
 
 
 async def _decide(

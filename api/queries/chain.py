@@ -9,7 +9,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import InvalidId, InvalidRange, NotFound
-from api.ids import IdKind, resolve_id
+from api.ids import IdKind, not_found, resolve_id
 from api.types.chain import MAX_RANKED, TalentChain, TalentChainSegment
 from api.types.industry import Industry
 from graph.queries.chain import industries_by_id, industry_segments
@@ -57,7 +57,7 @@ class ChainQuery:
         region_id = str(found[1]) if region is not None else None
         model = await info.context.loader(industries_by_id).load(industry_id)
         if model is None:
-            return NotFound(id=industry, message=f"no industry has the id {industry!r}")
+            return not_found(IdKind.INDUSTRY, industry)
         segments = await info.context.loader(industry_segments).load(industry_id)
         return TalentChain(
             industry=Industry.from_model(model),

@@ -4,13 +4,14 @@ world's institutions working with a region's."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 import strawberry
 
 from api.context import Info
 from api.errors import InvalidId, InvalidRange, NotFound
-from api.ids import IdKind, resolve_id
+from api.ids import IdKind, not_found, resolve_id
 from api.types.cooperation import (
     CooperationFilter,
     InstitutionCooperation,
@@ -25,6 +26,8 @@ from api.types.cooperation import (
 from api.types.institution import Institution
 from graph.queries.cooperation import PairKey, Years, joint
 from graph.read.institution import institutions_by_id
+
+C = TypeVar("C")  # a connection of partners
 
 InstitutionCooperationResult = Annotated[
     InstitutionCooperation | NotFound | InvalidId | InvalidRange,
@@ -51,6 +54,28 @@ def _check_years(from_year: int | None, to_year: int | None) -> InvalidRange | N
 
 def _filter_years(filters: CooperationFilter | None) -> InvalidRange | None:
     return None if filters is None else _check_years(filters.from_year, filters.to_year)
+
+
+async def _partners(
+    info: Info,
+    kind: IdKind,
+    raw: strawberry.ID,
+    filters: CooperationFilter | None,
+    first: int | None,
+    after: str | None,
+    connection: Callable[
+        [Info, str, CooperationFilter | None, int | None, str | None], Awaitable[C]
+    ],
+) -> C | NotFound | InvalidId | InvalidRange:
+    """The partners of the institution or region (`kind`) that `raw` names: checks the
+    filter's years and the id, then reads the page through `connection`."""
+    reversed_years = _filter_years(filters)
+    if reversed_years is not None:
+        return reversed_years
+    found = await resolve_id(info, kind, str(raw))
+    if not isinstance(found, str):
+        return found
+    return await connection(info, found, filters, first, after)
 
 
 @strawberry.type
@@ -89,7 +114,7 @@ class CooperationQuery:
         model_a, model_b = models
         if model_a is None or model_b is None:
             raw = a if model_a is None else b
-            return NotFound(id=raw, message=f"no institution has the id {raw!r}")
+            return not_found(IdKind.INSTITUTION, raw)
         return InstitutionCooperation(
             a=Institution.from_model(model_a),
             b=Institution.from_model(model_b),
@@ -111,13 +136,9 @@ class CooperationQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> CooperationPartnersResult:
-        reversed_years = _filter_years(filter)
-        if reversed_years is not None:
-            return reversed_years
-        found = await resolve_id(info, IdKind.INSTITUTION, str(institution))
-        if not isinstance(found, str):
-            return found
-        return await partner_connection(info, found, filter, first, after)
+        return await _partners(
+            info, IdKind.INSTITUTION, institution, filter, first, after, partner_connection
+        )
 
     @strawberry.field(
         description="The institutions outside `region` (a country CN, a city cn/suzhou or a "
@@ -132,10 +153,4 @@ class CooperationQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> RegionCooperationResult:
-        reversed_years = _filter_years(filter)
-        if reversed_years is not None:
-            return reversed_years
-        found = await resolve_id(info, IdKind.REGION, str(region))
-        if not isinstance(found, str):
-            return found
-        return await region_connection(info, found, filter, first, after)
+        return await _partners(info, IdKind.REGION, region, filter, first, after, region_connection)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import strawberry
 
-from api.context import Info
+from api.context import Batch, Info
 from api.errors import InvalidId, NotFound
-from api.ids import IdKind, resolve_id
+from api.ids import IdKind, not_found, resolve_id
 from api.types.industry import Industry
 from api.types.institution import Institution
 from api.types.scientist import Scientist
@@ -28,9 +29,24 @@ TopicResult = Annotated[Topic | NotFound | InvalidId, strawberry.union("TopicRes
 TeamResult = Annotated[Team | NotFound | InvalidId, strawberry.union("TeamResult")]
 IndustryResult = Annotated[Industry | NotFound | InvalidId, strawberry.union("IndustryResult")]
 
+M = TypeVar("M")  # the model an entity is read as
+T = TypeVar("T")  # the API type of the entity
 
-def _missing(kind: IdKind, id: strawberry.ID) -> NotFound:
-    return NotFound(id=id, message=f"no {kind.value} has the id {id!r}")
+
+async def _entity(
+    info: Info,
+    kind: IdKind,
+    raw: strawberry.ID,
+    batch: Batch[str, M | None],
+    make: Callable[[M], T],
+) -> T | NotFound | InvalidId:
+    """The entity of `kind` that `raw` names, read by `batch` and made by `make`; else the
+    typed failure to return."""
+    found = await resolve_id(info, kind, str(raw))
+    if not isinstance(found, str):
+        return found
+    model = await info.context.loader(batch).load(found)
+    return not_found(kind, str(raw)) if model is None else make(model)
 
 
 @strawberry.type
@@ -39,53 +55,25 @@ class EntityQuery:
         description="A scientist by OpenAlex author id (A5023888391 or its URL) or ORCID iD."
     )
     async def scientist(self, info: Info, id: strawberry.ID) -> ScientistResult:
-        found = await resolve_id(info, IdKind.SCIENTIST, str(id))
-        if not isinstance(found, str):
-            return found
-        model = await info.context.loader(scientists_by_id).load(found)
-        if model is None:
-            return _missing(IdKind.SCIENTIST, id)
-        return Scientist.from_model(model)
+        return await _entity(info, IdKind.SCIENTIST, id, scientists_by_id, Scientist.from_model)
 
     @strawberry.field(
         description="An institution by ROR id (02mhbdp94 or https://ror.org/02mhbdp94) or "
         "OpenAlex institution id (I136199984 or its URL)."
     )
     async def institution(self, info: Info, id: strawberry.ID) -> InstitutionResult:
-        found = await resolve_id(info, IdKind.INSTITUTION, str(id))
-        if not isinstance(found, str):
-            return found
-        model = await info.context.loader(institutions_by_id).load(found)
-        if model is None:
-            return _missing(IdKind.INSTITUTION, id)
-        return Institution.from_model(model)
+        return await _entity(
+            info, IdKind.INSTITUTION, id, institutions_by_id, Institution.from_model
+        )
 
     @strawberry.field(description="A research topic by OpenAlex topic id (T10001 or its URL).")
     async def topic(self, info: Info, id: strawberry.ID) -> TopicResult:
-        found = await resolve_id(info, IdKind.TOPIC, str(id))
-        if not isinstance(found, str):
-            return found
-        model = await info.context.loader(topics_by_id).load(found)
-        if model is None:
-            return _missing(IdKind.TOPIC, id)
-        return Topic.from_model(model)
+        return await _entity(info, IdKind.TOPIC, id, topics_by_id, Topic.from_model)
 
     @strawberry.field(description="A derived team by its id (team- and hex digits).")
     async def team(self, info: Info, id: strawberry.ID) -> TeamResult:
-        found = await resolve_id(info, IdKind.TEAM, str(id))
-        if not isinstance(found, str):
-            return found
-        model = await info.context.loader(teams_by_id).load(found)
-        if model is None:
-            return _missing(IdKind.TEAM, id)
-        return Team.from_model(model)
+        return await _entity(info, IdKind.TEAM, id, teams_by_id, Team.from_model)
 
     @strawberry.field(description="An industrial chain by its slug (e.g. semiconductors).")
     async def industry(self, info: Info, id: strawberry.ID) -> IndustryResult:
-        found = await resolve_id(info, IdKind.INDUSTRY, str(id))
-        if not isinstance(found, str):
-            return found
-        model = await info.context.loader(industries_by_id).load(found)
-        if model is None:
-            return _missing(IdKind.INDUSTRY, id)
-        return Industry.from_model(model)
+        return await _entity(info, IdKind.INDUSTRY, id, industries_by_id, Industry.from_model)

@@ -17,8 +17,8 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from pydantic import BaseModel
 
-from api.context import Info
-from api.types.connection import PageInfo, build_connection, encode_cursor, page_window
+from api.context import Batch, Info
+from api.types.connection import PageInfo, edge_connection, page_window
 from api.types.industry import ChainSegment, Industry
 from api.types.institution import Institution
 from api.types.scientist import Scientist
@@ -74,19 +74,20 @@ class RankedConnection(Generic[T]):
 
 
 def _connection(ranking: Ranking[M], offset: int, node: Callable[[M], T]) -> RankedConnection[T]:
-    edges = [
-        RankedEdge(
+    return edge_connection(
+        RankedConnection,
+        ranking.top,
+        ranking.total,
+        offset,
+        lambda r, cursor: RankedEdge(
             node=node(r.node),
-            cursor=encode_cursor(offset + i),
+            cursor=cursor,
             matching_works=r.matching_works,
             citations=r.citations,
             score=r.score,
             in_region=r.in_region,
-        )
-        for i, r in enumerate(ranking.top)
-    ]
-    page = build_connection([e.node for e in edges], ranking.total, offset).page_info
-    return RankedConnection(total_count=ranking.total, edges=edges, page_info=page)
+        ),
+    )
 
 
 @strawberry.type(description="How many of one kind of ranked entity sit in the region.")
@@ -135,9 +136,17 @@ class TalentChainSegment:
         size = self.first if limit is None else limit
         return RankKey(str(self.segment.id), self.region_id, offset, size)
 
-    def _window(self, first: int | None, after: str | None) -> RankKey:
+    async def _ranked(
+        self,
+        info: Info,
+        batch: Batch[RankKey, Ranking[M]],
+        first: int | None,
+        after: str | None,
+        node: Callable[[M], T],
+    ) -> RankedConnection[T]:
         offset, limit = page_window(first, after, default=self.first, maximum=MAX_RANKED)
-        return self._key(offset, limit)
+        ranking = await info.context.loader(batch).load(self._key(offset, limit))
+        return _connection(ranking, offset, node)
 
     @strawberry.field(description="The topics the segment needs, directly or by subfield.")
     async def topics(self, info: Info) -> list[Topic]:
@@ -151,9 +160,7 @@ class TalentChainSegment:
     async def scientists(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> RankedConnection[Scientist]:
-        key = self._window(first, after)
-        ranking = await info.context.loader(segment_scientists).load(key)
-        return _connection(ranking, key.offset, Scientist.from_model)
+        return await self._ranked(info, segment_scientists, first, after, Scientist.from_model)
 
     @strawberry.field(
         description="The teams worldwide with works on the segment's topics, best first; "
@@ -162,9 +169,7 @@ class TalentChainSegment:
     async def teams(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> RankedConnection[Team]:
-        key = self._window(first, after)
-        ranking = await info.context.loader(segment_teams).load(key)
-        return _connection(ranking, key.offset, Team.from_model)
+        return await self._ranked(info, segment_teams, first, after, Team.from_model)
 
     @strawberry.field(
         description="The institutions worldwide with works on the segment's topics, best "
@@ -173,9 +178,7 @@ class TalentChainSegment:
     async def institutions(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> RankedConnection[Institution]:
-        key = self._window(first, after)
-        ranking = await info.context.loader(segment_institutions).load(key)
-        return _connection(ranking, key.offset, Institution.from_model)
+        return await self._ranked(info, segment_institutions, first, after, Institution.from_model)
 
     @strawberry.field(
         description="How many of the top and of all matching scientists, teams and "

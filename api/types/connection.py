@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
 
 from api.errors import UserInputError
+from graph.paging import Page, PageKey
+
+if TYPE_CHECKING:  # api.context imports api.limits, which imports this module
+    from api.context import Batch, Info
 
 T = TypeVar("T")
+C = TypeVar("C")  # a connection type
+E = TypeVar("E")  # an edge type
+R = TypeVar("R")  # a row of a page, made into an edge
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -71,15 +79,50 @@ def page_window(
     return offset, limit
 
 
+def edge_page_info(cursors: list[str], offset: int, total: int) -> PageInfo:
+    """The PageInfo of the page with these cursors, from `offset` on in a list of `total`."""
+    return PageInfo(
+        has_next_page=offset + len(cursors) < total,
+        has_previous_page=offset > 0,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )
+
+
+def edge_connection(
+    connection: Callable[..., C],
+    rows: Sequence[R],
+    total: int,
+    offset: int,
+    edge: Callable[[R, str], E],
+    **fields: Any,
+) -> C:
+    """A connection with its own edge type (edges carrying data): `edge(row, cursor)` makes
+    the edge of each row of the page; `fields` are the connection's fields beyond
+    totalCount, edges and pageInfo."""
+    cursors = [encode_cursor(offset + i) for i in range(len(rows))]
+    edges = [edge(row, cursor) for row, cursor in zip(rows, cursors, strict=True)]
+    page_info = edge_page_info(cursors, offset, total)
+    return connection(total_count=total, edges=edges, page_info=page_info, **fields)
+
+
+async def owner_connection(
+    info: Info,
+    batch: Batch[PageKey, Page[R]],
+    owner: str,
+    first: int | None,
+    after: str | None,
+    connection: Callable[..., C],
+    edge: Callable[[R, str], E],
+) -> C:
+    """The connection over the page of `owner`'s list (read by `batch`) that `first` and
+    `after` ask for."""
+    offset, limit = page_window(first, after)
+    page = await info.context.loader(batch).load(PageKey(owner, offset, limit))
+    return edge_connection(connection, page.items, page.total, offset, edge)
+
+
 def build_connection(nodes: list[T], total: int, offset: int) -> Connection[T]:
-    edges = [Edge(node=node, cursor=encode_cursor(offset + i)) for i, node in enumerate(nodes)]
-    return Connection(
-        total_count=total,
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=offset + len(nodes) < total,
-            has_previous_page=offset > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+    return edge_connection(
+        Connection, nodes, total, offset, lambda node, cursor: Edge(node=node, cursor=cursor)
     )

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api.context import Info
-from api.types.connection import Connection, PageInfo, build_connection, encode_cursor, page_window
+from api.types.connection import (
+    Connection,
+    PageInfo,
+    build_connection,
+    edge_connection,
+    page_window,
+)
 from api.types.institution import Institution, InstitutionTopic
 from graph.queries import cooperation
 from graph.queries.cooperation import PairKey, PairPageKey, PartnerPageKey, Years
@@ -150,25 +156,20 @@ async def partner_connection(
 ) -> PartnerConnection:
     """The partners of an institution: the one code behind `cooperationPartners` and
     `Institution.partners`."""
-    from api.types.scientist import edge_page_info
-
-    offset, limit = page_window(first, after)
-    key = PartnerPageKey(institution_id, _years(filters), _partner_filter(filters), offset, limit)
+    key = _partner_key(institution_id, filters, first, after)
     page = await info.context.loader(cooperation.partners).load(key)
-    edges = [
-        PartnerEdge(
+    return edge_connection(
+        PartnerConnection,
+        page.items,
+        page.total,
+        key.offset,
+        lambda p, cursor: PartnerEdge(
             node=Institution.from_model(p.institution),
-            cursor=encode_cursor(offset + i),
+            cursor=cursor,
             joint_works_count=p.works,
             owner_id=institution_id,
             years=key.years,
-        )
-        for i, p in enumerate(page.items)
-    ]
-    return PartnerConnection(
-        total_count=page.total,
-        edges=edges,
-        page_info=edge_page_info([e.cursor for e in edges], offset, page.total),
+        ),
     )
 
 
@@ -213,15 +214,16 @@ async def region_cooperation(
     first: int | None,
     after: str | None,
 ) -> RegionCooperation:
-    from api.types.scientist import edge_page_info
-
-    offset, limit = page_window(first, after)
-    key = PartnerPageKey(region_id, _years(filters), _partner_filter(filters), offset, limit)
+    key = _partner_key(region_id, filters, first, after)
     page = await info.context.loader(cooperation.region_partners).load(key)
-    edges = [
-        RegionPartnerEdge(
+    return edge_connection(
+        RegionCooperation,
+        page.items,
+        page.total,
+        key.offset,
+        lambda p, cursor: RegionPartnerEdge(
             node=Institution.from_model(p.institution),
-            cursor=encode_cursor(offset + i),
+            cursor=cursor,
             joint_works_count=p.works,
             home_institutions=[
                 HomeInstitution(
@@ -229,15 +231,17 @@ async def region_cooperation(
                 )
                 for h in p.homes
             ],
-        )
-        for i, p in enumerate(page.items)
-    ]
-    return RegionCooperation(
+        ),
         region_id=strawberry.ID(region_id),
-        total_count=page.total,
-        edges=edges,
-        page_info=edge_page_info([e.cursor for e in edges], offset, page.total),
     )
+
+
+def _partner_key(
+    owner: str, filters: CooperationFilter | None, first: int | None, after: str | None
+) -> PartnerPageKey:
+    """The page of `owner`'s partners that the filter, `first` and `after` ask for."""
+    offset, limit = page_window(first, after)
+    return PartnerPageKey(owner, _years(filters), _partner_filter(filters), offset, limit)
 
 
 def _years(filters: CooperationFilter | None) -> Years:

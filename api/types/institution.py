@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from api.context import Info
-from api.types.connection import Connection, PageInfo, build_connection, encode_cursor, page_window
+from api.context import Batch, Info
+from api.types.connection import Connection, Edge, PageInfo, owner_connection, page_window
 from graph.paging import PageKey
 from graph.read.institution import (
     children,
@@ -145,29 +146,32 @@ class Institution:
             h_index=model.h_index,
         )
 
+    async def _related(
+        self, info: Info, batch: Batch[str, Sequence[InstitutionModel]]
+    ) -> list[Institution]:
+        found = await info.context.loader(batch).load(str(self.id))
+        return [Institution.from_model(m) for m in found]
+
     @strawberry.field(
         description="The institutions this one is directly part of (ROR `parent` "
         "relationships, OpenAlex associated institutions with relationship `parent`), by name."
     )
     async def parents(self, info: Info) -> list[Institution]:
-        found = await info.context.loader(parents).load(str(self.id))
-        return [Institution.from_model(m) for m in found]
+        return await self._related(info, parents)
 
     @strawberry.field(
         description="Every institution this one is part of: OpenAlex `lineage` and the "
         "parents followed up, by name."
     )
     async def lineage(self, info: Info) -> list[Institution]:
-        found = await info.context.loader(lineage).load(str(self.id))
-        return [Institution.from_model(m) for m in found]
+        return await self._related(info, lineage)
 
     @strawberry.field(
         description="The institutions directly part of this one (the reverse of `parents`), "
         "by name."
     )
     async def children(self, info: Info) -> list[Institution]:
-        found = await info.context.loader(children).load(str(self.id))
-        return [Institution.from_model(m) for m in found]
+        return await self._related(info, children)
 
     @strawberry.field(
         description="People affiliated with it (Author records and authorships), most works "
@@ -176,24 +180,22 @@ class Institution:
     async def scientists(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> InstitutionScientistConnection:
-        from api.types.scientist import Scientist, edge_page_info
+        from api.types.scientist import Scientist
 
-        offset, limit = page_window(first, after)
-        page = await info.context.loader(scientist_pages).load(PageKey(str(self.id), offset, limit))
-        edges = [
-            InstitutionScientistEdge(
+        return await owner_connection(
+            info,
+            scientist_pages,
+            str(self.id),
+            first,
+            after,
+            InstitutionScientistConnection,
+            lambda a, cursor: InstitutionScientistEdge(
                 node=Scientist.from_model(a.scientist),
-                cursor=encode_cursor(offset + i),
+                cursor=cursor,
                 works=a.works,
                 start_year=a.start_year,
                 end_year=a.end_year,
-            )
-            for i, a in enumerate(page.items)
-        ]
-        return InstitutionScientistConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=edge_page_info([e.cursor for e in edges], offset, page.total),
+            ),
         )
 
     @strawberry.field(description="Teams based here (derived), most works first.")
@@ -202,9 +204,15 @@ class Institution:
     ) -> Connection[LazyTeam]:
         from api.types.team import Team
 
-        offset, limit = page_window(first, after)
-        page = await info.context.loader(team_pages).load(PageKey(str(self.id), offset, limit))
-        return build_connection([Team.from_model(t) for t in page.items], page.total, offset)
+        return await owner_connection(
+            info,
+            team_pages,
+            str(self.id),
+            first,
+            after,
+            Connection,
+            lambda t, cursor: Edge(node=Team.from_model(t), cursor=cursor),
+        )
 
     @strawberry.field(
         description="The topics of the works that list it among their authorships' "

@@ -9,7 +9,7 @@ from api.types.connection import (
     Connection,
     PageInfo,
     build_connection,
-    encode_cursor,
+    owner_connection,
     page_window,
 )
 from api.types.work import Work
@@ -183,30 +183,18 @@ class Scientist:
     async def coauthors(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> CoauthorConnection:
-        offset, limit = page_window(first, after)
-        page = await info.context.loader(coauthor_pages).load(PageKey(str(self.id), offset, limit))
-        edges = [
-            CoauthorEdge(
+        return await owner_connection(
+            info,
+            coauthor_pages,
+            str(self.id),
+            first,
+            after,
+            CoauthorConnection,
+            lambda c, cursor: CoauthorEdge(
                 node=Scientist.from_model(c.scientist),
-                cursor=encode_cursor(offset + i),
+                cursor=cursor,
                 shared_works=c.shared_works,
                 first_year=c.first_year,
                 last_year=c.last_year,
-            )
-            for i, c in enumerate(page.items)
-        ]
-        return CoauthorConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=edge_page_info([e.cursor for e in edges], offset, page.total),
+            ),
         )
-
-
-def edge_page_info(cursors: list[str], offset: int, total: int) -> PageInfo:
-    """The PageInfo of a connection with its own edge type (edges carrying data)."""
-    return PageInfo(
-        has_next_page=offset + len(cursors) < total,
-        has_previous_page=offset > 0,
-        start_cursor=cursors[0] if cursors else None,
-        end_cursor=cursors[-1] if cursors else None,
-    )

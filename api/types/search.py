@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
+from typing import TypeVar
 
 import strawberry
 
-from api.types.connection import PageInfo, encode_cursor
+from api.types.connection import PageInfo, edge_connection
 from api.types.institution import Institution
 from api.types.scientist import Scientist
-from graph.queries.search import Hit, InstitutionOrder, ScientistOrder, SearchPage
+from graph.queries.search import InstitutionOrder, ScientistOrder, SearchPage
 from schema.institution import Institution as InstitutionModel
 from schema.scientist import Scientist as ScientistModel
+
+C = TypeVar("C")  # a connection type
+E = TypeVar("E")  # an edge type
+M = TypeVar("M")  # a model found
+N = TypeVar("N")  # the API type of a model
 
 
 @strawberry.input(description="An inclusive range; either bound may be left out.")
@@ -93,15 +100,7 @@ class ScientistSearchConnection:
 
     @classmethod
     def from_page(cls, page: SearchPage[ScientistModel], offset: int) -> ScientistSearchConnection:
-        edges = [
-            ScientistSearchEdge(
-                node=Scientist.from_model(hit.node),
-                cursor=encode_cursor(offset + n),
-                score=hit.score,
-            )
-            for n, hit in enumerate(page.hits)
-        ]
-        return cls(total_count=page.total, edges=edges, page_info=_page_info(edges, page, offset))
+        return _hit_connection(cls, ScientistSearchEdge, Scientist.from_model, page, offset)
 
 
 @strawberry.type
@@ -121,26 +120,21 @@ class InstitutionSearchConnection:
     def from_page(
         cls, page: SearchPage[InstitutionModel], offset: int
     ) -> InstitutionSearchConnection:
-        edges = [
-            InstitutionSearchEdge(
-                node=Institution.from_model(hit.node),
-                cursor=encode_cursor(offset + n),
-                score=hit.score,
-            )
-            for n, hit in enumerate(page.hits)
-        ]
-        return cls(total_count=page.total, edges=edges, page_info=_page_info(edges, page, offset))
+        return _hit_connection(cls, InstitutionSearchEdge, Institution.from_model, page, offset)
 
 
-def _page_info(
-    edges: list[ScientistSearchEdge] | list[InstitutionSearchEdge],
-    page: SearchPage[ScientistModel] | SearchPage[InstitutionModel],
+def _hit_connection(
+    connection: Callable[..., C],
+    edge: Callable[..., E],
+    node: Callable[[M], N],
+    page: SearchPage[M],
     offset: int,
-) -> PageInfo:
-    hits: list[Hit[ScientistModel]] | list[Hit[InstitutionModel]] = page.hits
-    return PageInfo(
-        has_next_page=offset + len(hits) < page.total,
-        has_previous_page=offset > 0,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+) -> C:
+    """A connection of search hits: each edge has the hit's node and its relevance score."""
+    return edge_connection(
+        connection,
+        page.hits,
+        page.total,
+        offset,
+        lambda hit, cursor: edge(node=node(hit.node), cursor=cursor, score=hit.score),
     )

@@ -5,9 +5,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from api.context import Info
-from api.types.connection import PageInfo, encode_cursor, page_window
+from api.types.connection import PageInfo, owner_connection
 from api.types.taxon import Taxon
-from graph.paging import PageKey
 from graph.read.topic import expert_pages, places
 from schema.topic import Topic as TopicModel
 
@@ -76,21 +75,16 @@ class Topic:
     async def scientists(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> TopicExpertConnection:
-        from api.types.scientist import Scientist, edge_page_info
+        from api.types.scientist import Scientist
 
-        offset, limit = page_window(first, after)
-        page = await info.context.loader(expert_pages).load(PageKey(str(self.id), offset, limit))
-        edges = [
-            TopicExpertEdge(
-                node=Scientist.from_model(e.scientist),
-                cursor=encode_cursor(offset + i),
-                score=e.score,
-                works=e.works,
-            )
-            for i, e in enumerate(page.items)
-        ]
-        return TopicExpertConnection(
-            total_count=page.total,
-            edges=edges,
-            page_info=edge_page_info([e.cursor for e in edges], offset, page.total),
+        return await owner_connection(
+            info,
+            expert_pages,
+            str(self.id),
+            first,
+            after,
+            TopicExpertConnection,
+            lambda e, cursor: TopicExpertEdge(
+                node=Scientist.from_model(e.scientist), cursor=cursor, score=e.score, works=e.works
+            ),
         )
