@@ -8,8 +8,8 @@ the GraphiQL page itself (a GET without a query) is open, as it carries no data.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -33,6 +33,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     metrics = Metrics()
     limits = Limits.from_settings(settings)
+    app = FastAPI(title="TalentMap", lifespan=_lifespan(settings, metrics))
+    # Around everything, exception handlers included: even a 401 carries the request id.
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(
+        GraphQLRouter(
+            schema,
+            context_getter=_context_getter(settings, limits, metrics),
+            graphql_ide="graphiql",
+        ),
+        prefix="/graphql",
+    )
+    _add_unauthenticated_handler(app, metrics)
+    _add_probes(app, metrics)
+    return app
+
+
+def _lifespan(
+    settings: Settings, metrics: Metrics
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's read pool and key store, open while it serves."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,6 +69,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await pool.close()
 
+    return lifespan
+
+
+def _context_getter(
+    settings: Settings, limits: Limits, metrics: Metrics
+) -> Callable[[Request], Awaitable[Context]]:
+    """Each request's context: who asks (the GraphiQL page itself, a GET without a query, is
+    open), over the app's read pool."""
+
     async def context_getter(request: Request) -> Context:
         pool: ReadPool = request.app.state.pool
         principal: Principal | None = None
@@ -60,14 +89,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return Context(pool, principal=principal, limits=limits, metrics=metrics)
 
-    app = FastAPI(title="TalentMap", lifespan=lifespan)
-    # Around everything, exception handlers included: even a 401 carries the request id.
-    app.add_middleware(RequestIdMiddleware)
-    app.include_router(
-        GraphQLRouter(schema, context_getter=context_getter, graphql_ide="graphiql"),
-        prefix="/graphql",
-    )
+    return context_getter
 
+
+def _add_unauthenticated_handler(app: FastAPI, metrics: Metrics) -> None:
     @app.exception_handler(UnauthenticatedError)
     async def unauthenticated(request: Request, error: UnauthenticatedError) -> JSONResponse:
         """HTTP 401 with a GraphQL-shaped body, so clients read errors in one place."""
@@ -85,6 +110,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
         }
         return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _add_probes(app: FastAPI, metrics: Metrics) -> None:
+    """/healthz, /readyz and /metrics."""
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -105,5 +134,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Prometheus metrics: request latency by operation, Neo4j query time, errors.
         Open like /healthz: expose it to your scraper, not to the world."""
         return Response(metrics.render(), media_type=CONTENT_TYPE)
-
-    return app

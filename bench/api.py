@@ -445,7 +445,8 @@ def load_once(settings: Settings, scientists: int, seed: int, batch_size: int) -
     return notes
 
 
-def main() -> None:
+def _arguments() -> tuple[argparse.Namespace, list[int], list[Family]]:
+    """The options, the client counts and the query families chosen."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -487,17 +488,67 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown --families {unknown}; known: {[f.name for f in FAMILIES]}")
     chosen = [f for f in FAMILIES if not names or f.name in names]
+    return args, clients, chosen
 
+
+def _bench_home(stack: contextlib.ExitStack, home: Path | None) -> Path:
+    """`--home`, created if missing; without it a temporary folder `stack` removes."""
+    if home is None:
+        return Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="talentmap-bench-api-")))
+    home = home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def _row(family: Family, clients: int, requests: int, api: Timing, bare: Timing) -> list[str]:
+    """A table row: the API's timing beside the bare driver's for one family and client count."""
+    ratio = statistics.median(api.latencies) / statistics.median(bare.latencies)
+    return [
+        family.name,
+        str(clients),
+        str(requests),
+        *api.cells(),
+        *bare.cells(),
+        f"{ratio:.2f}",
+        f"{api.errors}/{bare.errors}",
+    ]
+
+
+def _measure_families(
+    console: Console,
+    settings: Settings,
+    url: str,
+    sample: Sample,
+    families: list[Family],
+    clients: list[int],
+    args: argparse.Namespace,
+) -> None:
+    """Measure each family at each client count against the API serving at `url`, with ids
+    drawn from `sample`; print each row as soon as it is measured, and the table at the end."""
+    headers = api_headers(settings)
+    table = Table(title=f"TalentMap API benchmark ({time.strftime('%Y-%m-%d %H:%M')})")
+    for column in COLUMNS:
+        table.add_column(column, justify="left" if column == "family" else "right")
+    console.print(" | ".join(COLUMNS))
+    rng = random.Random(args.seed)
+    for family in families:
+        variables = [family.variables(rng, sample) for _ in range(args.requests)]
+        for count in clients:
+            api, bare = asyncio.run(
+                measure(settings, url, headers, family, variables, count, args.warmup)
+            )
+            row = _row(family, count, len(variables), api, bare)
+            table.add_row(*row)
+            console.print(" | ".join(row), highlight=False)  # as soon as measured
+    console.print(table)
+
+
+def main() -> None:
+    args, clients, chosen = _arguments()
     console = Console(width=200)
     load_before = os.getloadavg()
     with contextlib.ExitStack() as stack:
-        if args.home is None:
-            home = Path(
-                stack.enter_context(tempfile.TemporaryDirectory(prefix="talentmap-bench-api-"))
-            )
-        else:
-            home = args.home.resolve()
-            home.mkdir(parents=True, exist_ok=True)
+        home = _bench_home(stack, args.home)
         settings = Settings(home=home, neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
         server.start(settings)
         api_process = None
@@ -508,39 +559,8 @@ def main() -> None:
             sample = sample_ids(settings)
             port = free_port()
             api_process = serve(settings, port, args.workers)
-            headers = api_headers(settings)
-            table = Table(title=f"TalentMap API benchmark ({time.strftime('%Y-%m-%d %H:%M')})")
-            for column in COLUMNS:
-                table.add_column(column, justify="left" if column == "family" else "right")
-            console.print(" | ".join(COLUMNS))
-            rng = random.Random(args.seed)
-            for family in chosen:
-                variables = [family.variables(rng, sample) for _ in range(args.requests)]
-                for count in clients:
-                    api, bare = asyncio.run(
-                        measure(
-                            settings,
-                            f"http://127.0.0.1:{port}",
-                            headers,
-                            family,
-                            variables,
-                            count,
-                            args.warmup,
-                        )
-                    )
-                    ratio = statistics.median(api.latencies) / statistics.median(bare.latencies)
-                    row = [
-                        family.name,
-                        str(count),
-                        str(len(variables)),
-                        *api.cells(),
-                        *bare.cells(),
-                        f"{ratio:.2f}",
-                        f"{api.errors}/{bare.errors}",
-                    ]
-                    table.add_row(*row)
-                    console.print(" | ".join(row), highlight=False)  # as soon as measured
-            console.print(table)
+            url = f"http://127.0.0.1:{port}"
+            _measure_families(console, settings, url, sample, chosen, clients, args)
         finally:
             if api_process is not None:
                 api_process.terminate()

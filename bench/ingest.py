@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from neo4j import Driver
 from rich.console import Console
 from rich.table import Table
 
@@ -57,7 +58,21 @@ def parse_only(path: Path) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
+COLUMNS = (
+    "authorships",
+    "works",
+    "run",
+    "load s",
+    "load rows/s",
+    "CPU s neo4j / python",
+    "derived s",
+    "derived rows/s",
+    "derived µs/row",
+    "graph nodes / rels",
+)
+
+
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--authorships",
@@ -66,24 +81,70 @@ def main() -> None:
     )
     parser.add_argument("--batch-size", type=int, default=Settings().ingest_batch_size)
     parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    sizes = [int(size) for size in args.authorships.split(",")]
+    return parser.parse_args()
 
+
+def _load(settings: Settings, writer: Writer, data: Path, batch_size: int) -> tuple[float, str]:
+    """Seconds to load `data`, and the CPU seconds Neo4j and this process spent on it."""
+    cpu_server, cpu_own = _server_cpu(settings), _own_cpu()
+    took = timed_load(writer, data, settings.home / "quarantine", batch_size)
+    return took, f"{_server_cpu(settings) - cpu_server:.0f} / {_own_cpu() - cpu_own:.0f}"
+
+
+def _size(
+    console: Console,
+    table: Table,
+    settings: Settings,
+    driver: Driver,
+    size: int,
+    args: argparse.Namespace,
+) -> tuple[int, float]:
+    """Generate SYNTHETIC works of `size` authorships and time parsing them alone; then, into
+    an empty graph, load them twice, each with the derived step after it (a table row each).
+    Returns the authorship rows and the parse seconds."""
+    db = settings.neo4j_database
+    writer = Writer(driver, db)
+    console.print(f"generating SYNTHETIC works for {size:,} authorships ...")
+    data, works, rows = write_synthetic(size, args.seed)
+    parsed = parse_only(data)
+    console.print(
+        f"  read and parse only (no database): {parsed:.1f} s = {rows / parsed:,.0f} rows/s"
+    )
+    admin.wipe(driver, db)
+    migrations.migrate(driver, db)
+    for run in ("first load", "same again"):
+        console.print(f"{rows:,} authorships: {run} ...")
+        took, cpu = _load(settings, writer, data, args.batch_size)
+        report, derived = timed(derive, writer, max_authors=100)
+        stats = admin.stats(driver, db)
+        table.add_row(
+            f"{rows:,}",
+            f"{works:,}",
+            run,
+            f"{took:.1f}",
+            f"{rows / took:,.0f}",
+            cpu,
+            f"{derived:.1f}",
+            f"{rows / derived:,.0f}",
+            f"{derived / rows * 1e6:.0f}",
+            f"{stats.total_nodes:,} / {stats.total_relationships:,}",
+        )
+        if run == "first load":
+            teams = f"{report.teams:,} teams"
+            console.print(
+                f"  derived for {report.scientists:,} scientists and "
+                f"{report.institutions:,} institutions, {teams}"
+            )
+    return rows, parsed
+
+
+def main() -> None:
+    args = _arguments()
+    sizes = [int(size) for size in args.authorships.split(",")]
     console = Console(width=200)
     load_before = os.getloadavg()
     table = Table(title=f"TalentMap ingestion benchmark ({time.strftime('%Y-%m-%d %H:%M')})")
-    for column in (
-        "authorships",
-        "works",
-        "run",
-        "load s",
-        "load rows/s",
-        "CPU s neo4j / python",
-        "derived s",
-        "derived rows/s",
-        "derived µs/row",
-        "graph nodes / rels",
-    ):
+    for column in COLUMNS:
         table.add_column(column, justify="right")
     parse_rates: list[tuple[int, float]] = []
     with tempfile.TemporaryDirectory(prefix="talentmap-bench-") as home:
@@ -91,46 +152,8 @@ def main() -> None:
         server.start(settings)
         try:
             with connect(settings) as driver:
-                db = settings.neo4j_database
-                writer = Writer(driver, db)
                 for size in sizes:
-                    console.print(f"generating SYNTHETIC works for {size:,} authorships ...")
-                    data, works, rows = write_synthetic(size, args.seed)
-                    parsed = parse_only(data)
-                    console.print(
-                        f"  read and parse only (no database): {parsed:.1f} s = "
-                        f"{rows / parsed:,.0f} rows/s"
-                    )
-                    parse_rates.append((rows, parsed))
-                    admin.wipe(driver, db)
-                    migrations.migrate(driver, db)
-                    for run in ("first load", "same again"):
-                        console.print(f"{rows:,} authorships: {run} ...")
-                        cpu_server, cpu_own = _server_cpu(settings), _own_cpu()
-                        took = timed_load(writer, data, Path(home) / "quarantine", args.batch_size)
-                        cpu = (
-                            f"{_server_cpu(settings) - cpu_server:.0f} / {_own_cpu() - cpu_own:.0f}"
-                        )
-                        report, derived = timed(derive, writer, max_authors=100)
-                        stats = admin.stats(driver, db)
-                        table.add_row(
-                            f"{rows:,}",
-                            f"{works:,}",
-                            run,
-                            f"{took:.1f}",
-                            f"{rows / took:,.0f}",
-                            cpu,
-                            f"{derived:.1f}",
-                            f"{rows / derived:,.0f}",
-                            f"{derived / rows * 1e6:.0f}",
-                            f"{stats.total_nodes:,} / {stats.total_relationships:,}",
-                        )
-                        if run == "first load":
-                            teams = f"{report.teams:,} teams"
-                            console.print(
-                                f"  derived for {report.scientists:,} scientists and "
-                                f"{report.institutions:,} institutions, {teams}"
-                            )
+                    parse_rates.append(_size(console, table, settings, driver, size, args))
         finally:
             server.stop(settings)
     console.print(table)
