@@ -22,7 +22,7 @@ from ingest.eval.text import gazetteer_from_files
 from ingest.text.extract import Gazetteer, TextPipeline, is_chinese
 
 REPO = Path(__file__).resolve().parent.parent
-ROR = REPO.parent / "shared" / "data" / "ror" / "ror_v2_records.json.gz"
+ROR = REPO / "data" / "sample" / "ror" / "ror_v2_records.json.gz"
 TAXONOMY = REPO / "data" / "openalex" / "topics_taxonomy.csv"
 
 EN = (

@@ -24,7 +24,26 @@ from graph.driver import connect
 from schema.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE_WORKS = REPO / "data" / "sample" / "openalex" / "works.jsonl"
+# The data the tests read, all in the repository in the formats its publishers use (data/README.md,
+# tests/data/*/README.md say where each file comes from and under which license).
+SAMPLE = REPO / "data" / "sample"
+OPENALEX_SAMPLE = SAMPLE / "openalex"
+SAMPLE_WORKS = OPENALEX_SAMPLE / "works.jsonl"
+ROR_V2 = SAMPLE / "ror" / "ror_v2_records.json.gz"
+ROR_V1 = SAMPLE / "ror" / "ror_v1_legacy_records.json.gz"
+AFFILIATIONS_GOLD = REPO / "tests" / "data" / "affiliations-gold"
+S2AND_SAMPLE = REPO / "tests" / "data" / "disambiguation"
+
+
+# Fixtures that reach the session's Neo4j: a test whose fixtures include one of these is an
+# integration test and gets the `neo4j` marker, so `pytest -m "not neo4j"` runs the unit tests.
+NEO4J_FIXTURES = frozenset({"settings", "driver", "graph"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if NEO4J_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.neo4j)
 
 
 def free_port() -> int:

@@ -29,6 +29,8 @@ from ingest.ror.records import ROR
 from schema.settings import Settings
 from tests.conftest import (
     REPO,
+    ROR_V1,
+    ROR_V2,
     SAMPLE_WORKS,
     admin_principal,
     ask,
@@ -38,16 +40,12 @@ from tests.conftest import (
     short_id,
 )
 
-ROR_DIR = REPO.parent / "shared" / "data" / "ror"
-ROR_FILES = (ROR_DIR / "ror_v2_records.json.gz", ROR_DIR / "ror_v1_legacy_records.json.gz")
+ROR_FILES = (ROR_V2, ROR_V1)
 INDUSTRIES_YAML = REPO / "data" / "industries.yaml"
 TAXONOMY_CSV = REPO / "data" / "openalex" / "topics_taxonomy.csv"
 SUZHOU_YAML = REPO / "data" / "regions" / "suzhou.yaml"
 MAX_AUTHORS = 100
 
-pytestmark = pytest.mark.skipif(
-    not all(p.is_file() for p in ROR_FILES), reason="the shared ROR sample is not here"
-)
 
 CHAIN = """
 query ($industry: ID!, $region: ID, $first: Int) {

@@ -23,13 +23,10 @@ from ingest.jobs import run_job
 from ingest.ror.records import ROR
 from schema.settings import Settings
 from tests.conftest import SAMPLE_WORKS, ask, load_works, sample_works, short_id
-from tests.test_api_chain import ROR_FILES, ror_records
+from tests.test_api_chain import ror_records
 
 REGION = "US"
 
-pytestmark = pytest.mark.skipif(
-    not all(p.is_file() for p in ROR_FILES), reason="the shared ROR sample is not here"
-)
 
 FAILURES = """
     ... on NotFound { id message }

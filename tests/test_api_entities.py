@@ -27,7 +27,9 @@ from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries
 from ingest.ror.records import ROR
 from schema.settings import Settings
 from tests.conftest import (
+    OPENALEX_SAMPLE,
     REPO,
+    ROR_V2,
     SAMPLE_WORKS,
     admin_principal,
     load_works,
@@ -38,11 +40,7 @@ from tests.conftest import (
 from tests.conftest import ask as ask_api
 
 AUTHORS = REPO / "data" / "sample" / "openalex" / "authors.jsonl"
-SHARED = REPO.parent / "shared" / "data"
-ROR_V2 = SHARED / "ror" / "ror_v2_records.json.gz"
-OA_INSTITUTIONS = SHARED / "openalex" / "institutions.jsonl"
-HAVE_SHARED = ROR_V2.is_file() and OA_INSTITUTIONS.is_file()
-needs_shared = pytest.mark.skipif(not HAVE_SHARED, reason="../shared/data is not here")
+OA_INSTITUTIONS = OPENALEX_SAMPLE / "institutions.jsonl"
 
 MAX_AUTHORS = Settings.model_fields["max_authors_for_ties"].default
 
@@ -264,17 +262,12 @@ def expected_lineage() -> dict[str, set[str]]:
 def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
     tmp = tmp_path_factory.mktemp("entities")
     writer = Writer(graph, settings.neo4j_database)
-    if HAVE_SHARED:
-        ror = tmp / "ror_subset.json"
-        ror.write_text(json.dumps(ror_subset()), encoding="utf-8")
-        run_job(writer, ROR, [ror], quarantine_dir=tmp / "q", batch_size=2000)
-        run_job(
-            writer,
-            OPENALEX_INSTITUTIONS,
-            [OA_INSTITUTIONS],
-            quarantine_dir=tmp / "q",
-            batch_size=2000,
-        )
+    ror = tmp / "ror_subset.json"
+    ror.write_text(json.dumps(ror_subset()), encoding="utf-8")
+    run_job(writer, ROR, [ror], quarantine_dir=tmp / "q", batch_size=2000)
+    run_job(
+        writer, OPENALEX_INSTITUTIONS, [OA_INSTITUTIONS], quarantine_dir=tmp / "q", batch_size=2000
+    )
     run_job(writer, OPENALEX_AUTHORS, [AUTHORS], quarantine_dir=tmp / "q", batch_size=2000)
     load_works(graph, settings, [SAMPLE_WORKS], tmp, batch_size=500)
     load_industries(writer)
@@ -318,7 +311,6 @@ def works_of_any() -> set[str]:
     return {a for people in usable_authorships().values() for a, _ in people}
 
 
-@needs_shared
 @pytest.mark.usefixtures("loaded")
 def test_every_institution_id_form(api_url: str) -> None:
     record = next(r for r in openalex_institutions() if r.get("ror"))
@@ -557,7 +549,6 @@ def test_institution_people_and_topics_match_the_raw_json(api_url: str) -> None:
         assert edge["node"]["institutionId"] == key
 
 
-@needs_shared
 @pytest.mark.usefixtures("loaded")
 def test_lineage_matches_ror_and_openalex(api_url: str) -> None:
     pairs = expected_parents()
@@ -582,7 +573,6 @@ def test_lineage_matches_ror_and_openalex(api_url: str) -> None:
         assert {a["id"] for a in found["lineage"]} == lineage.get(key, set()), key
 
 
-@needs_shared
 @pytest.mark.usefixtures("loaded")
 def test_institution_names_and_place_from_ror(api_url: str) -> None:
     record = max(

@@ -19,7 +19,6 @@ from ingest.ror.records import ROR
 from schema.settings import Settings
 from tests.conftest import SAMPLE_WORKS, ask, load_works, short_id
 from tests.test_api_chain import (
-    ROR_FILES,
     country_of,
     institution_key,
     institutions_of,
@@ -29,9 +28,6 @@ from tests.test_api_chain import (
 
 MAX_AUTHORS = 100
 
-pytestmark = pytest.mark.skipif(
-    not all(p.is_file() for p in ROR_FILES), reason="the shared ROR sample is not here"
-)
 
 PATHS = """
 query ($from: ID!, $to: ID!, $maxHops: Int, $first: Int) {

@@ -7,7 +7,6 @@ import json
 from collections import Counter
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,11 +19,17 @@ from ingest.openalex.authors import OPENALEX_AUTHORS
 from ingest.openalex.institutions import OPENALEX_INSTITUTIONS
 from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries
 from schema.settings import Settings
-from tests.conftest import REPO, SAMPLE_WORKS, ask, load_works, sample_works, short_id
-
-INSTITUTIONS = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "openalex" / ("institutions.jsonl")
+from tests.conftest import (
+    OPENALEX_SAMPLE,
+    REPO,
+    SAMPLE_WORKS,
+    ask,
+    load_works,
+    sample_works,
+    short_id,
 )
+
+INSTITUTIONS = OPENALEX_SAMPLE / "institutions.jsonl"
 
 AUTHORS = REPO / "data" / "sample" / "openalex" / "authors.jsonl"
 # searchScientists' RECENT_OUTPUT counts the works of the last five years, this one included.
@@ -246,7 +251,6 @@ def test_active_since_and_typed_failures(api_url: str) -> None:
     assert search(api_url, f={"topics": ["nonsense"]})["__typename"] == "InvalidId"
 
 
-@pytest.mark.skipif(not INSTITUTIONS.is_file(), reason="../shared/data is not here")
 @pytest.mark.usefixtures("loaded")
 def test_institutions_in_every_language(api_url: str) -> None:
     records = [json.loads(line) for line in INSTITUTIONS.open(encoding="utf-8")]

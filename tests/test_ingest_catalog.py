@@ -20,9 +20,9 @@ from ingest.jobs import JobReport, run_job
 from ingest.openalex.entities import SOURCES, detect_entity
 from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
 from schema.settings import Settings
-from tests.conftest import SAMPLE_WORKS, fresh, load_works, rows, scalar, snapshot
+from tests.conftest import OPENALEX_SAMPLE, SAMPLE_WORKS, fresh, load_works, rows, scalar, snapshot
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "openalex"
+DATA = OPENALEX_SAMPLE
 STORED = ("domains", "fields", "subfields", "topics", "sources", "funders")
 NOT_STORED = ("publishers", "concepts")
 ENTITIES = STORED + NOT_STORED
@@ -34,11 +34,6 @@ LABEL = {
     "sources": "Source",
     "funders": "Funder",
 }
-
-pytestmark = pytest.mark.skipif(
-    not all((DATA / f"{e}.jsonl").is_file() for e in ENTITIES),
-    reason="the shared sample data (../shared/data/openalex) is not here",
-)
 
 
 # --- the raw JSON, read without the code under test --------------------------------------------

@@ -24,17 +24,9 @@ from ingest.openalex.institutions import OPENALEX_INSTITUTIONS
 from ingest.ror.records import ROR
 from schema.institution import Institution
 from schema.settings import Settings
-from tests.conftest import fresh, rows, scalar, snapshot
+from tests.conftest import OPENALEX_SAMPLE, ROR_V1, ROR_V2, fresh, rows, scalar, snapshot
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-ROR_V2 = DATA / "ror" / "ror_v2_records.json.gz"
-ROR_V1 = DATA / "ror" / "ror_v1_legacy_records.json.gz"
-OPENALEX = DATA / "openalex" / "institutions.jsonl"
-
-pytestmark = pytest.mark.skipif(
-    not (ROR_V2.is_file() and ROR_V1.is_file() and OPENALEX.is_file()),
-    reason="the shared sample data (../shared/data) is not here",
-)
+OPENALEX = OPENALEX_SAMPLE / "institutions.jsonl"
 
 
 # --- the raw JSON, read without the code under test --------------------------------------------

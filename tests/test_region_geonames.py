@@ -26,17 +26,9 @@ from ingest.jobs import run_job
 from ingest.reference.region import DEFAULT_REGION_PATH, load_region
 from ingest.ror.records import ROR
 from schema.settings import Settings
-from tests.conftest import REPO, fresh, rows, scalar, snapshot
+from tests.conftest import REPO, ROR_V1, ROR_V2, fresh, rows, scalar, snapshot
 
-DATA = REPO.parent / "shared" / "data" / "ror"
-ROR_V2 = DATA / "ror_v2_records.json.gz"
-ROR_V1 = DATA / "ror_v1_legacy_records.json.gz"
 SUZHOU_YAML = REPO / "data" / "regions" / "suzhou.yaml"
-
-pytestmark = pytest.mark.skipif(
-    not (ROR_V2.is_file() and ROR_V1.is_file()),
-    reason="the shared ROR sample (../shared/data/ror) is not here",
-)
 
 
 # --- the raw files, read without the code under test ------------------------------------------

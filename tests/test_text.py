@@ -12,10 +12,9 @@ import pytest
 from ingest.eval.metrics import Counts
 from ingest.eval.text import gazetteer_from_files, read_marked, score
 from ingest.text.extract import Entry, Gazetteer, MentionKind, TextPipeline, plain_text
-from tests.conftest import REPO
+from tests.conftest import REPO, ROR_V2
 
 CORPUS = REPO / "tests" / "data" / "text"
-ROR_V2 = REPO.parent / "shared" / "data" / "ror" / "ror_v2_records.json.gz"
 TAXONOMY = REPO / "data" / "openalex" / "topics_taxonomy.csv"
 
 
