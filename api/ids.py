@@ -139,15 +139,16 @@ def not_found(kind: IdKind, raw: str) -> NotFound:
 
 
 async def resolve_id(
-    info: Info, kind: IdKind, raw: str, lookup: Batch[IdKey, str | None] = resolve_ids
+    info: Info, kind: IdKind, raw: str, lookup: Batch[IdKey, str | None] | None = None
 ) -> str | NotFound | InvalidId:
-    """Our own id of the `kind` node `raw` names, found by `lookup` (by default the node it
-    names now, after merges); else the typed failure to return."""
+    """Our own id of the `kind` node `raw` names, found by `lookup` (by default
+    `resolve_ids`: the node it names now, after merges); else the typed failure to return."""
     try:
         key = parse_id(kind, raw)
     except ids.InvalidIdError as e:
         return InvalidId(id=strawberry.ID(raw), message=str(e))
-    found = await info.context.loader(lookup).load(key)
+    # resolve_ids looked up when called, not bound as a default: tests replace it.
+    found = await info.context.loader(lookup or resolve_ids).load(key)
     return not_found(kind, raw) if found is None else found
 
 
