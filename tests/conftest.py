@@ -8,11 +8,13 @@ subprocesses started by tests talk to the same server.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +42,26 @@ S2AND_SAMPLE = REPO / "tests" / "data" / "disambiguation"
 NEO4J_FIXTURES = frozenset({"settings", "driver", "graph"})
 
 
+# The modules that take longest (whole-dump loads, a second Neo4j, a killed job), run first so
+# that with `-n 2 --dist loadfile` (make test) neither worker is left with a long one at the end.
+SLOW_MODULES = (
+    "test_ingest_institutions.py",
+    "test_server.py",
+    "test_teams.py",
+    "test_api_entities.py",
+    "test_ingest_catalog.py",
+    "test_identity_curation.py",
+    "test_api_chain.py",
+    "test_resume.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if NEO4J_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.neo4j)
+    rank = {name: i for i, name in enumerate(SLOW_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order kept
 
 
 def free_port() -> int:
@@ -87,6 +105,15 @@ def graph(driver: Driver, settings: Settings) -> Driver:
     """An empty graph with every migration applied, once per test module."""
     fresh(driver, settings)
     return driver
+
+
+@cache
+def ror_dump(path: Path) -> list[dict[str, Any]]:
+    """The records of a ROR dump (.json.gz) as published, read once per test process (each
+    dump takes seconds to parse, and many modules compute expected values from them)."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        records: list[dict[str, Any]] = json.load(handle)
+    return records
 
 
 def sample_works() -> list[dict[str, Any]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import gzip
 import json
 import math
 from collections import defaultdict
@@ -35,6 +34,7 @@ from tests.conftest import (
     admin_principal,
     ask,
     load_works,
+    ror_dump,
     rows,
     sample_works,
     short_id,
@@ -144,9 +144,8 @@ def institutions_of(work: dict[str, Any]) -> set[str]:
 def ror_records() -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for path in ROR_FILES:
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            for record in json.load(handle):
-                found[short_id(record["id"]).lower()] = record
+        for record in ror_dump(path):
+            found[short_id(record["id"]).lower()] = record
     return found
 
 

@@ -9,7 +9,6 @@ JSON, without the code under test.
 from __future__ import annotations
 
 import asyncio
-import gzip
 import json
 from collections import Counter
 from functools import cache
@@ -33,6 +32,7 @@ from tests.conftest import (
     SAMPLE_WORKS,
     admin_principal,
     load_works,
+    ror_dump,
     rows,
     sample_works,
     short_id,
@@ -184,9 +184,7 @@ def ror_subset() -> list[dict[str, Any]]:
     wanted = {short(r["ror"]).lower() for r in openalex_institutions() if r.get("ror")} | {
         key for people in usable_authorships().values() for _, keys in people for key in keys
     }
-    with gzip.open(ROR_V2, "rt", encoding="utf-8") as handle:
-        records: list[dict[str, Any]] = json.load(handle)
-    return [r for r in records if short(r["id"]) in wanted]
+    return [r for r in ror_dump(ROR_V2) if short(r["id"]) in wanted]
 
 
 def loaded_keys() -> dict[str, str]:

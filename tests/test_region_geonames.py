@@ -8,7 +8,6 @@ here with `gzip`, `json` and `yaml`, not through the loaders."""
 from __future__ import annotations
 
 import copy
-import gzip
 import json
 import re
 from functools import cache
@@ -26,7 +25,7 @@ from ingest.jobs import run_job
 from ingest.reference.region import DEFAULT_REGION_PATH, load_region
 from ingest.ror.records import ROR
 from schema.settings import Settings
-from tests.conftest import REPO, ROR_V1, ROR_V2, fresh, rows, scalar, snapshot
+from tests.conftest import REPO, ROR_V1, ROR_V2, fresh, ror_dump, rows, scalar, snapshot
 
 SUZHOU_YAML = REPO / "data" / "regions" / "suzhou.yaml"
 
@@ -40,9 +39,7 @@ def short(url: str) -> str:
 
 @cache
 def raw(path: Path) -> list[dict[str, Any]]:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        records: list[dict[str, Any]] = json.load(handle)
-    return records
+    return ror_dump(path)
 
 
 def cities_of(record: dict[str, Any]) -> set[int]:

@@ -17,13 +17,13 @@ from neo4j import Driver
 from schema.settings import Settings
 from tests.conftest import fresh, sample_works, snapshot
 
-COPIES = 4
+COPIES = 2
 BATCH = 20
 
 
 @pytest.fixture(scope="module")
 def big_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample four times over, each copy under new work ids (W<id><copy>)."""
+    """The sample twice over, each copy under new work ids (W<id><copy>)."""
     path = tmp_path_factory.mktemp("resume") / "works.jsonl"
     with path.open("w", encoding="utf-8") as out:
         for copy in range(1, COPIES + 1):

@@ -39,6 +39,7 @@ def second(tmp_path: Path) -> Iterator[dict[str, str]]:
     run(env, "neo4j", "stop")
 
 
+@pytest.mark.neo4j  # a second Neo4j of its own
 @pytest.mark.skipif(
     bool(os.environ.get("NEO4J_URI")) and not os.environ.get("TALENTMAP_TEST_PROVISION"),
     reason="NEO4J_URI points at an external server; the lifecycle test provisions its own",
@@ -155,6 +156,7 @@ def test_config_listens_on_the_uri_port_only(tmp_path: Path) -> None:
     assert f"server.directories.data={tmp_path / 'neo4j' / 'data'}" in conf
 
 
+@pytest.mark.neo4j  # the Neo4j jars and neo4j-admin
 def test_a_password_starting_with_a_dash_is_set(tmp_path: Path) -> None:
     # One generated password in 64 starts with "-"; neo4j-admin must not read it as an option.
     settings = Settings(
