@@ -27,8 +27,12 @@ run: install
 	@echo "For introductionPaths: $(BIN)/talentmap apikey create --role recruiter --name demo"
 	TALENTMAP_API_ANONYMOUS_ROLE=viewer $(BIN)/talentmap serve
 
+# Two test processes (pytest-xdist), each with its own Neo4j, a module's tests in one process;
+# one process when NEO4J_URI names a server, as modules wipe the database they use.
+PYTEST_PARALLEL := $(if $(NEO4J_URI),,-n 2 --dist loadfile)
+
 test: install lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 lint: install
 	$(BIN)/ruff check .
