@@ -1,0 +1,1 @@
+"""Read query families, one module per `api/queries/` module of the same name."""
