@@ -1,4 +1,5 @@
-"""talentMap: where the talent of an industry (or a segment, or all of it) sits on the globe."""
+"""talentMap: where the talent of an industry (or a segment, or all of it) sits on the globe;
+industries: the chains to choose from."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from api.context import Info
 from api.errors import InvalidId, InvalidRange, NotFound
 from api.ids import IdKind, resolve_id
 from api.types.connection import page_window
+from api.types.industry import Industry
 from api.types.map import TalentMap
-from graph.queries.map import MapKey, talent_maps
+from graph.queries.map import MapKey, all_industries, talent_maps
 
 TalentMapResult = Annotated[
     TalentMap | NotFound | InvalidId | InvalidRange, strawberry.union("TalentMapResult")
@@ -62,3 +64,8 @@ class MapQuery:
         )
         model = await info.context.loader(talent_maps).load(key)
         return TalentMap.from_model(model, offset, key.region)
+
+    @strawberry.field(description="Every industrial chain the city is building, by id.")
+    async def industries(self, info: Info) -> list[Industry]:
+        models = await info.context.loader(all_industries).load("all")
+        return [Industry.from_model(m) for m in models]

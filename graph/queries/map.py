@@ -7,7 +7,8 @@ in it (RANKED_IN one of its segments: they have works on the segment's topics). 
 without coordinates cannot be drawn and are left out. Order: most talent first, ties by id, so
 pages are stable.
 
-Batch function for a per-request DataLoader: one query per key (a request asks for one map).
+Batch functions for per-request DataLoaders: one query per key (a request asks for one map),
+and the list of industries the map's picker offers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from graph.reader import Tx, fetch
 from graph.repositories.nodes import institution_props, model_or_none
 from graph.repositories.region import in_region_pattern
+from schema.industry import Industry
 from schema.institution import Institution
 from schema.labels import Label, Rel
 
@@ -71,6 +73,10 @@ RETURN total, talent_total, points
 """
 
 
+ALL_INDUSTRIES = f"""
+MATCH (n:{Label.INDUSTRY})
+RETURN properties(n) AS props ORDER BY n.id
+"""
 MAP_EVERYONE = map_query(ranked=False)
 MAP_RANKED = map_query(ranked=True)
 
@@ -134,3 +140,11 @@ async def talent_maps(tx: Tx, keys: Sequence[MapKey]) -> list[TalentMap]:
             )
         )
     return maps
+
+
+async def all_industries(tx: Tx, keys: Sequence[str]) -> list[list[Industry]]:
+    """Every industry, by id (the map's and the chain's choice of chain); one list per key, as
+    the DataLoader asks (any key: there is one list)."""
+    rows = await fetch(tx, ALL_INDUSTRIES)
+    models = [m for m in (model_or_none(Industry, r["props"]) for r in rows) if m is not None]
+    return [models for _ in keys]
