@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from strawberry.fastapi import GraphQLRouter
 
 from api.auth import KeyStore, Principal, UnauthenticatedError, authenticate
 from api.context import Context
@@ -21,6 +20,7 @@ from api.limits import Limits
 from api.metrics import CONTENT_TYPE, Metrics
 from api.requests import RequestIdMiddleware, current_request_id
 from api.schema import schema
+from api.web import WebGraphQLRouter, mount_web
 from graph.driver import connect_async
 from graph.reader import ReadPool
 from talentmap.settings import Settings
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Around everything, exception handlers included: even a 401 carries the request id.
     app.add_middleware(RequestIdMiddleware)
     app.include_router(
-        GraphQLRouter(schema, context_getter=context_getter, graphql_ide="graphiql"),
+        WebGraphQLRouter(schema, context_getter=context_getter, graphql_ide="graphiql"),
         prefix="/graphql",
     )
 
@@ -104,4 +104,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Open like /healthz: expose it to your scraper, not to the world."""
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
+    mount_web(app)  # last: it answers every other GET with the page
     return app
