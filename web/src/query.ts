@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, request } from "./client";
 import type { TypedDocumentString } from "./gql/graphql";
+import { sessionVersion } from "./session";
 
 export type QueryState<R> =
   | { status: "loading" }
@@ -14,7 +15,7 @@ export function useQuery<R, V>(
   options: { skip?: boolean } = {},
 ): QueryState<R> {
   const [state, setState] = useState<QueryState<R>>({ status: "loading" });
-  const key = JSON.stringify(variables) + (options.skip ? ":skip" : "");
+  const key = `${JSON.stringify(variables)}:${options.skip ? "skip" : ""}:${sessionVersion()}`;
   useEffect(() => {
     if (options.skip) return undefined;
     const controller = new AbortController();
@@ -31,7 +32,6 @@ export function useQuery<R, V>(
     );
     return () => controller.abort();
     // The variables are compared by value (their JSON), not identity.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [document, key]);
   return state;
 }
@@ -69,7 +69,6 @@ export function usePaged<T>(
       },
     );
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
+  }, [key, sessionVersion()]);
   return state;
 }

@@ -82,7 +82,7 @@ export default function ScientistView({ location }: ViewProps) {
               </p>
             </header>
             <dl class="metrics-grid">
-              <div><dt>{t("metric.works")}</dt><dd data-testid="metric-works">{formatNumber(lang, m.worksCount)}</dd></div>
+              <div><dt>{t("metric.works")}</dt><dd data-testid="metric-works">{formatNumber(lang, m.worksCount ?? s.works.totalCount)}</dd></div>
               <div><dt>{t("metric.citations")}</dt><dd>{formatNumber(lang, m.citedByCount)}</dd></div>
               <div><dt>{t("metric.hIndex")}</dt><dd>{formatNumber(lang, m.hIndex)}</dd></div>
               <div><dt>{t("metric.i10Index")}</dt><dd>{formatNumber(lang, m.i10Index)}</dd></div>

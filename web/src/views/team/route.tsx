@@ -23,7 +23,9 @@ export default function TeamView({ location }: ViewProps) {
           <article class="view profile" aria-labelledby="view-title">
             <header class="profile-head">
               <p class="kind">{t("type.team")}</p>
-              <h1 id="view-title">{team.name}</h1>
+              <h1 id="view-title">
+                <span class="name">{team.name}</span>
+              </h1>
               <p class="muted">
                 {home && (
                   <Link href={entityHref("institution", home.id)}>
