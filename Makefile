@@ -1,12 +1,17 @@
-# The two commands of the README: `make run` (the demo: Neo4j, sample data, API) and
-# `make test` (lint, types, and the test suite against a real Neo4j). Both set up .venv first.
+# The two commands of the README: `make run` (the demo: Neo4j, sample data, API and the page) and
+# `make test` (lint, types, and the test suite against a real Neo4j). Both set up .venv first,
+# and build the page (web/, Node 20.19+) when web/ or the API's schema changed.
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SAMPLE := data/sample/openalex/works.jsonl
+ROR_DUMPS := data/sample/ror/ror_v2_records.json.gz data/sample/ror/ror_v1_legacy_records.json.gz
+WEB_STAMP := web/node_modules/.installed-stamp
+WEB_SOURCES := $(shell find web/src web/scripts -path web/src/gql -prune -o -type f -print 2>/dev/null) \
+	web/index.html web/vite.config.ts web/codegen.ts web/tsconfig.json api/schema.graphql
 
-.PHONY: install run test lint format schema stop clean bench bench-ingest bench-api bench-text
+.PHONY: install web run test lint format schema stop clean bench bench-ingest bench-api bench-text bench-web
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,13 +21,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+# The page: `npm ci` when the lock file changed, then codegen, tsc and vite (npm run build).
+$(WEB_STAMP): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $(WEB_STAMP)
+
+web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npm run build
+
+web: web/dist/index.html
+
+run: install web
 	$(BIN)/talentmap neo4j start
 	$(BIN)/talentmap db migrate
 	$(BIN)/talentmap ingest taxonomy
 	$(BIN)/talentmap ingest industries
 	$(BIN)/talentmap ingest region
 	$(BIN)/talentmap ingest openalex $(SAMPLE)
+	$(BIN)/talentmap ingest ror $(ROR_DUMPS)
 	@echo "Demo: anonymous clients get the viewer role (TALENTMAP_API_ANONYMOUS_ROLE=viewer)."
 	@echo "For introductionPaths: $(BIN)/talentmap apikey create --role recruiter --name demo"
 	TALENTMAP_API_ANONYMOUS_ROLE=viewer $(BIN)/talentmap serve
@@ -31,7 +47,7 @@ run: install
 # one process when NEO4J_URI names a server, as modules wipe the database they use.
 PYTEST_PARALLEL := $(if $(NEO4J_URI),,-n 2 --dist loadfile)
 
-test: install lint
+test: install lint web
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 lint: install
@@ -50,7 +66,7 @@ stop: install
 	$(BIN)/talentmap neo4j stop
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache web/node_modules web/dist web/src/gql
 
 bench: install
 	$(BIN)/python -m bench.run
@@ -63,3 +79,6 @@ bench-api: install
 
 bench-text: install
 	$(BIN)/python -m bench.text
+
+bench-web: install web
+	$(BIN)/python -m bench.web

@@ -41,6 +41,9 @@ ROOT_FIELDS: dict[str, Role] = {
     "institutionCooperation": Role.VIEWER,
     "cooperationPartners": Role.VIEWER,
     "regionCooperation": Role.VIEWER,
+    # Where the talent sits, for the map (aggregated counts per institution).
+    "talentMap": Role.VIEWER,
+    "industries": Role.VIEWER,
     # Who could introduce us to whom: it walks people's personal co-author networks.
     "introductionPaths": Role.RECRUITER,
     # Mutations are Role.ADMIN: curators' identity decisions (recruitment cases to come).

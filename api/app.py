@@ -13,7 +13,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from strawberry.fastapi import GraphQLRouter
 
 from api.auth import KeyStore, Principal, UnauthenticatedError, authenticate
 from api.context import Context
@@ -22,6 +21,7 @@ from api.limits import Limits
 from api.metrics import CONTENT_TYPE, Metrics
 from api.requests import RequestIdMiddleware, current_request_id
 from api.schema import schema
+from api.web import WebGraphQLRouter, mount_web
 from graph.driver import connect_async
 from graph.reader import ReadPool
 from schema.settings import Settings
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Around everything, exception handlers included: even a 401 carries the request id.
     app.add_middleware(RequestIdMiddleware)
     app.include_router(
-        GraphQLRouter(
+        WebGraphQLRouter(
             schema,
             context_getter=_context_getter(settings, limits, metrics),
             graphql_ide="graphiql",
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     _add_unauthenticated_handler(app, metrics)
     _add_probes(app, metrics)
+    mount_web(app)  # last: it answers every other GET with the page
     return app
 
 

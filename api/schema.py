@@ -22,6 +22,7 @@ from api.queries.chain import ChainQuery
 from api.queries.cooperation import CooperationQuery
 from api.queries.entities import EntityQuery
 from api.queries.facets import FacetsQuery
+from api.queries.map import MapQuery
 from api.queries.paths import PathsQuery
 from api.queries.search import SearchQuery
 from api.requests import current_request_id
@@ -38,6 +39,7 @@ Query = merge_types(
         CooperationQuery,
         AutocompleteQuery,
         FacetsQuery,
+        MapQuery,
     ),
 )
 Mutation = merge_types("Mutation", (CurationMutation,))

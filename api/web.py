@@ -1,0 +1,73 @@
+"""The page at `/`: the built web app (`web/dist`, from `make web`) and a GraphiQL that works
+offline.
+
+- `/assets/...`: Vite's content-hashed files (and the GraphiQL files under
+  `assets/vendor/<package>@<version>/`, versioned by path), cached for a year as immutable.
+- Every other GET outside the API's own paths answers `index.html`, not cached, so a deep link
+  (`/scientist/A5071739156`) opens the page, which routes by URL, and a new build shows at once.
+- `/graphql` in a browser: strawberry's GraphiQL page, with its React, GraphiQL and plugin files
+  served from our build instead of unpkg (the same published files, so their integrity hashes
+  hold), so it renders on a network without the internet.
+
+When the page is not built, `/` says how to build it instead of failing quietly.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from strawberry.fastapi import GraphQLRouter
+
+WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+# The API's own paths: never answered with the page.
+RESERVED = frozenset({"graphql", "healthz", "readyz", "metrics", "docs", "redoc", "openapi.json"})
+IMMUTABLE = "public, max-age=31536000, immutable"
+NO_CACHE = "no-cache"
+_UNPKG = re.compile(r"https://unpkg\.com/((?:@[\w.-]+/)?[\w.-]+@[\w.-]+)/")
+
+NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>TalentMap</title>
+<h1>The page is not built</h1>
+<p>Run <code>make web</code> (Node 20.19 or newer: <code>npm ci &amp;&amp; npm run build</code> in
+<code>web/</code>), then reload. The API answers at <a href="/graphql">/graphql</a>.</p>"""
+
+
+def local_graphiql(html: str) -> str:
+    """Strawberry's GraphiQL page with its unpkg URLs pointing at our copies of the files."""
+    return _UNPKG.sub(r"/assets/vendor/\1/", html)
+
+
+class WebGraphQLRouter(GraphQLRouter[object, None]):
+    """The GraphQL router whose GraphiQL page loads its files from us, not from a CDN."""
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(local_graphiql(self.graphql_ide_html))
+
+
+def _inside(dist: Path, path: str) -> Path | None:
+    """The file `path` names under `dist`, if it is one (and stays inside)."""
+    candidate = (dist / path).resolve()
+    if not candidate.is_relative_to(dist.resolve()) or not candidate.is_file():
+        return None
+    return candidate
+
+
+def mount_web(app: FastAPI, dist: Path = WEB_DIST) -> None:
+    """Serve the built page: add this after every other route, as it answers any other GET."""
+
+    @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
+    async def page(path: str) -> Response:
+        top = path.split("/", 1)[0]
+        if top in RESERVED:
+            raise HTTPException(status_code=404)
+        if top == "assets":
+            found = _inside(dist, path)
+            if found is None:
+                raise HTTPException(status_code=404)
+            return FileResponse(found, headers={"Cache-Control": IMMUTABLE})
+        index = dist / "index.html"
+        if not index.is_file():
+            return HTMLResponse(NOT_BUILT, status_code=503, headers={"Cache-Control": NO_CACHE})
+        return FileResponse(index, media_type="text/html", headers={"Cache-Control": NO_CACHE})

@@ -1,0 +1,150 @@
+"""The talent map: institutions placed on the globe, sized by the talent they hold.
+
+An institution's talent is the number of scientists whose latest affiliation (AFFILIATED_WITH
+with the largest `end_year`; all of them when none has years, as the chain's in-region test
+reads it) is that institution; with an industry or a chain segment, only the scientists ranked
+in it (RANKED_IN one of its segments: they have works on the segment's topics). Institutions
+without coordinates cannot be drawn and are left out. Order: most talent first, ties by id, so
+pages are stable.
+
+Batch functions for per-request DataLoaders: one query per key (a request asks for one map),
+and the list of industries the map's picker offers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graph.nodes import institution_props, model_or_none
+from graph.reader import Tx, fetch
+from graph.write.region import in_region_pattern
+from schema.industry import Industry
+from schema.institution import Institution
+from schema.labels import Label, Rel
+
+# The scientists that count, as `x`: everyone, or those ranked in the chosen segments.
+_EVERYONE = f"MATCH (x:{Label.SCIENTIST})"
+_RANKED = f"""
+CALL () {{
+  MATCH (seg:{Label.CHAIN_SEGMENT})
+  WHERE seg.id = $segment
+     OR ($segment IS NULL AND EXISTS {{
+          MATCH (seg)-[:{Rel.PART_OF}]->(:{Label.INDUSTRY} {{id: $industry}}) }})
+  RETURN collect(seg.id) AS segments
+}}
+MATCH (x:{Label.SCIENTIST})-[e:{Rel.RANKED_IN}]->(:{Label.CHAIN_SEGMENT})
+WHERE e.segment IN segments
+WITH DISTINCT x"""
+
+
+def map_query(*, ranked: bool) -> str:
+    """One row {total, talent_total, points: [{props, talent, inside}]}: every drawable
+    institution's talent, the page `$offset`..`$offset + $limit` of them, and whether each
+    is in the region `$region` (null without one)."""
+    return f"""
+{_RANKED if ranked else _EVERYONE}
+CALL (x) {{
+  OPTIONAL MATCH (x)-[a:{Rel.AFFILIATED_WITH}]->(:{Label.INSTITUTION})
+  RETURN max(a.end_year) AS latest
+}}
+MATCH (x)-[a:{Rel.AFFILIATED_WITH}]->(i:{Label.INSTITUTION})
+WHERE (a.end_year = latest OR latest IS NULL)
+  AND i.latitude IS NOT NULL AND i.longitude IS NOT NULL
+WITH i, count(DISTINCT x) AS talent
+ORDER BY talent DESC, i.id
+WITH collect({{i: i, talent: talent}}) AS rows
+WITH size(rows) AS total, reduce(n = 0, row IN rows | n + row.talent) AS talent_total,
+     rows[$offset..$offset + $limit] AS page
+CALL (page) {{
+  UNWIND page AS row
+  WITH row.i AS i, row.talent AS talent
+  RETURN collect({{
+    props: {institution_props("i")},
+    talent: talent,
+    inside: CASE WHEN $region IS NULL THEN null ELSE EXISTS {{
+      MATCH {in_region_pattern("i", "r")}
+      WHERE r.id = $region AND (r:{Label.COUNTRY} OR r:{Label.CITY} OR r:{Label.DISTRICT})
+    }} END
+  }}) AS points
+}}
+RETURN total, talent_total, points
+"""
+
+
+ALL_INDUSTRIES = f"""
+MATCH (n:{Label.INDUSTRY})
+RETURN properties(n) AS props ORDER BY n.id
+"""
+MAP_EVERYONE = map_query(ranked=False)
+MAP_RANKED = map_query(ranked=True)
+
+
+@dataclass(frozen=True)
+class MapKey:
+    """One page of a map: talent in `segment`, else in `industry`'s segments, else everyone;
+    `region` (a Country, City or District id) marks the institutions inside."""
+
+    industry: str | None
+    segment: str | None
+    region: str | None
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    institution: Institution
+    talent: int
+    in_region: bool | None
+
+
+@dataclass(frozen=True)
+class TalentMap:
+    """`points` of the `total` drawable institutions, which hold `talent` scientists between
+    them."""
+
+    total: int
+    talent: int
+    points: tuple[MapPoint, ...]
+
+
+def _point(row: dict[str, Any]) -> MapPoint | None:
+    institution = model_or_none(Institution, row["props"])
+    if institution is None:
+        return None
+    return MapPoint(institution, int(row["talent"]), row["inside"])
+
+
+async def talent_maps(tx: Tx, keys: Sequence[MapKey]) -> list[TalentMap]:
+    maps = []
+    for key in keys:
+        ranked = key.industry is not None or key.segment is not None
+        found = await fetch(
+            tx,
+            MAP_RANKED if ranked else MAP_EVERYONE,
+            industry=key.industry,
+            segment=key.segment,
+            region=key.region,
+            offset=key.offset,
+            limit=key.limit,
+        )
+        row: dict[str, Any] = found[0] if found else {"total": 0, "talent_total": 0}
+        points = (_point(p) for p in row.get("points") or [])
+        maps.append(
+            TalentMap(
+                total=int(row["total"]),
+                talent=int(row["talent_total"]),
+                points=tuple(p for p in points if p is not None),
+            )
+        )
+    return maps
+
+
+async def all_industries(tx: Tx, keys: Sequence[str]) -> list[list[Industry]]:
+    """Every industry, by id (the map's and the chain's choice of chain); one list per key, as
+    the DataLoader asks (any key: there is one list)."""
+    rows = await fetch(tx, ALL_INDUSTRIES)
+    models = [m for m in (model_or_none(Industry, r["props"]) for r in rows) if m is not None]
+    return [models for _ in keys]

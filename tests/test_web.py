@@ -1,0 +1,563 @@
+"""The page, end to end: Debian's Chromium (Playwright, `executable_path`) against the real API
+on a loopback port over a real Neo4j loaded with the demo data (the OpenAlex sample, the
+taxonomy, the chains, the Suzhou profile and the ROR records of the sample's institutions).
+
+Each view opens from its deep link and shows what the API answers to the same question: the
+test asks GraphQL itself (`ask`) and compares ids, names and counts on the page. The two flows
+a recruiter follows are walked by clicking. Every page is watched for console errors and
+failed requests. The language walk screenshots every view in both languages into
+docs/screenshots/, which the README embeds.
+
+The page is served from web/dist: built here (`npm ci`, `npm run build`) when it is missing,
+and the module fails, not skips, when it cannot be built.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from neo4j import Driver
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
+
+from graph.unit_of_work import Writer
+from graph.write.apikey import create_api_key, revoke_api_key
+from ingest.derived.step import derive
+from ingest.jobs import run_job
+from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries
+from ingest.reference.region import DEFAULT_REGION_PATH, load_region
+from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
+from ingest.ror.records import ROR
+from schema.apikey import Role, key_hash, new_key_id, new_secret
+from schema.settings import Settings
+from tests.conftest import REPO, SAMPLE_WORKS, ask, load_works, serve_api
+from tests.test_api_chain import institutions_of, ror_records, works
+
+WEB = REPO / "web"
+DIST = WEB / "dist"
+SHOTS = REPO / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+EN: dict[str, str] = json.loads((WEB / "src" / "i18n" / "en.json").read_text(encoding="utf-8"))
+ZH: dict[str, str] = json.loads((WEB / "src" / "i18n" / "zh.json").read_text(encoding="utf-8"))
+
+# The demo's answers the flows walk through (the sample: the GNMT paper's authors, the US).
+HANZI_NAME = "吴永辉"  # Yonghui Wu, found by the pinyin of his hanzi name
+SCIENTIST = "A5010253402"
+REGION = "US"
+INDUSTRY = "artificial-intelligence"
+
+
+# --- fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def web_dist() -> None:
+    """The built page: built now when missing (the Makefile's `web` target rebuilds it when
+    web/ changed); a clear failure when Node is not there to build it."""
+    if (DIST / "index.html").is_file():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("web/dist is missing and npm is not installed (Node 20.19+): run `make web`")
+    if not (WEB / "node_modules").is_dir():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True)
+    subprocess.run([npm, "run", "build"], cwd=WEB, check=True)
+    assert (DIST / "index.html").is_file()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    """pytest-playwright's launch arguments: Debian's Chromium, never a downloaded browser.
+    SwiftShader gives the headless browser the WebGL that sigma draws with."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk")
+    return {
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--enable-unsafe-swiftshader", "--use-angle=swiftshader"],
+    }
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The demo data, as `make run` loads it (ROR: the records of the sample's institutions)."""
+    tmp = tmp_path_factory.mktemp("web")
+    load_works(graph, settings, [SAMPLE_WORKS], tmp, batch_size=500, derive=False)
+    writer = Writer(graph, settings.neo4j_database)
+    load_taxonomy(writer, DEFAULT_TAXONOMY_PATH)
+    load_industries(writer, DEFAULT_INDUSTRIES_PATH)
+    load_region(writer, DEFAULT_REGION_PATH)
+    keys = {k for w in works() for k in institutions_of(w)}
+    records = [ror_records()[k] for k in sorted(keys) if k in ror_records()]
+    path = tmp / "ror.json"
+    path.write_text(json.dumps(records), encoding="utf-8")
+    run_job(writer, ROR, [path], quarantine_dir=tmp / "quarantine", batch_size=500)
+    derive(writer, max_authors=settings.max_authors_for_ties)
+
+
+@dataclass
+class Site:
+    url: str
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def _key(graph: Driver, settings: Settings, role: Role, name: str, *, revoked: bool) -> str:
+    secret, key_id = new_secret(), new_key_id()
+    writer = Writer(graph, settings.neo4j_database)
+    writer(create_api_key, key_id=key_id, name=name, role=role, digest=key_hash(secret))
+    if revoked:
+        writer(revoke_api_key, key_id)
+    return secret
+
+
+@pytest.fixture(scope="module")
+def site(graph: Driver, settings: Settings, loaded: None, web_dist: None) -> Iterator[Site]:
+    """The API serving the page; no anonymous access, so keys decide what a browser sees."""
+    with serve_api(settings) as url:
+        keys = {
+            role.value: _key(graph, settings, role, f"web-{role.value}", revoked=False)
+            for role in (Role.VIEWER, Role.RECRUITER, Role.ADMIN)
+        }
+        keys["revoked"] = _key(graph, settings, Role.VIEWER, "web-revoked", revoked=True)
+        yield Site(url, keys)
+
+
+class Watched:
+    """A page with its console errors and failed requests recorded."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.problems: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("requestfailed", self._failed)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # Chromium logs every HTTP error status; a refused key (401) is an answer the page
+        # shows (the sign-in with the API's reason), which the tests check themselves.
+        if message.type == "error" and "status of 401" not in message.text:
+            self.problems.append(f"console: {message.text}")
+
+    def _failed(self, request: Request) -> None:
+        # A request the page itself aborts (a view left before its answer came) is no failure.
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"failed: {request.method} {request.url} {request.failure}")
+
+
+@pytest.fixture
+def open_page(browser: Browser, site: Site) -> Iterator[Any]:
+    """open_page(path, lang="en", key="viewer"): a new browser context with that language and
+    that key in its session (None: no key), at the deep link; after the test, no console error
+    and no failed request on any of them."""
+    watched: list[Watched] = []
+    contexts = []
+
+    def open_(path: str, lang: str = "en", key: str | None = "viewer") -> Page:
+        context = browser.new_context(
+            base_url=site.url,
+            locale="zh-CN" if lang == "zh" else "en-US",
+            viewport={"width": 1280, "height": 900},
+        )
+        contexts.append(context)
+        if key is not None:
+            secret = json.dumps(site.keys[key])
+            context.add_init_script(f"sessionStorage.setItem('talentmap.apiKey', {secret})")
+        page = context.new_page()
+        watched.append(Watched(page))
+        page.goto(path)
+        settled(page)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    problems = [p for w in watched for p in w.problems]
+    assert not problems, problems
+
+
+def settled(page: Page) -> None:
+    """The view has its answer: a heading, and nothing loading any more."""
+    page.locator("main h1, main h2").first.wait_for()
+    page.wait_for_function("() => !document.querySelector('main .state.loading')", timeout=20_000)
+
+
+def graphql(site: Site, query: str, variables: dict[str, Any] | None = None) -> Any:
+    body = ask(site.url, query, variables, key=site.keys["admin"])
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def ids_on(page: Page, testid: str) -> list[str]:
+    links = page.get_by_test_id(testid).locator("a[data-id]")
+    return [str(links.nth(i).get_attribute("data-id")) for i in range(links.count())]
+
+
+def count_on(page: Page, testid: str) -> int:
+    return int(str(page.get_by_test_id(testid).get_attribute("data-count")))
+
+
+# --- views from their deep links -----------------------------------------------------------------
+
+MAP = """
+query ($industry: ID, $region: ID) {
+  talentMap(industry: $industry, region: $region, first: 100) {
+    ... on TalentMap { totalCount edges { talent inRegion node { id name } } }
+  }
+}"""
+
+
+def test_map_shows_the_institutions_the_api_ranks(open_page: Any, site: Site) -> None:
+    page = open_page(f"/map?industry={INDUSTRY}&region={REGION}")
+    answer = graphql(site, MAP, {"industry": INDUSTRY, "region": REGION})["talentMap"]
+    assert answer["totalCount"] > 0
+    page.locator("svg[data-drawn]").wait_for()
+    assert count_on(page, "map-total") == answer["totalCount"]
+    assert ids_on(page, "map-list") == [e["node"]["id"] for e in answer["edges"]][:50]
+    assert page.locator("circle.point").count() == answer["totalCount"] <= 100
+    inside = sum(1 for e in answer["edges"] if e["inRegion"])
+    assert page.locator("circle.point.inside").count() == inside > 0
+    top = answer["edges"][0]
+    first = page.get_by_test_id("map-list").locator("li").first
+    expect(first).to_contain_text(top["node"]["name"])
+    expect(first.get_by_test_id("talent")).to_have_text(str(top["talent"]))
+
+
+SEARCH = """
+query ($q: String) {
+  searchScientists(query: $q, first: 20) {
+    ... on ScientistSearchConnection { totalCount edges { node { id name } } }
+  }
+}"""
+
+
+def test_search_shows_the_api_results(open_page: Any, site: Site) -> None:
+    page = open_page("/search?q=wang")
+    answer = graphql(site, SEARCH, {"q": "wang"})["searchScientists"]
+    assert answer["totalCount"] > 0
+    assert count_on(page, "result-count") == answer["totalCount"]
+    assert ids_on(page, "results") == [e["node"]["id"] for e in answer["edges"]]
+
+
+SCIENTIST_Q = """
+query ($id: ID!) {
+  scientist(id: $id) {
+    ... on Scientist {
+      name works(first: 100) { totalCount }
+      coauthors(first: 30) { totalCount edges { node { id } } }
+    }
+  }
+}"""
+
+
+def test_scientist_profile_and_network(open_page: Any, site: Site) -> None:
+    page = open_page(f"/scientist/{SCIENTIST}")
+    answer = graphql(site, SCIENTIST_Q, {"id": SCIENTIST})["scientist"]
+    expect(page.locator("main h1")).to_have_text(answer["name"])
+    assert ids_on(page, "coauthors") == [e["node"]["id"] for e in answer["coauthors"]["edges"]]
+    expect(page.get_by_test_id("metric-works")).to_have_text(str(answer["works"]["totalCount"]))
+    expect(page.locator("canvas").first).to_be_visible()  # the works-by-year chart
+    network = page.locator("[data-testid=network][data-nodes]")
+    network.wait_for()
+    # The ego, its co-authors (first 25) and theirs: at least the ego and 25 people.
+    assert int(str(network.get_attribute("data-nodes"))) >= 1 + min(
+        25, answer["coauthors"]["totalCount"]
+    )
+
+
+INSTITUTION_Q = """
+query ($id: ID!) {
+  institution(id: $id) {
+    ... on Institution {
+      name scientists(first: 20) { totalCount edges { node { id } } }
+      partners(first: 10) { totalCount edges { jointWorksCount node { id } } }
+    }
+  }
+}"""
+
+COOPERATION_Q = """
+query ($a: ID!, $b: ID!) {
+  institutionCooperation(a: $a, b: $b) {
+    ... on InstitutionCooperation {
+      jointWorksCount pairs(first: 20) { edges { node { atA { id } } } }
+    }
+  }
+}"""
+
+
+def test_map_to_institution_to_cooperation(open_page: Any, site: Site) -> None:
+    """The second flow: map → an institution → the cooperation with a partner."""
+    page = open_page(f"/map?region={REGION}")
+    first = page.get_by_test_id("map-list").locator("a[data-id]").first
+    institution = str(first.get_attribute("data-id"))
+    first.click()
+    settled(page)
+    answer = graphql(site, INSTITUTION_Q, {"id": institution})["institution"]
+    expect(page.locator("main h1")).to_contain_text(answer["name"])
+    expect(page.get_by_test_id("people-count")).to_have_text(
+        str(answer["scientists"]["totalCount"])
+    )
+    assert ids_on(page, "scientists") == [e["node"]["id"] for e in answer["scientists"]["edges"]]
+    partners = [e["node"]["id"] for e in answer["partners"]["edges"]]
+    assert ids_on(page, "partners") == partners and partners
+    page.get_by_test_id("partners").locator("a[data-id]").first.click()
+    settled(page)
+    assert "/cooperation?" in page.url
+    joint = graphql(site, COOPERATION_Q, {"a": institution, "b": partners[0]})
+    assert count_on(page, "joint-count") == joint["institutionCooperation"]["jointWorksCount"] > 0
+    pairs = joint["institutionCooperation"]["pairs"]["edges"]
+    assert page.get_by_test_id("pairs").locator("li").count() == len(pairs)
+
+
+CHAIN_Q = """
+query ($industry: ID!, $region: ID) {
+  talentChain(industry: $industry, region: $region, first: 5) {
+    ... on TalentChain {
+      segments {
+        segment { id }
+        scientists { totalCount edges { node { id } } }
+        institutions { edges { node { id } } }
+        regionCounts { gap }
+      }
+    }
+  }
+}"""
+
+
+def test_chain_shows_each_segment_and_its_gaps(open_page: Any, site: Site) -> None:
+    page = open_page(f"/chain/{INDUSTRY}?region={REGION}")
+    answer = graphql(site, CHAIN_Q, {"industry": INDUSTRY, "region": REGION})["talentChain"]
+    segments = page.get_by_test_id("segments").locator(":scope > li")
+    assert segments.count() == len(answer["segments"])
+    for i, expected in enumerate(answer["segments"]):
+        shown = segments.nth(i)
+        assert shown.get_attribute("data-id") == expected["segment"]["id"]
+        assert ("gap" in str(shown.get_attribute("class"))) == expected["regionCounts"]["gap"]
+        lists = shown.locator(".kind-list")
+        people = [str(a.get_attribute("data-id")) for a in lists.nth(0).locator("a").all()]
+        assert people == [e["node"]["id"] for e in expected["scientists"]["edges"]]
+        places = [str(a.get_attribute("data-id")) for a in lists.nth(2).locator("a").all()]
+        assert places == [e["node"]["id"] for e in expected["institutions"]["edges"]]
+    assert any(s["regionCounts"]["gap"] for s in answer["segments"])
+
+
+TEAM_Q = """
+query ($id: ID!) {
+  scientist(id: $id) { ... on Scientist { teams { team { id } } } }
+}"""
+TEAM_MEMBERS = """
+query ($id: ID!) {
+  team(id: $id) { ... on Team { name membersCount members { scientist { id } } } }
+}"""
+
+
+def test_team_view(open_page: Any, site: Site) -> None:
+    lead = "A5068955381"  # Greg S. Corrado, who leads a team in the sample
+    team_id = graphql(site, TEAM_Q, {"id": lead})["scientist"]["teams"][0]["team"]["id"]
+    team = graphql(site, TEAM_MEMBERS, {"id": team_id})["team"]
+    page = open_page(f"/team/{team_id}")
+    expect(page.locator("main h1")).to_have_text(team["name"])
+    expect(page.get_by_test_id("members-count")).to_have_text(str(team["membersCount"]))
+    assert ids_on(page, "members") == [m["scientist"]["id"] for m in team["members"]]
+
+
+REGION_Q = """
+query ($region: ID!) {
+  regionCooperation(region: $region, first: 50) {
+    ... on RegionCooperation { totalCount edges { node { id } } }
+  }
+}"""
+
+
+def test_region_cooperation(open_page: Any, site: Site) -> None:
+    page = open_page(f"/cooperation/region/{REGION}")
+    answer = graphql(site, REGION_Q, {"region": REGION})["regionCooperation"]
+    assert count_on(page, "partner-count") == answer["totalCount"] > 0
+    assert ids_on(page, "partners") == [e["node"]["id"] for e in answer["edges"]]
+    page.locator("svg[data-drawn]").wait_for()
+    assert page.locator("path.arc").count() > 0
+
+
+# --- the recruiter's flow, keys and roles --------------------------------------------------------
+
+PATHS_Q = """
+query ($from: ID!, $to: ID!) {
+  introductionPaths(from: $from, to: $to, maxHops: 3, first: 5) {
+    ... on IntroductionPaths { length paths { hops { target { id } } } }
+  }
+}"""
+
+
+def test_recruiter_flow_from_a_hanzi_name_to_an_introduction(open_page: Any, site: Site) -> None:
+    """Search a hanzi name → the scientist → a co-author in the network → introduction paths
+    to an institution of the region."""
+    page = open_page("/search", key="recruiter")
+    page.get_by_role("combobox", name=EN["search.label"]).fill(HANZI_NAME)
+    page.get_by_role("listbox").get_by_role("option").first.click()
+    settled(page)
+    assert page.url.endswith(f"/scientist/{SCIENTIST}")
+    network = page.locator("[data-testid=network][data-nodes]")
+    network.wait_for()
+    # Click the strongest co-author where sigma drew them.
+    coauthor = graphql(site, SCIENTIST_Q, {"id": SCIENTIST})["scientist"]["coauthors"]["edges"]
+    target = coauthor[0]["node"]["id"]
+    point = network.evaluate(
+        "(el, id) => el.sigma.framedGraphToViewport(el.sigma.getNodeDisplayData(id))", target
+    )
+    network.click(position={"x": point["x"], "y": point["y"]})
+    page.wait_for_url(lambda url: "/scientist/" in url and SCIENTIST not in url)
+    clicked = page.url.rsplit("/", 1)[1]
+    assert clicked != SCIENTIST
+    settled(page)
+    page.get_by_role("link", name=EN["scientist.findPaths"]).click()
+    settled(page)
+    stanford = "00f54p054"  # an institution in the region (US)
+    page.get_by_label(EN["paths.to"]).fill(stanford)
+    page.get_by_role("button", name=EN["paths.submit"]).click()
+    settled(page)
+    answer = graphql(site, PATHS_Q, {"from": clicked, "to": stanford})["introductionPaths"]
+    if answer["length"] is None:
+        expect(page.locator("main .state.empty")).to_be_visible()
+    else:
+        assert count_on(page, "path-count") == len(answer["paths"])
+        last = [p["hops"][-1]["target"]["id"] for p in answer["paths"]]
+        shown = page.get_by_test_id("paths").locator("li.path")
+        assert [
+            str(shown.nth(i).locator("a[data-id]").last.get_attribute("data-id"))
+            for i in range(shown.count())
+        ] == last
+
+
+def test_paths_refused_to_a_viewer_with_the_api_reason(open_page: Any) -> None:
+    page = open_page(f"/paths?from={SCIENTIST}&to=00f54p054", key="viewer")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("introductionPaths requires the recruiter role")
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [(None, "an API key is required"), ("revoked", "was revoked")],
+)
+def test_missing_or_revoked_key_shows_the_sign_in(
+    open_page: Any, key: str | None, reason: str
+) -> None:
+    page = open_page(f"/scientist/{SCIENTIST}", key=key)
+    expect(page.get_by_test_id("signin-reason")).to_contain_text(reason)
+    expect(page.get_by_role("textbox", name=EN["signin.key"])).to_be_visible()
+
+
+def test_signing_in_with_a_key_opens_the_view(open_page: Any, site: Site) -> None:
+    page = open_page(f"/scientist/{SCIENTIST}", key=None)
+    page.get_by_role("textbox", name=EN["signin.key"]).fill(site.keys["viewer"])
+    page.get_by_role("button", name=EN["signin.submit"]).click()
+    expect(page.locator("main h1")).to_have_text("Yonghui Wu")
+
+
+# --- languages and screenshots -------------------------------------------------------------------
+
+VIEWS = {
+    "map": f"/map?industry={INDUSTRY}&region={REGION}&partners=1",
+    "chain": f"/chain/{INDUSTRY}?region={REGION}",
+    "search": "/search?q=wang",
+    "scientist": f"/scientist/{SCIENTIST}",
+    "institution": "/institution/{a}",
+    "team": "/team/{team}",
+    "cooperation": "/cooperation?a={a}&b={b}",
+    "region": f"/cooperation/region/{REGION}",
+    "paths": f"/paths?from={SCIENTIST}&to=A5088551093",
+}
+# The page's own labels (not data): where untranslated text would show.
+LABELS_JS = """() => {
+  const parts = [];
+  for (const el of document.querySelectorAll(
+      'header nav a, h1, h2, h3, h4, label, button, dt, legend, .state, .count, footer, '
+      + '.legend-line, .kind, .stage, .badge, .gap-mark, .tie')) {
+    const copy = el.cloneNode(true);
+    copy.querySelectorAll('.name, a[data-id], select, input, option').forEach((n) => n.remove());
+    parts.push(copy.textContent);
+  }
+  return parts.join('\\n');
+}"""
+
+
+def untranslated(text: str) -> list[str]:
+    """English labels (those that differ in Chinese) found in `text`, placeholders aside."""
+    found = []
+    for key, english in EN.items():
+        if english == ZH[key]:
+            continue
+        for piece in re.split(r"\{\w+\}", english):
+            piece = piece.strip(" :·.,()")
+            if len(piece) >= 4 and piece in text:
+                found.append(f"{key}: {piece!r}")
+    return found
+
+
+def test_tables_have_the_same_keys() -> None:
+    assert EN.keys() == ZH.keys()
+    assert all(ZH[k].strip() for k in ZH)
+
+
+def test_every_view_in_both_languages(open_page: Any, site: Site) -> None:
+    """Every view in Chinese shows no English label; the switch turns it into English; each
+    is screenshot in both languages."""
+    team = graphql(site, TEAM_Q, {"id": "A5068955381"})["scientist"]["teams"][0]["team"]["id"]
+    a = "00f54p054"
+    b = graphql(site, INSTITUTION_Q, {"id": a})["institution"]["partners"]["edges"][0]["node"]["id"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in VIEWS.items():
+        page = open_page(path.format(team=team, a=a, b=b), lang="zh", key="recruiter")
+        if name in ("map", "region"):
+            page.locator("svg[data-drawn]").wait_for()
+        expect(page.locator("header nav")).to_contain_text(ZH["nav.map"])
+        assert untranslated(page.evaluate(LABELS_JS)) == [], name
+        page.screenshot(path=SHOTS / f"{name}-zh.png", full_page=name != "scientist")
+        page.get_by_test_id("lang-switch").click()
+        expect(page.locator("header nav")).to_contain_text(EN["nav.map"])
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        settled(page)
+        page.screenshot(path=SHOTS / f"{name}-en.png", full_page=name != "scientist")
+        page.context.close()
+
+
+# --- serving -------------------------------------------------------------------------------------
+
+
+def test_serving_deep_links_and_cache_headers(site: Site) -> None:
+    deep = httpx.get(f"{site.url}/scientist/{SCIENTIST}")
+    assert deep.status_code == 200 and "text/html" in deep.headers["content-type"]
+    assert deep.headers["cache-control"] == "no-cache"
+    asset = re.search(r'src="(/assets/[^"]+\.js)"', deep.text)
+    assert asset is not None
+    hashed = httpx.get(site.url + asset.group(1))
+    assert hashed.status_code == 200
+    assert "immutable" in hashed.headers["cache-control"]
+    assert httpx.get(f"{site.url}/assets/missing.js").status_code == 404
+    assert httpx.get(f"{site.url}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{site.url}/metrics").headers["content-type"].startswith("text/plain")
+
+
+def test_graphiql_renders_offline(browser: Browser, site: Site) -> None:
+    """Every request that leaves the machine is refused; GraphiQL still draws its editor."""
+    context = browser.new_context(base_url=site.url)
+    outside: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(site.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.goto("/graphql")
+    expect(page.locator("#graphiql")).to_be_visible(timeout=20_000)
+    expect(page.locator(".graphiql-query-editor")).to_be_visible()
+    context.close()
+    assert outside == []

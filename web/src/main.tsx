@@ -1,0 +1,125 @@
+// The page: a header (views, language switch, sign-in), the view the URL names, a footer with
+// the data credits. Views are loaded on demand: each is one folder under views/.
+import { render, type ComponentType } from "preact";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { ErrorBox, Loading } from "./components/status";
+import { ApiError } from "./client";
+import { I18nContext, initialLang, storeLang, translator, type Key, type Lang } from "./i18n";
+import { Link, navigate, useLocation } from "./router";
+import { apiKey } from "./session";
+import type { ViewProps } from "./views/types";
+import "./style.css";
+
+type ViewModule = { default: ComponentType<ViewProps> };
+
+const VIEWS: Record<string, () => Promise<ViewModule>> = {
+  map: () => import("./views/map/route"),
+  chain: () => import("./views/chain/route"),
+  search: () => import("./views/search/route"),
+  scientist: () => import("./views/scientist/route"),
+  institution: () => import("./views/institution/route"),
+  team: () => import("./views/team/route"),
+  cooperation: () => import("./views/cooperation/route"),
+  paths: () => import("./views/paths/route"),
+  signin: () => import("./views/signin/route"),
+};
+
+const NAV: [string, Key][] = [
+  ["/map", "nav.map"],
+  ["/chain/semiconductors", "nav.chain"],
+  ["/search", "nav.search"],
+  ["/cooperation/region/cn/suzhou", "nav.cooperation"],
+  ["/paths", "nav.paths"],
+];
+
+function View({ name, props }: { name: string; props: ViewProps }) {
+  const [loaded, setLoaded] = useState<{ name: string; module: ViewModule } | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    setFailed(null);
+    VIEWS[name]().then(
+      (module) => live && setLoaded({ name, module }),
+      (e: unknown) => live && setFailed(String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [name]);
+  if (failed) return <ErrorBox error={new ApiError(failed, "network")} />;
+  if (!loaded || loaded.name !== name) return <Loading />;
+  const Component = loaded.module.default;
+  return <Component {...props} />;
+}
+
+function App() {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const location = useLocation();
+  const i18n = useMemo(
+    () => ({ lang, t: translator(lang), setLang: (l: Lang) => { storeLang(l); setLangState(l); } }),
+    [lang],
+  );
+  const { t } = i18n;
+  useEffect(() => storeLang(lang), [lang]);
+  const name = location.path[0] ?? "";
+  useEffect(() => {
+    if (!name) navigate("/map", true);
+  }, [name]);
+  useEffect(() => {
+    document.title = `${t(`title.${name in VIEWS ? name : "notFound"}` as Key)} · ${t("app.name")}`;
+  }, [name, lang]);
+  const current = NAV.find(([path]) => path.split("/")[1] === name)?.[0];
+  return (
+    <I18nContext.Provider value={i18n}>
+      <a class="skip" href="#main">{t("app.skip")}</a>
+      <header class="top">
+        <Link href="/map" class="brand">{t("app.name")}</Link>
+        <nav aria-label={t("nav.label")}>
+          <ul>
+            {NAV.map(([path, key]) => (
+              <li key={path}>
+                <Link href={path} aria-current={path === current ? "page" : undefined}>{t(key)}</Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="tools">
+          <button
+            type="button"
+            class="lang"
+            data-testid="lang-switch"
+            aria-label={t("app.switchLanguage")}
+            onClick={() => i18n.setLang(lang === "zh" ? "en" : "zh")}
+          >
+            {lang === "zh" ? "English" : "中文"}
+          </button>
+          <Link href={`/signin?next=${encodeURIComponent(location.href)}`}>{apiKey() ? t("nav.key") : t("nav.signin")}</Link>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {name in VIEWS ? (
+          <View name={name} props={{ location }} />
+        ) : name ? (
+          <section class="view">
+            <h1>{t("title.notFound")}</h1>
+            <p>
+              <Link href="/map">{t("nav.map")}</Link>
+            </p>
+          </section>
+        ) : (
+          <Loading />
+        )}
+      </main>
+      <footer class="bottom">
+        <p>
+          {t("footer.data")} <a href="https://openalex.org" rel="noreferrer">OpenAlex</a> (CC0),{" "}
+          <a href="https://ror.org" rel="noreferrer">ROR</a> (CC0); {t("footer.shapes")}{" "}
+          <a href="https://www.naturalearthdata.com" rel="noreferrer">Natural Earth</a> ({t("footer.publicDomain")}).{" "}
+          <a href="/graphql">GraphiQL</a>
+        </p>
+      </footer>
+    </I18nContext.Provider>
+  );
+}
+
+render(<App />, document.getElementById("app") as HTMLElement);

@@ -1,0 +1,165 @@
+// /map?industry=…&segment=…&region=…&focus=world|china&partners=1: institutions sized by the
+// talent they hold, in or out of the home region, a ranked list beside, the region's partners
+// as arcs; a click opens the institution.
+import { ApiError, request } from "../../client";
+import { Name } from "../../components/name";
+import { Empty, ErrorBox, Failure, Loading } from "../../components/status";
+import { WorldMap, type MapArc, type MapPoint } from "../../components/worldmap";
+import { MapChoicesDocument, RegionPartnersDocument, TalentMapPageDocument } from "../../gql/graphql";
+import { bilingual, formatNumber, useI18n } from "../../i18n";
+import { usePaged, useQuery } from "../../query";
+import { entityHref, href, Link, navigate } from "../../router";
+import type { ViewProps } from "../types";
+
+const PAGES = 5; // at most 500 institutions on the map
+const REGIONS = ["cn/suzhou", "cn/suzhou/kunshan", "CN", "US"];
+
+interface Row extends MapPoint {
+  nameZh: string | null;
+  countryCode: string | null;
+}
+
+export default function MapView({ location }: ViewProps) {
+  const { t, lang } = useI18n();
+  const q = location.query;
+  const industry = q.get("industry");
+  const segment = q.get("segment");
+  const region = q.get("region") ?? "cn/suzhou";
+  const focus = q.get("focus") === "china" ? "china" : "world";
+  const showPartners = q.get("partners") === "1";
+  const params = { industry, segment, region, focus, partners: showPartners ? "1" : null };
+  const go = (changes: Record<string, string | null>) => navigate(href("/map", { ...params, ...changes }), true);
+  const choices = useQuery(MapChoicesDocument, { industry: industry ?? "", withIndustry: Boolean(industry) });
+  const points = usePaged<Row>(
+    async (after, signal) => {
+      const data = await request(TalentMapPageDocument, { industry, segment, region, first: 100, after }, signal);
+      const answer = data.talentMap;
+      if (answer.__typename !== "TalentMap") throw new ApiError(answer.message, "graphql");
+      return {
+        total: answer.totalCount,
+        next: answer.pageInfo.hasNextPage ? answer.pageInfo.endCursor ?? null : null,
+        items: answer.edges.map((e) => ({
+          id: e.node.id,
+          name: bilingual(lang, e.node.name, [e.node.nameZh])[0],
+          nameZh: e.node.nameZh ?? null,
+          countryCode: e.node.countryCode ?? null,
+          lat: e.node.location.latitude as number,
+          lon: e.node.location.longitude as number,
+          value: e.talent,
+          inside: e.inRegion ?? null,
+        })),
+      };
+    },
+    JSON.stringify([industry, segment, region, lang]),
+    PAGES,
+  );
+  const partners = useQuery(RegionPartnersDocument, { region, first: 50 }, { skip: !showPartners });
+  const arcs: MapArc[] = [];
+  if (showPartners && partners.status === "done" && partners.data.regionCooperation.__typename === "RegionCooperation") {
+    for (const edge of partners.data.regionCooperation.edges) {
+      const to = edge.node.location;
+      for (const home of edge.homeInstitutions) {
+        const from = home.institution?.location;
+        if (from?.latitude != null && from.longitude != null && to.latitude != null && to.longitude != null) {
+          arcs.push({ from: [from.longitude, from.latitude], to: [to.longitude, to.latitude], weight: home.jointWorksCount });
+        }
+      }
+    }
+  }
+  const industries = choices.status === "done" ? choices.data.industries : [];
+  const chosen = choices.status === "done" ? choices.data.industry : undefined;
+  const segments = chosen?.__typename === "Industry" ? chosen.segments : [];
+  return (
+    <section class="view map" aria-labelledby="view-title">
+      <h1 id="view-title">{t("map.title")}</h1>
+      <form class="controls" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {t("map.industry")}
+          <select value={industry ?? ""} onChange={(e) => go({ industry: e.currentTarget.value || null, segment: null })}>
+            <option value="">{t("map.allTalent")}</option>
+            {industries.map((i) => (
+              <option key={i.id} value={i.id}>
+                {lang === "zh" ? i.nameZh : i.nameEn}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t("map.segment")}
+          <select value={segment ?? ""} disabled={!industry} onChange={(e) => go({ segment: e.currentTarget.value || null })}>
+            <option value="">{t("map.allSegments")}</option>
+            {segments.map((s) => (
+              <option key={s.id} value={s.id}>
+                {lang === "zh" ? s.nameZh : s.nameEn}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t("map.region")}
+          <select value={region} onChange={(e) => go({ region: e.currentTarget.value })}>
+            {[...new Set([region, ...REGIONS])].map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <fieldset class="inline">
+          <legend>{t("map.zoom")}</legend>
+          <button type="button" aria-pressed={focus === "world"} onClick={() => go({ focus: null })}>
+            {t("map.world")}
+          </button>
+          <button type="button" aria-pressed={focus === "china"} onClick={() => go({ focus: "china" })}>
+            {t("map.china")}
+          </button>
+        </fieldset>
+        <label class="check">
+          <input type="checkbox" checked={showPartners} onChange={(e) => go({ partners: e.currentTarget.checked ? "1" : null })} />
+          {t("map.partners")}
+        </label>
+      </form>
+      {points.status === "loading" && <Loading />}
+      {points.status === "error" && (points.error.kind === "graphql" ? <Failure message={points.error.message} /> : <ErrorBox error={points.error} />)}
+      {points.status === "done" && (
+        <div class="with-side">
+          <div class="map-main">
+            <WorldMap points={points.data.items} arcs={arcs} focus={focus} onSelect={(id) => navigate(entityHref("institution", id))} />
+            <p class="legend-line">
+              <span class="swatch inside" /> {t("map.inside")} ({region}) <span class="swatch outside" /> {t("map.outside")}
+              {" · "}
+              {t("map.sizedBy")}
+            </p>
+            {showPartners && partners.status === "loading" && <Loading />}
+            {showPartners && partners.status === "done" && (
+              <p class="muted" data-testid="arc-count">{t("map.partnerArcs", { count: arcs.length })}</p>
+            )}
+            {showPartners && partners.status === "error" && <ErrorBox error={partners.error} />}
+          </div>
+          <aside class="side" aria-labelledby="ranked-title">
+            <h2 id="ranked-title">{t("map.ranked")}</h2>
+            <p class="muted" data-testid="map-total" data-count={points.data.total}>
+              {t("map.total", { count: formatNumber(lang, points.data.total) })}
+            </p>
+            {points.data.items.length === 0 ? (
+              <Empty>{t("map.none")}</Empty>
+            ) : (
+              <ol class="ranked" data-testid="map-list">
+                {points.data.items.slice(0, 50).map((p) => (
+                  <li key={p.id} class={p.inside ? "inside" : ""}>
+                    <Link href={entityHref("institution", p.id)} data-id={p.id}>
+                      <Name name={p.name} others={[p.nameZh]} />
+                    </Link>{" "}
+                    <span class="muted">
+                      {p.countryCode} · <span data-testid="talent">{formatNumber(lang, p.value)}</span>
+                    </span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </aside>
+        </div>
+      )}
+    </section>
+  );
+}

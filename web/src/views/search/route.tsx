@@ -1,0 +1,228 @@
+// /search?q=…&type=scientists|institutions&country=…&field=…&hmin=…&since=…&after=…
+import { Empty, Failure, Loaded } from "../../components/status";
+import { Name } from "../../components/name";
+import {
+  SearchFacetsDocument,
+  SearchInstitutionsDocument,
+  SearchScientistsDocument,
+  type SearchFacetsQuery,
+} from "../../gql/graphql";
+import { formatNumber, useI18n } from "../../i18n";
+import { useQuery } from "../../query";
+import { entityHref, href, Link, navigate } from "../../router";
+import type { ViewProps } from "../types";
+import { Typeahead } from "./typeahead";
+
+const PAGE = 20;
+
+function int(value: string | null): number | null {
+  const n = value === null ? NaN : Number.parseInt(value, 10);
+  return Number.isFinite(n) ? n : null;
+}
+
+type FacetResult = SearchFacetsQuery["countries"];
+
+function buckets(facets: FacetResult) {
+  return facets.__typename === "Facets" ? facets.buckets.edges.map((e) => e.node) : [];
+}
+
+export default function SearchView({ location }: ViewProps) {
+  const { t } = useI18n();
+  const q = location.query;
+  const text = q.get("q") ?? "";
+  const type = q.get("type") === "institutions" ? "institutions" : "scientists";
+  const params = {
+    q: text,
+    type,
+    country: q.get("country"),
+    field: q.get("field"),
+    hmin: q.get("hmin"),
+    since: q.get("since"),
+  };
+  const go = (changes: Record<string, string | null>) => navigate(href("/search", { ...params, ...changes }));
+  const facets = useQuery(SearchFacetsDocument, {});
+  return (
+    <section class="view search" aria-labelledby="view-title">
+      <h1 id="view-title">{t("search.title")}</h1>
+      <Typeahead initial={text} type={type} />
+      <div class="tabs" role="tablist" aria-label={t("search.type")}>
+        {(["scientists", "institutions"] as const).map((kind) => (
+          <button
+            key={kind}
+            role="tab"
+            aria-selected={type === kind}
+            class={type === kind ? "tab active" : "tab"}
+            onClick={() => go({ type: kind })}
+          >
+            {t(`search.${kind}`)}
+          </button>
+        ))}
+      </div>
+      <div class="with-side">
+        <aside class="filters" aria-label={t("search.filters")}>
+          <label>
+            {t("search.country")}
+            <select value={params.country ?? ""} onChange={(e) => go({ country: e.currentTarget.value || null })}>
+              <option value="">{t("search.any")}</option>
+              {facets.status === "done" &&
+                buckets(facets.data.countries).map((b) => (
+                  <option key={b.keys[0].value} value={b.keys[0].value}>
+                    {b.keys[0].label} ({b.count})
+                  </option>
+                ))}
+            </select>
+          </label>
+          {type === "scientists" && (
+            <>
+              <label>
+                {t("search.field")}
+                <select value={params.field ?? ""} onChange={(e) => go({ field: e.currentTarget.value || null })}>
+                  <option value="">{t("search.any")}</option>
+                  {facets.status === "done" &&
+                    buckets(facets.data.fields).map((b) => (
+                      <option key={b.keys[0].value} value={b.keys[0].value}>
+                        {b.keys[0].label} ({b.count})
+                      </option>
+                    ))}
+                </select>
+              </label>
+              <label>
+                {t("search.hIndexMin")}
+                <input
+                  type="number"
+                  min={0}
+                  value={params.hmin ?? ""}
+                  onChange={(e) => go({ hmin: e.currentTarget.value || null })}
+                />
+              </label>
+              <label>
+                {t("search.activeSince")}
+                <input
+                  type="number"
+                  min={1900}
+                  max={2100}
+                  value={params.since ?? ""}
+                  onChange={(e) => go({ since: e.currentTarget.value || null })}
+                />
+              </label>
+            </>
+          )}
+        </aside>
+        <div class="results">
+          {type === "scientists" ? <ScientistResults params={params} after={q.get("after")} /> : <InstitutionResults params={params} after={q.get("after")} />}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+type Params = Record<"q" | "type" | "country" | "field" | "hmin" | "since", string | null>;
+
+function Pager({ params, next, after }: { params: Params; next: string | null; after: string | null }) {
+  const { t } = useI18n();
+  return (
+    <nav class="pager" aria-label={t("search.pages")}>
+      {after && <Link href={href("/search", params)}>{t("search.firstPage")}</Link>}
+      {next && <Link href={href("/search", { ...params, after: next })}>{t("search.nextPage")}</Link>}
+    </nav>
+  );
+}
+
+function ScientistResults({ params, after }: { params: Params; after: string | null }) {
+  const { t, lang } = useI18n();
+  const hmin = int(params.hmin);
+  const since = int(params.since);
+  const state = useQuery(SearchScientistsDocument, {
+    query: params.q || null,
+    filter: {
+      country: params.country,
+      topics: params.field ? [params.field] : null,
+      hIndex: hmin !== null ? { min: hmin } : null,
+      activeSince: since,
+    },
+    first: PAGE,
+    after,
+  });
+  return (
+    <Loaded state={state}>
+      {(data) => {
+        const answer = data.searchScientists;
+        if (answer.__typename !== "ScientistSearchConnection") return <Failure message={answer.message} />;
+        if (answer.edges.length === 0) return <Empty>{t("search.none")}</Empty>;
+        return (
+          <>
+            <p class="count" data-testid="result-count" data-count={answer.totalCount}>
+              {t("search.scientistCount", { count: formatNumber(lang, answer.totalCount) })}
+            </p>
+            <ol class="result-list" data-testid="results">
+              {answer.edges.map(({ node }) => {
+                const latest = [...node.affiliations].sort((a, b) => (b.endYear ?? 0) - (a.endYear ?? 0))[0];
+                return (
+                  <li key={node.id}>
+                    <Link href={entityHref("scientist", node.id)} data-id={node.id}>
+                      <Name name={node.name} others={node.alternativeNames} />
+                    </Link>
+                    {latest && (
+                      <span class="muted">
+                        {" · "}
+                        <Name name={latest.institution.name} others={[latest.institution.nameZh]} />
+                      </span>
+                    )}
+                    <span class="metrics">
+                      {t("metric.hIndex")} {formatNumber(lang, node.hIndex)} · {t("metric.works")}{" "}
+                      {formatNumber(lang, node.metrics.worksCount)}
+                    </span>
+                  </li>
+                );
+              })}
+            </ol>
+            <Pager params={params} after={after} next={answer.pageInfo.hasNextPage ? answer.pageInfo.endCursor ?? null : null} />
+          </>
+        );
+      }}
+    </Loaded>
+  );
+}
+
+function InstitutionResults({ params, after }: { params: Params; after: string | null }) {
+  const { t, lang } = useI18n();
+  const state = useQuery(SearchInstitutionsDocument, {
+    query: params.q || null,
+    filter: { country: params.country },
+    first: PAGE,
+    after,
+  });
+  return (
+    <Loaded state={state}>
+      {(data) => {
+        const answer = data.searchInstitutions;
+        if (answer.__typename !== "InstitutionSearchConnection") return <Failure message={answer.message} />;
+        if (answer.edges.length === 0) return <Empty>{t("search.none")}</Empty>;
+        return (
+          <>
+            <p class="count" data-testid="result-count" data-count={answer.totalCount}>
+              {t("search.institutionCount", { count: formatNumber(lang, answer.totalCount) })}
+            </p>
+            <ol class="result-list" data-testid="results">
+              {answer.edges.map(({ node }) => (
+                <li key={node.id}>
+                  <Link href={entityHref("institution", node.id)} data-id={node.id}>
+                    <Name name={node.name} others={[node.nameZh]} />
+                  </Link>
+                  <span class="muted">
+                    {" · "}
+                    {[node.city, node.countryCode, node.type].filter(Boolean).join(", ")}
+                  </span>
+                  <span class="metrics">
+                    {t("metric.works")} {formatNumber(lang, node.worksCount)}
+                  </span>
+                </li>
+              ))}
+            </ol>
+            <Pager params={params} after={after} next={answer.pageInfo.hasNextPage ? answer.pageInfo.endCursor ?? null : null} />
+          </>
+        );
+      }}
+    </Loaded>
+  );
+}
