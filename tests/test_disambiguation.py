@@ -18,16 +18,9 @@ from pathlib import Path
 import pytest
 
 from ingest.eval.disambiguation import b_cubed, mention_from_signature
-from ingest.matching.disambiguation import (
-    DecisionKind,
-    EvidenceKind,
-    Mention,
-    Person,
-    disambiguate,
-    name_conflict,
-    parse_name,
-    parse_text_name,
-)
+from ingest.matching.clustering import DecisionKind, Person, disambiguate
+from ingest.matching.evidence import EvidenceKind, Mention
+from ingest.matching.names import name_conflict, parse_name, parse_text_name
 from schema.identity import IdentityDecision, IdentityDecisionKind
 
 TALENTMAP = [sys.executable, "-m", "talentmap.cli"]
@@ -193,13 +186,14 @@ def test_email_and_coauthors_count() -> None:
 def test_pair_evidence_is_symmetric() -> None:
     from collections import Counter
 
-    from ingest.matching.disambiguation import Weights, _Context, _name_key, pair_evidence
+    from ingest.matching.evidence import ScoringContext, Weights, pair_evidence
+    from ingest.matching.names import name_key
 
     # "C. Wang" reads as a Chinese name, "Chih-Chun Wang" (Wade-Giles) does not
     a = Mention(id="a", name=parse_text_name("C. Wang"))
     b = Mention(id="b", name=parse_text_name("Chih-Chun Wang"))
     assert a.name.chinese != b.name.chinese
-    ctx = _Context(Weights(), {}, Counter(_name_key(m.name) for m in (a, b)))
+    ctx = ScoringContext(Weights(), {}, Counter(name_key(m.name) for m in (a, b)))
     ab = sum(e.weight for e in pair_evidence(a, b, ctx))
     ba = sum(e.weight for e in pair_evidence(b, a, ctx))
     assert ab == ba

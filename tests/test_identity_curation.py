@@ -388,7 +388,9 @@ def test_plan_latest_decision_per_pair_and_splits_hold_against_chains() -> None:
 def test_the_disambiguator_obeys_a_split_of_scientists() -> None:
     """Known scientists enter the disambiguator as mentions keyed by their own id, so a
     curator's split of two scientists keeps them apart whatever the evidence says."""
-    from ingest.matching.disambiguation import Mention, disambiguate, parse_text_name
+    from ingest.matching.clustering import disambiguate
+    from ingest.matching.evidence import Mention
+    from ingest.matching.names import parse_text_name
 
     def person(sid: str) -> Mention:
         return Mention(

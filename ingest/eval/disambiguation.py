@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import IngestError
-from ingest.matching.disambiguation import Mention, parse_name
+from ingest.matching.evidence import Mention
+from ingest.matching.names import parse_name
 
 
 class EvaluationInputError(IngestError):

@@ -18,7 +18,7 @@ For each document:
    the one full name it agrees with). Each person's evidence is the institutions and topics
    in its stretch of the document (from the previous person's mention to the next one's).
    Candidates are the graph's scientists in the same name block (pinyin and hanzi aware,
-   `ingest.matching.disambiguation.parse_text_name`), found through the `scientist_names` index; the
+   `ingest.matching.names.parse_text_name`), found through the `scientist_names` index; the
    disambiguator clusters the text person with them on names, affiliations and topics. The
    person joins the scientist it clusters with, or becomes a new scientist (`source: 'text'`,
    id from its name key and the document).
@@ -47,8 +47,10 @@ from graph.unit_of_work import Writer
 from graph.write import text as repo
 from ingest.errors import RecordError
 from ingest.jobs import Problem, Quarantine, RawRecord
-from ingest.matching import disambiguation as dis
 from ingest.matching.authorships import LazyMatcher, matcher_from_graph
+from ingest.matching.clustering import disambiguate
+from ingest.matching.evidence import Mention as NameMention
+from ingest.matching.names import PersonName, name_conflict, parse_text_name
 from ingest.text.extract import Entry, Gazetteer, Mention, TextPipeline, is_chinese, markup_to_text
 from schema.document import TEXT_SOURCE, Document, MentionKind, TextMention, document_id
 from schema.names import pinyin_forms
@@ -243,7 +245,7 @@ class _Person:
     """The mentions of one name in a document."""
 
     mentions: list[Mention]
-    name: dis.PersonName
+    name: PersonName
 
     @property
     def written(self) -> str:
@@ -322,9 +324,9 @@ class DocumentReader:
         """One person per full name; initials and bare family names join the single person
         they agree with, and are left out when none or several do."""
         persons: list[_Person] = []
-        partial: list[tuple[Mention, dis.PersonName]] = []
+        partial: list[tuple[Mention, PersonName]] = []
         for m in (m for m in self._mentions if m.kind == MentionKind.PERSON):
-            name = dis.parse_text_name(m.text)
+            name = parse_text_name(m.text)
             if not name.family:
                 continue
             if not name.full_given:
@@ -341,7 +343,7 @@ class DocumentReader:
                 p
                 for p in persons
                 if p.name.family == name.family
-                and (not name.given or dis.name_conflict(p.name, name) is None)
+                and (not name.given or name_conflict(p.name, name) is None)
             ]
             if len(fits) == 1:
                 fits[0].mentions.append(m)
@@ -442,22 +444,22 @@ class DocumentReader:
         topics: frozenset[str],
     ) -> tuple[str, float, str] | None:
         """The existing scientist the person clusters with: (id, confidence, evidence)."""
-        pool: list[dis.Mention] = []
+        pool: list[NameMention] = []
         for c in candidates:
             name = _compatible_name(c.names, person.name)
             if name is not None:
                 pool.append(
-                    dis.Mention(
+                    NameMention(
                         id=c.id, name=name, affiliations=c.affiliations,
                         topics=frozenset(c.topic_ids),
                     )
                 )  # fmt: skip
         if not pool:
             return None
-        own = dis.Mention(
+        own = NameMention(
             id=f"\0{self._doc}", name=person.name, affiliations=affiliations, topics=topics
         )
-        for group in dis.disambiguate([*pool, own]):
+        for group in disambiguate([*pool, own]):
             if own.id not in group.mention_ids:
                 continue
             joined = [x for x in group.mention_ids if x != own.id]
@@ -495,7 +497,7 @@ class DocumentReader:
         )
 
 
-def name_query(name: dis.PersonName) -> str:
+def name_query(name: PersonName) -> str:
     """A Lucene query for the `scientist_names` index that finds every name of the block:
     the family name, a given name starting with its initial, the full given name preferred.
     Only folded letters go in, so no query syntax can."""
@@ -505,13 +507,13 @@ def name_query(name: dis.PersonName) -> str:
     return f"{query} {name.full_given}" if name.full_given else query
 
 
-def _compatible_name(names: Iterable[str], wanted: dis.PersonName) -> dis.PersonName | None:
+def _compatible_name(names: Iterable[str], wanted: PersonName) -> PersonName | None:
     """The candidate's name that agrees with `wanted` (same block, no conflict), fullest first."""
     fits = [
         parsed
         for n in names
-        if (parsed := dis.parse_text_name(n)).block == wanted.block
-        and dis.name_conflict(parsed, wanted) is None
+        if (parsed := parse_text_name(n)).block == wanted.block
+        and name_conflict(parsed, wanted) is None
     ]
     return max(fits, key=lambda n: (bool(n.full_given), len(n.given)), default=None)
 

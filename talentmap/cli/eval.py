@@ -59,7 +59,7 @@ def eval_disambiguation(
         read_clusters,
         read_signatures,
     )
-    from ingest.matching.disambiguation import disambiguate
+    from ingest.matching.clustering import disambiguate
 
     halves = {EvalSplit.ALL: None, EvalSplit.DEV: 0, EvalSplit.HELD_OUT: 1}
     with clean_errors():
@@ -172,7 +172,7 @@ def eval_text(
         repo / "tests" / "data" / "text",
         repo / "tests" / "data" / "text" / "heldout",
     ]
-    dumps = ror or [repo.parent / "shared" / "data" / "ror" / "ror_v2_records.json.gz"]
+    dumps = ror or [repo / "data" / "sample" / "ror" / "ror_v2_records.json.gz"]
     with clean_errors():
         for path in [*folders, *dumps]:
             if not path.exists():
