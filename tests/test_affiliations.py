@@ -15,6 +15,7 @@ import json
 import subprocess
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from neo4j import Driver
 
 from ingest.errors import InvalidInputError
 from ingest.eval.affiliations import evaluate, read_gold
-from ingest.matching.affiliations import Matcher, entries_from_dumps
+from ingest.matching.affiliations import GENERIC_FREQUENCY, Entry, Matcher, entries_from_dumps
 from schema.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -274,7 +275,6 @@ def test_graph_registry(graph: Driver, ror_slice: Path, tmp_path: Path) -> None:
     ]
     from graph.unit_of_work import Writer
     from graph.write.affiliation import affiliation_registry
-    from ingest.matching.affiliations import Entry
 
     settings = Settings()
     stored = {
@@ -302,6 +302,8 @@ NWU, NWU_PH, FSM, SUNY, SBU, UMICH, UMMS, WUE, EARTH, SNU, NUC, LODZ = (
 )
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
 PLACED = [
     (KCL, "King's College London", "London", "GB"),
     (UH, "University Hospital", "Augusta", "US"),
@@ -321,167 +323,73 @@ PLACED = [
 ]
 
 
-@pytest.fixture(scope="module")
-def small() -> Matcher:
-    from ingest.matching.affiliations import GENERIC_FREQUENCY, Entry
+# countries written out as well as by code
+_US = partial(Entry, country_code="US", country_name="United States")
+_DE = partial(Entry, country_code="DE", country_name="Germany")
+_CN = partial(Entry, country_code="CN", country_name="China")
+_CA = partial(Entry, country_code="CA", country_name="Canada")
+_IT = partial(Entry, country_code="IT", country_name="Italy")
+_GE = partial(Entry, country_code="GE", country_name="Georgia")
 
-    entries = [
-        Entry(
-            UC,
-            "University of California",
-            city="Oakland",
-            country_code="US",
-            country_name="United States",
-        ),
-        Entry(
-            UCB,
-            "University of California, Berkeley",
-            parents=(UC,),
-            city="Berkeley",
-            country_code="US",
-            country_name="United States",
-        ),
-        Entry(
-            EMBL,
-            "European Molecular Biology Laboratory",
-            city="Heidelberg",
-            country_code="DE",
-            country_name="Germany",
-        ),
-        Entry(
-            EMBL_HH,
-            "European Molecular Biology Laboratory",
-            parents=(EMBL,),
-            city="Hamburg",
-            country_code="DE",
-            country_name="Germany",
-        ),
-        Entry(
-            UPENN,
-            "University of Pennsylvania",
-            city="Philadelphia",
-            country_code="US",
-            country_name="United States",
-        ),
-        Entry(
-            PSOM,
-            "Perelman School of Medicine",
-            parents=(UPENN,),
-            city="Philadelphia",
-            country_code="US",
-            country_name="United States",
-        ),
-        Entry(
-            DES,
-            "Department of Earth Sciences",
-            city="Springfield",
-            country_code="US",
-            country_name="United States",
-        ),
-        Entry(
-            ALBERTA,
-            "University of Alberta",
-            city="Edmonton",
-            country_code="CA",
-            country_name="Canada",
-        ),
-        Entry(BIOC, "Biocontrol", city="Jena", country_code="DE", country_name="Germany"),
-        Entry(
-            SYSU,
-            "Sun Yat-sen University",
-            city="Guangzhou",
-            country_code="CN",
-            country_name="China",
-        ),
-        Entry(
-            CAS,
-            "Chinese Academy of Sciences",
-            city="Beijing",
-            country_code="CN",
-            country_name="China",
-        ),
-        Entry(
-            WIPM,
-            "Wuhan Institute of Physics and Mathematics",
-            parents=(CAS,),
-            city="Wuhan",
-            country_code="CN",
-            country_name="China",
-        ),
-        Entry(
-            MILAN,
-            "University of Milan",
-            aliases=("Statale",),
-            city="Milan",
-            country_code="IT",
-            country_name="Italy",
-        ),
-    ]
-    entries += [
-        Entry(STANFORD, "Stanford University", city="Stanford", country_code="US"),
-        Entry(STANFORD_MED, "Stanford University School of Medicine", city="Stanford"),
-        Entry(
-            RPSOM,
-            "Raymond Perelman School of Medicine at the University of Pennsylvania",
-            aliases=("Raymond Perelman School",),
-            city="Philadelphia",
-        ),
-        Entry(SKOVDE, "University of Skovde", city="Skovde"),
-        Entry(UNI_M, "Ludwig University", city="Munich", country_code="DE", country_name="Germany"),
-        Entry(
-            UNI_M_LAB,
-            "Garching Accelerator Laboratory",
-            parents=(UNI_M,),
-            city="Garching",
-            country_code="DE",
-            country_name="Germany",
-        ),
-        Entry(HSU, "Health Sciences University", city="Tokyo"),
-        Entry(KCH, "King's College Hospital", aliases=("King's",), city="London"),
-        Entry(UNITO, "University of Turin", labels=("Università degli Studi di Torino",)),
-        Entry(CERN, "European Organization for Nuclear Research", labels=("CERN",), city="Geneva"),
-        Entry(UMMS, "University of Michigan Medical School", parents=(UMICH,), city="Detroit"),
-        Entry(
-            SBU,
-            "Stony Brook University",
-            aliases=("State University of New York Stony Brook",),
-            parents=(SUNY,),
-            city="Stony Brook",
-            country_code="US",
-        ),
-        Entry(NWU_PH, "Northwestern University", city="Laoag", country_code="PH"),
-        Entry(FSM, "Feinberg School of Medicine", parents=(NWU,), city="Chicago"),
-        Entry(
-            TBILISI,
-            "Tbilisi State University",
-            city="Tbilisi",
-            country_code="GE",
-            country_name="Georgia",
-        ),
-        Entry(
-            FATE,
-            "Fate Therapeutics (United States)",
-            city="San Diego",
-            country_code="US",
-            country_name="United States",
-        ),
-    ]
-    # one institution per row: (id, name, city, country code)
-    entries += [
-        Entry(i, name, city=city, country_code=country) for i, name, city, country in PLACED
-    ]
+REGISTRY = [
+    _US(UC, "University of California", city="Oakland"),
+    _US(UCB, "University of California, Berkeley", parents=(UC,), city="Berkeley"),
+    _DE(EMBL, "European Molecular Biology Laboratory", city="Heidelberg"),
+    _DE(EMBL_HH, "European Molecular Biology Laboratory", parents=(EMBL,), city="Hamburg"),
+    _US(UPENN, "University of Pennsylvania", city="Philadelphia"),
+    _US(PSOM, "Perelman School of Medicine", parents=(UPENN,), city="Philadelphia"),
+    _US(DES, "Department of Earth Sciences", city="Springfield"),
+    _CA(ALBERTA, "University of Alberta", city="Edmonton"),
+    _DE(BIOC, "Biocontrol", city="Jena"),
+    _CN(SYSU, "Sun Yat-sen University", city="Guangzhou"),
+    _CN(CAS, "Chinese Academy of Sciences", city="Beijing"),
+    _CN(WIPM, "Wuhan Institute of Physics and Mathematics", parents=(CAS,), city="Wuhan"),
+    _IT(MILAN, "University of Milan", aliases=("Statale",), city="Milan"),
+    Entry(STANFORD, "Stanford University", city="Stanford", country_code="US"),
+    Entry(STANFORD_MED, "Stanford University School of Medicine", city="Stanford"),
+    Entry(
+        RPSOM,
+        "Raymond Perelman School of Medicine at the University of Pennsylvania",
+        aliases=("Raymond Perelman School",),
+        city="Philadelphia",
+    ),
+    Entry(SKOVDE, "University of Skovde", city="Skovde"),
+    _DE(UNI_M, "Ludwig University", city="Munich"),
+    _DE(UNI_M_LAB, "Garching Accelerator Laboratory", parents=(UNI_M,), city="Garching"),
+    Entry(HSU, "Health Sciences University", city="Tokyo"),
+    Entry(KCH, "King's College Hospital", aliases=("King's",), city="London"),
+    Entry(UNITO, "University of Turin", labels=("Università degli Studi di Torino",)),
+    Entry(CERN, "European Organization for Nuclear Research", labels=("CERN",), city="Geneva"),
+    Entry(UMMS, "University of Michigan Medical School", parents=(UMICH,), city="Detroit"),
+    Entry(
+        SBU,
+        "Stony Brook University",
+        aliases=("State University of New York Stony Brook",),
+        parents=(SUNY,),
+        city="Stony Brook",
+        country_code="US",
+    ),
+    Entry(NWU_PH, "Northwestern University", city="Laoag", country_code="PH"),
+    Entry(FSM, "Feinberg School of Medicine", parents=(NWU,), city="Chicago"),
+    _GE(TBILISI, "Tbilisi State University", city="Tbilisi"),
+    _US(FATE, "Fate Therapeutics (United States)", city="San Diego"),
+    *(Entry(i, name, city=city, country_code=country) for i, name, city, country in PLACED),
     # namesakes whose names end in "University Hospital" (see TAIL_NAMES)
-    entries += [
+    *(
         Entry(f"0tail{n:04d}", f"{town} University Hospital", city=town)
         for n, town in enumerate(["Aalborg", "Odense", "Skane"])
-    ]
+    ),
     # names that make "department", "earth" and "sciences" common words (each in many names)
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    entries += [
-        Entry(f"0fill{n:04d}", f"Earth Sciences Department {letters[n % 26]}{letters[n // 26]}x")
+    *(
+        Entry(f"0fill{n:04d}", f"Earth Sciences Department {_LETTERS[n % 26]}{_LETTERS[n // 26]}x")
         for n in range(GENERIC_FREQUENCY)
-    ]
-    return Matcher(entries)
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def small() -> Matcher:
+    return Matcher(REGISTRY)
 
 
 def test_name_across_a_comma(small: Matcher) -> None:

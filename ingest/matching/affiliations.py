@@ -42,7 +42,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import spacy
 from rapidfuzz import fuzz, process
@@ -360,6 +360,21 @@ class _Candidate:
         return self.extended_from is not None
 
 
+class _Choice(NamedTuple):
+    """A candidate read as the one institution it means."""
+
+    candidate: _Candidate
+    entry: int  # its index in the registry
+    confidence: float
+    location: str  # city, country, none or conflict
+
+    @property
+    def placed(self) -> bool:
+        """Placed by the city or country the string names, and found by a name, not an
+        acronym."""
+        return self.location in ("city", "country") and self.candidate.kind != "acronym"
+
+
 def _partial(a: _Candidate, b: _Candidate) -> bool:
     """Whether two spans overlap without one holding the other."""
     overlap = a.start < b.end and b.start < a.end
@@ -374,12 +389,29 @@ class Matcher:
         self.entries = list(entries)
         self.by_id = {e.ror_id: i for i, e in enumerate(self.entries)}
         self._ancestors: dict[int, frozenset[int]] = {}
+        self._descendant_cities: dict[int, frozenset[str]] = {}
         self.nlp = spacy.blank("en")
         self.phrases = PhraseMatcher(self.nlp.vocab, attr="NORM")
         self.names: dict[str, dict[int, str]] = {}  # normalised name -> entry -> kind
         self.acronyms: dict[str, set[int]] = {}  # exact acronym -> entries
         self.cjk: dict[str, set[int]] = {}
         self.keys_of: dict[int, set[str]] = {}  # entry -> its multi-word name keys
+        places = self._places()
+        for i, e in enumerate(self.entries):
+            self._add_names(i, e, places)
+        self._add_town_universities()
+        self._add_campus_forms()
+        self.phrases.add("NAME", [Doc(self.nlp.vocab, words=k.split()) for k in self.names])
+        self.phrases.add("ACRONYM", [Doc(self.nlp.vocab, words=[a.lower()]) for a in self.acronyms])
+        self.frequency = self._word_frequency()
+        self.vocabulary = sorted(self.frequency)
+        self.block = self._fuzzy_blocks()
+        self.children = self._children()
+        self.tails = self._tails()
+        self.countries = self._country_spellings()
+
+    def _places(self) -> set[str]:
+        """Every city and country of the registry, normalised: names that are no institution."""
         places: set[str] = set()
         for e in self.entries:
             for place in (e.city, e.country_name):
@@ -387,33 +419,38 @@ class Matcher:
                     places.add(" ".join(norm_words(place)))
         for aliases in COUNTRY_ALIASES.values():
             places.update(aliases)
-        for i, e in enumerate(self.entries):
-            acronyms = set(e.acronyms)
-            for kind, names in (("name", (e.name, *e.labels)), ("alias", e.aliases)):
-                for name in names:
-                    if _CJK.search(name):
-                        if len(name) >= 3:
-                            self.cjk.setdefault(name, set()).add(i)
-                        continue
-                    if _ACRONYM.fullmatch(name):
-                        acronyms.add(name)  # "CERN" given as a label
-                    key = " ".join(norm_words(name))
-                    # one-word names must be distinctive; a place name is not an institution
-                    if not key or key in places or (_one_word(key) and len(key) < 5):
-                        continue
-                    self.names.setdefault(key, {}).setdefault(i, kind)
-                    if not _one_word(key):
-                        self.keys_of.setdefault(i, set()).add(key)
-                    for short in _short_forms(key):
-                        self.names.setdefault(short, {}).setdefault(i, kind)
-            bare = _unqualified(e)
-            if bare and bare not in places and not _one_word(bare):
-                self.names.setdefault(bare, {}).setdefault(i, "unqualified")
-            for acronym in acronyms:
-                if len(acronym) >= 2 and not _CJK.search(acronym):
-                    self.acronyms.setdefault(acronym, set()).add(i)
-        # a university named by its city alone, in the other languages' forms ("Universität
-        # Würzburg" for the University of Würzburg), where no institution has that name
+        return places
+
+    def _add_names(self, i: int, e: Entry, places: set[str]) -> None:
+        """Index an entry's names, short forms, name without country qualifier and acronyms."""
+        acronyms = set(e.acronyms)
+        for kind, names in (("name", (e.name, *e.labels)), ("alias", e.aliases)):
+            for name in names:
+                if _CJK.search(name):
+                    if len(name) >= 3:
+                        self.cjk.setdefault(name, set()).add(i)
+                    continue
+                if _ACRONYM.fullmatch(name):
+                    acronyms.add(name)  # "CERN" given as a label
+                key = " ".join(norm_words(name))
+                # one-word names must be distinctive; a place name is not an institution
+                if not key or key in places or (_one_word(key) and len(key) < 5):
+                    continue
+                self.names.setdefault(key, {}).setdefault(i, kind)
+                if not _one_word(key):
+                    self.keys_of.setdefault(i, set()).add(key)
+                for short in _short_forms(key):
+                    self.names.setdefault(short, {}).setdefault(i, kind)
+        bare = _unqualified(e)
+        if bare and bare not in places and not _one_word(bare):
+            self.names.setdefault(bare, {}).setdefault(i, "unqualified")
+        for acronym in acronyms:
+            if len(acronym) >= 2 and not _CJK.search(acronym):
+                self.acronyms.setdefault(acronym, set()).add(i)
+
+    def _add_town_universities(self) -> None:
+        """A university named by its city alone, in the other languages' forms ("Universität
+        Würzburg" for the University of Würzburg), where no institution has that name."""
         towns: dict[str, set[int]] = {}
         for i, e in enumerate(self.entries):
             city = " ".join(norm_words(e.city or ""))
@@ -426,8 +463,10 @@ class Matcher:
         for key, found in towns.items():
             if key not in self.names and len(found) == 1:
                 self.names[key] = {found.pop(): "name"}
-        # a campus named by its system's name and its place is also written with "at" ("State
-        # University of New York at Stony Brook")
+
+    def _add_campus_forms(self) -> None:
+        """A campus named by its system's name and its place is also written with "at" ("State
+        University of New York at Stony Brook")."""
         campuses: list[tuple[str, int, str]] = []
         for key, named in self.names.items():
             words = key.split()
@@ -438,28 +477,35 @@ class Matcher:
                         campuses.append((" ".join([*words[:at], "at", *words[at:]]), i, kind))
         for key, i, kind in campuses:
             self.names.setdefault(key, {}).setdefault(i, kind)
-        self.phrases.add("NAME", [Doc(self.nlp.vocab, words=k.split()) for k in self.names])
-        self.phrases.add("ACRONYM", [Doc(self.nlp.vocab, words=[a.lower()]) for a in self.acronyms])
-        # fuzzy blocking: each name under its rarest word
+
+    def _word_frequency(self) -> dict[str, int]:
+        """In how many names each word stands."""
         frequency: dict[str, int] = {}
         for key in self.names:
             for word in set(key.split()):
                 frequency[word] = frequency.get(word, 0) + 1
-        self.frequency = frequency
-        self.vocabulary = sorted(frequency)
-        self.block: dict[str, list[str]] = {}
+        return frequency
+
+    def _fuzzy_blocks(self) -> dict[str, list[str]]:
+        """Fuzzy blocking: each name under its rarest word."""
+        block: dict[str, list[str]] = {}
         for key in self.names:
-            rare = min(key.split(), key=lambda w: (frequency[w], w))
-            self.block.setdefault(rare, []).append(key)
-        self.children: dict[int, list[int]] = {}
+            rare = min(key.split(), key=lambda w: (self.frequency[w], w))
+            block.setdefault(rare, []).append(key)
+        return block
+
+    def _children(self) -> dict[int, list[int]]:
+        children: dict[int, list[int]] = {}
         for i, e in enumerate(self.entries):
             for parent in e.parents:
                 if parent in self.by_id and self.by_id[parent] != i:
-                    self.children.setdefault(self.by_id[parent], []).append(i)
-        self._descendant_cities: dict[int, frozenset[str]] = {}
-        # name -> how many longer names of other institutions (not its units) it ends, see
-        # TAIL_NAMES
-        self.tails: dict[str, int] = {}
+                    children.setdefault(self.by_id[parent], []).append(i)
+        return children
+
+    def _tails(self) -> dict[str, int]:
+        """Name -> how many longer names of other institutions (not its units) it ends, see
+        TAIL_NAMES."""
+        tails: dict[str, int] = {}
         for key, named in self.names.items():
             words = key.split()
             for at in range(1, len(words) - 1):
@@ -468,14 +514,19 @@ class Matcher:
                 if words[at - 1] in _TIES or ending is None:
                     continue
                 if not any(self.ancestors(i).intersection(ending) for i in named):
-                    self.tails[tail] = self.tails.get(tail, 0) + 1
-        self.countries: dict[str, set[str]] = {}
+                    tails[tail] = tails.get(tail, 0) + 1
+        return tails
+
+    def _country_spellings(self) -> dict[str, set[str]]:
+        """Each spelling of a country (its name, its aliases) -> the country codes it means."""
+        countries: dict[str, set[str]] = {}
         for e in self.entries:
             if e.country_code and e.country_name:
                 spellings = {" ".join(norm_words(e.country_name))}
                 spellings.update(COUNTRY_ALIASES.get(e.country_code, ()))
                 for n in spellings:
-                    self.countries.setdefault(n, set()).add(e.country_code)
+                    countries.setdefault(n, set()).add(e.country_code)
+        return countries
 
     @classmethod
     def from_dumps(cls, paths: Iterable[Path]) -> Matcher:
@@ -487,12 +538,23 @@ class Matcher:
         text = affiliation
         words = " " + " ".join(norm_words(text)) + " "
         spellings = [n for n in self.countries if f" {n} " in words]  # of countries named
-        mentioned = self._countries(words, spellings)
         candidates = self._phrase_candidates(text) + self._cjk_candidates(text)
         candidates += self._fuzzy_candidates(text, candidates)
-        chosen: list[tuple[_Candidate, int, float, str]] = []
+        chosen = self._choices(text, words, spellings, candidates)
+        kept = self._longest(self._read_whole(text, chosen))
+        kept = self._topmost(self._placed_first(kept, candidates))
+        kept.sort(key=lambda c: c.candidate.start)
+        return self._result(affiliation, kept)
+
+    def _choices(
+        self, text: str, words: str, spellings: list[str], candidates: list[_Candidate]
+    ) -> list[_Choice]:
+        """Each candidate that means one institution, read against the places the string
+        names."""
+        mentioned = self._countries(words, spellings)
         # the institutions names in the string mean unambiguously
         named = {c.entries[0] for c in candidates if len(c.entries) == 1 and c.kind != "acronym"}
+        chosen: list[_Choice] = []
         for cand in candidates:
             # a country in the name itself ("Georgia Institute of Technology") contradicts
             # nothing
@@ -502,15 +564,21 @@ class Matcher:
                 elsewhere = self._countries(f" {' '.join(before)} | {' '.join(after)} ", spellings)
             decided = self._decide(cand, words, mentioned, elsewhere, named - set(cand.entries))
             if decided is not None:
-                chosen.append((cand, *decided))
+                chosen.append(decided)
+        return chosen
+
+    def _read_whole(self, text: str, chosen: list[_Choice]) -> list[_Choice]:
+        """The choices left when names inside other names are read as part of them."""
         # a name read across a comma loses to a name within a segment that it only
         # overlaps: "School of Health Sciences, University of Skovde"
-        inner = [c for c in chosen if not _SEGMENT.search(text[c[0].start : c[0].end])]
+        inner = [
+            c for c in chosen if not _SEGMENT.search(text[c.candidate.start : c.candidate.end])
+        ]
         chosen = [
             c
             for c in chosen
-            if not _SEGMENT.search(text[c[0].start : c[0].end])
-            or not any(_partial(c[0], k[0]) for k in inner)
+            if not _SEGMENT.search(text[c.candidate.start : c.candidate.end])
+            or not any(_partial(c.candidate, k.candidate) for k in inner)
         ]
         # a unit named by its institution's name and a unit word ("Stanford University
         # School of Medicine") means the institution when the two share a city
@@ -521,23 +589,35 @@ class Matcher:
         ]
         # a name whose first words end another name is read into it: "Seoul National
         # University College of Medicine" does not name a National University College
-        chosen = [
+        return [
             c
             for c in chosen
-            if not c[0].extended
-            or not any(k[0].start < c[0].start < k[0].end < c[0].end for k in chosen)
+            if not c.candidate.extended
+            or not any(
+                k.candidate.start < c.candidate.start < k.candidate.end < c.candidate.end
+                for k in chosen
+            )
         ]
-        # overlapping spans: the longest (then the surest) wins
-        chosen.sort(key=lambda c: (-(c[0].end - c[0].start), -c[2]))
-        kept: list[tuple[_Candidate, int, float, str]] = []
+
+    @staticmethod
+    def _longest(chosen: list[_Choice]) -> list[_Choice]:
+        """Of overlapping spans, the longest (then the surest)."""
+        chosen.sort(key=lambda c: (-(c.candidate.end - c.candidate.start), -c.confidence))
+        kept: list[_Choice] = []
         for c in chosen:
-            if all(c[0].end <= k[0].start or c[0].start >= k[0].end for k in kept):
+            if all(
+                c.candidate.end <= k.candidate.start or c.candidate.start >= k.candidate.end
+                for k in kept
+            ):
                 kept.append(c)
-        # With institutions the string places, unplaced names are sub-units or namesakes
-        # (a "Centre for Computational Biology" of some other university), and acronyms
-        # are only a fallback.
-        if any(k[3] in ("city", "country") and k[0].kind != "acronym" for k in kept):
-            kept = [k for k in kept if k[3] in ("city", "country") and k[0].kind != "acronym"]
+        return kept
+
+    def _placed_first(self, kept: list[_Choice], candidates: list[_Candidate]) -> list[_Choice]:
+        """With institutions the string places, unplaced names are sub-units or namesakes (a
+        "Centre for Computational Biology" of some other university), and acronyms are only a
+        fallback."""
+        if any(k.placed for k in kept):
+            kept = [k for k in kept if k.placed]
         # Beside a university (also one the matcher cannot tell from a namesake), an unplaced
         # name of common words is one of its units or a namesake ("Center for Translational
         # Medicine, Koc University")
@@ -550,16 +630,20 @@ class Matcher:
             kept = [
                 k
                 for k in kept
-                if k[3] != "none"
-                or self._university(k[1])
-                or not self._common(k[0].name)
-                or any(self._related(k[1], u) for found in universities for u in found)
+                if k.location != "none"
+                or self._university(k.entry)
+                or not self._common(k.candidate.name)
+                or any(self._related(k.entry, u) for found in universities for u in found)
             ]
-        # an institution and one above it (a lab and its university): the one above, as ROR's
-        # gold sets label it
-        indexes = {k[1] for k in kept}
-        kept = [k for k in kept if not any(self._above(j, k[1]) for j in indexes)]
-        kept.sort(key=lambda c: c[0].start)
+        return kept
+
+    def _topmost(self, kept: list[_Choice]) -> list[_Choice]:
+        """Of an institution and one above it (a lab and its university): the one above, as
+        ROR's gold sets label it."""
+        indexes = {k.entry for k in kept}
+        return [k for k in kept if not any(self._above(j, k.entry) for j in indexes)]
+
+    def _result(self, affiliation: str, kept: list[_Choice]) -> Match:
         ids: dict[str, float] = {}
         evidence = []
         for cand, index, confidence, location in kept:
@@ -570,7 +654,7 @@ class Matcher:
             evidence.append(
                 Evidence(
                     entry.ror_id,
-                    text[cand.start : cand.end],
+                    affiliation[cand.start : cand.end],
                     cand.start,
                     cand.end,
                     cand.name,
@@ -659,14 +743,10 @@ class Matcher:
             return False
         return not _UNIVERSITY_WORDS.intersection(words) and self._common(key)
 
-    def _unit_of(
-        self,
-        unit: tuple[_Candidate, int, float, str],
-        head: tuple[_Candidate, int, float, str],
-    ) -> bool:
+    def _unit_of(self, unit: _Choice, head: _Choice) -> bool:
         """Whether a candidate's name is another's followed by a unit word, both entries
         in one city."""
-        u, h = unit[0], head[0]
+        u, h = unit.candidate, head.candidate
         if u.kind != "name" or h.kind != "name" or u.start != h.start or h.end >= u.end:
             return False
         if _one_word(h.name):
@@ -675,21 +755,17 @@ class Matcher:
         return (
             bool(rest)
             and rest[0] in _UNIT_WORDS | {"college"}
-            and self.entries[unit[1]].city == self.entries[head[1]].city
+            and self.entries[unit.entry].city == self.entries[head.entry].city
         )
 
-    def _unit_around(
-        self,
-        unit: tuple[_Candidate, int, float, str],
-        head: tuple[_Candidate, int, float, str],
-    ) -> bool:
+    def _unit_around(self, unit: _Choice, head: _Choice) -> bool:
         """Whether a candidate's name holds the name of an institution above it, and the rest
         names a unit, not a campus ("University of Michigan Comprehensive Cancer Center", not
         "University of California, Berkeley")."""
-        u, h = unit[0], head[0]
+        u, h = unit.candidate, head.candidate
         if not (u.start <= h.start and h.end <= u.end and (u.start, u.end) != (h.start, h.end)):
             return False
-        if head[1] not in self.ancestors(unit[1]):
+        if head.entry not in self.ancestors(unit.entry):
             return False
         rest = set(u.name.split()) - set(h.name.split())
         return bool(rest & _UNIT_WORDS)
@@ -806,13 +882,33 @@ class Matcher:
         mentioned: set[str],
         elsewhere: set[str],
         named: set[int],
-    ) -> tuple[int, float, str] | None:
+    ) -> _Choice | None:
         """The one institution a candidate means, its confidence and location check; None
         when the string does not say which."""
         places = {
             i: self._location(self.entries[i], words, mentioned, elsewhere) for i in cand.entries
         }
-        pool = list(cand.entries)
+        pool = self._narrow(cand.entries, places, named)
+        if len(pool) > 1:
+            return None
+        index = pool[0]
+        location = places[index]
+        if location != "city" and self._needs_city(cand, index):
+            return None
+        if location == "country" and self._in_a_unit_city(index, words):
+            # an academy placed in the city of one of its institutes: the string means the
+            # institute
+            return None
+        if cand.kind == "fuzzy" and cand.score < (
+            0.93 if location in ("city", "country") else 0.97
+        ):
+            return None
+        return _Choice(cand, index, _confidence(cand, location), location)
+
+    def _narrow(self, entries: list[int], places: dict[int, str], named: set[int]) -> list[int]:
+        """The institutions a name several share can still mean: settled by the city, then
+        the country, then the active one, the one above the others, a kin the string names."""
+        pool = list(entries)
         for level in ("city", "country"):
             supported = [i for i in pool if places[i] == level]
             if supported:
@@ -832,54 +928,30 @@ class Matcher:
             # School of Medicine, Northwestern University")
             kin = [i for i in pool if any(self._related(i, j) for j in named)]
             pool = kin if len(kin) == 1 else pool
-        if len(pool) > 1:
-            return None
-        index = pool[0]
-        location = places[index]
-        if cand.kind == "acronym" and location != "city":
-            return None  # an acronym means an institution of the city the string names
-        if (
-            cand.kind == "name"
-            and _one_word(cand.name)
-            and self.names[cand.name].get(index) == "alias"
-            and location != "city"
-        ):
-            return None  # a one-word alias ("Statale") needs the city
-        if (
-            cand.kind == "name"
-            and self.names[cand.name].get(index) == "unqualified"
-            and location != "city"
-        ):
-            return None  # a name ROR qualifies with its country needs the city
-        if cand.kind == "name" and location != "city" and self._generic(cand.name):
-            return None  # a generic name needs the city
-        if (
-            cand.kind == "name"
-            and cand.extended
-            and location != "city"
-            and self.tails.get(cand.name, 0) >= TAIL_NAMES
-        ):
-            return None  # the tail of a longer name ("Tubingen University Hospital")
-        if (
-            location == "country"
-            # a university's campus units are still the university's (LMU in Garching)
-            and not _UNIVERSITY_WORDS.intersection(norm_words(self.entries[index].name))
-            and any(f" {c} " in words for c in self.descendant_cities(index))
-        ):
-            # an academy placed in the city of one of its institutes: the string means the
-            # institute
-            return None
-        if cand.kind == "fuzzy" and cand.score < (
-            0.93 if location in ("city", "country") else 0.97
-        ):
-            return None
-        base = {"name": 0.9, "cjk": 0.9, "acronym": 0.7, "fuzzy": 0.75}[cand.kind]
-        if cand.kind == "fuzzy":
-            base = 0.75 * cand.score + (0.15 if cand.score >= 0.95 else 0.0)
-        bonus = {"city": 0.08, "country": 0.04, "none": 0.0, "conflict": -0.4}[location]
-        if len(cand.entries) > 1 and location not in ("city", "country"):
-            bonus -= 0.1
-        return index, max(0.0, min(1.0, base + bonus)), location
+        return pool
+
+    def _needs_city(self, cand: _Candidate, index: int) -> bool:
+        """Whether the candidate means this institution only where the string names its
+        city."""
+        if cand.kind == "acronym":
+            return True  # an acronym means an institution of the city the string names
+        if cand.kind != "name":
+            return False
+        kind = self.names[cand.name].get(index)
+        return (
+            (_one_word(cand.name) and kind == "alias")  # a one-word alias ("Statale")
+            or kind == "unqualified"  # a name ROR qualifies with its country
+            or self._generic(cand.name)  # a generic name
+            # the tail of a longer name ("Tubingen University Hospital")
+            or (cand.extended and self.tails.get(cand.name, 0) >= TAIL_NAMES)
+        )
+
+    def _in_a_unit_city(self, index: int, words: str) -> bool:
+        """Whether the string names the city of one of the institution's units (a university's
+        campus units are still the university's: LMU in Garching)."""
+        return not _UNIVERSITY_WORDS.intersection(norm_words(self.entries[index].name)) and any(
+            f" {c} " in words for c in self.descendant_cities(index)
+        )
 
     def _location(self, entry: Entry, words: str, mentioned: set[str], elsewhere: set[str]) -> str:
         """Whether the string names the entry's city or country, or only other countries
@@ -895,3 +967,15 @@ class Matcher:
     def _countries(self, words: str, spellings: Iterable[str]) -> set[str]:
         """The countries a normalised text (padded with spaces) names, of these spellings."""
         return {code for n in spellings if f" {n} " in words for code in self.countries[n]}
+
+
+def _confidence(cand: _Candidate, location: str) -> float:
+    """How sure a reading is: by the kind of name it was found by and the place the string
+    confirms."""
+    base = {"name": 0.9, "cjk": 0.9, "acronym": 0.7, "fuzzy": 0.75}[cand.kind]
+    if cand.kind == "fuzzy":
+        base = 0.75 * cand.score + (0.15 if cand.score >= 0.95 else 0.0)
+    bonus = {"city": 0.08, "country": 0.04, "none": 0.0, "conflict": -0.4}[location]
+    if len(cand.entries) > 1 and location not in ("city", "country"):
+        bonus -= 0.1
+    return max(0.0, min(1.0, base + bonus))
