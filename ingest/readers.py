@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord
+from schema.ids import InvalidIdError
 
 
 def open_text(path: Path) -> IO[str]:
@@ -36,6 +37,18 @@ def json_object(record: RawRecord) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise RecordError(f"expected a JSON object, found {type(value).__name__}")
     return value
+
+
+def record_id(record: dict[str, Any], parse: Callable[[str], str]) -> tuple[str, str]:
+    """The record's `id` as written and as `parse` reads it, or a RecordError saying why there
+    is none."""
+    raw_id = record.get("id")
+    if not isinstance(raw_id, str):
+        raise RecordError("the record has no string 'id'")
+    try:
+        return raw_id, parse(raw_id)
+    except InvalidIdError as e:
+        raise RecordError(str(e)) from e
 
 
 def first_object(path: Path) -> dict[str, Any] | None:

@@ -22,7 +22,7 @@ from graph.write.scientist import write_authors_batch
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord, Source
 from ingest.openalex.works import _institution
-from ingest.readers import json_object, jsonl_records
+from ingest.readers import json_object, jsonl_records, record_id
 from ingest.values import count as _count
 from ingest.values import mapping as _mapping
 from ingest.values import number as _number
@@ -46,13 +46,7 @@ def parse_line(record: RawRecord) -> AuthorRecord:
 
 def parse_author(record: dict[str, Any]) -> AuthorRecord:
     """Map one OpenAlex Author object to the scientist and its affiliations."""
-    raw_id = record.get("id")
-    if not isinstance(raw_id, str):
-        raise RecordError("the record has no string 'id'")
-    try:
-        author_id = openalex_id(raw_id, OpenAlexKind.AUTHOR)
-    except InvalidIdError as e:
-        raise RecordError(str(e)) from e
+    raw_id, author_id = record_id(record, lambda x: openalex_id(x, OpenAlexKind.AUTHOR))
     alternatives = _strings(record.get("display_name_alternatives"))
     name = _text(record.get("display_name")) or next(iter(alternatives), None)
     if name is None:

@@ -34,7 +34,7 @@ from graph.write.catalog import write_funders, write_sources
 from graph.write.topic import write_taxonomy_records
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord, Source
-from ingest.readers import json_object, jsonl_records
+from ingest.readers import json_object, jsonl_records, record_id
 from ingest.values import count as _count
 from ingest.values import mapping as _mapping
 from ingest.values import number as _number
@@ -64,13 +64,7 @@ class TaxonomyRecord:
 
 def _record_id(record: dict[str, Any], kind: OpenAlexKind) -> tuple[str, str]:
     """(raw id, short id) of an entity record, or RecordError."""
-    raw_id = record.get("id")
-    if not isinstance(raw_id, str):
-        raise RecordError("the record has no string 'id'")
-    try:
-        return raw_id, openalex_id(raw_id, kind)
-    except InvalidIdError as e:
-        raise RecordError(str(e)) from e
+    return record_id(record, lambda x: openalex_id(x, kind))
 
 
 def _name(record: dict[str, Any], what: str, key: str, *others: str) -> str:
@@ -233,13 +227,7 @@ def parse_topic(record: dict[str, Any]) -> TaxonomyRecord:
 
 def parse_level(record: dict[str, Any], level: TaxonomyLevel) -> TaxonomyRecord:
     """Map one OpenAlex Domain, Field or Subfield object to its node and the levels above."""
-    raw_id = record.get("id")
-    if not isinstance(raw_id, str):
-        raise RecordError("the record has no string 'id'")
-    try:
-        key = taxonomy_id_of(raw_id, level)
-    except InvalidIdError as e:
-        raise RecordError(str(e)) from e
+    raw_id, key = record_id(record, lambda x: taxonomy_id_of(x, level))
     alternatives = _strings(record.get("display_name_alternatives"))
     name = _name(record, level.name.lower(), key, *alternatives)
     levels = list(TaxonomyLevel)  # top down: domains, fields, subfields

@@ -20,7 +20,7 @@ from graph.unit_of_work import Writer
 from graph.write.institution import write_openalex_batch
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord, Source
-from ingest.readers import json_object, jsonl_records
+from ingest.readers import json_object, jsonl_records, record_id
 from ingest.values import day as _date
 from ingest.values import mapping as _mapping
 from ingest.values import ror as _ror
@@ -41,13 +41,7 @@ def parse_line(record: RawRecord) -> Institution:
 
 def parse_institution(record: dict[str, Any]) -> Institution:
     """Map one OpenAlex Institution object to the domain model."""
-    raw_id = record.get("id")
-    if not isinstance(raw_id, str):
-        raise RecordError("the record has no string 'id'")
-    try:
-        oa_id = openalex_id(raw_id, OpenAlexKind.INSTITUTION)
-    except InvalidIdError as e:
-        raise RecordError(str(e)) from e
+    raw_id, oa_id = record_id(record, lambda x: openalex_id(x, OpenAlexKind.INSTITUTION))
     name = record.get("display_name")
     if not isinstance(name, str) or not name.strip():
         raise RecordError(f"institution {oa_id}: no display_name")

@@ -32,11 +32,11 @@ from graph.unit_of_work import Writer
 from graph.write.institution import write_ror_batch
 from ingest.errors import InvalidInputError, RecordError
 from ingest.jobs import RawRecord, Source
-from ingest.readers import json_object
+from ingest.readers import json_object, record_id
 from ingest.values import day as _date
 from ingest.values import mapping as _mapping
 from ingest.values import short_error as _short
-from schema.ids import InvalidIdError, ror_id
+from schema.ids import ror_id
 from schema.institution import (
     Authority,
     Institution,
@@ -151,13 +151,7 @@ def parse_record(raw: RawRecord) -> RorRecord:
 
 def parse_ror(record: dict[str, Any]) -> RorRecord:
     """Map one ROR record, schema v1 or v2 (detected from its keys), to domain models."""
-    raw_id = record.get("id")
-    if not isinstance(raw_id, str):
-        raise RecordError("the record has no string 'id'")
-    try:
-        key = ror_id(raw_id)
-    except InvalidIdError as e:
-        raise RecordError(str(e)) from e
+    _, key = record_id(record, ror_id)
     if isinstance(record.get("names"), list):
         fields, relations, locations = _v2(key, record)
     elif isinstance(record.get("name"), str):
