@@ -16,9 +16,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from graph.nodes import to_model
 from graph.queries.search import INSTITUTION_WORKS, SCIENTIST_WORKS
 from graph.reader import Tx, fetch
-from graph.records import to_model
 from schema.industry import Industry
 from schema.institution import Institution
 from schema.labels import Label, Rel

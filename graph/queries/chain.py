@@ -34,8 +34,8 @@ from typing import Any, Generic, TypeVar
 from neo4j import ManagedTransaction
 from pydantic import BaseModel
 
+from graph.nodes import to_model
 from graph.reader import Tx, fetch
-from graph.records import to_model
 from graph.write.region import in_region_pattern, region_node_match
 from schema.industry import ChainSegment, Industry
 from schema.institution import Institution

@@ -17,11 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph.nodes import institution_props, model_or_none
+from graph.nodes import institution_props, model_or_none, to_model
 from graph.paging import PAGE_SLICE, Page, PageKey, pages_in_order
 from graph.read.institution import TopicCount
 from graph.reader import Tx, fetch
-from graph.records import to_model
 from graph.write.region import region_institutions_match
 from schema.institution import Institution
 from schema.labels import Label, Rel

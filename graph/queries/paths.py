@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from graph.nodes import to_model
 from graph.reader import Tx, fetch
-from graph.records import to_model
 from graph.write.region import (
     in_region_pattern,
     region_institutions_match,

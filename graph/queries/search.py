@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from graph.nodes import to_model
 from graph.reader import Tx, fetch
-from graph.records import to_model
 from graph.write.region import region_institutions_match
 from schema.institution import Institution
 from schema.labels import Label, Rel

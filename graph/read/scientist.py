@@ -10,11 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph.nodes import institution_props, model_or_none
+from graph.nodes import institution_props, model_or_none, to_model
 from graph.paging import PAGE_SLICE, Page, page_params, pages_in_order
 from graph.paging import PageKey as PageKey
 from graph.reader import Tx, fetch
-from graph.records import to_model
 from schema.institution import Institution
 from schema.labels import Label, Rel
 from schema.scientist import Scientist
