@@ -51,51 +51,39 @@ FieldId = Annotated[str, _level(TaxonomyLevel.FIELD)]
 SubfieldId = Annotated[str, _level(TaxonomyLevel.SUBFIELD)]
 
 
-class Domain(DomainModel):
+class Taxon(DomainModel):
+    """What a domain, a field and a subfield each have; `id` is narrowed by each level."""
+
+    id: str
+    name: NonEmptyStr
+    description: str | None = None
+    alternative_names: tuple[NonEmptyStr, ...] = pydantic.Field(
+        default=(), description="Other names (OpenAlex display_name_alternatives)."
+    )
+    wikidata_id: str | None = None
+    wikipedia_url: str | None = None
+    works_count: Count | None = None
+    cited_by_count: Count | None = None
+
+
+class Domain(Taxon):
     """The top level, e.g. domains/2 "Social Sciences"."""
 
     id: DomainId = pydantic.Field(description="OpenAlex domain id, e.g. domains/2.")
-    name: NonEmptyStr
-    description: str | None = None
-    alternative_names: tuple[NonEmptyStr, ...] = pydantic.Field(
-        default=(), description="Other names (OpenAlex display_name_alternatives)."
-    )
-    wikidata_id: str | None = None
-    wikipedia_url: str | None = None
-    works_count: Count | None = None
-    cited_by_count: Count | None = None
 
 
-class Field(DomainModel):
+class Field(Taxon):
     """A field within a domain, e.g. fields/32 "Psychology" in domains/2."""
 
     id: FieldId = pydantic.Field(description="OpenAlex field id, e.g. fields/32.")
-    name: NonEmptyStr
     domain_id: DomainId | None = None
-    description: str | None = None
-    alternative_names: tuple[NonEmptyStr, ...] = pydantic.Field(
-        default=(), description="Other names (OpenAlex display_name_alternatives)."
-    )
-    wikidata_id: str | None = None
-    wikipedia_url: str | None = None
-    works_count: Count | None = None
-    cited_by_count: Count | None = None
 
 
-class Subfield(DomainModel):
+class Subfield(Taxon):
     """A subfield within a field, e.g. subfields/3207 "Social Psychology" in fields/32."""
 
     id: SubfieldId = pydantic.Field(description="OpenAlex subfield id, e.g. subfields/3207.")
-    name: NonEmptyStr
     field_id: FieldId | None = None
-    description: str | None = None
-    alternative_names: tuple[NonEmptyStr, ...] = pydantic.Field(
-        default=(), description="Other names (OpenAlex display_name_alternatives)."
-    )
-    wikidata_id: str | None = None
-    wikipedia_url: str | None = None
-    works_count: Count | None = None
-    cited_by_count: Count | None = None
 
 
 class Topic(DomainModel):

@@ -30,7 +30,7 @@ from schema.institution import (
 from schema.region import Region, RegionKind
 from schema.scientist import Scientist
 from schema.team import Team, TeamMembership, team_id
-from schema.topic import Domain, Field, Subfield, TaxonomyLevel, Topic, taxonomy_id_of
+from schema.topic import Domain, Field, Subfield, Taxon, TaxonomyLevel, Topic, taxonomy_id_of
 from schema.venue import Funder, PublicationSource
 from schema.work import Authorship, Funding, Work, WorkTopic
 
@@ -238,8 +238,9 @@ def _schema_models() -> list[type[pydantic.BaseModel]]:
     for info in pkgutil.iter_modules(schema.__path__):
         module = importlib.import_module(f"schema.{info.name}")
         for _, obj in inspect.getmembers(module, inspect.isclass):
-            # Settings (schema/settings.py) is configuration from the environment, not the domain
-            if not issubclass(obj, pydantic.BaseModel) or obj in (DomainModel, CuratedModel):
+            # Settings (schema/settings.py) is configuration from the environment, not the domain;
+            # the bases only share fields
+            if not issubclass(obj, pydantic.BaseModel) or obj in (DomainModel, CuratedModel, Taxon):
                 continue
             if issubclass(obj, pydantic_settings.BaseSettings):
                 continue
