@@ -117,6 +117,7 @@ class IndustrySync:
     segments: int
     upstream_of: int
     needs: int
+    # Ids the file lists that are not nodes in the graph: no NEEDS edge for them (yet).
     missing_topics: tuple[MissingTarget, ...]
     missing_subfields: tuple[MissingTarget, ...]
     deleted_industries: tuple[str, ...]

@@ -154,7 +154,9 @@ class RegionSync:
     districts: int
     located_in: int
     focuses_on: int
+    # (:City {id: 'geonames/<id>'})-[:PART_OF]->(city or district) links the profile lists.
     part_of: int
+    # Focus industries the file lists that are not nodes in the graph: no FOCUSES_ON edge.
     missing_industries: tuple[MissingIndustry, ...]
     deleted_districts: tuple[str, ...]
 

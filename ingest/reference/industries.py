@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph.unit_of_work import Writer
-from graph.write.industry import MissingTarget, sync_industries
+from graph.write.industry import IndustrySync, sync_industries
 from ingest.reference.yamlfile import Loc, Problems, entry_id, read_yaml
 from schema.industry import ChainSegment, Industry
 
@@ -25,8 +25,8 @@ DEFAULT_INDUSTRIES_PATH = Path(__file__).resolve().parents[2] / "data" / "indust
 STAGES = ("upstream", "midstream", "downstream")
 # Set by the loader from where a segment sits, so the file cannot contradict them.
 _DERIVED = {
-    "industry_id": "the industry it is listed under",
-    "order": "its position in the list",
+    "industry_id": "it is the industry it is listed under",
+    "order": "it is its position in the list",
 }
 
 
@@ -39,17 +39,10 @@ class IndustryChain:
 
 
 @dataclass(frozen=True)
-class IndustriesReport:
+class IndustriesReport(IndustrySync):
+    """What loading the file at `path` did to the graph."""
+
     path: Path
-    industries: int
-    segments: int
-    upstream_of: int
-    needs: int
-    # Ids the file lists that are not nodes in the graph: no NEEDS edge for them (yet).
-    missing_topics: tuple[MissingTarget, ...]
-    missing_subfields: tuple[MissingTarget, ...]
-    deleted_industries: tuple[str, ...]
-    deleted_segments: tuple[str, ...]
 
     @property
     def unknown_topic_ids(self) -> list[str]:
@@ -133,15 +126,7 @@ def _segment(
     name = entry_id(raw)
     if not problems.mapping(raw, loc, entry=name):
         return None
-    derived = [key for key in _DERIVED if key in raw]
-    for key in derived:
-        problems.add(
-            loc,
-            f"{key} is not given in the file: it is {_DERIVED[key]}",
-            entry=name,
-            line_of=(*loc, key),
-        )
-    if derived:
+    if problems.given(raw, loc, _DERIVED, entry=name):
         return None
     # An industry that failed validation still names its segments' industry, so the segments'
     # own problems are reported without a cascade of "not under industry" ones.
@@ -206,14 +191,4 @@ def load_industries(writer: Writer, path: Path = DEFAULT_INDUSTRIES_PATH) -> Ind
         [chain.industry for chain in chains],
         [segment for chain in chains for segment in chain.segments],
     )
-    return IndustriesReport(
-        path=path,
-        industries=result.industries,
-        segments=result.segments,
-        upstream_of=result.upstream_of,
-        needs=result.needs,
-        missing_topics=result.missing_topics,
-        missing_subfields=result.missing_subfields,
-        deleted_industries=result.deleted_industries,
-        deleted_segments=result.deleted_segments,
-    )
+    return IndustriesReport(**vars(result), path=path)

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from graph.unit_of_work import Writer
-from graph.write.region import MissingIndustry, sync_region
+from graph.write.region import RegionSync, sync_region
 from ingest.reference.yamlfile import Loc, Problems, entry_id, read_yaml
 from schema.region import Region, RegionKind
 
@@ -25,10 +25,10 @@ DEFAULT_REGION_PATH = Path(__file__).resolve().parents[2] / "data" / "regions" /
 _TOP_KEYS = ("country", "city", "districts")
 # Set by the loader from where an entry sits, so the file cannot contradict them.
 _DERIVED = {
-    "kind": "where the entry sits (country, city or districts)",
-    "parent_id": "the id of the entry it sits under",
-    "parks_en": "the name_en of each park under parks",
-    "parks_zh": "the name_zh of each park under parks",
+    "kind": "it follows from where the entry sits (country, city or districts)",
+    "parent_id": "it follows from the id of the entry it sits under",
+    "parks_en": "it follows from the name_en of each park under parks",
+    "parks_zh": "it follows from the name_zh of each park under parks",
 }
 _PARK_KEYS = ("name_en", "name_zh")
 
@@ -41,18 +41,12 @@ class RegionProfile:
 
 
 @dataclass(frozen=True)
-class RegionReport:
+class RegionReport(RegionSync):
+    """What loading the profile at `path` (of `country` and `city`) did to the graph."""
+
     path: Path
     country: str
     city: str
-    districts: int
-    located_in: int
-    focuses_on: int
-    # (:City {id: 'geonames/<id>'})-[:PART_OF]->(city or district) links the profile lists.
-    part_of: int
-    # Focus industries the file lists that are not nodes in the graph: no FOCUSES_ON edge.
-    missing_industries: tuple[MissingIndustry, ...]
-    deleted_districts: tuple[str, ...]
 
     @property
     def unknown_industry_ids(self) -> list[str]:
@@ -141,14 +135,7 @@ def _place(
     if not problems.mapping(entry, loc, entry=name):
         return None
     fields = {str(key): value for key, value in entry.items()}
-    derived = [key for key in _DERIVED if key in fields]
-    for key in derived:
-        problems.add(
-            loc,
-            f"{key} is not given in the file: it follows from {_DERIVED[key]}",
-            entry=name,
-            line_of=(*loc, key),
-        )
+    derived = problems.given(fields, loc, _DERIVED, entry=name)
     parks = _parks(problems, fields.pop("parks", None), (*loc, "parks"), name)
     if derived or parks is None:
         return None
@@ -202,14 +189,4 @@ def load_region(writer: Writer, path: Path = DEFAULT_REGION_PATH) -> RegionRepor
     """
     profile = read_region(path)
     result = writer(sync_region, profile.country, profile.city, list(profile.districts))
-    return RegionReport(
-        path=path,
-        country=profile.country.id,
-        city=profile.city.id,
-        districts=result.districts,
-        located_in=result.located_in,
-        focuses_on=result.focuses_on,
-        part_of=result.part_of,
-        missing_industries=result.missing_industries,
-        deleted_districts=result.deleted_districts,
-    )
+    return RegionReport(**vars(result), path=path, country=profile.country.id, city=profile.city.id)

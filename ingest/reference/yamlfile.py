@@ -7,7 +7,7 @@ them into one `InvalidInputError` listing them all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,6 +159,26 @@ class Problems:
             return True
         self.add(loc, f"expected a list, found {_kind(value)}", entry=entry)
         return False
+
+    def given(
+        self,
+        value: Mapping[Any, Any],
+        loc: Sequence[str | int],
+        derived: Mapping[str, str],
+        *,
+        entry: str | None = None,
+    ) -> bool:
+        """Whether `value` gives keys the loader sets itself (`derived`: each key and why the
+        file cannot set it); a problem for each."""
+        found = [key for key in derived if key in value]
+        for key in found:
+            self.add(
+                loc,
+                f"{key} is not given in the file: {derived[key]}",
+                entry=entry,
+                line_of=(*loc, key),
+            )
+        return bool(found)
 
     def raise_if_any(self) -> None:
         if not self.found:
