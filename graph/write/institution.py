@@ -33,13 +33,12 @@ Edges carry `source` ('ror' or 'openalex'): PART_OF has both kinds, kept apart.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from neo4j import ManagedTransaction
 
+from graph import newest
 from schema.institution import (
     Authority,
     Institution,
@@ -355,8 +354,8 @@ def write_ror_batch(
     for institution in institutions:
         props = institution.properties()
         key = props.pop("id")
-        props = _stored({k: v for k, v in props.items() if k not in _NOT_ROR})
-        digest = _digest(
+        props = newest.stored({k: v for k, v in props.items() if k not in _NOT_ROR})
+        digest = newest.digest(
             props,
             [r.model_dump(mode="json") for r in relations_of.get(key, [])],
             [x.model_dump(mode="json") for x in locations_of.get(key, [])],
@@ -449,9 +448,9 @@ def write_openalex_batch(tx: ManagedTransaction, institutions: Sequence[Institut
     for institution in institutions:
         props = institution.properties()
         key = props.pop("id")
-        owned = _stored({k: v for k, v in props.items() if k in OPENALEX_FIELDS | KEY_FIELDS})
-        registry = _stored({k: v for k, v in props.items() if k in REGISTRY_FIELDS})
-        digest = _digest(owned, registry)
+        owned = newest.stored({k: v for k, v in props.items() if k in OPENALEX_FIELDS | KEY_FIELDS})
+        registry = newest.stored({k: v for k, v in props.items() if k in REGISTRY_FIELDS})
+        digest = newest.digest(owned, registry)
         version = f"{owned.get('openalex_updated_at') or ''}|{digest}"
         kept = rows.get(key)
         if kept is None or version >= kept["version"]:
@@ -514,14 +513,3 @@ def _references(
             else:
                 by_openalex.append({**row, "openalex_id": openalex})
     return by_ror, by_openalex
-
-
-def _stored(props: dict[str, Any]) -> dict[str, Any]:
-    """Values as the node keeps them: an empty list is no value (the property is removed), so
-    a record that lists nothing and one that omits the key store the same."""
-    return {key: (None if value == [] else value) for key, value in props.items()}
-
-
-def _digest(*parts: Any) -> str:
-    payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
