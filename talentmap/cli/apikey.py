@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from graph.driver import connect
 from graph.unit_of_work import Writer
@@ -16,6 +15,8 @@ from talentmap.cli.common import (
     fail,
     load_settings,
     out,
+    print_table,
+    read_graph,
     when,
 )
 
@@ -62,23 +63,14 @@ def apikey_list() -> None:
     """List the API keys: id, name, role, created, revoked, last used (never the keys)."""
     from graph.write.apikey import list_api_keys
 
-    settings = load_settings()
-    with clean_errors(), connect(settings) as driver:
-        # A write transaction for a read is harmless here: the CLI's unit of work is Writer.
-        keys = Writer(driver, settings.neo4j_database)(list_api_keys)
-    table = Table()
-    for column in ("id", "name", "role", "created", "revoked", "last used"):
-        table.add_column(column)
-    for key in keys:
-        table.add_row(
-            key.id,
-            key.name,
-            str(key.role),
-            when(key.created_at),
-            when(key.revoked_at),
-            when(key.last_used_at),
-        )
-    out.print(table)
+    keys = read_graph(list_api_keys)
+    print_table(
+        ("id", "name", "role", "created", "revoked", "last used"),
+        (
+            (k.id, k.name, str(k.role), *map(when, (k.created_at, k.revoked_at, k.last_used_at)))
+            for k in keys
+        ),
+    )
     err.print(f"{len(keys)} key(s), {sum(not k.revoked for k in keys)} active", highlight=False)
 
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import typer
+from neo4j import ManagedTransaction
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
+from graph.driver import connect
 from graph.errors import GraphError
 from graph.unit_of_work import Writer
 from ingest.errors import IngestError
@@ -25,6 +28,9 @@ from schema.settings import Settings
 out = Console()
 err = Console(stderr=True)
 log = logging.getLogger("talentmap")
+
+
+R = TypeVar("R")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -41,6 +47,13 @@ def clean_errors() -> Iterator[None]:
         fail(str(e), code=2)
     except GraphError as e:
         fail(str(e))
+
+
+def require_files(paths: Iterable[Path]) -> None:
+    """Exit with code 2 at the first path that is not a file."""
+    for path in paths:
+        if not path.is_file():
+            fail(f"{path}: no such file", code=2)
 
 
 def load_settings() -> Settings:
@@ -115,6 +128,23 @@ def run_job_with_progress(
             highlight=False,
         )
     return report
+
+
+def read_graph(work: Callable[[ManagedTransaction], R]) -> R:
+    """One unit of work on the configured graph, for a command that only reads. A write
+    transaction for a read is harmless here: the CLI's unit of work is Writer."""
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        return Writer(driver, settings.neo4j_database)(work)
+
+
+def print_table(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    table = Table()
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
 
 
 def when(moment: datetime | None) -> str:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from graph.driver import connect
 from graph.unit_of_work import Writer
@@ -16,6 +15,8 @@ from talentmap.cli.common import (
     fail,
     load_settings,
     out,
+    print_table,
+    read_graph,
     when,
 )
 from talentmap.cli.derive import derive_all
@@ -96,21 +97,20 @@ def curate_list() -> None:
     """List the curators' decisions, oldest first (for each pair the latest one counts)."""
     from graph.write.identity import list_decisions
 
-    settings = load_settings()
-    with clean_errors(), connect(settings) as driver:
-        decisions = Writer(driver, settings.neo4j_database)(list_decisions)
-    table = Table()
-    for column in ("id", "kind", "left", "right", "curator", "decided", "reason"):
-        table.add_column(column)
-    for d in decisions:
-        table.add_row(
-            d.id,
-            d.kind.value,
-            ", ".join(d.left),
-            ", ".join(d.right),
-            d.curator,
-            when(d.decided_at),
-            d.reason or "",
-        )
-    out.print(table)
+    decisions = read_graph(list_decisions)
+    print_table(
+        ("id", "kind", "left", "right", "curator", "decided", "reason"),
+        (
+            (
+                d.id,
+                d.kind.value,
+                ", ".join(d.left),
+                ", ".join(d.right),
+                d.curator,
+                when(d.decided_at),
+                d.reason or "",
+            )
+            for d in decisions
+        ),
+    )
     err.print(f"{len(decisions)} decision(s)", highlight=False)

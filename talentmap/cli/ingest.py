@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from graph.driver import connect
 from graph.unit_of_work import Writer
+from ingest.jobs import Source
+from schema.settings import Settings
 from talentmap.cli.common import (
     clean_errors,
     err,
@@ -16,11 +19,41 @@ from talentmap.cli.common import (
     load_settings,
     out,
     progress,
+    require_files,
     run_job_with_progress,
 )
 from talentmap.cli.derive import derive_all
 
 ingest_app = typer.Typer(help="Load data into the graph.")
+
+BatchSize = Annotated[
+    int | None, typer.Option(help="Records per transaction (default from settings).")
+]
+Strict = Annotated[bool, typer.Option(help="Write nothing if any record is unusable.")]
+DeriveTies = Annotated[
+    bool, typer.Option(help="Recompute the derived ties afterwards (co-authors, ...).")
+]
+
+
+def _load(
+    settings: Settings,
+    jobs: Iterable[tuple[Source[Any], list[Path]]],
+    batch_size: int | None,
+    strict: bool,
+    derive: bool,
+) -> None:
+    """Run each job on its files, then (derive) recompute the ties; exit code 2 when a record
+    was quarantined."""
+    quarantined = 0
+    with clean_errors(), connect(settings) as driver:
+        writer = Writer(driver, settings.neo4j_database)
+        for source, files in jobs:
+            report = run_job_with_progress(writer, settings, source, files, batch_size, strict)
+            quarantined += report.quarantined
+        if derive:
+            derive_all(writer, settings)
+    if quarantined:
+        raise typer.Exit(2)
 
 
 @ingest_app.command("openalex")
@@ -33,13 +66,9 @@ def ingest_openalex(
         str | None,
         typer.Option(help="The entity the files hold (default: detected from the first id)."),
     ] = None,
-    batch_size: Annotated[
-        int | None, typer.Option(help="Records per transaction (default from settings).")
-    ] = None,
-    strict: Annotated[bool, typer.Option(help="Write nothing if any record is unusable.")] = False,
-    derive: Annotated[
-        bool, typer.Option(help="Recompute the derived ties afterwards (co-authors, ...).")
-    ] = True,
+    batch_size: BatchSize = None,
+    strict: Strict = False,
+    derive: DeriveTies = True,
 ) -> None:
     """Load OpenAlex entity files (works, authors, institutions, sources, funders, topics and
     their domains, fields and subfields; publishers and concepts are only checked), with the
@@ -61,18 +90,8 @@ def ingest_openalex(
     unsupported = sorted(set(groups) - set(SOURCES))
     if unsupported:
         fail(f"OpenAlex {', '.join(unsupported)} records are not supported yet", code=2)
-    quarantined = 0
-    with clean_errors(), connect(settings) as driver:
-        writer = Writer(driver, settings.neo4j_database)
-        for name, files in groups.items():
-            report = run_job_with_progress(
-                writer, settings, SOURCES[name], files, batch_size, strict
-            )
-            quarantined += report.quarantined
-        if derive:
-            derive_all(writer, settings)
-    if quarantined:
-        raise typer.Exit(2)
+    jobs = [(SOURCES[name], files) for name, files in groups.items()]
+    _load(settings, jobs, batch_size, strict, derive)
 
 
 @ingest_app.command("openalex-api")
@@ -99,13 +118,9 @@ def ingest_openalex_api(
         int | None, typer.Option(min=1, help="Stop after this many records (default: all).")
     ] = None,
     per_page: Annotated[int, typer.Option(min=1, max=200, help="Records per API page.")] = 100,
-    batch_size: Annotated[
-        int | None, typer.Option(help="Records per transaction (default from settings).")
-    ] = None,
-    strict: Annotated[bool, typer.Option(help="Write nothing if any record is unusable.")] = False,
-    derive: Annotated[
-        bool, typer.Option(help="Recompute the derived ties afterwards (co-authors, ...).")
-    ] = True,
+    batch_size: BatchSize = None,
+    strict: Strict = False,
+    derive: DeriveTies = True,
 ) -> None:
     """Fetch OpenAlex records from the REST API (those matching --filter and updated since
     --since) and load them as `talentmap ingest openalex` does; then recompute the ties.
@@ -144,15 +159,7 @@ def ingest_openalex_api(
             f"stopped at --max-records {spool.records:,}; {spool.total or 0:,} match the query",
             highlight=False,
         )
-    with clean_errors(), connect(settings) as driver:
-        writer = Writer(driver, settings.neo4j_database)
-        report = run_job_with_progress(
-            writer, settings, SOURCES[entity], [spool.path], batch_size, strict
-        )
-        if derive:
-            derive_all(writer, settings)
-    if report.quarantined:
-        raise typer.Exit(2)
+    _load(settings, [(SOURCES[entity], [spool.path])], batch_size, strict, derive)
 
 
 @ingest_app.command("ror")
@@ -161,10 +168,8 @@ def ingest_ror(
         list[Path],
         typer.Argument(help="ROR registry dumps as published: .json, .json.gz or .zip."),
     ],
-    batch_size: Annotated[
-        int | None, typer.Option(help="Records per transaction (default from settings).")
-    ] = None,
-    strict: Annotated[bool, typer.Option(help="Write nothing if any record is unusable.")] = False,
+    batch_size: BatchSize = None,
+    strict: Strict = False,
 ) -> None:
     """Load the ROR registry (schema v2 and v1): institutions with all their names, labels in
     every language, acronyms, aliases, types, status, geo and external ids, and their parent,
@@ -174,15 +179,8 @@ def ingest_ror(
 
     settings = load_settings()
     with clean_errors():
-        for path in paths:
-            if not path.is_file():
-                fail(f"{path}: no such file", code=2)
-    with clean_errors(), connect(settings) as driver:
-        report = run_job_with_progress(
-            Writer(driver, settings.neo4j_database), settings, ROR, paths, batch_size, strict
-        )
-    if report.quarantined:
-        raise typer.Exit(2)
+        require_files(paths)
+    _load(settings, [(ROR, paths)], batch_size, strict, derive=False)
 
 
 @ingest_app.command("text")

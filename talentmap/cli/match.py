@@ -14,6 +14,7 @@ from talentmap.cli.common import (
     clean_errors,
     fail,
     load_settings,
+    require_files,
 )
 from talentmap.cli.derive import derive_all, match_authorships
 
@@ -36,9 +37,7 @@ def affiliation_matcher(ror: list[Path]) -> Any:
     from ingest.matching.authorships import matcher_from_rows
 
     with clean_errors():
-        for path in ror:
-            if not path.is_file():
-                fail(f"{path}: no such file", code=2)
+        require_files(ror)
         if ror:
             return Matcher(entries_from_dumps(ror))
         settings = load_settings()
