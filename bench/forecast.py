@@ -10,7 +10,8 @@ interval holds the actual value. The snapshot's own year is partial and left out
 Institutions are split in two halves by a hash of their id: the calibration half sets the
 interval's quantiles (`--calibrate` prints them for forecast.CALIBRATION), the rest and the
 concepts are the test set. The baselines: the last value (interval: a random walk in log
-space, ±1.2816 σ√h of the training log differences), and an ordinary least-squares line over
+space, plus or minus 1.2816 sigma sqrt(h), sigma the std of the training log differences),
+and an ordinary least-squares line over
 the training years (interval: the OLS prediction interval, t quantile).
 """
 

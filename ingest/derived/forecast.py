@@ -12,7 +12,7 @@ concepts' `counts_by_year`):
 - The interval is split-conformal: the forecast's log error at horizon h, divided by the
   series' own in-sample one-step error (floored), has empirical 10% and 90% quantiles that
   the backtest measures on a calibration half of the institutions (`CALIBRATION`); the
-  interval is the forecast times exp(quantile × scale). Coverage is then measured on the
+  interval is the forecast times exp(quantile * scale). Coverage is then measured on the
   other half and on the concepts, which the calibration never saw.
 
 Pure functions, no I/O.
