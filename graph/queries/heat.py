@@ -42,9 +42,9 @@ CALL () {{
   RETURN n
 }}
 WITH n ORDER BY CASE $kind WHEN 'HOT' THEN n.heat_hot ELSE n.heat_emerging END DESC, n.id
-WITH collect(n) AS all
-RETURN size(all) AS total,
-       [n IN all[$offset..$offset + $limit] |
+WITH collect(n) AS ranked
+RETURN size(ranked) AS total,
+       [n IN ranked[$offset..$offset + $limit] |
         {{key: n.id, id: n.id, label: '{Label.TOPIC}', name: {_NAME}, heat: {_PROPS}}}] AS page
 """
 
