@@ -63,7 +63,10 @@ class TopicHeat:
     kind: str = strawberry.field(description="Topic, Subfield, Field or ChainSegment.")
     name: str
     years: list[HeatYear]
-    growth: float | None = strawberry.field(description="3-year CAGR of works (last year).")
+    growth: float | None = strawberry.field(
+        description="Annual growth of the last 3 years' works over the 3 years before (null when "
+        "there were none before)."
+    )
     acceleration: float | None = strawberry.field(
         description="The 3-year CAGR minus the one ending a year earlier."
     )

@@ -129,10 +129,23 @@ def cagr(values: Sequence[float], span: int = 3) -> float | None:
     return float((values[-1] / values[-1 - span]) ** (1 / span) - 1)
 
 
+def window_growth(values: Sequence[float], span: int = 3) -> float | None:
+    """Annual growth between the last `span` years' total and the `span` years' before it,
+    ((recent / previous) ** (1 / span) - 1): a 3-year CAGR that sparse counts (a topic with a
+    few works a year) do not turn into noise; None when the previous total is 0."""
+    if len(values) < 2 * span:
+        return None
+    recent = sum(values[-span:])
+    previous = sum(values[-2 * span : -span])
+    if previous <= 0:
+        return None
+    return float((recent / previous) ** (1 / span) - 1)
+
+
 def acceleration(values: Sequence[float], span: int = 3) -> float | None:
-    """The change of growth: this 3-year CAGR minus the one ending a year earlier."""
-    now = cagr(values, span)
-    before = cagr(values[:-1], span)
+    """The change of growth: this year's `window_growth` minus last year's."""
+    now = window_growth(values, span)
+    before = window_growth(values[:-1], span)
     if now is None or before is None:
         return None
     return now - before

@@ -3,8 +3,9 @@
 For each node: works per year (a work counts once for each node any of its topics belongs to:
 OpenAlex gives a work up to three topics, and its own topic counts do the same), citations
 per year (citations the node's works received in that year, from the works' `counts_by_year`),
-share of all loaded works that year, growth (3-year CAGR of works), acceleration (this year's
-3-year CAGR minus last year's), and a 3-year forecast with an 80% interval
+share of all loaded works that year, growth (annual growth of the last three years' works over
+the three years' before: a 3-year CAGR robust to sparse counts; none when there were none
+before), acceleration (this year's growth minus last year's), and a 3-year forecast with an 80% interval
 (ingest/derived/forecast.py).
 
 The heat score ranks two different things apart, each a weighted sum of percentiles among
@@ -36,7 +37,7 @@ from typing import Any
 
 from graph.unit_of_work import Writer
 from graph.write import heat as heat_write
-from ingest.derived.forecast import acceleration, cagr, forecast
+from ingest.derived.forecast import acceleration, forecast, window_growth
 from schema.labels import Label
 
 WINDOW = 15
@@ -162,7 +163,7 @@ def _score_level(
         )
         raw[key] = {
             "size": float(recent),
-            "growth": cagr(works),
+            "growth": window_growth(works),
             "acceleration": acceleration(works),
             "young_authors": young,
         }
@@ -180,7 +181,9 @@ def _score_level(
         values["smallness"] = values["size"]
         emerging = sum(w * p[n] for n, w in EMERGING_WEIGHTS.items())
         hot = sum(w * p[n] for n, w in HOT_WEIGHTS.items())
-        growing = (raw[key]["growth"] or 0.0) > 0
+        # New (no works in the three years before, some now) counts as growing.
+        growth = raw[key]["growth"]
+        growing = growth > 0 if growth is not None else sum(works[-RECENT:]) > 0
         kind = None
         if growing and key in pct["size"]:
             kind = "HOT" if p["size"] >= 0.5 else "EMERGING"
