@@ -5,8 +5,8 @@ OpenAlex gives a work up to three topics, and its own topic counts do the same),
 per year (citations the node's works received in that year, from the works' `counts_by_year`),
 share of all loaded works that year, growth (annual growth of the last three years' works over
 the three years' before: a 3-year CAGR robust to sparse counts; none when there were none
-before), acceleration (this year's growth minus last year's), and a 3-year forecast with an 80% interval
-(ingest/derived/forecast.py).
+before), acceleration (this year's growth minus last year's), and a 3-year forecast with an
+80% interval (ingest/derived/forecast.py).
 
 The heat score ranks two different things apart, each a weighted sum of percentiles among
 the nodes of the same level (topics with topics, segments with segments) that had works in the
