@@ -44,6 +44,9 @@ ROOT_FIELDS: dict[str, Role] = {
     # Where the talent sits, for the map (aggregated counts per institution).
     "talentMap": Role.VIEWER,
     "industries": Role.VIEWER,
+    # Technology heat and forecast (aggregated counts of public output).
+    "topicHeat": Role.VIEWER,
+    "hotTopics": Role.VIEWER,
     # Who could introduce us to whom: it walks people's personal co-author networks.
     "introductionPaths": Role.RECRUITER,
     # Mutations are Role.ADMIN: curators' identity decisions (recruitment cases to come).

@@ -22,6 +22,7 @@ from api.queries.chain import ChainQuery
 from api.queries.cooperation import CooperationQuery
 from api.queries.entities import EntityQuery
 from api.queries.facets import FacetsQuery
+from api.queries.heat import HeatQuery
 from api.queries.map import MapQuery
 from api.queries.paths import PathsQuery
 from api.queries.search import SearchQuery
@@ -40,6 +41,7 @@ Query = merge_types(
         AutocompleteQuery,
         FacetsQuery,
         MapQuery,
+        HeatQuery,
     ),
 )
 Mutation = merge_types("Mutation", (CurationMutation,))

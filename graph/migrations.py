@@ -197,6 +197,17 @@ MIGRATIONS = (
             "SET a.unlinked_affiliation = a.raw_affiliation",
         ),
     ),
+    Migration(
+        20,
+        "technology heat",
+        (
+            # hotTopics filters topics by kind and orders them by score.
+            _index("Topic", "heat_kind"),
+            _index("Topic", "heat_score"),
+            # A graph derived before heat existed gets it at its next derived step.
+            "MATCH (s:ChainSegment) WHERE s.heat_years IS NULL SET s.needs_derive = true",
+        ),
+    ),
 )
 
 APPLIED_QUERY = (

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from graph.queries import chain
 from graph.unit_of_work import Writer
 from graph.write import derived, identity, team
+from ingest.derived.heat import derive_heat
 from ingest.derived.teams import Teams, detect_teams
 from schema.labels import Label
 
@@ -28,6 +29,7 @@ class DeriveReport:
     institutions: int = 0
     teams: int = 0
     segments: int = 0
+    heat: int = 0
     identities: identity.ApplyReport = field(default_factory=identity.ApplyReport)
 
 
@@ -40,7 +42,10 @@ def derive(
 ) -> DeriveReport:
     """Process every mark left by loads, chunk by chunk, until none is left."""
     report = DeriveReport(identities=writer(identity.apply_identities))
-    if any(writer(derived.dirty, label, 1) for label in TIES):
+    ties_changed = any(writer(derived.dirty, label, 1) for label in TIES)
+    # Heat reads every work and segment: recomputed whole when either changed.
+    heat_changed = ties_changed or bool(writer(derived.dirty, Label.CHAIN_SEGMENT, 1))
+    if ties_changed:
         # Any change in works, people or teams may move any segment's rankings: marked first,
         # so that a run killed midway still re-ranks them next time.
         writer(chain.mark_segments)
@@ -68,6 +73,10 @@ def derive(
         report.segments += 1
         if on_progress:
             on_progress("segments", report.segments)
+    if heat_changed:
+        report.heat = derive_heat(writer)
+        if on_progress:
+            on_progress("heat", report.heat)
     return report
 
 

@@ -1,0 +1,81 @@
+"""topicHeat: how hot a topic, subfield, field or chain segment is, and where it is going;
+hotTopics: the topics ranked by heat, in an industry's chain or everywhere."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.context import Info
+from api.errors import InvalidId, InvalidRange, NotFound
+from api.ids import IdKind, not_found, resolve_id, resolve_optional
+from api.types.connection import page_window
+from api.types.heat import HotKind, HotTopicConnection, TopicHeat
+from graph.queries.heat import HotKey, heats, hot_topics
+
+TopicHeatResult = Annotated[
+    TopicHeat | NotFound | InvalidId | InvalidRange, strawberry.union("TopicHeatResult")
+]
+HotTopicsResult = Annotated[
+    HotTopicConnection | NotFound | InvalidId | InvalidRange, strawberry.union("HotTopicsResult")
+]
+
+_REGION_LATER = (
+    "heat per region is not computed yet; ask without `region` for the heat over all loaded works"
+)
+
+
+@strawberry.type
+class HeatQuery:
+    @strawberry.field(
+        description="Works, citations and share per year, growth, acceleration, a 3-year "
+        "forecast with an 80% interval and the heat score of a topic (T10001), subfield "
+        "(subfields/1702), field (fields/17) or chain segment (<industry>/<segment>)."
+    )
+    async def topic_heat(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        region: strawberry.ID | None = None,
+        from_year: int | None = None,
+        to_year: int | None = None,
+    ) -> TopicHeatResult:
+        if from_year is not None and to_year is not None and from_year > to_year:
+            return InvalidRange(argument="fromYear", message="fromYear is after toYear")
+        if region is not None:
+            return InvalidRange(argument="region", message=_REGION_LATER)
+        raw = str(id)
+        resolved = await resolve_id(info, IdKind.TAXON, raw)
+        if isinstance(resolved, InvalidId):
+            resolved = await resolve_id(info, IdKind.SEGMENT, raw)
+        if not isinstance(resolved, str):
+            return resolved
+        found = await info.context.loader(heats).load(resolved)
+        if found is None:
+            return not_found(IdKind.TAXON, raw)
+        return TopicHeat.from_model(found, from_year, to_year)
+
+    @strawberry.field(
+        description="Topics ranked by heat: with `kind`, those of that kind by its score; "
+        "without, all scored topics by the emerging score. `industry` keeps the topics its "
+        "segments need."
+    )
+    async def hot_topics(
+        self,
+        info: Info,
+        industry: strawberry.ID | None = None,
+        region: strawberry.ID | None = None,
+        kind: HotKind | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> HotTopicsResult:
+        offset, limit = page_window(first, after)
+        if region is not None:
+            return InvalidRange(argument="region", message=_REGION_LATER)
+        industry_id = await resolve_optional(info, IdKind.INDUSTRY, industry)
+        if isinstance(industry_id, NotFound | InvalidId):
+            return industry_id
+        key = HotKey(industry_id, kind.value if kind else None, offset, limit)
+        page = await info.context.loader(hot_topics).load(key)
+        return HotTopicConnection.from_model(page, offset)
