@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import gzip
 import json
 import subprocess
 import sys
@@ -26,16 +25,12 @@ from ingest.errors import InvalidInputError
 from ingest.eval.affiliations import evaluate, read_gold
 from ingest.matching.affiliations import GENERIC_FREQUENCY, Entry, Matcher, entries_from_dumps
 from schema.settings import Settings
+from tests.conftest import AFFILIATIONS_GOLD, ROR_V2, ror_dump
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared" / "data"
-ROR_V2 = SHARED / "ror" / "ror_v2_records.json.gz"
-GOLD = SHARED / "affiliations-gold"
+GOLD = AFFILIATIONS_GOLD
 HEAD = 60  # gold rows per file in the slices
 
-pytestmark = pytest.mark.skipif(
-    not (ROR_V2.is_file() and GOLD.is_dir()), reason="the shared ROR and gold samples are not here"
-)
 
 TSINGHUA, MIT, HARVARD = "03cve4549", "042nb2s44", "03vek6s52"
 NUNE = {"Seoul": "01zmhvm70", "Daegu": "0427wbh59"}
@@ -71,7 +66,7 @@ def _gold_head(name: str) -> list[dict[str, Any]]:
     ]
 
 
-GOLD_FILES = sorted(p.name for p in GOLD.iterdir()) if GOLD.is_dir() else []
+GOLD_FILES = sorted(p.name for p in GOLD.iterdir() if p.suffix in {".csv", ".json"})
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +75,7 @@ def ror_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in GOLD_FILES:
         for row in _gold_head(name):
             wanted.update(_short(x) for x in row["ids"] if "ror.org/" in x)
-    with gzip.open(ROR_V2, "rt", encoding="utf-8") as handle:
-        records = json.load(handle)
-    chosen = [r for i, r in enumerate(records) if _short(r["id"]) in wanted or i % 20 == 0]
+    chosen = [r for i, r in enumerate(ror_dump(ROR_V2)) if _short(r["id"]) in wanted or i % 20 == 0]
     path = tmp_path_factory.mktemp("ror") / "ror_slice.json"
     path.write_text(json.dumps(chosen), encoding="utf-8")
     return path

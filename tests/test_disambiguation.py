@@ -22,9 +22,10 @@ from ingest.matching.clustering import DecisionKind, Person, disambiguate
 from ingest.matching.evidence import EvidenceKind, Mention
 from ingest.matching.names import name_conflict, parse_name, parse_text_name
 from schema.identity import IdentityDecision, IdentityDecisionKind
+from tests.conftest import S2AND_SAMPLE
 
 TALENTMAP = [sys.executable, "-m", "talentmap.cli"]
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "disambiguation"
+SAMPLE = S2AND_SAMPLE
 SIGNATURES = SAMPLE / "qian_signatures.json"
 CLUSTERS = SAMPLE / "qian_clusters.json"
 
@@ -318,7 +319,6 @@ def _own_b_cubed(predicted: dict[str, list[str]], gold: dict[str, list[str]]) ->
     return 2 * p * r / (p + r)
 
 
-@pytest.mark.skipif(not SIGNATURES.exists(), reason="the shared S2AND sample is not here")
 def test_cli_on_the_s2and_sample(tmp_path: Path) -> None:
     raw = json.loads(SIGNATURES.read_text())
     gold = {k: v["signature_ids"] for k, v in json.loads(CLUSTERS.read_text()).items()}
