@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from graph.queries import chain
 from graph.unit_of_work import Writer
 from graph.write import derived, identity, team
+from graph.write import evaluation as evaluation_write
+from ingest.derived.evaluation import derive_evaluation, derive_segment_fit
 from ingest.derived.heat import derive_heat
 from ingest.derived.teams import Teams, detect_teams
 from schema.labels import Label
@@ -30,6 +32,7 @@ class DeriveReport:
     teams: int = 0
     segments: int = 0
     heat: int = 0
+    evaluated: int = 0
     identities: identity.ApplyReport = field(default_factory=identity.ApplyReport)
 
 
@@ -57,6 +60,8 @@ def derive(
     while ids := writer(derived.dirty, Label.SCIENTIST, chunk):
         # Before their affiliations are recomputed: those still tell where they published.
         writer(team.mark_changed_institutions, ids)
+        # Their evaluation is due too (ingest/derived/evaluation.py, after the rankings).
+        writer(evaluation_write.mark_scientists, ids)
         writer(derived.derive_scientists, ids, max_authors)
         report.scientists += len(ids)
         if on_progress:
@@ -70,6 +75,7 @@ def derive(
             on_progress("institutions", report.institutions)
     while ids := writer(derived.dirty, Label.CHAIN_SEGMENT, 1):
         writer(chain.rank_segment, ids[0])
+        derive_segment_fit(writer, ids[0])
         report.segments += 1
         if on_progress:
             on_progress("segments", report.segments)
@@ -77,6 +83,10 @@ def derive(
         report.heat = derive_heat(writer)
         if on_progress:
             on_progress("heat", report.heat)
+    # Cheap when nothing is due: three index seeks.
+    report.evaluated = derive_evaluation(writer)
+    if on_progress and report.evaluated:
+        on_progress("evaluated", report.evaluated)
     return report
 
 
