@@ -41,15 +41,15 @@ MATCH (t:{Label.TOPIC})-[:{Rel.PART_OF}]->(:{Label.SUBFIELD})-[:{Rel.PART_OF}]->
 RETURN t.id AS topic, f.id AS field
 """
 # Works per primary topic (OpenAlex's, else the highest-scored; ties: smallest id) and year,
-# with their citations: the baselines' inputs.
+# with their citations: the baselines' inputs (topic null for works without topics).
 BASELINES = f"""
 MATCH (w:{Label.WORK})
 WHERE w.publication_year IS NOT NULL AND NOT coalesce(w.stub, false)
-CALL (w) {{
+WITH w, COLLECT {{
   MATCH (w)-[r:{Rel.ABOUT}]->(t:{Label.TOPIC})
   WITH t, r ORDER BY coalesce(r.primary, false) DESC, r.score DESC, t.id
-  RETURN t.id AS topic LIMIT 1
-}}
+  RETURN t.id LIMIT 1
+}}[0] AS topic
 RETURN topic, w.publication_year AS year, count(*) AS works,
        sum(coalesce(w.cited_by_count, 0)) AS citations
 """

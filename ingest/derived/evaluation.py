@@ -110,7 +110,9 @@ class Baselines:
         sums: dict[Any, list[float]] = {}
         for r in rows:
             n, c, y = int(r["works"]), float(r["citations"]), int(r["year"])
-            keys: list[Any] = [("t", r["topic"], y), ("y", y)]
+            keys: list[Any] = [("y", y)]
+            if r["topic"] is not None:
+                keys.append(("t", r["topic"], y))
             if r["topic"] in field_of:
                 keys.append(("f", field_of[r["topic"]], y))
             for key in keys:
