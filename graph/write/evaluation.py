@@ -9,6 +9,7 @@ whether everyone is due.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from neo4j import ManagedTransaction
@@ -87,8 +88,9 @@ SET f.eval_dirty = true
 """
 CLEAR_SCIENTISTS = f"UNWIND $ids AS sid MATCH (s:{Label.SCIENTIST} {{id: sid}}) REMOVE s.eval_dirty"
 FIELD_POPULATION = f"""
-MATCH (s:{Label.SCIENTIST} {{eval_field: $field}})
-RETURN s.id AS id, s.eval_values AS values, s.eval_works AS works,
+UNWIND $fields AS field
+MATCH (s:{Label.SCIENTIST} {{eval_field: field}})
+RETURN field, s.id AS id, s.eval_values AS values, s.eval_works AS works,
        s.eval_industry_share AS share
 """
 WRITE_SCORES = f"""
@@ -96,7 +98,7 @@ UNWIND $rows AS row
 MATCH (s:{Label.SCIENTIST} {{id: row.id}})
 SET s += row.props
 """
-CLEAR_FIELD = f"MATCH (f:{Label.FIELD} {{id: $field}}) REMOVE f.eval_dirty"
+CLEAR_FIELDS = f"UNWIND $fields AS fid MATCH (f:{Label.FIELD} {{id: fid}}) REMOVE f.eval_dirty"
 # Scientists who left every field keep their raw values but lose the score.
 CLEAR_FIELDLESS = f"""
 MATCH (s:{Label.SCIENTIST}) WHERE s.eval_field IS NULL AND s.eval_score IS NOT NULL
@@ -104,14 +106,15 @@ MATCH (s:{Label.SCIENTIST}) WHERE s.eval_field IS NULL AND s.eval_score IS NOT N
 REMOVE s.eval_score, s.eval_score_percentile, s.eval_tier, s.eval_percentiles
 """
 SEGMENT_COUNTS = f"""
-MATCH (:{Label.CHAIN_SEGMENT} {{id: $segment}})<-[r:{Rel.RANKED_IN}]-(s:{Label.SCIENTIST})
-RETURN s.id AS id, r.works AS matching,
+UNWIND $segments AS segment
+MATCH (:{Label.CHAIN_SEGMENT} {{id: segment}})<-[r:{Rel.RANKED_IN}]-(s:{Label.SCIENTIST})
+RETURN segment, s.id AS id, r.works AS matching,
        COUNT {{ (s)-[:{Rel.AUTHORED}]->(w:{Label.WORK})
                 WHERE w.publication_year IS NOT NULL AND NOT coalesce(w.stub, false) }} AS total
 """
 WRITE_SEGMENT_FIT = f"""
 UNWIND $rows AS row
-MATCH (:{Label.CHAIN_SEGMENT} {{id: $segment}})<-[r:{Rel.RANKED_IN}]-
+MATCH (:{Label.CHAIN_SEGMENT} {{id: row.segment}})<-[r:{Rel.RANKED_IN}]-
       (:{Label.SCIENTIST} {{id: row.id}})
 SET r.fit = row.fit, r.fit_percentile = row.fit_percentile
 """
@@ -166,28 +169,37 @@ def write_raw(tx: ManagedTransaction, rows: list[dict[str, Any]], ids: list[str]
     tx.run(CLEAR_SCIENTISTS, ids=ids).consume()
 
 
-def field_population(
-    tx: ManagedTransaction, field: str
-) -> list[tuple[str, list[float], int, float]]:
-    return [
-        (str(r["id"]), [float(v) for v in r["values"]], int(r["works"]), float(r["share"]))
-        for r in tx.run(FIELD_POPULATION, field=field)
-    ]
+# What the computation gets and gives back: (id, raw values, works, industry share) of a
+# field's scientists -> rows {id, props}; (id, matching works, total works) of a segment's
+# ranked scientists -> rows {id, fit, fit_percentile}. One transaction per batch of fields or
+# segments, read and write.
+Population = list[tuple[str, list[float], int, float]]
+ScoreField = Callable[[str, Population], list[dict[str, Any]]]
+SegmentCounts = list[tuple[str, int, int]]
+ScoreSegment = Callable[[SegmentCounts], list[dict[str, Any]]]
 
 
-def write_scores(tx: ManagedTransaction, field: str, rows: list[dict[str, Any]]) -> None:
+def rescore_fields(tx: ManagedTransaction, fields: list[str], score: ScoreField) -> int:
+    """Re-score these fields' scientists with `score` and clear the fields' marks; how many."""
+    population: dict[str, Population] = {f: [] for f in fields}
+    for r in tx.run(FIELD_POPULATION, fields=fields):
+        population[r["field"]].append(
+            (str(r["id"]), [float(v) for v in r["values"]], int(r["works"]), float(r["share"]))
+        )
+    rows = [row for f, people in population.items() for row in score(f, people)]
     for start in range(0, len(rows), 2000):
         tx.run(WRITE_SCORES, rows=rows[start : start + 2000]).consume()
-    tx.run(CLEAR_FIELD, field=field).consume()
+    tx.run(CLEAR_FIELDS, fields=fields).consume()
+    return len(rows)
 
 
-def segment_counts(tx: ManagedTransaction, segment: str) -> list[tuple[str, int, int]]:
-    return [
-        (str(r["id"]), int(r["matching"]), int(r["total"]))
-        for r in tx.run(SEGMENT_COUNTS, segment=segment)
-    ]
-
-
-def write_segment_fit(tx: ManagedTransaction, segment: str, rows: list[dict[str, Any]]) -> None:
+def update_segment_fit(tx: ManagedTransaction, segments: list[str], fit: ScoreSegment) -> int:
+    """Segment fit on these segments' scientists' RANKED_IN edges, computed by `fit` per
+    segment; how many edges."""
+    counts: dict[str, SegmentCounts] = {s: [] for s in segments}
+    for r in tx.run(SEGMENT_COUNTS, segments=segments):
+        counts[r["segment"]].append((str(r["id"]), int(r["matching"]), int(r["total"])))
+    rows = [{**row, "segment": seg} for seg, found in counts.items() for row in fit(found)]
     for start in range(0, len(rows), 2000):
-        tx.run(WRITE_SEGMENT_FIT, segment=segment, rows=rows[start : start + 2000]).consume()
+        tx.run(WRITE_SEGMENT_FIT, rows=rows[start : start + 2000]).consume()
+    return len(rows)

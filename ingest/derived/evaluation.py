@@ -306,39 +306,47 @@ def derive_evaluation(writer: Writer, model: Model | None = None, *, chunk: int 
             )
         writer(ev_write.write_raw, rows, ids)
         done += len(ids)
-    while fields := writer(ev_write.dirty_fields, 1):
-        population = {
-            sid: Raw(dict(zip(COMPONENTS, values, strict=True)), fields[0], works, share)
-            for sid, values, works, share in writer(ev_write.field_population, fields[0])
-        }
-        scored = score_field(population, model)
-        out = [
-            {
-                "id": sid,
-                "props": {
-                    "eval_version": model.version,
-                    "eval_score": round(s.score, 6),
-                    "eval_score_percentile": round(s.score_percentile, 6),
-                    "eval_tier": s.tier,
-                    "eval_names": list(COMPONENTS),
-                    "eval_percentiles": [round(s.percentiles[n], 6) for n in COMPONENTS],
-                    "eval_weights": [model.weights[n] for n in COMPONENTS],
-                    "eval_fit_weight": model.segment_fit_weight,
-                },
-            }
-            for sid, s in scored.items()
-        ]
-        writer(ev_write.write_scores, fields[0], out)
+    while fields := writer(ev_write.dirty_fields, 100):
+        writer(ev_write.rescore_fields, fields, lambda f, p: _score_rows(f, p, model))
     return done
 
 
-def derive_segment_fit(writer: Writer, segment: str) -> int:
-    """Segment fit of the segment's ranked scientists, on their RANKED_IN edges; how many."""
-    found = writer(ev_write.segment_counts, segment)
-    fits = {sid: segment_fit(matching, total) for sid, matching, total in found}
+def _score_rows(
+    field_id: str, population: ev_write.Population, model: Model
+) -> list[dict[str, Any]]:
+    raws = {
+        sid: Raw(dict(zip(COMPONENTS, values, strict=True)), field_id, works, share)
+        for sid, values, works, share in population
+    }
+    return [
+        {
+            "id": sid,
+            "props": {
+                "eval_version": model.version,
+                "eval_score": round(s.score, 6),
+                "eval_score_percentile": round(s.score_percentile, 6),
+                "eval_tier": s.tier,
+                "eval_names": list(COMPONENTS),
+                "eval_percentiles": [round(s.percentiles[n], 6) for n in COMPONENTS],
+                "eval_weights": [model.weights[n] for n in COMPONENTS],
+                "eval_fit_weight": model.segment_fit_weight,
+            },
+        }
+        for sid, s in score_field(raws, model).items()
+    ]
+
+
+def _fit_rows(counts: ev_write.SegmentCounts) -> list[dict[str, Any]]:
+    fits = {sid: segment_fit(matching, total) for sid, matching, total in counts}
     pct = percentiles(dict(fits))
-    rows = [
+    return [
         {"id": k, "fit": round(v, 6), "fit_percentile": round(pct[k], 6)} for k, v in fits.items()
     ]
-    writer(ev_write.write_segment_fit, segment, rows)
-    return len(rows)
+
+
+def derive_segment_fit(writer: Writer, segments: list[str], *, chunk: int = 50) -> int:
+    """Segment fit of these segments' ranked scientists, on their RANKED_IN edges; how many."""
+    done = 0
+    for start in range(0, len(segments), chunk):
+        done += int(writer(ev_write.update_segment_fit, segments[start : start + chunk], _fit_rows))
+    return done

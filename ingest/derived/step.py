@@ -73,12 +73,16 @@ def derive(
         report.institutions += len(ids)
         if on_progress:
             on_progress("institutions", report.institutions)
+    ranked: list[str] = []
     while ids := writer(derived.dirty, Label.CHAIN_SEGMENT, 1):
         writer(chain.rank_segment, ids[0])
-        derive_segment_fit(writer, ids[0])
+        ranked.append(ids[0])
         report.segments += 1
         if on_progress:
             on_progress("segments", report.segments)
+    # Segment fit reads the new RANKED_IN edges: batched, a few transactions for all segments
+    # (a run killed before it leaves fit 0 on them until their next ranking).
+    derive_segment_fit(writer, ranked)
     if heat_changed:
         report.heat = derive_heat(writer)
         if on_progress:
