@@ -4,7 +4,8 @@ anything else changed).
 
 It first applies the curators' identity decisions (graph.write.identity), so that a
 merge or split holds after any load, and the ties of the scientists it changed are recomputed
-in the same run."""
+in the same run. Last, the evaluation model re-scores the scientists it marked on the way
+(ingest/derived/evaluation.py), and segment fit is put on the new rankings' edges."""
 
 from __future__ import annotations
 
