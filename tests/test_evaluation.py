@@ -159,7 +159,10 @@ def primary(work: dict[str, Any]) -> dict[str, Any] | None:
     marked = (work.get("primary_topic") or {}).get("id")
     if not topics:
         return None
-    return min(topics, key=lambda t: (t["id"] != marked, -t["score"], short_id(t["id"])))
+    best: dict[str, Any] = min(
+        topics, key=lambda t: (t["id"] != marked, -t["score"], short_id(t["id"]))
+    )
+    return best
 
 
 def expected_raw() -> tuple[dict[str, dict[str, float]], dict[str, str]]:
