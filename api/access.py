@@ -47,6 +47,8 @@ ROOT_FIELDS: dict[str, Role] = {
     # Technology heat and forecast (aggregated counts of public output).
     "topicHeat": Role.VIEWER,
     "hotTopics": Role.VIEWER,
+    # The evaluation model's scores and tiers (computed from public output).
+    "evaluation": Role.VIEWER,
     # Who could introduce us to whom: it walks people's personal co-author networks.
     "introductionPaths": Role.RECRUITER,
     # Mutations are Role.ADMIN: curators' identity decisions (recruitment cases to come).

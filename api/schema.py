@@ -21,6 +21,7 @@ from api.queries.autocomplete import AutocompleteQuery
 from api.queries.chain import ChainQuery
 from api.queries.cooperation import CooperationQuery
 from api.queries.entities import EntityQuery
+from api.queries.evaluation import EvaluationQuery
 from api.queries.facets import FacetsQuery
 from api.queries.heat import HeatQuery
 from api.queries.map import MapQuery
@@ -42,6 +43,7 @@ Query = merge_types(
         FacetsQuery,
         MapQuery,
         HeatQuery,
+        EvaluationQuery,
     ),
 )
 Mutation = merge_types("Mutation", (CurationMutation,))

@@ -208,6 +208,24 @@ MIGRATIONS = (
             "MATCH (s:ChainSegment) WHERE s.heat_years IS NULL SET s.needs_derive = true",
         ),
     ),
+    Migration(
+        21,
+        "evaluation model",
+        (
+            # The derived step finds marked scientists and fields, a field's scientists, and
+            # anyone scored under another model version or latest year (range seeks).
+            _index("Scientist", "eval_dirty"),
+            _index("Scientist", "eval_field"),
+            _index("Scientist", "eval_stamp"),
+            _index("Field", "eval_dirty"),
+            # A graph derived before the model existed is scored at its next derived step, and
+            # its segments re-ranked so that their RANKED_IN edges get segment fit.
+            "MATCH (s:Scientist) WHERE s.eval_stamp IS NULL "
+            "AND EXISTS { (s)-[:AUTHORED]->(:Work) } SET s.eval_dirty = true",
+            "MATCH (s:ChainSegment) WHERE EXISTS { (s)<-[:RANKED_IN]-(:Scientist) } "
+            "SET s.needs_derive = true",
+        ),
+    ),
 )
 
 APPLIED_QUERY = (

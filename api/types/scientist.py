@@ -12,6 +12,7 @@ from api.types.connection import (
     owner_connection,
     page_window,
 )
+from api.types.evaluation import EvaluationResult
 from api.types.work import Work
 from graph.read.scientist import (
     PageKey,
@@ -123,6 +124,17 @@ class Scientist:
                 two_year_mean_citedness=model.two_year_mean_citedness,
             ),
         )
+
+    @strawberry.field(
+        description="Score, tier and components under the evaluation model, overall or for a "
+        "chain segment (<industry>/<segment>); the same as the root `evaluation`."
+    )
+    async def evaluation(
+        self, info: Info, segment: strawberry.ID | None = None
+    ) -> EvaluationResult:
+        from api.queries.evaluation import evaluate
+
+        return await evaluate(info, str(self.id), segment)
 
     @strawberry.field(description="Works this scientist authored, newest first.")
     async def works(

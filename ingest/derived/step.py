@@ -4,7 +4,8 @@ anything else changed).
 
 It first applies the curators' identity decisions (graph.write.identity), so that a
 merge or split holds after any load, and the ties of the scientists it changed are recomputed
-in the same run."""
+in the same run. Last, the evaluation model re-scores the scientists it marked on the way
+(ingest/derived/evaluation.py), and segment fit is put on the new rankings' edges."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from graph.queries import chain
 from graph.unit_of_work import Writer
 from graph.write import derived, identity, team
+from graph.write import evaluation as evaluation_write
+from ingest.derived.evaluation import derive_evaluation, derive_segment_fit
 from ingest.derived.heat import derive_heat
 from ingest.derived.teams import Teams, detect_teams
 from schema.labels import Label
@@ -30,6 +33,7 @@ class DeriveReport:
     teams: int = 0
     segments: int = 0
     heat: int = 0
+    evaluated: int = 0
     identities: identity.ApplyReport = field(default_factory=identity.ApplyReport)
 
 
@@ -57,6 +61,8 @@ def derive(
     while ids := writer(derived.dirty, Label.SCIENTIST, chunk):
         # Before their affiliations are recomputed: those still tell where they published.
         writer(team.mark_changed_institutions, ids)
+        # Their evaluation is due too (ingest/derived/evaluation.py, after the rankings).
+        writer(evaluation_write.mark_scientists, ids)
         writer(derived.derive_scientists, ids, max_authors)
         report.scientists += len(ids)
         if on_progress:
@@ -68,15 +74,24 @@ def derive(
         report.institutions += len(ids)
         if on_progress:
             on_progress("institutions", report.institutions)
+    ranked: list[str] = []
     while ids := writer(derived.dirty, Label.CHAIN_SEGMENT, 1):
         writer(chain.rank_segment, ids[0])
+        ranked.append(ids[0])
         report.segments += 1
         if on_progress:
             on_progress("segments", report.segments)
+    # Segment fit reads the new RANKED_IN edges: batched, a few transactions for all segments
+    # (a run killed before it leaves fit 0 on them until their next ranking).
+    derive_segment_fit(writer, ranked)
     if heat_changed:
         report.heat = derive_heat(writer)
         if on_progress:
             on_progress("heat", report.heat)
+    # Cheap when nothing is due: three index seeks.
+    report.evaluated = derive_evaluation(writer)
+    if on_progress and report.evaluated:
+        on_progress("evaluated", report.evaluated)
     return report
 
 

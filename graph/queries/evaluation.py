@@ -1,0 +1,103 @@
+"""The evaluation model's results, as the derived step stored them (ingest/derived/evaluation.py):
+a scientist's score, tier and components, overall or for a chain segment.
+
+A batch function for per-request DataLoaders: one query per batch of (scientist, segment) keys.
+For a segment, the stored overall weights are scaled by (1 - the stored segment-fit weight) and
+segment fit (on the scientist's RANKED_IN edge to it; 0 when not ranked there) takes the rest;
+the arithmetic is done here, on stored numbers only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graph.reader import Tx, fetch
+from schema.labels import Label, Rel
+
+FIT = "segment_fit"
+
+EVALUATIONS = f"""
+UNWIND $keys AS key
+MATCH (s:{Label.SCIENTIST} {{id: key.scientist}})
+OPTIONAL MATCH (s)-[r:{Rel.RANKED_IN} {{segment: key.segment}}]->(:{Label.CHAIN_SEGMENT})
+RETURN key.scientist AS scientist, key.segment AS segment,
+       s {{.eval_version, .eval_field, .eval_score, .eval_score_percentile, .eval_tier,
+          .eval_names, .eval_values, .eval_percentiles, .eval_weights, .eval_fit_weight}} AS e,
+       r.fit AS fit, r.fit_percentile AS fit_percentile, r.works AS matching
+"""
+
+
+@dataclass(frozen=True)
+class EvalKey:
+    scientist: str
+    segment: str | None = None
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    value: float
+    percentile: float
+    weight: float
+
+    @property
+    def contribution(self) -> float:
+        return self.weight * self.percentile
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    scientist: str
+    segment: str | None
+    version: str
+    field: str
+    score: float
+    score_percentile: float
+    tier: str | None
+    components: tuple[Component, ...]
+
+
+def _evaluation(row: dict[str, Any]) -> Evaluation | None:
+    e = row["e"]
+    if not e or e.get("eval_score") is None:
+        return None
+    parts = [
+        Component(str(n), float(v), float(p), float(w))
+        for n, v, p, w in zip(
+            e["eval_names"], e["eval_values"], e["eval_percentiles"], e["eval_weights"], strict=True
+        )
+    ]
+    score = float(e["eval_score"])
+    if row["segment"] is not None:
+        fit_weight = float(e["eval_fit_weight"])
+        parts = [
+            Component(c.name, c.value, c.percentile, c.weight * (1 - fit_weight)) for c in parts
+        ]
+        parts.append(
+            Component(
+                FIT, float(row["fit"] or 0.0), float(row["fit_percentile"] or 0.0), fit_weight
+            )
+        )
+        score = sum(c.contribution for c in parts)
+    return Evaluation(
+        scientist=str(row["scientist"]),
+        segment=row["segment"],
+        version=str(e["eval_version"]),
+        field=str(e["eval_field"]),
+        score=score,
+        score_percentile=float(e["eval_score_percentile"]),
+        tier=e.get("eval_tier"),
+        components=tuple(parts),
+    )
+
+
+async def evaluations(tx: Tx, keys: Sequence[EvalKey]) -> list[Evaluation | None]:
+    """Each key's evaluation, None when the scientist is unknown or has none (no works with
+    topics)."""
+    rows = await fetch(
+        tx, EVALUATIONS, keys=[{"scientist": k.scientist, "segment": k.segment} for k in keys]
+    )
+    found = {EvalKey(r["scientist"], r["segment"]): _evaluation(r) for r in rows}
+    return [found.get(k) for k in keys]

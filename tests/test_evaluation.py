@@ -1,0 +1,323 @@
+"""The evaluation model: the scoring function's properties (no database), then the derived
+step's numbers against values computed here from works.jsonl, over real HTTP (evaluation,
+Scientist.evaluation), and a changed model re-scoring everyone under a new version."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter, defaultdict
+from typing import Any
+
+import pytest
+from neo4j import Driver
+
+from graph.unit_of_work import Writer
+from ingest.derived.evaluation import (
+    COMPONENTS,
+    DEFAULT_MODEL,
+    Model,
+    Raw,
+    derive_evaluation,
+    load_model,
+    parse_model,
+    score_field,
+)
+from ingest.reference.industries import load_industries
+from ingest.reference.taxonomy import load_taxonomy
+from schema.settings import Settings
+from tests.conftest import SAMPLE_WORKS, ask, load_works, rows, sample_works, short_id
+
+EVALUATION = """
+query ($id: ID!, $segment: ID) {
+  evaluation(scientist: $id, segment: $segment) {
+    __typename
+    ... on Evaluation {
+      score scorePercentile tier modelVersion field segment
+      components { name value percentile weight contribution description }
+    }
+    ... on Failure { message }
+  }
+}
+"""
+SCIENTIST = """
+query ($id: ID!, $segment: ID) {
+  scientist(id: $id) {
+    ... on Scientist { evaluation(segment: $segment) { ... on Evaluation { score modelVersion } } }
+  }
+}
+"""
+
+
+def mid_rank(values: dict[str, float]) -> dict[str, float]:
+    """Share of the others below each value, ties counting half: written out, not imported."""
+    n = len(values)
+    return {
+        k: (
+            sum(1 for o in values.values() if o < v)
+            + (sum(1 for o in values.values() if o == v) - 1) / 2
+        )
+        / (n - 1)
+        if n > 1
+        else 0.0
+        for k, v in values.items()
+    }
+
+
+def population(seed: int, size: int = 40) -> dict[str, Raw]:
+    rng = random.Random(seed)
+    return {
+        f"s{i}": Raw(
+            {
+                "impact": rng.choice([0.0, 0.5, 1.0, 1.5, 3.0]) * rng.random(),
+                "output": float(rng.randint(1, 30)),
+                "momentum": rng.choice([0.0, 0.2, 0.5, 1.0]),
+                "leadership": rng.random(),
+                "collaboration": float(rng.randint(1, 12)),
+                "career_age": float(rng.randint(1, 40)),
+            },
+            "fields/17",
+            rng.randint(1, 30),
+            rng.choice([0.0, 0.5]),
+        )
+        for i in range(size)
+    }
+
+
+def with_weights(text: str, **weights: float) -> bytes:
+    """The model file with some components' weights replaced (line by line, as a person edits)."""
+    lines = text.splitlines()
+    out, current = [], None
+    for line in lines:
+        stripped = line.strip()
+        if line.startswith("  ") and not line.startswith("    ") and stripped.endswith(":"):
+            current = stripped[:-1]
+        if stripped.startswith("weight:") and current in weights:
+            line = line.split("weight:")[0] + f"weight: {weights[current]}"
+        out.append(line)
+    return ("\n".join(out) + "\n").encode()
+
+
+def test_components_add_up_to_the_score() -> None:
+    model = load_model()
+    for seed in range(5):
+        for scored in score_field(population(seed), model).values():
+            total = sum(model.weights[n] * scored.percentiles[n] for n in COMPONENTS)
+            assert total == pytest.approx(scored.score)
+            assert 0 <= scored.score <= 1
+
+
+def test_more_normalised_citations_never_lower_the_score() -> None:
+    model = load_model()
+    for seed in range(20):
+        people = population(seed)
+        before = score_field(people, model)
+        who = random.Random(seed).choice(sorted(people))
+        for bump in (0.01, 0.5, 10.0):
+            raised = dict(people)
+            old = people[who]
+            raised[who] = Raw(
+                {**old.values, "impact": old.values["impact"] + bump},
+                old.field,
+                old.works,
+                old.industry_share,
+            )
+            after = score_field(raised, model)
+            assert after[who].score >= before[who].score - 1e-12, (seed, bump)
+
+
+def test_a_changed_weight_changes_the_version_and_the_scores() -> None:
+    text = DEFAULT_MODEL.read_text(encoding="utf-8")
+    base = parse_model(text.encode())
+    changed = parse_model(with_weights(text, impact=0.15, output=0.35))
+    assert changed.weights["impact"] == 0.15 and changed.weights["output"] == 0.35
+    assert changed.version != base.version
+    assert changed.version.split("+")[0] == base.version.split("+")[0]  # same `version:` line
+    people = population(1)
+    a, b = score_field(people, base), score_field(people, changed)
+    assert any(a[k].score != pytest.approx(b[k].score) for k in people)
+    with pytest.raises(ValueError, match="add up to 1"):
+        parse_model(with_weights(text, impact=0.9))
+
+
+# From here on, against the sample in the graph.
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Driver:
+    writer = Writer(graph, settings.neo4j_database)
+    load_taxonomy(writer)
+    load_industries(writer)
+    started = time.perf_counter()
+    load_works(graph, settings, [SAMPLE_WORKS], tmp_path_factory.mktemp("q"))
+    print(f"\nload_works + derive of the sample: {time.perf_counter() - started:.2f} s")
+    return graph
+
+
+def primary(work: dict[str, Any]) -> dict[str, Any] | None:
+    topics = work.get("topics") or []
+    marked = (work.get("primary_topic") or {}).get("id")
+    if not topics:
+        return None
+    best: dict[str, Any] = min(
+        topics, key=lambda t: (t["id"] != marked, -t["score"], short_id(t["id"]))
+    )
+    return best
+
+
+def expected_raw() -> tuple[dict[str, dict[str, float]], dict[str, str]]:
+    """Per author (short id): output, career age, momentum, impact; and the main field."""
+    works = sample_works()
+    end = max(w["publication_year"] for w in works)
+    base: dict[tuple[str, int], list[float]] = defaultdict(list)
+    field_base: dict[tuple[str, int], list[float]] = defaultdict(list)
+    year_base: dict[int, list[float]] = defaultdict(list)
+    for w in works:
+        year_base[w["publication_year"]].append(w["cited_by_count"])
+        if (t := primary(w)) is not None:
+            base[(t["id"], w["publication_year"])].append(w["cited_by_count"])
+            field_base[(t["field"]["id"], w["publication_year"])].append(w["cited_by_count"])
+    by_author: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for w in works:
+        for a in w["authorships"]:
+            if (a.get("author") or {}).get("id"):
+                by_author[short_id(a["author"]["id"])][w["id"]] = w
+    raw, fields = {}, {}
+    for author, mine in by_author.items():
+        impacts = []
+        counted: Counter[str] = Counter()
+        for w in mine.values():
+            t = primary(w)
+            if t is not None:
+                counted["fields/" + short_id(t["field"]["id"])] += 1
+            if w.get("fwci") is not None:
+                impacts.append(w["fwci"])
+                continue
+            year = w["publication_year"]
+            pool = base[(t["id"], year)] if t else []
+            if len(pool) < 3 and t:
+                pool = field_base[(t["field"]["id"], year)]
+            if len(pool) < 3:
+                pool = year_base[year]
+            mean = sum(pool) / len(pool)
+            impacts.append(w["cited_by_count"] / mean if mean else 1.0)
+        years = [w["publication_year"] for w in mine.values()]
+        raw[author] = {
+            "output": float(len(mine)),
+            "career_age": float(end - min(years) + 1),
+            "momentum": sum(1 for y in years if y > end - 5) / len(years),
+            "impact": sum(impacts) / len(impacts),
+        }
+        if counted:
+            fields[author] = min(counted, key=lambda f: (-counted[f], f))
+    return raw, fields
+
+
+def test_stored_components_and_percentiles_match_the_raw_works(
+    loaded: Driver, settings: Settings
+) -> None:
+    raw, fields = expected_raw()
+    stored = {
+        r["id"]: r
+        for r in rows(
+            loaded,
+            settings,
+            "MATCH (s:Scientist) WHERE s.eval_score IS NOT NULL RETURN s.id AS id, "
+            "s.eval_field AS field, s.eval_values AS v, s.eval_percentiles AS p",
+        )
+    }
+    assert set(stored) == set(fields)
+    assert all(stored[a]["field"] == f for a, f in fields.items())
+    index = {n: i for i, n in enumerate(COMPONENTS)}
+    by_field: dict[str, list[str]] = defaultdict(list)
+    for author, f in fields.items():
+        by_field[f].append(author)
+    for name in ("output", "career_age", "momentum", "impact"):
+        for members in by_field.values():
+            pct = mid_rank({a: round(raw[a][name], 6) for a in members})
+            for a in members:
+                values, percentiles = stored[a]["v"], stored[a]["p"]
+                assert values[index[name]] == pytest.approx(raw[a][name], abs=1e-5), (a, name)
+                assert percentiles[index[name]] == pytest.approx(pct[a], abs=1e-6), (a, name)
+
+
+def biggest_field_top() -> str:
+    raw, fields = expected_raw()
+    field = Counter(fields.values()).most_common(1)[0][0]
+    return max((a for a, f in fields.items() if f == field), key=lambda a: (raw[a]["output"], a))
+
+
+def test_evaluation_explains_itself(loaded: Driver, api_url: str) -> None:
+    author = biggest_field_top()
+    body = ask(api_url, EVALUATION, {"id": author})
+    e = body["data"]["evaluation"]
+    assert e["__typename"] == "Evaluation", body
+    assert e["modelVersion"] == load_model().version
+    assert sum(c["contribution"] for c in e["components"]) == pytest.approx(e["score"], abs=1e-5)
+    assert sum(c["weight"] for c in e["components"]) == pytest.approx(1.0)
+    for c in e["components"]:
+        assert c["contribution"] == pytest.approx(c["weight"] * c["percentile"], abs=1e-6)
+        assert c["description"]
+    assert e["tier"] in (None, "TOP", "LEADING", "YOUNG", "ENGINEER")
+    same = ask(api_url, SCIENTIST, {"id": author})["data"]["scientist"]["evaluation"]
+    assert same == {"score": e["score"], "modelVersion": e["modelVersion"]}
+
+
+def test_segment_evaluation_adds_segment_fit(
+    loaded: Driver, settings: Settings, api_url: str
+) -> None:
+    ranked = rows(
+        loaded,
+        settings,
+        "MATCH (s:Scientist)-[r:RANKED_IN]->(seg:ChainSegment) WHERE s.eval_score IS NOT NULL "
+        "RETURN s.id AS s, seg.id AS seg, r.works AS works, "
+        "COUNT { (s)-[:AUTHORED]->(w:Work) WHERE NOT coalesce(w.stub, false) } AS total "
+        "ORDER BY r.works DESC, s.id, seg.id LIMIT 1",
+    )
+    assert ranked, "no scientist is ranked in any segment on the sample"
+    r = ranked[0]
+    body = ask(api_url, EVALUATION, {"id": r["s"], "segment": r["seg"]})
+    e = body["data"]["evaluation"]
+    assert e["__typename"] == "Evaluation", body
+    assert e["segment"] == r["seg"]
+    parts = {c["name"]: c for c in e["components"]}
+    fit = parts["segment_fit"]
+    assert fit["value"] == pytest.approx(r["works"] ** 2 / r["total"], abs=1e-5)
+    assert fit["weight"] == pytest.approx(load_model().segment_fit_weight)
+    assert sum(c["weight"] for c in e["components"]) == pytest.approx(1.0)
+    assert sum(c["contribution"] for c in e["components"]) == pytest.approx(e["score"], abs=1e-5)
+    for body, kind in (
+        (ask(api_url, EVALUATION, {"id": "A1"}), "NotFound"),
+        (ask(api_url, EVALUATION, {"id": "not an id"}), "InvalidId"),
+        (ask(api_url, EVALUATION, {"id": r["s"], "segment": "no/such"}), "NotFound"),
+    ):
+        assert body["data"]["evaluation"]["__typename"] == kind, body
+
+
+def test_a_changed_model_rescores_everyone_under_its_version(
+    loaded: Driver, settings: Settings, api_url: str
+) -> None:
+    writer = Writer(loaded, settings.neo4j_database)
+    author = biggest_field_top()
+    before = ask(api_url, EVALUATION, {"id": author})["data"]["evaluation"]
+    scientists = len(expected_raw()[1])
+    changed: Model = parse_model(
+        with_weights(DEFAULT_MODEL.read_text(encoding="utf-8"), impact=0.05, output=0.45)
+    )
+    started = time.perf_counter()
+    assert derive_evaluation(writer, changed) >= scientists
+    print(f"\nfull re-evaluation of the sample: {time.perf_counter() - started:.2f} s")
+    assert derive_evaluation(writer, changed) == 0  # nothing due the second time
+    after = ask(api_url, EVALUATION, {"id": author})["data"]["evaluation"]
+    assert after["modelVersion"] == changed.version != before["modelVersion"]
+    weights = {c["name"]: c["weight"] for c in after["components"]}
+    assert weights["impact"] == 0.05 and weights["output"] == 0.45
+    assert after["score"] != pytest.approx(before["score"])
+    versions = rows(
+        loaded,
+        settings,
+        "MATCH (s:Scientist) WHERE s.eval_score IS NOT NULL RETURN DISTINCT s.eval_version AS v",
+    )
+    assert versions == [{"v": changed.version}]
+    # The shipped model again: the next derived step finds everyone stale and re-scores.
+    assert derive_evaluation(writer) >= scientists
