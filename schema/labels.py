@@ -33,6 +33,11 @@ class Label(StrEnum):
     # A scientist merged into another by a curator: keeps its identifiers for lookups.
     MERGED_SCIENTIST = "MergedScientist"
     IDENTITY_DECISION = "IdentityDecision"
+    # People's work (issue 18): recruitment cases and their immutable history, and the audit
+    # trail every people-write leaves.
+    CASE = "Case"
+    CASE_EVENT = "CaseEvent"
+    AUDIT = "Audit"
 
 
 class Rel(StrEnum):
@@ -63,6 +68,9 @@ class Rel(StrEnum):
     # Scientist / Team / Institution -> ChainSegment, the derived talent-chain ranking
     # {segment, rank, works, citations, score}
     RANKED_IN = "RANKED_IN"
+    TARGETS = "TARGETS"  # Case -> Scientist / Team / Institution
+    FOR_DISTRICT = "FOR_DISTRICT"  # Case -> District
+    HAS_EVENT = "HAS_EVENT"  # Case -> CaseEvent {version}
 
 
 # Every node but Migration (keyed by `version`) has the key property `id`, backed by a
