@@ -46,7 +46,17 @@ ROOT_FIELDS: dict[str, Role] = {
     "industries": Role.VIEWER,
     # Who could introduce us to whom: it walks people's personal co-author networks.
     "introductionPaths": Role.RECRUITER,
-    # Mutations are Role.ADMIN: curators' identity decisions (recruitment cases to come).
+    # Recruitment cases: everyone reads them; recruiters open cases and change their own
+    # (the resolvers refuse others' cases with Forbidden); admins change all and reassign.
+    "case": Role.VIEWER,
+    "cases": Role.VIEWER,
+    "targetsProgress": Role.VIEWER,
+    "createCase": Role.RECRUITER,
+    "updateCase": Role.RECRUITER,
+    "moveCase": Role.RECRUITER,
+    # Who wrote what (API key ids and names): admins only.
+    "auditLog": Role.ADMIN,
+    # Curators' identity decisions.
     "mergeScientists": Role.ADMIN,
     "splitScientists": Role.ADMIN,
 }

@@ -16,8 +16,10 @@ from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
 from api.guard import Guard, MaskUnexpected
+from api.mutations.cases import CaseMutation
 from api.mutations.curation import CurationMutation
 from api.queries.autocomplete import AutocompleteQuery
+from api.queries.cases import CaseQueryRoot
 from api.queries.chain import ChainQuery
 from api.queries.cooperation import CooperationQuery
 from api.queries.entities import EntityQuery
@@ -40,9 +42,10 @@ Query = merge_types(
         AutocompleteQuery,
         FacetsQuery,
         MapQuery,
+        CaseQueryRoot,
     ),
 )
-Mutation = merge_types("Mutation", (CurationMutation,))
+Mutation = merge_types("Mutation", (CurationMutation, CaseMutation))
 
 
 class Schema(strawberry.Schema):

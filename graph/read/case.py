@@ -46,16 +46,16 @@ WHERE ($stages IS NULL OR c.stage IN $stages)
   AND (NOT $overdue OR (c.next_action_due < date($today)
                         AND NOT c.stage IN ['LANDED', 'DROPPED']))
 WITH c ORDER BY c.updated_at DESC, c.id
-WITH collect(c) AS all
-RETURN size(all) AS total,
-       [c IN all[$offset..$offset + $limit] | {CASE_PROJECTION}] AS page
+WITH collect(c) AS found
+RETURN size(found) AS total,
+       [c IN found[$offset..$offset + $limit] | {CASE_PROJECTION}] AS page
 """
 AUDIT_LOG = f"""
 MATCH (a:{Label.AUDIT})
 WITH a ORDER BY a.at DESC, a.id DESC
-WITH collect(a) AS all
-RETURN size(all) AS total,
-       [a IN all[$offset..$offset + $limit] | a {{.*, at: toString(a.at)}}] AS page
+WITH collect(a) AS found
+RETURN size(found) AS total,
+       [a IN found[$offset..$offset + $limit] | a {{.*, at: toString(a.at)}}] AS page
 """
 # The targets of a region profile (a city's `targets`, JSON text written by the region load).
 REGION_TARGETS = f"""
