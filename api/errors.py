@@ -51,8 +51,10 @@ class InvalidRange(Failure):
     argument: str
 
 
-@strawberry.type(description="An input a write cannot take: `field` names it (in the API's "
-    "spelling), the message says why.")
+@strawberry.type(
+    description="An input a write cannot take: `field` names it (in the API's "
+    "spelling), the message says why."
+)
 class InvalidInput(Failure):
     field: str
 

@@ -226,6 +226,15 @@ def diff(before: CaseFields, after: CaseFields) -> tuple[FieldChange, ...]:
     return tuple(changes)
 
 
+def initial(fields: CaseFields) -> tuple[FieldChange, ...]:
+    """The changes of a new case: each field given, from nothing."""
+    return tuple(
+        FieldChange(field=camel(name), before=None, after=_plain(value))
+        for name in EDITABLE
+        if (value := getattr(fields, name)) not in (None, ())
+    )
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 

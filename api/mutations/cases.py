@@ -24,9 +24,7 @@ from graph.write.case import (
 )
 from schema import case as model
 
-CreateCaseResult = Annotated[
-    Case | InvalidInput | Forbidden, strawberry.union("CreateCaseResult")
-]
+CreateCaseResult = Annotated[Case | InvalidInput | Forbidden, strawberry.union("CreateCaseResult")]
 ChangeCaseResult = Annotated[
     Case | NotFound | InvalidInput | VersionConflict | Forbidden,
     strawberry.union("ChangeCaseResult"),

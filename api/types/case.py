@@ -22,15 +22,22 @@ if TYPE_CHECKING:
     from api.types.scientist import Scientist
     from api.types.team import Team
 
-CaseStage = strawberry.enum(model.CaseStage, description="Where a case stands.")
-TargetKind = strawberry.enum(model.TargetKind, name="CaseTargetKind")
-Programme = strawberry.enum(
-    model.Programme, description="The city's lines: 百校进苏, 千才留苏, 万企聚苏."
-)
-TalentTier = strawberry.enum(model.TalentTier, description="The recruiter's class of a target.")
-Priority = strawberry.enum(model.Priority, name="CasePriority")
-CaseAction = strawberry.enum(model.CaseAction)
-TargetQualifier = strawberry.enum(model.TargetQualifier)
+# The schema's enums registered as GraphQL enums (strawberry marks the class and returns it),
+# then named here as plain aliases, which mypy reads as the types they are.
+strawberry.enum(model.CaseStage, description="Where a case stands.")
+strawberry.enum(model.TargetKind, name="CaseTargetKind")
+strawberry.enum(model.Programme, description="The city's lines: 百校进苏, 千才留苏, 万企聚苏.")
+strawberry.enum(model.TalentTier, description="The recruiter's class of a target.")
+strawberry.enum(model.Priority, name="CasePriority")
+strawberry.enum(model.CaseAction)
+strawberry.enum(model.TargetQualifier)
+CaseStage = model.CaseStage
+TargetKind = model.TargetKind
+Programme = model.Programme
+TalentTier = model.TalentTier
+Priority = model.Priority
+CaseAction = model.CaseAction
+TargetQualifier = model.TargetQualifier
 
 CaseTarget = Annotated[
     Annotated["Scientist", strawberry.lazy("api.types.scientist")]

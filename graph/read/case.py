@@ -110,9 +110,7 @@ class CaseQuery:
     today: date | None = None
 
 
-async def list_cases(
-    tx: Tx, query: CaseQuery, offset: int, limit: int
-) -> tuple[int, list[Case]]:
+async def list_cases(tx: Tx, query: CaseQuery, offset: int, limit: int) -> tuple[int, list[Case]]:
     """The cases `query` selects, most recently changed first: (total, the page)."""
     rows = await fetch(
         tx,

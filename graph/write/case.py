@@ -35,6 +35,7 @@ from schema.case import (
     check_due,
     check_move,
     diff,
+    initial,
 )
 from schema.labels import Label, Rel
 
@@ -70,7 +71,8 @@ class CaseForbiddenError(CaseError):
 
 EXISTS_DISTRICT = f"MATCH (d:{Label.DISTRICT} {{id: $id}}) RETURN d.id AS id"
 EXISTS_TARGET = {
-    kind: f"MATCH (t:{label} {{id: $id}}) RETURN t.id AS id" for kind, label in TARGET_LABELS.items()
+    kind: f"MATCH (t:{label} {{id: $id}}) RETURN t.id AS id"
+    for kind, label in TARGET_LABELS.items()
 }
 READ_CASE = f"MATCH (c:{Label.CASE} {{id: $id}}) RETURN {CASE_PROJECTION} AS c"
 LOCK_CASE = f"""
@@ -188,10 +190,7 @@ async def create_case(
     )
     await _save(tx, case)
     await tx.run(link_target_query(target_kind), id=case_id, target=target_id)
-    empty = CaseFields.model_construct(**dict.fromkeys(EDITABLE))
-    changes = (FieldChange(field="stage", before=None, after=str(case.stage)),) + diff(
-        empty, fields
-    )
+    changes = (FieldChange(field="stage", before=None, after=str(case.stage)), *initial(fields))
     await _event(
         tx,
         CaseEvent(
@@ -252,9 +251,11 @@ async def update_case(
         raise CaseForbiddenError("only an admin reassigns a case")
     if after.next_action_due != before.next_action_due:
         check_due(after.next_action_due, today)
-    if after.district != before.district:
-        if await _one(tx, EXISTS_DISTRICT, id=after.district) is None:
-            raise CaseRuleError("district", f"no district has the id {after.district!r}")
+    if (
+        after.district != before.district
+        and await _one(tx, EXISTS_DISTRICT, id=after.district) is None
+    ):
+        raise CaseRuleError("district", f"no district has the id {after.district!r}")
     changes = diff(before, after)
     if not changes:
         await tx.run(f"MATCH (c:{Label.CASE} {{id: $id}}) REMOVE c._lock", id=case_id)
