@@ -4,9 +4,11 @@ the same version at once, the audit log and progress against the region profile'
 
 from __future__ import annotations
 
+import csv
 import json
 import threading
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -379,3 +381,19 @@ def test_due_today_is_fine_and_yesterday_is_not(date_today: date | None = None) 
     check_due(today, today)
     with pytest.raises(CaseRuleError):
         check_due(date(2026, 1, 9), today)
+
+
+def test_cases_export_csv(api_url: str, loaded: str, keys: dict[str, str], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from talentmap.cli import app
+
+    case = new_case(api_url, keys["alice"], loaded, notes='第一次接触, "quoted"\nsecond line')
+    out = tmp_path / "cases.csv"
+    result = CliRunner().invoke(app, ["cases", "export", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        exported = {row["id"]: row for row in csv.DictReader(handle)}
+    row = exported[case["id"]]
+    assert (row["stage"], row["owner"], row["target_id"]) == ("IDENTIFIED", "alice", loaded)
+    assert row["notes"] == '第一次接触, "quoted"\nsecond line'

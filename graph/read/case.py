@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from neo4j import ManagedTransaction
+
 from graph.reader import Tx, fetch
 from schema.audit import AuditEntry
 from schema.case import Case, CaseEvent, CaseStage, FieldChange, Programme
@@ -153,3 +155,15 @@ async def landed_counts(
         tx, LANDED_COUNTS, region=region, since=since.isoformat(), until=until.isoformat()
     )
     return [(r["kind"], r["tier"], int(r["landed"])) for r in rows]
+
+
+ALL_CASES = f"""
+MATCH (c:{Label.CASE})
+RETURN {CASE_PROJECTION} AS c
+ORDER BY c.created_at, c.id
+"""
+
+
+def all_cases(tx: ManagedTransaction) -> list[Case]:
+    """Every case, oldest first (the CLI's export; a write unit of work, as the CLI's are)."""
+    return [case_from_row(dict(r["c"])) for r in tx.run(ALL_CASES)]
