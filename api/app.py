@@ -1,4 +1,5 @@
-"""The FastAPI application: /graphql (with GraphiQL), /healthz, /readyz and /metrics.
+"""The FastAPI application: /graphql (with GraphiQL), /healthz, /readyz, /metrics and the
+downloads under /export (api/export.py).
 
 Every request gets a request id (api/requests.py). /graphql needs an API key
 (`Authorization: Bearer KEY`, api/auth.py) unless the settings grant anonymous clients a role;
@@ -17,6 +18,7 @@ from fastapi.responses import JSONResponse
 from api.auth import KeyStore, Principal, UnauthenticatedError, authenticate
 from api.context import Context
 from api.errors import ErrorCode
+from api.export import add_exports
 from api.limits import Limits
 from api.metrics import CONTENT_TYPE, Metrics
 from api.requests import RequestIdMiddleware, current_request_id
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     _add_unauthenticated_handler(app, metrics)
     _add_probes(app, metrics)
+    add_exports(app, settings)
     mount_web(app)  # last: it answers every other GET with the page
     return app
 

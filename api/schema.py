@@ -18,6 +18,8 @@ from api.errors import should_mask
 from api.guard import Guard, MaskUnexpected
 from api.mutations.cases import CaseMutation
 from api.mutations.curation import CurationMutation
+from api.mutations.push import PushMutation
+from api.mutations.watch import WatchMutation
 from api.queries.autocomplete import AutocompleteQuery
 from api.queries.cases import CaseQueryRoot
 from api.queries.chain import ChainQuery
@@ -26,7 +28,9 @@ from api.queries.entities import EntityQuery
 from api.queries.facets import FacetsQuery
 from api.queries.map import MapQuery
 from api.queries.paths import PathsQuery
+from api.queries.push import PushQuery
 from api.queries.search import SearchQuery
+from api.queries.watch import WatchQuery
 from api.requests import current_request_id
 
 log = logging.getLogger("talentmap.api")
@@ -43,9 +47,11 @@ Query = merge_types(
         FacetsQuery,
         MapQuery,
         CaseQueryRoot,
+        WatchQuery,
+        PushQuery,
     ),
 )
-Mutation = merge_types("Mutation", (CurationMutation, CaseMutation))
+Mutation = merge_types("Mutation", (CurationMutation, CaseMutation, WatchMutation, PushMutation))
 
 
 class Schema(strawberry.Schema):

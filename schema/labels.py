@@ -38,6 +38,11 @@ class Label(StrEnum):
     CASE = "Case"
     CASE_EVENT = "CaseEvent"
     AUDIT = "Audit"
+    # Watchlists of scientists, teams and institutions, the changes to them the derived step
+    # records (Event), and the dated lists of candidates pushed to districts.
+    WATCHLIST = "Watchlist"
+    EVENT = "Event"
+    PUSH_LIST = "PushList"
 
 
 class Rel(StrEnum):
@@ -71,6 +76,10 @@ class Rel(StrEnum):
     TARGETS = "TARGETS"  # Case -> Scientist / Team / Institution
     FOR_DISTRICT = "FOR_DISTRICT"  # Case -> District
     HAS_EVENT = "HAS_EVENT"  # Case -> CaseEvent {version}
+    WATCHES = "WATCHES"  # Watchlist -> Scientist / Team / Institution {since}
+    CONCERNS = "CONCERNS"  # Event -> the Scientist / Team / Institution it is about
+    # PushList -> the PushList of the same district and segment it follows
+    FOLLOWS = "FOLLOWS"
 
 
 # Every node but Migration (keyed by `version`) has the key property `id`, backed by a

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from graph.queries import chain
 from graph.unit_of_work import Writer
-from graph.write import derived, identity, team
+from graph.write import derived, event, identity, team
 from ingest.derived.teams import Teams, detect_teams
 from schema.labels import Label
 
@@ -28,6 +29,7 @@ class DeriveReport:
     institutions: int = 0
     teams: int = 0
     segments: int = 0
+    events: int = 0  # changes to watched entities (graph.write.event)
     identities: identity.ApplyReport = field(default_factory=identity.ApplyReport)
 
 
@@ -38,13 +40,17 @@ def derive(
     chunk: int = 500,
     on_progress: Callable[[str, int], None] | None = None,
 ) -> DeriveReport:
-    """Process every mark left by loads, chunk by chunk, until none is left."""
+    """Process every mark left by loads, chunk by chunk, until none is left; the changes to
+    watched entities become events on the way (graph.write.event)."""
+    at = datetime.now(UTC)
     report = DeriveReport(identities=writer(identity.apply_identities))
     if any(writer(derived.dirty, label, 1) for label in TIES):
         # Any change in works, people or teams may move any segment's rankings: marked first,
         # so that a run killed midway still re-ranks them next time.
         writer(chain.mark_segments)
     while ids := writer(derived.dirty, Label.WORK, chunk):
+        # Before the marks go: they tell which works are new.
+        report.events += writer(event.track_works, ids, at)
         writer(derived.mark_from_works, ids)
         report.works += len(ids)
         if on_progress:
@@ -52,13 +58,15 @@ def derive(
     while ids := writer(derived.dirty, Label.SCIENTIST, chunk):
         # Before their affiliations are recomputed: those still tell where they published.
         writer(team.mark_changed_institutions, ids)
-        writer(derived.derive_scientists, ids, max_authors)
+        report.events += writer(event.derive_scientists_tracked, ids, max_authors, at)
         report.scientists += len(ids)
         if on_progress:
             on_progress("scientists", report.scientists)
     while ids := writer(derived.dirty, Label.INSTITUTION, chunk):
         # Teams first: clearing the mark (with COLLABORATES) says the institution is done.
-        report.teams += derive_teams(writer, ids, max_authors=max_authors)
+        teams, events = derive_teams(writer, ids, max_authors=max_authors, at=at)
+        report.teams += teams
+        report.events += events
         writer(derived.derive_institutions, ids)
         report.institutions += len(ids)
         if on_progress:
@@ -71,10 +79,20 @@ def derive(
     return report
 
 
-def derive_teams(writer: Writer, institution_ids: list[str], *, max_authors: int) -> int:
-    """Recompute the teams of these institutions from their works; the number of teams."""
+def derive_teams(
+    writer: Writer, institution_ids: list[str], *, max_authors: int, at: datetime | None = None
+) -> tuple[int, int]:
+    """Recompute the teams of these institutions from their works: (the number of teams, the
+    events of watched entities in new teams)."""
     found = Teams()
     for institution in writer(team.institution_works, institution_ids, max_authors):
         found.extend(detect_teams(institution))
-    writer(team.replace_teams, institution_ids, found.teams, found.members, found.topics)
-    return len(found.teams)
+    events = writer(
+        event.replace_teams_tracked,
+        institution_ids,
+        found.teams,
+        found.members,
+        found.topics,
+        at or datetime.now(UTC),
+    )
+    return len(found.teams), events
