@@ -35,7 +35,7 @@ _WATCHED = f"EXISTS {{ (x)<-[:{Rel.WATCHES}]-(:{Label.WATCHLIST}) }}"
 # profile districts (data/regions/*.yaml).
 _HOME = f"""EXISTS {{
   MATCH (i)-[:{Rel.LOCATED_IN}]->(:{Label.CITY})-[:{Rel.PART_OF}|{Rel.LOCATED_IN}*0..3]
-        ->(home:{Label.CITY})<-[:{Rel.LOCATED_IN}]-(:{Label.DISTRICT})
+        ->(:{Label.CITY})<-[:{Rel.LOCATED_IN}]-(:{Label.DISTRICT})
 }}"""
 
 WATCHED_NEW_WORKS = f"""
