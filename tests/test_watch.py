@@ -31,7 +31,9 @@ WATCHLIST = """
   ... on Watchlist { id name shared owner entityIds }
   ... on Failure { message }
 """
-CREATE = f"mutation ($n: String!, $s: Boolean!) {{ createWatchlist(name: $n, shared: $s) {{ {WATCHLIST} }} }}"
+CREATE = f"""mutation ($n: String!, $s: Boolean!) {{
+  createWatchlist(name: $n, shared: $s) {{ {WATCHLIST} }}
+}}"""
 WATCH = f"mutation ($l: ID!, $e: ID!) {{ watch(watchlist: $l, entity: $e) {{ {WATCHLIST} }} }}"
 UNWATCH = f"mutation ($l: ID!, $e: ID!) {{ unwatch(watchlist: $l, entity: $e) {{ {WATCHLIST} }} }}"
 EVENTS = """

@@ -12,12 +12,13 @@ import typer
 
 from schema.push import PushList
 from schema.settings import Settings
-from talentmap.cli.common import clean_errors, err, fail, load_settings, out
+from talentmap.cli.common import clean_errors, err, fail, load_settings
 
 push_app = typer.Typer(
     help="Push lists (靶向推送): each district's recommendations for its focus segments, "
     "dated and versioned."
 )
+
 
 async def _push(settings: Settings, districts: list[str] | None, as_of: date) -> list[PushList]:
     from graph.driver import connect_async
@@ -99,7 +100,8 @@ def push_command(
         written = asyncio.run(_push(settings, district, day))
     for push in written:
         new = sum(e.new_since_last for e in push.entries)
-        out.print(
+        # Plain tab-separated lines (rich would turn the tabs into spaces): for scripts.
+        typer.echo(
             f"{push.id}\t{push.district}\t{push.segment}\tv{push.version}\t"
             f"{len(push.entries)} entries, {new} new"
         )
