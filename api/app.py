@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.requests import HTTPConnection
 
 from api.auth import KeyStore, Principal, UnauthenticatedError, authenticate
 from api.context import Context
@@ -78,14 +79,17 @@ def _lifespan(
 
 def _context_getter(
     settings: Settings, limits: Limits, metrics: Metrics
-) -> Callable[[Request], Awaitable[Context]]:
+) -> Callable[[HTTPConnection], Awaitable[Context]]:
     """Each request's context: who asks (the GraphiQL page itself, a GET without a query, is
     open), over the app's read pool."""
 
-    async def context_getter(request: Request) -> Context:
+    async def context_getter(request: HTTPConnection) -> Context:
         pool: ReadPool = request.app.state.pool
         principal: Principal | None = None
-        if request.method != "GET" or "query" in request.query_params:
+        # A WebSocket (subscriptions, graphql-transport-ws) authenticates with the headers of
+        # its handshake, like any request.
+        websocket = request.scope["type"] == "websocket"
+        if websocket or request.scope["method"] != "GET" or "query" in request.query_params:
             principal = await authenticate(
                 request.headers.get("authorization"),
                 request.app.state.keys,

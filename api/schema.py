@@ -32,6 +32,7 @@ from api.queries.push import PushQuery
 from api.queries.search import SearchQuery
 from api.queries.watch import WatchQuery
 from api.requests import current_request_id
+from api.subscriptions.events import EventSubscription
 
 log = logging.getLogger("talentmap.api")
 
@@ -71,4 +72,11 @@ class Schema(strawberry.Schema):
                 )
 
 
-schema = Schema(query=Query, mutation=Mutation, extensions=[Guard, MaskUnexpected])
+Subscription = merge_types("Subscription", (EventSubscription,))
+
+schema = Schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    extensions=[Guard, MaskUnexpected],
+)

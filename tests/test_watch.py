@@ -5,12 +5,14 @@ lists are private unless shared; viewers read, recruiters keep lists; writes are
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from neo4j import Driver
+from websockets.typing import Subprotocol
 
 from graph.unit_of_work import Writer
 from ingest.derived.step import derive
@@ -62,17 +64,26 @@ def _lines(works: set[str]) -> list[str]:
 def sample(
     graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
-    """The most prolific sample author's works but the last one (by id), loaded and derived;
-    the held-back work in a file of its own."""
+    """The most prolific sample author's works but the last two (by id), loaded and derived;
+    each held-back work in a file of its own."""
     tmp = tmp_path_factory.mktemp("watch")
     author, _, works = most_prolific()
-    held = max(works)
+    held, live = sorted(works)[-1], sorted(works)[-2]
     first = tmp / "works.jsonl"
-    first.write_text("\n".join(_lines(works - {held})) + "\n", encoding="utf-8")
+    first.write_text("\n".join(_lines(works - {held, live})) + "\n", encoding="utf-8")
     later = tmp / "later.jsonl"
     later.write_text("\n".join(_lines({held})) + "\n", encoding="utf-8")
+    streamed = tmp / "live.jsonl"
+    streamed.write_text("\n".join(_lines({live})) + "\n", encoding="utf-8")
     load_works(graph, settings, [first], tmp / "quarantine")
-    yield {"author": short_id(author), "held": held, "later": later, "tmp": tmp}
+    yield {
+        "author": short_id(author),
+        "held": held,
+        "later": later,
+        "live": live,
+        "streamed": streamed,
+        "tmp": tmp,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -206,3 +217,78 @@ def test_a_new_tie_with_the_home_region_is_reported(tmp_path: Path) -> None:
     from graph.write.event import WATCHED_NEW_WORKS
 
     assert "new_record" in WATCHED_NEW_WORKS and "District" in WATCHED_NEW_WORKS
+
+
+def test_an_event_arrives_over_the_subscription_after_an_ingest(
+    api_url: str, graph: Driver, settings: Settings, sample: dict[str, Any], keys: dict[str, str]
+) -> None:
+    from websockets.sync.client import connect
+
+    alice = keys["alice"]
+    made = data(ask(api_url, CREATE, {"n": "live", "s": False}, key=alice), "createWatchlist")
+    data(ask(api_url, WATCH, {"l": made["id"], "e": sample["author"]}, key=alice), "watch")
+    url = api_url.replace("http://", "ws://") + "/graphql"
+    with connect(
+        url,
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        additional_headers={"Authorization": f"Bearer {alice}"},
+        open_timeout=30,
+    ) as ws:
+        ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(ws.recv(timeout=30))["type"] == "connection_ack"
+        query = "subscription ($l: ID!) { events(watchlist: $l) { id kind entityId facts } }"
+        ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": {"l": made["id"]}},
+                }
+            )
+        )
+        time.sleep(1.5)  # the subscription has started reading
+        load_works(graph, settings, [sample["streamed"]], sample["tmp"] / "quarantine")
+        deadline = time.monotonic() + 60
+        kinds: list[str] = []
+        while time.monotonic() < deadline:
+            message = json.loads(ws.recv(timeout=60))
+            assert message["type"] == "next", message
+            event = message["payload"]["data"]["events"]
+            kinds.append(event["kind"])
+            if event["kind"] == "NEW_WORK":
+                assert event["entityId"] == sample["author"]
+                assert event["facts"]["work"] == sample["live"]
+                break
+        assert "NEW_WORK" in kinds
+        ws.send(json.dumps({"id": "1", "type": "complete"}))
+
+
+def test_a_subscription_needs_the_list_to_be_visible(
+    api_url: str, sample: dict[str, Any], keys: dict[str, str]
+) -> None:
+    from websockets.sync.client import connect
+
+    made = data(ask(api_url, CREATE, {"n": "p", "s": False}, key=keys["alice"]), "createWatchlist")
+    url = api_url.replace("http://", "ws://") + "/graphql"
+    with connect(
+        url,
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        additional_headers={"Authorization": f"Bearer {keys['bob']}"},
+        open_timeout=30,
+    ) as ws:
+        ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(ws.recv(timeout=30))["type"] == "connection_ack"
+        query = "subscription ($l: ID!) { events(watchlist: $l) { id } }"
+        ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": {"l": made["id"]}},
+                }
+            )
+        )
+        message = json.loads(ws.recv(timeout=30))
+        assert message["type"] in ("error", "next"), message
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert "no watchlist" in errors[0]["message"]
