@@ -51,7 +51,32 @@ ROOT_FIELDS: dict[str, Role] = {
     "evaluation": Role.VIEWER,
     # Who could introduce us to whom: it walks people's personal co-author networks.
     "introductionPaths": Role.RECRUITER,
-    # Mutations are Role.ADMIN: curators' identity decisions (recruitment cases to come).
+    # Recruitment cases: everyone reads them; recruiters open cases and change their own
+    # (the resolvers refuse others' cases with Forbidden); admins change all and reassign.
+    "case": Role.VIEWER,
+    "cases": Role.VIEWER,
+    "targetsProgress": Role.VIEWER,
+    "createCase": Role.RECRUITER,
+    "updateCase": Role.RECRUITER,
+    "moveCase": Role.RECRUITER,
+    # Watchlists: everyone reads their own and the shared ones (the resolvers hide the
+    # others'), recruiters keep lists (owner: the key; its owner or an admin changes one).
+    "watchlists": Role.VIEWER,
+    "watchlist": Role.VIEWER,
+    "events": Role.VIEWER,
+    "createWatchlist": Role.RECRUITER,
+    "watch": Role.RECRUITER,
+    "unwatch": Role.RECRUITER,
+    # District recommendations and the push lists sent to districts: read by everyone (what
+    # a district was sent); a push is a recruiter's write. Recommendations walk people's
+    # co-author ties (introduction paths), hence recruiters, as introductionPaths.
+    "recommendations": Role.RECRUITER,
+    "pushLists": Role.VIEWER,
+    "pushList": Role.VIEWER,
+    "push": Role.RECRUITER,
+    # Who wrote what (API key ids and names): admins only.
+    "auditLog": Role.ADMIN,
+    # Curators' identity decisions.
     "mergeScientists": Role.ADMIN,
     "splitScientists": Role.ADMIN,
 }

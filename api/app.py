@@ -1,4 +1,5 @@
-"""The FastAPI application: /graphql (with GraphiQL), /healthz, /readyz and /metrics.
+"""The FastAPI application: /graphql (with GraphiQL), /healthz, /readyz, /metrics and the
+downloads under /export (api/export.py).
 
 Every request gets a request id (api/requests.py). /graphql needs an API key
 (`Authorization: Bearer KEY`, api/auth.py) unless the settings grant anonymous clients a role;
@@ -13,10 +14,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.requests import HTTPConnection
 
 from api.auth import KeyStore, Principal, UnauthenticatedError, authenticate
 from api.context import Context
 from api.errors import ErrorCode
+from api.export import add_exports
 from api.limits import Limits
 from api.metrics import CONTENT_TYPE, Metrics
 from api.requests import RequestIdMiddleware, current_request_id
@@ -46,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     _add_unauthenticated_handler(app, metrics)
     _add_probes(app, metrics)
+    add_exports(app, settings)
     mount_web(app)  # last: it answers every other GET with the page
     return app
 
@@ -75,14 +79,17 @@ def _lifespan(
 
 def _context_getter(
     settings: Settings, limits: Limits, metrics: Metrics
-) -> Callable[[Request], Awaitable[Context]]:
+) -> Callable[[HTTPConnection], Awaitable[Context]]:
     """Each request's context: who asks (the GraphiQL page itself, a GET without a query, is
     open), over the app's read pool."""
 
-    async def context_getter(request: Request) -> Context:
+    async def context_getter(request: HTTPConnection) -> Context:
         pool: ReadPool = request.app.state.pool
         principal: Principal | None = None
-        if request.method != "GET" or "query" in request.query_params:
+        # A WebSocket (subscriptions, graphql-transport-ws) authenticates with the headers of
+        # its handshake, like any request.
+        websocket = request.scope["type"] == "websocket"
+        if websocket or request.scope["method"] != "GET" or "query" in request.query_params:
             principal = await authenticate(
                 request.headers.get("authorization"),
                 request.app.state.keys,

@@ -1,5 +1,6 @@
 """Errors the API shows to clients. Expected failures are union members with a message
-(`NotFound`, `InvalidId`, `InvalidRange`), all implementing the `Failure` interface; bad
+(`NotFound`, `InvalidId`, `InvalidRange`; for people's writes `InvalidInput`,
+`VersionConflict`, `Forbidden`), all implementing the `Failure` interface; bad
 arguments of nested fields raise `UserInputError`, whose message is shown, and so is a read
 that ran past the query timeout (`graph.errors.QueryTimeoutError`); everything else is masked
 ("Unexpected error." with the request id, api/guard.py) and logged with its traceback."""
@@ -48,6 +49,27 @@ class InvalidId(Failure):
 @strawberry.type(description="A range argument is out of bounds or reversed (from > to).")
 class InvalidRange(Failure):
     argument: str
+
+
+@strawberry.type(
+    description="An input a write cannot take: `field` names it (in the API's "
+    "spelling), the message says why."
+)
+class InvalidInput(Failure):
+    field: str
+
+
+@strawberry.type(
+    description="The write was based on an old version: someone changed the entity since it "
+    "was read. Read it again (currentVersion) and redo the change."
+)
+class VersionConflict(Failure):
+    current_version: int
+
+
+@strawberry.type(description="Your key may ask this field, but not do this to this entity.")
+class Forbidden(Failure):
+    pass
 
 
 def should_mask(error: GraphQLError) -> bool:

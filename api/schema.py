@@ -16,8 +16,12 @@ from strawberry.types import ExecutionContext
 
 from api.errors import should_mask
 from api.guard import Guard, MaskUnexpected
+from api.mutations.cases import CaseMutation
 from api.mutations.curation import CurationMutation
+from api.mutations.push import PushMutation
+from api.mutations.watch import WatchMutation
 from api.queries.autocomplete import AutocompleteQuery
+from api.queries.cases import CaseQueryRoot
 from api.queries.chain import ChainQuery
 from api.queries.cooperation import CooperationQuery
 from api.queries.entities import EntityQuery
@@ -26,8 +30,11 @@ from api.queries.facets import FacetsQuery
 from api.queries.heat import HeatQuery
 from api.queries.map import MapQuery
 from api.queries.paths import PathsQuery
+from api.queries.push import PushQuery
 from api.queries.search import SearchQuery
+from api.queries.watch import WatchQuery
 from api.requests import current_request_id
+from api.subscriptions.events import EventSubscription
 
 log = logging.getLogger("talentmap.api")
 
@@ -44,9 +51,12 @@ Query = merge_types(
         MapQuery,
         HeatQuery,
         EvaluationQuery,
+        CaseQueryRoot,
+        WatchQuery,
+        PushQuery,
     ),
 )
-Mutation = merge_types("Mutation", (CurationMutation,))
+Mutation = merge_types("Mutation", (CurationMutation, CaseMutation, WatchMutation, PushMutation))
 
 
 class Schema(strawberry.Schema):
@@ -66,4 +76,11 @@ class Schema(strawberry.Schema):
                 )
 
 
-schema = Schema(query=Query, mutation=Mutation, extensions=[Guard, MaskUnexpected])
+Subscription = merge_types("Subscription", (EventSubscription,))
+
+schema = Schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    extensions=[Guard, MaskUnexpected],
+)

@@ -228,6 +228,28 @@ MIGRATIONS = (
     ),
 )
 
+# Issue 18 (versions 30..39; other branches use other ranges).
+MIGRATIONS = (
+    *MIGRATIONS,
+    Migration(
+        30,
+        "people's work: cases, their events, watchlists, events, push lists, audit",
+        (
+            _unique("Case", "id"),
+            _unique("CaseEvent", "id"),
+            _unique("Watchlist", "id"),
+            _unique("Event", "id"),
+            _unique("PushList", "id"),
+            _unique("Audit", "id"),
+            # Boards and reports filter cases by these; the audit log pages by time.
+            _index("Case", "stage"),
+            _index("Case", "owner"),
+            _index("Case", "district"),
+            _index("Audit", "at"),
+        ),
+    ),
+)
+
 APPLIED_QUERY = (
     f"MATCH (m:{Label.MIGRATION}) RETURN m.version AS version, m.checksum AS checksum "
     "ORDER BY version"

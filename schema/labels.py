@@ -33,6 +33,16 @@ class Label(StrEnum):
     # A scientist merged into another by a curator: keeps its identifiers for lookups.
     MERGED_SCIENTIST = "MergedScientist"
     IDENTITY_DECISION = "IdentityDecision"
+    # People's work (issue 18): recruitment cases and their immutable history, and the audit
+    # trail every people-write leaves.
+    CASE = "Case"
+    CASE_EVENT = "CaseEvent"
+    AUDIT = "Audit"
+    # Watchlists of scientists, teams and institutions, the changes to them the derived step
+    # records (Event), and the dated lists of candidates pushed to districts.
+    WATCHLIST = "Watchlist"
+    EVENT = "Event"
+    PUSH_LIST = "PushList"
 
 
 class Rel(StrEnum):
@@ -63,6 +73,13 @@ class Rel(StrEnum):
     # Scientist / Team / Institution -> ChainSegment, the derived talent-chain ranking
     # {segment, rank, works, citations, score}
     RANKED_IN = "RANKED_IN"
+    TARGETS = "TARGETS"  # Case -> Scientist / Team / Institution
+    FOR_DISTRICT = "FOR_DISTRICT"  # Case -> District
+    HAS_EVENT = "HAS_EVENT"  # Case -> CaseEvent {version}
+    WATCHES = "WATCHES"  # Watchlist -> Scientist / Team / Institution {since}
+    CONCERNS = "CONCERNS"  # Event -> the Scientist / Team / Institution it is about
+    # PushList -> the PushList of the same district and segment it follows
+    FOLLOWS = "FOLLOWS"
 
 
 # Every node but Migration (keyed by `version`) has the key property `id`, backed by a

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import strawberry
 
+from api.audit import audited_write
 from api.context import Info
 from api.errors import Failure, InvalidId, NotFound
 from api.ids import IdKind, parse_id, resolve_id
@@ -82,7 +83,14 @@ async def _decide(
         decided_at=datetime.now(UTC),
     )
     try:
-        await info.context.reader.write(curate_async, decision)
+        await audited_write(
+            info,
+            "mergeScientists" if kind is IdentityDecisionKind.MERGE else "splitScientists",
+            f"{left_id} {right_id}",
+            curate_async,
+            decision,
+            summary=reason or None,
+        )
     except CurationConflictError as e:
         return CurationConflict(message=str(e))
     # Looked up after the write, through loaders not used before it in this request.

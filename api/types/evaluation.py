@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from functools import cache
 from typing import Annotated
 
 import strawberry
 
 from api.errors import InvalidId, NotFound
+from api.types.case import TalentTier
 from graph.queries import evaluation as model
 from ingest.derived.evaluation import load_model
 
@@ -22,17 +22,6 @@ _FIT = (
 def _descriptions() -> dict[str, str]:
     # The shipped model file, read once: its descriptions are documentation, not results.
     return {**load_model().descriptions, model.FIT: _FIT}
-
-
-@strawberry.enum(
-    description="The city's talent classes (千才留苏): TOP 顶尖人才/战略科学家, LEADING 领军人才, "
-    "YOUNG 青年科技人才, ENGINEER 卓越工程师."
-)
-class TalentTier(Enum):
-    TOP = "TOP"
-    LEADING = "LEADING"
-    YOUNG = "YOUNG"
-    ENGINEER = "ENGINEER"
 
 
 @strawberry.type(description="One component of the evaluation score.")

@@ -39,7 +39,7 @@ CALL (w) {{
   MATCH (w)-[:{Rel.BY_INSTITUTION}]->(i:{Label.INSTITUTION})
   SET i.needs_derive = true
 }}
-REMOVE w.needs_derive
+REMOVE w.needs_derive, w.new_record
 """
 AFFILIATIONS = f"""
 UNWIND $ids AS sid

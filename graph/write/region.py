@@ -14,12 +14,14 @@ that the caller can report them (load the industries first, then re-run to link 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from neo4j import ManagedTransaction
 
+from schema.case import Target
 from schema.labels import Label, Rel
 from schema.region import Region, RegionKind, geonames_city_id
 
@@ -231,6 +233,16 @@ def sync_region(
         missing_industries=missing,
         deleted_districts=deleted,
     )
+
+
+SET_TARGETS = f"MATCH (c:{Label.CITY} {{id: $id}}) SET c.targets = $targets"
+
+
+def set_region_targets(tx: ManagedTransaction, city_id: str, targets: Sequence[Target]) -> None:
+    """The city's goals as JSON text on its node (null when the profile lists none), read by
+    targetsProgress: goals live in the profile, not in code."""
+    text = json.dumps([t.model_dump(mode="json") for t in targets]) if targets else None
+    tx.run(SET_TARGETS, id=city_id, targets=text).consume()
 
 
 def region_node_match(region_param: str = "region", var: str = "r") -> str:

@@ -74,10 +74,13 @@ MERGE (c)-[:{Rel.PART_OF}]->(p)
     for child, parent in _TAXONOMY_PARENT.items()
 }
 # A work cited before its own record arrives is a stub: `stub = true` until the record comes.
+# A work with its first record is also marked `new_record`, for the watchlists' NEW_WORK events
+# (graph.write.event); the derived step clears it with `needs_derive`.
 UPSERT_WORKS = f"""
 UNWIND $rows AS row
 MERGE (n:{Label.WORK} {{id: row.id}})
 SET n += row.props, n.needs_derive = true, n.{DIGEST} = row.digest
+FOREACH (_ IN CASE WHEN row.new THEN [1] ELSE [] END | SET n.new_record = true)
 REMOVE n.stub
 """
 # The works that already have a record (not new, not a citation stub), with the digest each was
@@ -205,8 +208,10 @@ def write_works_batch(
     tx.run(UPSERT_SOURCES, rows=node_rows(sources, partial=True)).consume()
     tx.run(UPSERT_FUNDERS, rows=node_rows(funders, partial=True)).consume()
     work_rows = node_rows(works, partial=False)
+    known = set(recorded)
     for row in work_rows:
         row["digest"] = digests.get(row["id"]) or None
+        row["new"] = row["id"] not in known
     tx.run(UPSERT_WORKS, rows=work_rows).consume()
 
     citation_rows = [

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from graph.queries import chain
 from graph.unit_of_work import Writer
-from graph.write import derived, identity, team
+from graph.write import derived, event, identity, team
 from graph.write import evaluation as evaluation_write
 from ingest.derived.evaluation import derive_evaluation, derive_segment_fit
 from ingest.derived.heat import derive_heat
@@ -34,6 +35,7 @@ class DeriveReport:
     segments: int = 0
     heat: int = 0
     evaluated: int = 0
+    events: int = 0  # changes to watched entities (graph.write.event)
     identities: identity.ApplyReport = field(default_factory=identity.ApplyReport)
 
 
@@ -44,7 +46,9 @@ def derive(
     chunk: int = 500,
     on_progress: Callable[[str, int], None] | None = None,
 ) -> DeriveReport:
-    """Process every mark left by loads, chunk by chunk, until none is left."""
+    """Process every mark left by loads, chunk by chunk, until none is left; the changes to
+    watched entities become events on the way (graph.write.event)."""
+    at = datetime.now(UTC)
     report = DeriveReport(identities=writer(identity.apply_identities))
     ties_changed = any(writer(derived.dirty, label, 1) for label in TIES)
     # Heat reads every work and segment: recomputed whole when either changed.
@@ -54,6 +58,8 @@ def derive(
         # so that a run killed midway still re-ranks them next time.
         writer(chain.mark_segments)
     while ids := writer(derived.dirty, Label.WORK, chunk):
+        # Before the marks go: they tell which works are new.
+        report.events += writer(event.track_works, ids, at)
         writer(derived.mark_from_works, ids)
         report.works += len(ids)
         if on_progress:
@@ -63,13 +69,15 @@ def derive(
         writer(team.mark_changed_institutions, ids)
         # Their evaluation is due too (ingest/derived/evaluation.py, after the rankings).
         writer(evaluation_write.mark_scientists, ids)
-        writer(derived.derive_scientists, ids, max_authors)
+        report.events += writer(event.derive_scientists_tracked, ids, max_authors, at)
         report.scientists += len(ids)
         if on_progress:
             on_progress("scientists", report.scientists)
     while ids := writer(derived.dirty, Label.INSTITUTION, chunk):
         # Teams first: clearing the mark (with COLLABORATES) says the institution is done.
-        report.teams += derive_teams(writer, ids, max_authors=max_authors)
+        teams, events = derive_teams(writer, ids, max_authors=max_authors, at=at)
+        report.teams += teams
+        report.events += events
         writer(derived.derive_institutions, ids)
         report.institutions += len(ids)
         if on_progress:
@@ -95,10 +103,20 @@ def derive(
     return report
 
 
-def derive_teams(writer: Writer, institution_ids: list[str], *, max_authors: int) -> int:
-    """Recompute the teams of these institutions from their works; the number of teams."""
+def derive_teams(
+    writer: Writer, institution_ids: list[str], *, max_authors: int, at: datetime | None = None
+) -> tuple[int, int]:
+    """Recompute the teams of these institutions from their works: (the number of teams, the
+    events of watched entities in new teams)."""
     found = Teams()
     for institution in writer(team.institution_works, institution_ids, max_authors):
         found.extend(detect_teams(institution))
-    writer(team.replace_teams, institution_ids, found.teams, found.members, found.topics)
-    return len(found.teams)
+    events = writer(
+        event.replace_teams_tracked,
+        institution_ids,
+        found.teams,
+        found.members,
+        found.topics,
+        at or datetime.now(UTC),
+    )
+    return len(found.teams), events

@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from graph.unit_of_work import Writer
-from graph.write.region import RegionSync, sync_region
+from graph.write.region import RegionSync, set_region_targets, sync_region
 from ingest.reference.yamlfile import Loc, Problems, entry_id, read_yaml
+from schema.case import Target
 from schema.region import Region, RegionKind
 
 DEFAULT_REGION_PATH = Path(__file__).resolve().parents[2] / "data" / "regions" / "suzhou.yaml"
 
-_TOP_KEYS = ("country", "city", "districts")
+_TOP_KEYS = ("country", "city", "districts", "targets")
 # Set by the loader from where an entry sits, so the file cannot contradict them.
 _DERIVED = {
     "kind": "it follows from where the entry sits (country, city or districts)",
@@ -38,6 +39,8 @@ class RegionProfile:
     country: Region
     city: Region
     districts: tuple[Region, ...]
+    # The city's goals (section 一(三) of the guidance for Suzhou), which targetsProgress reads.
+    targets: tuple[Target, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,10 +94,28 @@ def read_region(path: Path) -> RegionProfile:
         else:
             complete = False
         _geonames_once(problems, document.data, city, districts)
+        targets = _targets(problems, data.get("targets"))
     problems.raise_if_any()
     # Every way to an incomplete profile records a problem, raised just above.
     assert complete and country is not None and city is not None
-    return RegionProfile(country, city, tuple(districts))
+    return RegionProfile(country, city, tuple(districts), targets)
+
+
+def _targets(problems: Problems, entries: Any) -> tuple[Target, ...]:
+    """The optional `targets:` list, each entry checked; ids unique."""
+    if entries is None or not problems.sequence(entries, ("targets",)):
+        return ()
+    found: list[Target] = []
+    for index, entry in enumerate(entries):
+        try:
+            target = TypeAdapter(Target).validate_python(entry)
+        except ValidationError as e:
+            problems.add_validation(("targets", index), e, entry=entry_id(entry))
+            continue
+        if any(t.id == target.id for t in found):
+            problems.add(("targets", index), f"id {target.id} is already used", entry=target.id)
+        found.append(target)
+    return tuple(found)
 
 
 def _geonames_once(
@@ -189,4 +210,5 @@ def load_region(writer: Writer, path: Path = DEFAULT_REGION_PATH) -> RegionRepor
     """
     profile = read_region(path)
     result = writer(sync_region, profile.country, profile.city, list(profile.districts))
+    writer(set_region_targets, profile.city.id, list(profile.targets))
     return RegionReport(**vars(result), path=path, country=profile.country.id, city=profile.city.id)

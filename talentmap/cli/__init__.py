@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import typer
 
-from talentmap.cli import apikey, curate, db, derive, eval, ingest, match, neo4j, serve
+from talentmap.cli import (
+    apikey,
+    cases,
+    curate,
+    db,
+    derive,
+    eval,
+    ingest,
+    match,
+    neo4j,
+    push,
+    serve,
+)
 
 app = typer.Typer(
     help="TalentMap: a knowledge graph of the world's science and technology talent.",
@@ -21,5 +33,7 @@ app.command("derive")(derive.derive_command)
 app.add_typer(match.match_app, name="match", no_args_is_help=True)
 app.add_typer(apikey.apikey_app, name="apikey", no_args_is_help=True)
 app.add_typer(curate.curate_app, name="curate", no_args_is_help=True)
+app.add_typer(cases.cases_app, name="cases", no_args_is_help=True)
+app.add_typer(push.push_app, name="push")
 app.add_typer(eval.eval_app, name="eval", no_args_is_help=True)
 app.command("serve")(serve.serve)

@@ -1,0 +1,110 @@
+"""Watchlists and the events of what they watch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from api.context import Info
+from api.types.connection import PageInfo
+from graph.read.institution import institutions_by_id
+from graph.read.scientist import scientists_by_id
+from graph.read.team import teams_by_id
+from schema import watch as model
+
+if TYPE_CHECKING:
+    from api.types.institution import Institution
+    from api.types.scientist import Scientist
+    from api.types.team import Team
+
+strawberry.enum(model.EntityKind, description="A scientist, a team or an institution.")
+strawberry.enum(model.EventKind, description="What changed about a watched entity.")
+EntityKind = model.EntityKind
+EventKind = model.EventKind
+
+TrackedEntity = Annotated[
+    Annotated["Scientist", strawberry.lazy("api.types.scientist")]
+    | Annotated["Team", strawberry.lazy("api.types.team")]
+    | Annotated["Institution", strawberry.lazy("api.types.institution")],
+    strawberry.union("TrackedEntity"),
+]
+
+
+async def load_entity(info: Info, kind: model.EntityKind, key: str) -> TrackedEntity | None:
+    """The scientist, team or institution `key` of `kind`, through the request's loaders."""
+    from api.types.institution import Institution
+    from api.types.scientist import Scientist
+    from api.types.team import Team
+
+    if kind is model.EntityKind.SCIENTIST:
+        found = await info.context.loader(scientists_by_id).load(key)
+        return None if found is None else Scientist.from_model(found)
+    if kind is model.EntityKind.TEAM:
+        team = await info.context.loader(teams_by_id).load(key)
+        return None if team is None else Team.from_model(team)
+    institution = await info.context.loader(institutions_by_id).load(key)
+    return None if institution is None else Institution.from_model(institution)
+
+
+@strawberry.type(description="A change to a watched entity, found by the derived step.")
+class Event:
+    id: strawberry.ID
+    kind: EventKind
+    entity_id: strawberry.ID
+    entity_kind: EntityKind
+    at: datetime = strawberry.field(description="When the derived step found it.")
+    summary: str = strawberry.field(description="The change in words.")
+    facts: JSON = strawberry.field(description="The ids, names and years it rests on.")
+
+    @strawberry.field(description="The scientist, team or institution it is about.")
+    async def entity(self, info: Info) -> TrackedEntity | None:
+        return await load_entity(info, self.entity_kind, str(self.entity_id))
+
+    @classmethod
+    def from_model(cls, m: model.Event) -> Event:
+        return cls(
+            id=strawberry.ID(m.id),
+            kind=m.kind,
+            entity_id=strawberry.ID(m.entity_id),
+            entity_kind=m.entity_kind,
+            at=m.at,
+            summary=m.summary,
+            facts=cast(JSON, m.facts),
+        )
+
+
+@strawberry.type
+class EventEdge:
+    node: Event
+    cursor: str
+
+
+@strawberry.type
+class EventConnection:
+    total_count: int
+    edges: list[EventEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="Named scientists, teams and institutions someone follows.")
+class Watchlist:
+    id: strawberry.ID
+    name: str
+    shared: bool = strawberry.field(description="Seen by every key; changed by its owner.")
+    owner: str = strawberry.field(description="The API key name that made it.")
+    created_at: datetime
+    entity_ids: list[strawberry.ID]
+
+    @classmethod
+    def from_model(cls, m: model.Watchlist) -> Watchlist:
+        return cls(
+            id=strawberry.ID(m.id),
+            name=m.name,
+            shared=m.shared,
+            owner=m.owner,
+            created_at=m.created_at,
+            entity_ids=[strawberry.ID(e) for e in m.entity_ids],
+        )

@@ -1,0 +1,80 @@
+"""Watchlists and events as the API reads them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from graph.reader import Tx, fetch
+from schema.labels import Label, Rel
+from schema.watch import Event, Watchlist
+
+_PROJECTION = f"""l {{
+  .*,
+  created_at: toString(l.created_at),
+  entity_ids: [(l)-[:{Rel.WATCHES}]->(x) | x.id]
+}}"""
+WATCHLISTS_BY_ID = f"""
+UNWIND $ids AS key
+OPTIONAL MATCH (l:{Label.WATCHLIST} {{id: key}})
+RETURN key, CASE WHEN l IS NULL THEN null ELSE {_PROJECTION} END AS l
+"""
+# The lists a caller sees: their own and the shared ones (every list for an admin).
+VISIBLE_WATCHLISTS = f"""
+MATCH (l:{Label.WATCHLIST})
+WHERE l.shared OR $admin OR l.owner = $name
+WITH l ORDER BY l.created_at DESC, l.id
+RETURN {_PROJECTION} AS l
+"""
+# The events of the list's entities since each was put on it (and since `$since`), newest
+# first.
+WATCHLIST_EVENTS = f"""
+MATCH (:{Label.WATCHLIST} {{id: $id}})-[w:{Rel.WATCHES}]->(x)<-[:{Rel.CONCERNS}]-(e:{Label.EVENT})
+WHERE e.at >= w.since AND ($since IS NULL OR e.at >= datetime($since))
+WITH DISTINCT e ORDER BY e.at DESC, e.id DESC
+WITH collect(e) AS found
+RETURN size(found) AS total,
+       [e IN found[$offset..$offset + $limit] | e {{.*, at: toString(e.at)}}] AS page
+"""
+
+
+def watchlist_from_row(row: dict[str, Any]) -> Watchlist:
+    return Watchlist.model_validate(
+        {k: v for k, v in row.items() if k in Watchlist.model_fields}
+        | {"entity_ids": tuple(sorted(row.get("entity_ids") or ()))}
+    )
+
+
+def event_from_row(row: dict[str, Any]) -> Event:
+    return Event.model_validate(
+        {k: v for k, v in row.items() if k in Event.model_fields and k != "facts"}
+        | {"facts": json.loads(row.get("facts") or "{}")}
+    )
+
+
+async def watchlists_by_id(tx: Tx, ids: Sequence[str]) -> list[Watchlist | None]:
+    rows = await fetch(tx, WATCHLISTS_BY_ID, ids=list(ids))
+    found = {r["key"]: r["l"] for r in rows}
+    return [None if found.get(i) is None else watchlist_from_row(found[i]) for i in ids]
+
+
+async def visible_watchlists(tx: Tx, name: str, admin: bool) -> list[Watchlist]:
+    rows = await fetch(tx, VISIBLE_WATCHLISTS, name=name, admin=admin)
+    return [watchlist_from_row(r["l"]) for r in rows]
+
+
+async def watchlist_events(
+    tx: Tx, watchlist_id: str, since: datetime | None, offset: int, limit: int
+) -> tuple[int, list[Event]]:
+    rows = await fetch(
+        tx,
+        WATCHLIST_EVENTS,
+        id=watchlist_id,
+        since=None if since is None else since.isoformat(),
+        offset=offset,
+        limit=limit,
+    )
+    row = rows[0]
+    return int(row["total"]), [event_from_row(e) for e in row["page"]]

@@ -1,0 +1,330 @@
+"""Recruitment cases in the graph: `(:Case)-[:TARGETS]->(scientist, team or institution)`,
+`(:Case)-[:FOR_DISTRICT]->(:District)`, `(:Case)-[:HAS_EVENT {version}]->(:CaseEvent)`.
+
+Every change runs in one transaction that first takes the case's write lock
+(`SET c._lock = true`, Neo4j's documented guard against lost updates: reads after it see the
+last committed state), then checks the caller's version against the stored one, so of two
+clients updating the same version at once exactly one wins and the other gets
+`VersionConflictError` with the version that won. The change and its `CaseEvent` are written
+together; events are never changed or deleted. Ids and times come from the caller, so a
+transaction the driver retries writes the same nodes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+from pydantic import ValidationError
+
+from graph.read.case import CASE_PROJECTION, case_from_row
+from schema.audit import Actor
+from schema.case import (
+    EDITABLE,
+    Case,
+    CaseAction,
+    CaseEvent,
+    CaseFields,
+    CaseRuleError,
+    CaseStage,
+    FieldChange,
+    TargetKind,
+    camel,
+    check_due,
+    check_move,
+    diff,
+    initial,
+)
+from schema.labels import Label, Rel
+
+TARGET_LABELS = {
+    TargetKind.SCIENTIST: Label.SCIENTIST,
+    TargetKind.TEAM: Label.TEAM,
+    TargetKind.INSTITUTION: Label.INSTITUTION,
+}
+
+
+class CaseError(Exception):
+    """Root of the expected failures of a case write."""
+
+
+class CaseNotFoundError(CaseError):
+    def __init__(self, case_id: str) -> None:
+        super().__init__(f"no case has the id {case_id!r}")
+        self.case_id = case_id
+
+
+class VersionConflictError(CaseError):
+    def __init__(self, case_id: str, given: int, current: int) -> None:
+        super().__init__(
+            f"case {case_id} is at version {current}, not {given}: someone changed it since "
+            "you read it; read it again and redo your change"
+        )
+        self.current = current
+
+
+class CaseForbiddenError(CaseError):
+    pass
+
+
+EXISTS_DISTRICT = f"MATCH (d:{Label.DISTRICT} {{id: $id}}) RETURN d.id AS id"
+EXISTS_TARGET = {
+    kind: f"MATCH (t:{label} {{id: $id}}) RETURN t.id AS id"
+    for kind, label in TARGET_LABELS.items()
+}
+READ_CASE = f"MATCH (c:{Label.CASE} {{id: $id}}) RETURN {CASE_PROJECTION} AS c"
+LOCK_CASE = f"""
+MATCH (c:{Label.CASE} {{id: $id}})
+SET c._lock = true
+RETURN {CASE_PROJECTION} AS c
+"""
+# Dates travel as ISO text and are stored as Neo4j temporals.
+SAVE_CASE = f"""
+MERGE (c:{Label.CASE} {{id: $id}})
+SET c += $props,
+    c.created_at = datetime($props.created_at),
+    c.updated_at = datetime($props.updated_at),
+    c.landed_at = CASE WHEN $props.landed_at IS NULL THEN null ELSE datetime($props.landed_at) END,
+    c.next_action_due = CASE WHEN $props.next_action_due IS NULL THEN null
+                             ELSE date($props.next_action_due) END
+REMOVE c._lock
+WITH c
+CALL (c) {{
+  MATCH (c)-[r:{Rel.FOR_DISTRICT}]->(d)
+  WHERE d.id <> $props.district
+  DELETE r
+}}
+WITH c
+MATCH (d:{Label.DISTRICT} {{id: $props.district}})
+MERGE (c)-[:{Rel.FOR_DISTRICT}]->(d)
+"""
+
+
+def link_target_query(kind: TargetKind) -> str:
+    return f"""
+MATCH (c:{Label.CASE} {{id: $id}}), (t:{TARGET_LABELS[kind]} {{id: $target}})
+MERGE (c)-[:{Rel.TARGETS}]->(t)
+"""
+
+
+RECORD_EVENT = f"""
+MATCH (c:{Label.CASE} {{id: $case_id}})
+MERGE (e:{Label.CASE_EVENT} {{id: $id}})
+ON CREATE SET e += $props, e.at = datetime($at)
+MERGE (c)-[:{Rel.HAS_EVENT} {{version: $props.version}}]->(e)
+"""
+
+
+def _props(case: Case) -> dict[str, Any]:
+    return {k: v for k, v in case.properties().items() if k != "id"}
+
+
+async def _save(tx: AsyncManagedTransaction, case: Case) -> None:
+    await tx.run(SAVE_CASE, id=case.id, props=_props(case))
+
+
+async def _event(tx: AsyncManagedTransaction, event: CaseEvent) -> None:
+    props = {
+        "case_id": event.case_id,
+        "version": event.version,
+        "action": str(event.action),
+        "actor": event.actor,
+        "actor_key": event.actor_key,
+        "changes": json.dumps([c.model_dump(mode="json") for c in event.changes]),
+        "note": event.note,
+    }
+    await tx.run(
+        RECORD_EVENT, case_id=event.case_id, id=event.id, at=event.at.isoformat(), props=props
+    )
+
+
+async def _one(tx: AsyncManagedTransaction, query: str, **params: Any) -> dict[str, Any] | None:
+    result = await tx.run(query, params)
+    record = await result.single()
+    return None if record is None else dict(record)
+
+
+def _fields(values: dict[str, Any]) -> CaseFields:
+    """Validated fields, or the first problem as a CaseRuleError naming the API's field."""
+    try:
+        return CaseFields.model_validate(values)
+    except ValidationError as e:
+        first = e.errors()[0]
+        field = camel(str(first["loc"][0])) if first["loc"] else "input"
+        raise CaseRuleError(field, f"{field}: {first['msg']}") from e
+
+
+async def create_case(
+    tx: AsyncManagedTransaction,
+    *,
+    case_id: str,
+    target_kind: TargetKind,
+    target_id: str,
+    values: dict[str, Any],
+    actor: Actor,
+    event_id: str,
+    at: datetime,
+    today: date,
+) -> Case:
+    """A new case at IDENTIFIED, version 1, with its CREATED event. Refused (CaseRuleError) for
+    a target or district not in the graph and a due date in the past."""
+    fields = _fields(values)
+    check_due(fields.next_action_due, today)
+    if await _one(tx, EXISTS_TARGET[target_kind], id=target_id) is None:
+        raise CaseRuleError("target", f"no {target_kind.lower()} has the id {target_id!r}")
+    if await _one(tx, EXISTS_DISTRICT, id=fields.district) is None:
+        raise CaseRuleError("district", f"no district has the id {fields.district!r}")
+    existing = await _one(tx, READ_CASE, id=case_id)
+    if existing is not None:  # a retried transaction: already written
+        return case_from_row(existing["c"])
+    case = Case(
+        id=case_id,
+        target_kind=target_kind,
+        target_id=target_id,
+        owner_key=actor.key_id if fields.owner == actor.name else None,
+        created_at=at,
+        updated_at=at,
+        **fields.model_dump(),
+    )
+    await _save(tx, case)
+    await tx.run(link_target_query(target_kind), id=case_id, target=target_id)
+    changes = (FieldChange(field="stage", before=None, after=str(case.stage)), *initial(fields))
+    await _event(
+        tx,
+        CaseEvent(
+            id=event_id,
+            case_id=case_id,
+            version=1,
+            action=CaseAction.CREATED,
+            at=at,
+            actor=actor.name,
+            actor_key=actor.key_id,
+            changes=changes,
+        ),
+    )
+    return case
+
+
+async def _locked(
+    tx: AsyncManagedTransaction, case_id: str, version: int, actor: Actor, event_id: str
+) -> Case | None:
+    """The case, locked, after the checks every change makes; None when this event was
+    already written (a retried transaction)."""
+    row = await _one(tx, LOCK_CASE, id=case_id)
+    if row is None:
+        raise CaseNotFoundError(case_id)
+    case = case_from_row(row["c"])
+    if not (actor.admin or case.owner == actor.name):
+        raise CaseForbiddenError(
+            f"case {case_id} belongs to {case.owner}: a recruiter edits their own cases "
+            "(an admin edits all)"
+        )
+    if await _one(tx, f"MATCH (e:{Label.CASE_EVENT} {{id: $id}}) RETURN e.id", id=event_id):
+        return None
+    if case.version != version:
+        raise VersionConflictError(case_id, version, case.version)
+    return case
+
+
+async def update_case(
+    tx: AsyncManagedTransaction,
+    *,
+    case_id: str,
+    version: int,
+    values: dict[str, Any],
+    actor: Actor,
+    event_id: str,
+    at: datetime,
+    today: date,
+    note: str | None = None,
+) -> Case:
+    """Change the editable fields `values` names (None clears an optional one); the owner only
+    by an admin. No change at all writes nothing and keeps the version."""
+    case = await _locked(tx, case_id, version, actor, event_id)
+    if case is None:
+        return await _reread(tx, case_id)
+    before = CaseFields.model_validate(case.model_dump(include=set(EDITABLE)))
+    after = _fields({**before.model_dump(), **values})
+    if after.owner != before.owner and not actor.admin:
+        raise CaseForbiddenError("only an admin reassigns a case")
+    if after.next_action_due != before.next_action_due:
+        check_due(after.next_action_due, today)
+    if (
+        after.district != before.district
+        and await _one(tx, EXISTS_DISTRICT, id=after.district) is None
+    ):
+        raise CaseRuleError("district", f"no district has the id {after.district!r}")
+    changes = diff(before, after)
+    if not changes:
+        await tx.run(f"MATCH (c:{Label.CASE} {{id: $id}}) REMOVE c._lock", id=case_id)
+        return case
+    updated = case.model_copy(
+        update={**after.model_dump(), "version": case.version + 1, "updated_at": at}
+    )
+    if after.owner != before.owner:
+        updated = updated.model_copy(update={"owner_key": None})
+    await _save(tx, updated)
+    await _event(
+        tx,
+        CaseEvent(
+            id=event_id,
+            case_id=case_id,
+            version=updated.version,
+            action=CaseAction.UPDATED,
+            at=at,
+            actor=actor.name,
+            actor_key=actor.key_id,
+            changes=changes,
+            note=note,
+        ),
+    )
+    return updated
+
+
+async def move_case(
+    tx: AsyncManagedTransaction,
+    *,
+    case_id: str,
+    version: int,
+    stage: CaseStage,
+    note: str | None,
+    actor: Actor,
+    event_id: str,
+    at: datetime,
+) -> Case:
+    """Move to the next stage, or DROPPED with the note as its reason (schema.case.check_move)."""
+    case = await _locked(tx, case_id, version, actor, event_id)
+    if case is None:
+        return await _reread(tx, case_id)
+    check_move(case.stage, stage, note)
+    update: dict[str, Any] = {"stage": stage, "version": case.version + 1, "updated_at": at}
+    if stage is CaseStage.DROPPED:
+        update["drop_reason"] = (note or "").strip()
+    if stage is CaseStage.LANDED:
+        update["landed_at"] = at
+    moved = case.model_copy(update=update)
+    await _save(tx, moved)
+    await _event(
+        tx,
+        CaseEvent(
+            id=event_id,
+            case_id=case_id,
+            version=moved.version,
+            action=CaseAction.MOVED,
+            at=at,
+            actor=actor.name,
+            actor_key=actor.key_id,
+            changes=(FieldChange(field="stage", before=str(case.stage), after=str(stage)),),
+            note=note,
+        ),
+    )
+    return moved
+
+
+async def _reread(tx: AsyncManagedTransaction, case_id: str) -> Case:
+    row = await _one(tx, LOCK_CASE, id=case_id)
+    assert row is not None
+    await tx.run(f"MATCH (c:{Label.CASE} {{id: $id}}) REMOVE c._lock", id=case_id)
+    return case_from_row(row["c"])

@@ -1,0 +1,42 @@
+"""The audit trail of people's writes (cases, curation, and what comes next): who did what to
+which entity, and when, with the API key that did it. No I/O."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from schema.apikey import Role
+
+
+class Actor(BaseModel):
+    """Who writes: an API key's name, id and role (the CLI passes its own name, no key)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    key_id: str | None = None
+    role: Role
+
+    @property
+    def admin(self) -> bool:
+        return self.role.includes(Role.ADMIN)
+
+
+class AuditEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    at: datetime
+    action: str  # the mutation or command, e.g. createCase, mergeScientists
+    entity: str  # the id (or ids) it wrote
+    key_id: str | None = None
+    key_name: str
+    role: Role
+    summary: str | None = None
+
+
+def new_audit_id() -> str:
+    return "aud-" + secrets.token_hex(8)

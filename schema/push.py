@@ -1,0 +1,273 @@
+"""District recommendations and push lists (靶向推送). No I/O.
+
+For a district's focus segments (the industries its profile names, and their segments), the
+candidates outside the district are ranked by
+
+    score = evidence x reach x mobility
+
+- evidence: the talent-chain ranking score in the segment (graph.queries.chain: the sum over
+  matching works of 1 + log10(1 + citations)); issue 8's evaluation model replaces it when it
+  lands (MODEL_VERSION says which one a push list used);
+- reach = 1 + 0.5·log10(1 + works shared between the candidate's (latest) institutions and the
+  district's institutions) + 0.5 for a one-hop introduction path (a co-author affiliated with
+  a district institution), 0.25 for a two-hop one;
+- mobility = 1.1 for a scientist whose latest institution is new since RECENT_YEARS (a recent
+  move: people who moved once move again), else 1.
+
+People (and teams and institutions) in an open case are left out: someone is already on them.
+Each candidate carries its reasons in words and numbers. A push list is the dated, versioned
+ranking sent to a district for a segment; `new_since_last` marks entries the previous list of
+the same district and segment did not have.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from schema.watch import EntityKind
+
+MODEL_VERSION = "chain-evidence*reach*mobility/1"
+RECENT_YEARS = 2
+# How many of each segment's ranking are considered (the top of the talent chain).
+CANDIDATES_PER_SEGMENT = 200
+# How many entries a push list holds per segment.
+PUSH_SIZE = 50
+
+
+class Reason(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str  # EVIDENCE, COOPERATION, PATH, MOBILITY
+    text: str
+    value: float
+
+
+class Candidate(BaseModel):
+    """One row the graph gives: a ranked node of a segment, outside the district, with what
+    its reach and mobility are computed from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    entity_id: str
+    kind: EntityKind
+    name: str | None = None
+    segment_id: str
+    segment_name: str | None = None
+    chain_rank: int
+    works: int
+    citations: int
+    evidence: float
+    cooperation_works: int = 0
+    partners: tuple[str, ...] = ()
+    hops: int | None = None
+    # A scientist's affiliations: (institution name, start year, end year).
+    affiliations: tuple[tuple[str | None, int | None, int | None], ...] = ()
+
+
+class Recommendation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    entity_id: str
+    kind: EntityKind
+    name: str | None
+    segment_id: str
+    segment_name: str | None
+    score: float
+    evidence: float
+    reach: float
+    mobility: float
+    reasons: tuple[Reason, ...]
+
+
+class PushEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    rank: int
+    entity_id: str
+    kind: EntityKind
+    name: str | None
+    score: float
+    reasons: tuple[Reason, ...]
+    new_since_last: bool = False
+
+
+class PushList(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    district: str
+    segment: str
+    segment_name: str | None = None
+    version: int
+    as_of: date
+    pushed_at: datetime
+    pushed_by: str
+    model_version: str = MODEL_VERSION
+    previous_id: str | None = None
+    entries: tuple[PushEntry, ...] = ()
+
+
+def new_push_list_id() -> str:
+    return "push-" + secrets.token_hex(8)
+
+
+def moved_recently(
+    affiliations: Sequence[tuple[str | None, int | None, int | None]], this_year: int
+) -> str | None:
+    """The institution a scientist moved to within RECENT_YEARS (the latest one started then,
+    and an earlier one exists), or None."""
+    dated = [(s, e, n) for n, s, e in affiliations if s is not None and e is not None]
+    if len(dated) < 2:
+        return None
+    start, _, name = max(dated, key=lambda a: (a[1], a[0]))
+    earliest = min(s for s, _, _ in dated)
+    if start >= this_year - RECENT_YEARS and start > earliest:
+        return name or "a new institution"
+    return None
+
+
+def recommend(c: Candidate, this_year: int) -> Recommendation:
+    """The score of a candidate, with its reasons."""
+    segment = c.segment_name or c.segment_id
+    reasons = [
+        Reason(
+            code="EVIDENCE",
+            text=f"#{c.chain_rank} in {segment}: {c.works} matching works, "
+            f"{c.citations} citations (score {c.evidence:.1f})",
+            value=c.evidence,
+        )
+    ]
+    reach = 1.0
+    if c.cooperation_works:
+        reach += 0.5 * math.log10(1 + c.cooperation_works)
+        partners = ", ".join(c.partners) or "the district's institutions"
+        reasons.append(
+            Reason(
+                code="COOPERATION",
+                text=f"{c.cooperation_works} works shared with {partners}",
+                value=float(c.cooperation_works),
+            )
+        )
+    if c.hops is not None:
+        reach += {1: 0.5, 2: 0.25}.get(c.hops, 0.0)
+        via = "a co-author" if c.hops == 1 else "a co-author's co-author"
+        reasons.append(
+            Reason(
+                code="PATH",
+                text=f"introduction path of {c.hops} hop(s): {via} works in the district",
+                value=float(c.hops),
+            )
+        )
+    mobility = 1.0
+    moved = moved_recently(c.affiliations, this_year) if c.kind is EntityKind.SCIENTIST else None
+    if moved:
+        mobility = 1.1
+        reasons.append(
+            Reason(
+                code="MOBILITY",
+                text=f"moved to {moved} within {RECENT_YEARS} years",
+                value=1.1,
+            )
+        )
+    return Recommendation(
+        entity_id=c.entity_id,
+        kind=c.kind,
+        name=c.name,
+        segment_id=c.segment_id,
+        segment_name=c.segment_name,
+        score=round(c.evidence * reach * mobility, 6),
+        evidence=c.evidence,
+        reach=round(reach, 6),
+        mobility=mobility,
+        reasons=tuple(reasons),
+    )
+
+
+def rank(candidates: Iterable[Candidate], this_year: int) -> list[Recommendation]:
+    """Best first (score, then id); an entity ranked in several segments counts once, with
+    its best segment."""
+    best: dict[tuple[EntityKind, str], Recommendation] = {}
+    for c in candidates:
+        r = recommend(c, this_year)
+        key = (r.kind, r.entity_id)
+        if key not in best or (r.score, r.segment_id) > (best[key].score, best[key].segment_id):
+            best[key] = r
+    return sorted(best.values(), key=lambda r: (-r.score, r.entity_id))
+
+
+def entries(
+    ranked: Sequence[Recommendation], previous: PushList | None, size: int = PUSH_SIZE
+) -> tuple[PushEntry, ...]:
+    before = {e.entity_id for e in previous.entries} if previous else set()
+    return tuple(
+        PushEntry(
+            rank=i + 1,
+            entity_id=r.entity_id,
+            kind=r.kind,
+            name=r.name,
+            score=r.score,
+            reasons=r.reasons,
+            new_since_last=r.entity_id not in before,
+        )
+        for i, r in enumerate(ranked[:size])
+    )
+
+
+def export_rows(push: PushList) -> list[dict[str, Any]]:
+    """One row per entry, as the CSV and XLSX exports write them."""
+    return [
+        {
+            "rank": e.rank,
+            "kind": str(e.kind),
+            "id": e.entity_id,
+            "name": e.name or "",
+            "score": e.score,
+            "new_since_last": "yes" if e.new_since_last else "",
+            "reasons": "; ".join(r.text for r in e.reasons),
+        }
+        for e in push.entries
+    ]
+
+
+EXPORT_COLUMNS = ("rank", "kind", "id", "name", "score", "new_since_last", "reasons")
+
+
+def to_csv(push: PushList) -> str:
+    """The list as CSV text (the caller writes it as UTF-8 with a byte-order mark, so
+    spreadsheets read the Chinese)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(export_rows(push))
+    return out.getvalue()
+
+
+def to_xlsx(push: PushList) -> bytes:
+    """The list as an XLSX workbook: a sheet of entries under a title row saying which
+    district, segment, version and date, and the model that ranked them."""
+    from openpyxl import Workbook  # only the exports need it
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook has its sheet
+    sheet.title = f"v{push.version}"
+    sheet.append(
+        [
+            f"{push.district} · {push.segment_name or push.segment} · version {push.version} · "
+            f"{push.as_of.isoformat()} · {push.model_version}"
+        ]
+    )
+    sheet.append(list(EXPORT_COLUMNS))
+    for row in export_rows(push):
+        sheet.append([row[c] for c in EXPORT_COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

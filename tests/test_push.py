@@ -1,0 +1,271 @@
+"""District recommendations and push lists over real HTTP: candidates ranked with reasons,
+people in an open case left out, dated and versioned push lists with what is new since the
+last, the XLSX and CSV exports (opened with openpyxl) from the HTTP endpoint and the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from neo4j import Driver
+from openpyxl import load_workbook
+
+from graph.unit_of_work import Writer
+from ingest.derived.step import derive
+from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries
+from ingest.reference.region import DEFAULT_REGION_PATH, load_region
+from schema.settings import Settings
+from tests.conftest import SAMPLE_WORKS, ask, create_key, load_works, short_id
+from tests.test_api_chain import industries, matching, segment_topics
+
+RECOMMEND = """
+query ($d: ID!, $s: ID, $k: EntityKind, $first: Int) {
+  recommendations(district: $d, segment: $s, kind: $k, first: $first) {
+    __typename
+    ... on RecommendationConnection {
+      totalCount
+      edges { node { entityId kind name segment score evidence reach mobility
+                     reasons { code text value } } }
+    }
+    ... on NotFound { message }
+  }
+}"""
+PUSH_FIELDS = """
+  id district segment version asOf pushedBy modelVersion previousId xlsxUrl
+  entries { rank entityId kind name score newSinceLast reasons { code text } }
+  newSinceLast { entityId }
+"""
+PUSH = f"""
+mutation ($d: ID!, $s: ID) {{
+  push(district: $d, segment: $s) {{
+    __typename
+    ... on Pushed {{ pushLists {{ {PUSH_FIELDS} }} }}
+    ... on NotFound {{ message }}
+  }}
+}}"""
+
+
+def district_and_segment() -> tuple[str, str, set[str]]:
+    """From the raw files: the district focus segment that the most sample works match (the
+    sample is not about Suzhou's industries: a few), that district, and those works' ids."""
+    profile = yaml.safe_load(DEFAULT_REGION_PATH.read_text(encoding="utf-8"))
+    by_industry = {i["id"]: i for i in industries()}
+    found = [
+        (len(works), district["id"], segment["id"], works)
+        for district in profile["districts"]
+        for industry in district.get("industry_ids") or []
+        for segment in by_industry[industry]["segments"]
+        if (works := {short_id(w["id"]) for w in matching(segment_topics(segment))})
+    ]
+    _, district, segment, works = max(found, key=lambda f: (f[0], f[1], f[2]))
+    assert len(works) >= 3, found
+    return district, segment, works
+
+
+@pytest.fixture(scope="module")
+def loaded(
+    graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """A few sample works matching a district's focus segment, the industries and region
+    profile, ranked by the derived step (the whole sample takes minutes on a loaded machine)."""
+    tmp = tmp_path_factory.mktemp("push")
+    district, segment, works = district_and_segment()
+    lines = [
+        line
+        for line in SAMPLE_WORKS.read_text(encoding="utf-8").split("\n")
+        if line.strip() and short_id(json.loads(line)["id"]) in works
+    ]
+    sample = tmp / "works.jsonl"
+    sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    load_works(graph, settings, [sample], tmp / "quarantine", derive=False)
+    writer = Writer(graph, settings.neo4j_database)
+    load_industries(writer, DEFAULT_INDUSTRIES_PATH)
+    load_region(writer, DEFAULT_REGION_PATH)
+    derive(writer, max_authors=settings.max_authors_for_ties)
+    return {"district": district, "segment": segment}
+
+
+@pytest.fixture(scope="module")
+def keys(graph: Driver, settings: Settings, api_url: str) -> dict[str, str]:
+    return {
+        name: create_key(graph, settings, role, name)
+        for name, role in (("alice", "recruiter"), ("vera", "viewer"))
+    }
+
+
+def data(body: dict[str, Any], field: str) -> Any:
+    assert not body.get("errors"), body
+    return body["data"][field]
+
+
+def test_recommendations_push_lists_and_exports(
+    api_url: str, loaded: dict[str, str], keys: dict[str, str], tmp_path: Path
+) -> None:
+    alice, vera = keys["alice"], keys["vera"]
+    district, segment = loaded["district"], loaded["segment"]
+    variables = {"d": district, "s": segment, "k": "SCIENTIST", "first": 100}
+    got = data(ask(api_url, RECOMMEND, variables, key=alice), "recommendations")
+    assert got["__typename"] == "RecommendationConnection"
+    nodes = [e["node"] for e in got["edges"]]
+    assert nodes and got["totalCount"] == len(nodes)
+    assert [n["score"] for n in nodes] == sorted((n["score"] for n in nodes), reverse=True)
+    for n in nodes:
+        assert n["kind"] == "SCIENTIST" and n["segment"] == segment
+        assert n["reasons"][0]["code"] == "EVIDENCE" and n["reasons"][0]["text"].startswith("#")
+        assert n["score"] == pytest.approx(n["evidence"] * n["reach"] * n["mobility"], rel=1e-5)
+    # Viewers do not walk people's ties.
+    denied = ask(api_url, RECOMMEND, variables, key=vera)
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert (
+        data(
+            ask(api_url, RECOMMEND, {**variables, "d": "cn/suzhou/atlantis"}, key=alice),
+            "recommendations",
+        )["__typename"]
+        == "NotFound"
+    )
+
+    first = data(ask(api_url, PUSH, {"d": district, "s": segment}, key=alice), "push")
+    [v1] = first["pushLists"]
+    assert (v1["version"], v1["district"], v1["segment"], v1["pushedBy"]) == (
+        1,
+        district,
+        segment,
+        "alice",
+    )
+    assert v1["previousId"] is None
+    assert all(e["newSinceLast"] for e in v1["entries"])
+    assert [e["rank"] for e in v1["entries"]] == list(range(1, len(v1["entries"]) + 1))
+
+    # A case opened on the top scientist takes them off the next list.
+    assert {e["kind"] for e in v1["entries"]} >= {"SCIENTIST", "INSTITUTION"}
+    top = next(e["entityId"] for e in v1["entries"] if e["kind"] == "SCIENTIST")
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    case = ask(
+        api_url,
+        "mutation ($i: CaseInput!) { createCase(input: $i) { __typename } }",
+        {
+            "i": {
+                "target": top,
+                "targetKind": "SCIENTIST",
+                "district": district,
+                "programme": "TALENT",
+                "nextActionDue": tomorrow,
+            }
+        },
+        key=alice,
+    )
+    assert data(case, "createCase")["__typename"] == "Case"
+    after = data(ask(api_url, RECOMMEND, variables, key=alice), "recommendations")
+    assert top not in {e["node"]["entityId"] for e in after["edges"]}
+
+    [v2] = data(ask(api_url, PUSH, {"d": district, "s": segment}, key=alice), "push")["pushLists"]
+    assert (v2["version"], v2["previousId"]) == (2, v1["id"])
+    assert top not in {e["entityId"] for e in v2["entries"]}
+    assert v2["newSinceLast"] == [
+        {"entityId": e["entityId"]} for e in v2["entries"] if e["newSinceLast"]
+    ]
+    assert all(
+        e["entityId"] in {x["entityId"] for x in v1["entries"]}
+        for e in v2["entries"]
+        if not e["newSinceLast"]
+    )
+
+    listed = data(
+        ask(
+            api_url,
+            "query ($d: ID!) { pushLists(district: $d) "
+            "{ totalCount edges { node { id version } } } }",
+            {"d": district},
+            key=vera,
+        ),
+        "pushLists",
+    )
+    assert [e["node"]["version"] for e in listed["edges"]] == [2, 1]
+    one = data(
+        ask(
+            api_url,
+            "query ($i: ID!) { pushList(id: $i) { ... on PushList { id version } } }",
+            {"i": v1["id"]},
+            key=vera,
+        ),
+        "pushList",
+    )
+    assert one == {"id": v1["id"], "version": 1}
+
+    # The XLSX the page links to, opened with openpyxl; the CSV; refused without a key.
+    response = httpx.get(f"{api_url}{v1['xlsxUrl']}", headers={"Authorization": f"Bearer {vera}"})
+    assert response.status_code == 200, response.text
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    assert sheet is not None
+    table = list(sheet.iter_rows(values_only=True))
+    assert district in str(table[0][0]) and "version 1" in str(table[0][0])
+    assert table[1][:3] == ("rank", "kind", "id")
+    assert [r[2] for r in table[2:]] == [e["entityId"] for e in v1["entries"]]
+    assert [r[0] for r in table[2:]] == [e["rank"] for e in v1["entries"]]
+    assert all(r[6] for r in table[2:])  # the reasons, in words
+    text = httpx.get(
+        f"{api_url}/export/pushlists/{v2['id']}.csv", headers={"Authorization": f"Bearer {vera}"}
+    )
+    assert text.status_code == 200
+    exported = list(csv.DictReader(io.StringIO(text.content.decode("utf-8-sig"))))
+    assert [r["id"] for r in exported] == [e["entityId"] for e in v2["entries"]]
+    assert httpx.get(f"{api_url}{v1['xlsxUrl']}").status_code == 401
+    missing = httpx.get(
+        f"{api_url}/export/pushlists/push-nothing.xlsx", headers={"Authorization": f"Bearer {vera}"}
+    )
+    assert missing.status_code == 404
+
+    # The CLI: a third version, and the export of it.
+    from typer.testing import CliRunner
+
+    from talentmap.cli import app
+
+    result = CliRunner().invoke(app, ["push", "--district", district, "--as-of", "2026-01-02"])
+    assert result.exit_code == 0, result.output
+    v3 = [line.split("\t") for line in result.stdout.splitlines() if f"\t{segment}\t" in line]
+    assert v3 and v3[0][3] == "v3"
+    out = tmp_path / "push.xlsx"
+    result = CliRunner().invoke(app, ["push", "export", v3[0][0], "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    cli_sheet = load_workbook(out).active
+    assert cli_sheet is not None
+    assert "2026-01-02" in str(cli_sheet["A1"].value)
+
+
+def test_scores_and_reasons() -> None:
+    from schema.push import Candidate, rank
+    from schema.watch import EntityKind
+
+    base = {
+        "kind": EntityKind.SCIENTIST,
+        "segment_id": "s",
+        "chain_rank": 1,
+        "works": 3,
+        "citations": 10,
+        "evidence": 5.0,
+    }
+    far = Candidate(entity_id="A1", **base)
+    near = Candidate(
+        entity_id="A2",
+        cooperation_works=99,
+        partners=("Kunshan U",),
+        hops=1,
+        affiliations=(("Old", 2010, 2020), ("New", 2025, 2026)),
+        **base,
+    )
+    ranked = rank([far, near], this_year=2026)
+    assert [r.entity_id for r in ranked] == ["A2", "A1"]
+    best = ranked[0]
+    assert best.reach == pytest.approx(1 + 0.5 * 2 + 0.5)
+    assert best.mobility == 1.1
+    assert [r.code for r in best.reasons] == ["EVIDENCE", "COOPERATION", "PATH", "MOBILITY"]
+    assert "99 works shared with Kunshan U" in best.reasons[1].text
+    assert ranked[1].score == 5.0
