@@ -25,7 +25,16 @@ from typing import Any
 import httpx
 import pytest
 from neo4j import Driver
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserType,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Request,
+    expect,
+    sync_playwright,
+)
 
 from graph.unit_of_work import Writer
 from graph.write.apikey import create_api_key, revoke_api_key
@@ -82,6 +91,30 @@ def browser_type_launch_args() -> dict[str, Any]:
         "executable_path": CHROMIUM,
         "args": ["--no-sandbox", "--enable-unsafe-swiftshader", "--use-angle=swiftshader"],
     }
+
+
+# pytest-playwright's Playwright and browser live for the whole session, and with them the event
+# loop Playwright's sync API runs: a later module in the same process could not asyncio.run().
+# Here they live for this module only.
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
+    found: BrowserType = getattr(playwright, browser_name)
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser(
+    browser_type: BrowserType, browser_type_launch_args: dict[str, Any]
+) -> Iterator[Browser]:
+    launched = browser_type.launch(**browser_type_launch_args)
+    yield launched
+    launched.close()
 
 
 @pytest.fixture(scope="module")
