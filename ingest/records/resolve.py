@@ -177,8 +177,10 @@ class RecordsWriter:
                         "name": inst.name,
                     },
                 )
-                row["authors"] = max(row["authors"], inst.authors or 0) or None
+                row["authors"] = max(row["authors"], inst.authors or 0)
                 row["confidence"] = max(row["confidence"], confidence)
+        for row in found.values():
+            row["authors"] = row["authors"] or None  # the record does not say how many
         return list(found.values()), unmatched
 
     def _people(
