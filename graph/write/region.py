@@ -115,6 +115,27 @@ RETURN [x IN collect(CASE WHEN i IS NULL THEN key END) WHERE x IS NOT NULL] AS m
 """
 
 
+# The other load order: institutions a profile lists that arrive after it (a ROR load) are
+# placed as the profile says (graph.write.institution calls it for every ROR batch).
+PLACE_NEW_INSTITUTIONS = f"""
+MATCH (p)
+WHERE (p:{Label.DISTRICT} OR (p:{Label.CITY} AND p.source = $source))
+  AND size(coalesce(p.institutions, [])) > 0
+WITH collect(p) AS places
+UNWIND places AS p
+UNWIND [key IN p.institutions WHERE key IN $ids] AS key
+MATCH (i:{Label.INSTITUTION} {{id: key}})
+MERGE (i)-[:{Rel.LOCATED_IN} {{source: $source}}]->(p)
+"""
+
+
+def place_new_institutions(
+    tx: ManagedTransaction, ids: Sequence[str], *, source: str = CURATED_SOURCE
+) -> None:
+    """Link these institutions to the profile places that list them (idempotent)."""
+    tx.run(PLACE_NEW_INSTITUTIONS, ids=list(ids), source=source).consume()
+
+
 UPSERT_COUNTRIES = upsert_places_query(Label.COUNTRY, None)
 UPSERT_CITIES = upsert_places_query(Label.CITY, Label.COUNTRY)
 UPSERT_DISTRICTS = upsert_places_query(Label.DISTRICT, Label.CITY)
