@@ -7,6 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SAMPLE := data/sample/openalex/works.jsonl
 ROR_DUMPS := data/sample/ror/ror_v2_records.json.gz data/sample/ror/ror_v1_legacy_records.json.gz
+# The demo's names-only records: the Suzhou entries (1,242; about a minute). The world's 2023
+# files of 14 venues (20,311 entries) took 22 minutes on this machine at the records job's
+# current speed: `make run CSMETRICS="$(CSMETRICS_SUZHOU) $(CSMETRICS_WORLD)"` adds them.
+CSMETRICS_SUZHOU := data/sample/records/csmetrics/suzhou
+CSMETRICS_WORLD := data/sample/records/csmetrics/world-2023
+CSMETRICS ?= $(CSMETRICS_SUZHOU)
 WEB_STAMP := web/node_modules/.installed-stamp
 WEB_SOURCES := $(shell find web/src web/scripts -path web/src/gql -prune -o -type f -print 2>/dev/null) \
 	web/index.html web/vite.config.ts web/codegen.ts web/tsconfig.json api/schema.graphql
@@ -36,9 +42,10 @@ run: install web
 	$(BIN)/talentmap db migrate
 	$(BIN)/talentmap ingest taxonomy
 	$(BIN)/talentmap ingest industries
+	$(BIN)/talentmap ingest ror $(ROR_DUMPS)
 	$(BIN)/talentmap ingest region
 	$(BIN)/talentmap ingest openalex $(SAMPLE)
-	$(BIN)/talentmap ingest ror $(ROR_DUMPS)
+	$(BIN)/talentmap ingest records $(CSMETRICS) --format csmetrics
 	@echo "Demo: anonymous clients get the viewer role (TALENTMAP_API_ANONYMOUS_ROLE=viewer)."
 	@echo "For introductionPaths: $(BIN)/talentmap apikey create --role recruiter --name demo"
 	TALENTMAP_API_ANONYMOUS_ROLE=viewer $(BIN)/talentmap serve

@@ -21,7 +21,7 @@ from schema import ids
 from schema.industry import segment_id, slug
 from schema.labels import Label
 from schema.region import RegionKind, region_id
-from schema.scientist import text_scientist_id
+from schema.scientist import record_scientist_id, text_scientist_id
 from schema.team import team_key
 
 ID = IdProperty.ID
@@ -92,9 +92,10 @@ _FORMS: dict[IdKind, tuple[tuple[Callable[[str], IdKey], ...], str]] = {
             _openalex(ids.OpenAlexKind.AUTHOR, Label.SCIENTIST),
             _orcid,
             _plain(Label.SCIENTIST, text_scientist_id),
+            _plain(Label.SCIENTIST, record_scientist_id),
         ),
-        "an OpenAlex author id (A5023888391 or its https://openalex.org/ URL), an ORCID iD "
-        "or a text person's id (text-…)",
+        "an OpenAlex author id (A5023888391 or its https://openalex.org/ URL), an ORCID iD, "
+        "a text person's id (text-…) or a records person's id (rec-…)",
     ),
     IdKind.INSTITUTION: (
         (_ror, _openalex(ids.OpenAlexKind.INSTITUTION, Label.INSTITUTION)),

@@ -198,6 +198,15 @@ MIGRATIONS = (
         ),
     ),
     Migration(
+        11,
+        "people of names-only paper records",
+        (
+            # `talentmap ingest records` finds the records people of a name block to
+            # disambiguate a new byline against.
+            _index("Scientist", "name_block"),
+        ),
+    ),
+    Migration(
         20,
         "technology heat",
         (

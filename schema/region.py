@@ -18,7 +18,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from schema import ids
-from schema.base import CuratedModel, NonEmptyStr
+from schema.base import CuratedModel, NonEmptyStr, RorId
 from schema.industry import Slug
 
 GeonamesId = Annotated[int, Field(ge=1, strict=True)]
@@ -94,6 +94,12 @@ class Region(CuratedModel):
         "in the place (cities and districts only): each becomes (:City {id: 'geonames/<id>'})"
         "-[:PART_OF]->(this place).",
     )
+    institutions: tuple[RorId, ...] = Field(
+        default=(),
+        description="ROR ids of the institutions in the place (cities and districts only), as "
+        "public sources place them: each becomes (:Institution)-[:LOCATED_IN {source: "
+        "'talentmap'}]->(this place), for institutions ROR places in no finer city.",
+    )
     latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
 
@@ -113,6 +119,11 @@ class Region(CuratedModel):
                 raise ValueError(
                     f"country {self.id!r} cannot have parks; give them to its cities or districts"
                 )
+            if self.institutions:
+                raise ValueError(
+                    f"country {self.id!r} cannot have institutions; give them to its cities or "
+                    "districts"
+                )
             if self.geonames_ids:
                 raise ValueError(
                     f"country {self.id!r} cannot have geonames_ids; give them to its cities or "
@@ -130,6 +141,8 @@ class Region(CuratedModel):
                 f"{self.kind.value} {self.id!r} has {len(self.parks_en)} English and "
                 f"{len(self.parks_zh)} Chinese park names; each park needs both, in the same order"
             )
+        if len(set(self.institutions)) != len(self.institutions):
+            raise ValueError(f"{self.kind.value} {self.id!r} lists an institution twice")
         if len(set(self.geonames_ids)) != len(self.geonames_ids):
             raise ValueError(f"{self.kind.value} {self.id!r} lists a GeoNames id twice")
         return self

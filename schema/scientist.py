@@ -28,6 +28,9 @@ class ScientistAuthority(StrEnum):
 # People known only from text (`talentmap ingest text`) have no OpenAlex id: their key is
 # "text-" and 16 hex digits of a hash of their name key and the document that introduced them.
 _TEXT_ID = re.compile(r"text-[0-9a-f]{16}")
+# People known only from names-only paper records (`talentmap ingest records`): "rec-" and 16
+# hex digits of a hash of their first byline (work key and author position).
+_RECORD_ID = re.compile(r"rec-[0-9a-f]{16}")
 
 
 def text_scientist_id(value: str) -> str:
@@ -35,10 +38,18 @@ def text_scientist_id(value: str) -> str:
     return ids.matching(_TEXT_ID, value, "a text person's id (text- and 16 hex digits)")
 
 
+def record_scientist_id(value: str) -> str:
+    """A records person's key, `rec-` and 16 hex digits."""
+    return ids.matching(_RECORD_ID, value, "a records person's id (rec- and 16 hex digits)")
+
+
 def scientist_id(value: str) -> str:
-    """Our key for a scientist: an OpenAlex author id, or a text person's `text-…` key."""
+    """Our key for a scientist: an OpenAlex author id, a text person's `text-…` key or a
+    records person's `rec-…` key."""
     if _TEXT_ID.fullmatch(value.strip()):
         return text_scientist_id(value)
+    if _RECORD_ID.fullmatch(value.strip()):
+        return record_scientist_id(value)
     return ids.openalex_id(value, ids.OpenAlexKind.AUTHOR)
 
 

@@ -70,11 +70,15 @@ def listed(data: dict[str, Any]) -> dict[str, set[int]]:
 
 
 def expected(data: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """Institutions each place holds: ROR ids whose record names one of its GeoNames cities;
-    the city also holds its districts' institutions."""
+    """Institutions each place holds: ROR ids whose record names one of its GeoNames cities,
+    and those of the records the place lists by ROR id (profile v2 `institutions`); the city
+    also holds its districts' institutions."""
     ids = listed(data)
+    loaded = {short(r["id"]) for r in records}
+    placed = {p["id"]: set(p.get("institutions") or []) for p in [data["city"], *data["districts"]]}
     found = {
         place: {short(r["id"]) for r in records if cities_of(r) & geonames}
+        | (placed[place] & loaded)
         for place, geonames in ids.items()
     }
     city = data["city"]["id"]
@@ -232,6 +236,7 @@ def test_links_follow_the_file(
     by_id["cn/suzhou/zhangjiagang"].pop("geonames_ids")
     data["city"]["geonames_ids"] = [1886760, 1787331]
     by_id["cn/suzhou/kunshan"]["geonames_ids"] = []
+    by_id["cn/suzhou/kunshan"].pop("institutions", None)  # and its v2 list of institutions
     by_id["cn/suzhou/changshu"]["geonames_ids"] = [7283386, 999999991]
     report = load_region(writer, write_yaml(tmp_path / "suzhou.yaml", data))
     assert report.part_of == 4
@@ -287,7 +292,10 @@ def test_a_city_ror_empties_keeps_its_profile_link(
     moved["admin"]["last_modified"]["date"] = "2099-01-01"
     load_ror(graph, settings, [write_array(tmp_path / "moved.json", [moved])], tmp_path)
     key = short(record["id"])
-    assert institutions_in(graph, settings, "cn/suzhou/changshu") == set()
+    # Only what the profile itself places in Changshu by ROR id (v2) is left there.
+    [changshu] = [d for d in profile()["districts"] if d["id"] == "cn/suzhou/changshu"]
+    placed = set(changshu.get("institutions") or []) & {short(r["id"]) for r in records}
+    assert institutions_in(graph, settings, "cn/suzhou/changshu") == placed
     assert key in institutions_in(graph, settings, "cn/suzhou")
     assert ("geonames/7283386", "cn/suzhou/changshu") in part_of(graph, settings)
 

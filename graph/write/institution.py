@@ -39,6 +39,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph import newest
+from graph.write.region import place_new_institutions
 from schema.institution import (
     Authority,
     Institution,
@@ -389,6 +390,7 @@ def write_ror_batch(
     tx.run(DROP_STUBS, ids=others).consume()
 
     _write_locations(tx, accepted, locations_of, {k: rows[k]["version"] for k in accepted})
+    place_new_institutions(tx, sorted(accepted))
     tx.run(FINISH_NAMES, ids=sorted(accepted)).consume()
     return len(accepted)
 

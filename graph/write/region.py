@@ -91,6 +91,53 @@ RETURN count(*) AS linked
 """
 
 
+def drop_stale_placements_query(label: Label) -> str:
+    """Delete the curated LOCATED_IN links from institutions to the `label` places of `$rows`
+    ({id, institutions}) that the row no longer lists."""
+    return f"""
+UNWIND $rows AS row
+MATCH (i:{Label.INSTITUTION})-[l:{Rel.LOCATED_IN} {{source: $source}}]->(:{label} {{id: row.id}})
+WHERE NOT i.id IN row.institutions
+DELETE l
+"""
+
+
+def link_placements_query(label: Label) -> str:
+    """Merge LOCATED_IN from each listed institution (ROR id; only those in the graph) to its
+    `label` place; returns the ids not in the graph as `missing`."""
+    return f"""
+UNWIND $rows AS row
+MATCH (p:{label} {{id: row.id}})
+UNWIND row.institutions AS key
+OPTIONAL MATCH (i:{Label.INSTITUTION} {{id: key}})
+FOREACH (_ IN CASE WHEN i IS NULL THEN [] ELSE [1] END |
+  MERGE (i)-[l:{Rel.LOCATED_IN} {{source: $source}}]->(p))
+RETURN [x IN collect(CASE WHEN i IS NULL THEN key END) WHERE x IS NOT NULL] AS missing,
+       count(i) AS linked
+"""
+
+
+# The other load order: institutions a profile lists that arrive after it (a ROR load) are
+# placed as the profile says (graph.write.institution calls it for every ROR batch).
+PLACE_NEW_INSTITUTIONS = f"""
+MATCH (p)
+WHERE (p:{Label.DISTRICT} OR (p:{Label.CITY} AND p.source = $source))
+  AND size(coalesce(p.institutions, [])) > 0
+WITH collect(p) AS places
+UNWIND places AS p
+UNWIND [key IN p.institutions WHERE key IN $ids] AS key
+MATCH (i:{Label.INSTITUTION} {{id: key}})
+MERGE (i)-[:{Rel.LOCATED_IN} {{source: $source}}]->(p)
+"""
+
+
+def place_new_institutions(
+    tx: ManagedTransaction, ids: Sequence[str], *, source: str = CURATED_SOURCE
+) -> None:
+    """Link these institutions to the profile places that list them (idempotent)."""
+    tx.run(PLACE_NEW_INSTITUTIONS, ids=list(ids), source=source).consume()
+
+
 UPSERT_COUNTRIES = upsert_places_query(Label.COUNTRY, None)
 UPSERT_CITIES = upsert_places_query(Label.CITY, Label.COUNTRY)
 UPSERT_DISTRICTS = upsert_places_query(Label.DISTRICT, Label.CITY)
@@ -137,6 +184,14 @@ DROP_STALE_PART_OF = {
     RegionKind.CITY: drop_stale_part_of_query(Label.CITY),
     RegionKind.DISTRICT: drop_stale_part_of_query(Label.DISTRICT),
 }
+DROP_STALE_PLACEMENTS = {
+    RegionKind.CITY: drop_stale_placements_query(Label.CITY),
+    RegionKind.DISTRICT: drop_stale_placements_query(Label.DISTRICT),
+}
+LINK_PLACEMENTS = {
+    RegionKind.CITY: link_placements_query(Label.CITY),
+    RegionKind.DISTRICT: link_placements_query(Label.DISTRICT),
+}
 LINK_PART_OF = {
     RegionKind.CITY: link_part_of_query(Label.CITY),
     RegionKind.DISTRICT: link_part_of_query(Label.DISTRICT),
@@ -161,6 +216,10 @@ class RegionSync:
     # Focus industries the file lists that are not nodes in the graph: no FOCUSES_ON edge.
     missing_industries: tuple[MissingIndustry, ...]
     deleted_districts: tuple[str, ...]
+    # (:Institution)-[:LOCATED_IN]->(city or district) links the profile lists, and the ROR
+    # ids it lists that are not in the graph (load ROR first, then re-run to link them).
+    placed: int
+    missing_institutions: tuple[str, ...]
 
 
 def _rows(places: Sequence[Region]) -> list[dict[str, Any]]:
@@ -202,7 +261,8 @@ def sync_region(
     located_in = _linked(tx, UPSERT_CITIES, rows=_rows([city]))
     located_in += _linked(tx, UPSERT_DISTRICTS, rows=_rows(districts))
     focus_rows: list[dict[str, Any]] = []
-    focuses_on = part_of = 0
+    focuses_on = part_of = placed = 0
+    missing_institutions: list[str] = []
     for kind, places in ((RegionKind.CITY, [city]), (RegionKind.DISTRICT, list(districts))):
         rows = [{"id": p.id, "industry_ids": list(p.industry_ids)} for p in places]
         tx.run(DROP_STALE_FOCUS[kind], rows=rows).consume()
@@ -220,6 +280,11 @@ def sync_region(
             for record in tx.run(DROP_STALE_PART_OF[kind], rows=city_rows, source=source)
         )
         part_of += _linked(tx, LINK_PART_OF[kind], rows=city_rows, source=source)
+        placement_rows = [{"id": p.id, "institutions": list(p.institutions)} for p in places]
+        tx.run(DROP_STALE_PLACEMENTS[kind], rows=placement_rows, source=source).consume()
+        for record in tx.run(LINK_PLACEMENTS[kind], rows=placement_rows, source=source):
+            placed += int(record["linked"])
+            missing_institutions.extend(record["missing"])
     tx.run(DROP_ORPHAN_GEONAMES, ids=sorted(unlinked), source=source).consume()
     missing = tuple(
         MissingIndustry(str(record["region_id"]), str(record["industry_id"]))
@@ -232,6 +297,8 @@ def sync_region(
         part_of=part_of,
         missing_industries=missing,
         deleted_districts=deleted,
+        placed=placed,
+        missing_institutions=tuple(sorted(missing_institutions)),
     )
 
 
@@ -257,10 +324,11 @@ def region_node_match(region_param: str = "region", var: str = "r") -> str:
 
 def in_region_pattern(institution: str = "i", region: str = "r") -> str:
     """The pattern (for EXISTS or MATCH) that ties an institution to a bound region node: its
-    (GeoNames) City, then up to three PART_OF or LOCATED_IN steps (GeoNames city -> profile
-    district -> profile city -> country)."""
+    (GeoNames) City or the profile's District or City that places it (`institutions` in the
+    profile), then up to three PART_OF or LOCATED_IN steps (GeoNames city -> profile district
+    -> profile city -> country)."""
     return (
-        f"({region})<-[:{Rel.PART_OF}|{Rel.LOCATED_IN}*0..3]-(:{Label.CITY})"
+        f"({region})<-[:{Rel.PART_OF}|{Rel.LOCATED_IN}*0..3]-(:{Label.CITY}|{Label.DISTRICT})"
         f"<-[:{Rel.LOCATED_IN}]-({institution})"
     )
 

@@ -183,6 +183,62 @@ def ingest_ror(
     _load(settings, [(ROR, paths)], batch_size, strict, derive=False)
 
 
+@ingest_app.command("records")
+def ingest_records(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Record files as published, or folders of them."),
+    ],
+    format_name: Annotated[
+        str, typer.Option("--format", help="The files' format: csmetrics.")
+    ] = "csmetrics",
+    batch_size: BatchSize = None,
+    strict: Strict = False,
+    derive: DeriveTies = True,
+) -> None:
+    """Load names-only paper records (titles, years, DOIs, author names in order, institution
+    names; no person or institution ids), such as the CSMetrics files: each paper becomes a
+    Work (keyed by its OpenAlex id, else DOI, else a hash; one node with the OpenAlex work,
+    whose data wins), institution names go through the affiliation matcher (names it abstains
+    on are kept on the work and listed), authors through the disambiguator (records people,
+    never merged with OpenAlex authors). Load ROR first: the matcher reads the graph's ROR
+    institutions.
+
+    Unusable records are listed and quarantined in TALENTMAP_HOME/quarantine (exit code 2);
+    an unchanged record is skipped, so a re-run changes nothing, and an interrupted run
+    resumes.
+    """
+    from ingest.records.formats import FORMATS, record_files
+    from ingest.records.resolve import RecordsWriter
+
+    settings = load_settings()
+    with clean_errors():
+        files = record_files(paths, format_name)
+    quarantined = 0
+    with clean_errors(), connect(settings) as driver:
+        writer = Writer(driver, settings.neo4j_database)
+        records = RecordsWriter(writer)
+        source = FORMATS[format_name][0](records)
+        report = run_job_with_progress(writer, settings, source, files, batch_size, strict)
+        quarantined = report.quarantined
+        found = records.report
+        out.print(
+            f"records: {found.works:,} works ({found.openalex_works:,} already from OpenAlex, "
+            f"{found.unchanged:,} unchanged); institution names: {len(found.names):,} distinct, "
+            f"{len(found.matched):,} matched, {found.abstained_names:,} abstained "
+            f"({sum(found.abstained.values()):,} mentions, kept unmatched on the works); "
+            f"people: {found.new_people:,} new, {found.joined_bylines:,} bylines joined known "
+            f"records people, {found.inferred_authorships:,} bylines with inferred institutions",
+            highlight=False,
+        )
+        for name, count in found.abstained.most_common(10):
+            err.print(f"  unmatched: {name} ({count})", highlight=False)
+        if derive:
+            derive_all(writer, settings)
+    if quarantined:
+        raise typer.Exit(2)
+
+
 @ingest_app.command("text")
 def ingest_text_command(
     paths: Annotated[
@@ -316,9 +372,16 @@ def ingest_region(
         report = load_region(Writer(driver, settings.neo4j_database), path or DEFAULT_REGION_PATH)
     out.print(
         f"region: {report.districts} districts, {report.focuses_on} FOCUSES_ON links, "
-        f"{report.part_of} GeoNames cities PART_OF its places",
+        f"{report.part_of} GeoNames cities PART_OF its places, {report.placed} "
+        "institutions placed in its places",
         highlight=False,
     )
+    if report.missing_institutions:
+        err.print(
+            "warning: institutions not in the graph (run `talentmap ingest ror` first?): "
+            + ", ".join(report.missing_institutions),
+            highlight=False,
+        )
     if report.unknown_industry_ids:
         err.print(
             "warning: industries not in the graph (run `talentmap ingest industries` first?): "

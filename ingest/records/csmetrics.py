@@ -1,0 +1,152 @@
+"""CSMetrics paper records (csmetrics.org, CC BY 4.0), as published in
+`data/filtered_papers/`: one JSON array per venue and year (`<venue>_<year>_filtered_papers.json`)
+of DBLP entries, each with its OpenAlex match (`OA papers`): the work id, title, year, citation
+count, author names in order and institution names with how many authors list each.
+
+A record does not say which author is at which institution; `resolve.py` infers only what the
+counts support. The venue comes from the file name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import RecordError
+from ingest.jobs import RawRecord, Source
+from ingest.records.model import InstitutionName, PaperRecord, record_key
+from schema.ids import InvalidIdError, OpenAlexKind, openalex_id
+
+FORMAT = "csmetrics"
+_FILE = re.compile(r"^(?P<venue>[a-z0-9-]+)_(?P<year>\d{4})_filtered_papers\.json$")
+
+# Until topics are classified from titles (issue 16, part 5), a record's venue is the only
+# evidence of what it is about: a paper at ACL is natural language processing. Only venues
+# whose whole programme is one OpenAlex topic's field are listed (the AI segments' topics of
+# data/industries.yaml); the link is stored as ABOUT {source: "venue", inferred: true}.
+VENUE_TOPICS: Mapping[str, tuple[str, ...]] = {
+    # natural language processing (T10181 Natural Language Processing Techniques)
+    "acl": ("T10181",),
+    "emnlp": ("T10181",),
+    "coling": ("T10181",),
+    "naacl": ("T10181",),
+    "eacl": ("T10181",),
+    "talip": ("T10181",),
+    # computer vision (T10036 Advanced Neural Network Applications)
+    "cvpr": ("T10036",),
+    "iccv": ("T10036",),
+    "eccv": ("T10036",),
+    "pami": ("T10036",),
+    # machine learning (T10320 Neural Networks and Applications)
+    "icml": ("T10320",),
+    "nips": ("T10320",),
+    "iclr": ("T10320",),
+    "aaai": ("T10320",),
+    "ijcai": ("T10320",),
+    # spoken language (T12031 Speech and dialogue systems)
+    "interspeech": ("T12031",),
+}
+VENUE_TOPIC_SCORE = 0.5
+
+
+def venue_of(path: Path) -> str | None:
+    found = _FILE.match(path.name)
+    return found.group("venue") if found else None
+
+
+def read_file(path: Path) -> Iterator[RawRecord]:
+    """The entries of one published file, numbered from 1 (the item in the array)."""
+    with path.open(encoding="utf-8") as handle:
+        try:
+            entries = json.load(handle)
+        except json.JSONDecodeError as e:
+            # A file that is not JSON at all is one unusable record, quarantined whole.
+            handle.seek(0)
+            yield RawRecord(path, 1, handle.read())
+            del e
+            return
+    if not isinstance(entries, list):
+        yield RawRecord(path, 1, json.dumps(entries, ensure_ascii=False))
+        return
+    for number, entry in enumerate(entries, start=1):
+        yield RawRecord(path, number, json.dumps(entry, ensure_ascii=False))
+
+
+def parse(raw: RawRecord) -> PaperRecord:
+    try:
+        entry = json.loads(raw.text)
+    except json.JSONDecodeError as e:
+        raise RecordError(f"not valid JSON ({e.msg})") from e
+    if not isinstance(entry, dict):
+        raise RecordError(f"expected a JSON object (a DBLP entry), found {type(entry).__name__}")
+    papers = [p for p in entry.get("OA papers") or [] if isinstance(p, dict)]
+    # CSMetrics lists several OpenAlex papers when DBLP's entry matched more than one
+    # (a preprint and the proceedings version); the first is its best match.
+    paper: dict[str, Any] = papers[0] if papers else {}
+    authors = _names(paper.get("Authors")) or _names(entry.get("DBLP authors"))
+    if not authors:
+        raise RecordError("the entry names no authors")
+    work_id = None
+    if isinstance(paper.get("PaperId"), str):
+        try:
+            work_id = openalex_id(paper["PaperId"], OpenAlexKind.WORK)
+        except InvalidIdError as e:
+            raise RecordError(str(e)) from e
+    title = _text(paper.get("PaperTitle")) or _text(entry.get("DBLP title"))
+    year = _year(paper.get("Year")) or _year(entry.get("year"))
+    doi = _doi(entry.get("doi"))
+    institutions = tuple(
+        InstitutionName(name.strip(), _count(count))
+        for name, count in (paper.get("Affiliations") or {}).items()
+        if isinstance(name, str) and name.strip()
+    )
+    citations = paper.get("CitationCount")
+    return PaperRecord(
+        key=record_key(work_id, doi, title, year, authors),
+        format=FORMAT,
+        file=raw.path.name,
+        position=raw.position,
+        title=title,
+        year=year,
+        doi=doi,
+        openalex_id=work_id,
+        cited_by_count=citations if isinstance(citations, int) and citations >= 0 else 0,
+        authors=authors,
+        institutions=institutions,
+        venue=venue_of(raw.path),
+    )
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
+
+
+def _text(value: Any) -> str | None:
+    return value.strip().rstrip(".") or None if isinstance(value, str) else None
+
+
+def _year(value: Any) -> int | None:
+    return value if isinstance(value, int) and 1000 <= value <= 2100 else None
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, int | float) and value >= 0:
+        return int(value)
+    return None
+
+
+def _doi(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    doi = value.strip().lower().removeprefix("https://doi.org/").removeprefix("doi:")
+    return doi if doi.startswith("10.") and "/" in doi else None
+
+
+def source(write: Any) -> Source[PaperRecord]:
+    """The job over CSMetrics files, writing through `write` (ingest.records.resolve)."""
+    return Source(name=f"records-{FORMAT}", read=read_file, parse=parse, write=write)
