@@ -14,7 +14,7 @@ from schema.apikey import Role
 class Actor(BaseModel):
     """Who writes: an API key's name, id and role (the CLI passes its own name, no key)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     key_id: str | None = None
@@ -26,7 +26,7 @@ class Actor(BaseModel):
 
 
 class AuditEntry(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
     at: datetime

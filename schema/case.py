@@ -154,7 +154,7 @@ class Case(CaseFields):
 
 
 class FieldChange(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     field: str
     before: Any = None
@@ -164,7 +164,7 @@ class FieldChange(BaseModel):
 class CaseEvent(BaseModel):
     """One change of a case, immutable: who, when, what changed from what to what."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
     case_id: str

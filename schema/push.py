@@ -43,7 +43,7 @@ PUSH_SIZE = 50
 
 
 class Reason(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: str  # EVIDENCE, COOPERATION, PATH, MOBILITY
     text: str
@@ -54,7 +54,7 @@ class Candidate(BaseModel):
     """One row the graph gives: a ranked node of a segment, outside the district, with what
     its reach and mobility are computed from."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     entity_id: str
     kind: EntityKind
@@ -73,7 +73,7 @@ class Candidate(BaseModel):
 
 
 class Recommendation(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     entity_id: str
     kind: EntityKind
@@ -88,7 +88,7 @@ class Recommendation(BaseModel):
 
 
 class PushEntry(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     rank: int
     entity_id: str
@@ -100,7 +100,7 @@ class PushEntry(BaseModel):
 
 
 class PushList(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
     district: str

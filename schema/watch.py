@@ -40,7 +40,7 @@ class EventKind(StrEnum):
 
 
 class Watchlist(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
     name: NonEmptyStr = Field(max_length=200)
@@ -60,7 +60,7 @@ class Watchlist(BaseModel):
 class Event(BaseModel):
     """One change to a watched entity: `facts` are the numbers and ids, `summary` the words."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
     kind: EventKind

@@ -232,8 +232,15 @@ def test_a_second_run_changes_nothing(
 def scientist_state(
     graph: Driver, settings: Settings, keys: list[str]
 ) -> dict[str, tuple[dict[str, Any], dict[str, dict[str, Any]]]]:
+    """What the author records own: the node's values and their affiliation edges. The
+    evaluation's values (`eval_*`) are the derived step's, computed from the works loaded
+    (ingest/derived/evaluation.py), so they are not part of it."""
     return {
-        key: (scientist(graph, settings, key), affiliations(graph, settings, key)) for key in keys
+        key: (
+            {k: v for k, v in scientist(graph, settings, key).items() if not k.startswith("eval_")},
+            affiliations(graph, settings, key),
+        )
+        for key in keys
     }
 
 

@@ -16,7 +16,9 @@ import pytest
 
 import schema
 from schema.apikey import ApiKey, Role
+from schema.audit import Actor, AuditEntry
 from schema.base import CuratedModel, DomainModel
+from schema.case import Case, CaseEvent, CaseFields, FieldChange, Target
 from schema.document import Document, MentionKind, TextMention
 from schema.identity import IdentityDecision
 from schema.ids import InvalidIdError
@@ -27,11 +29,13 @@ from schema.institution import (
     InstitutionRelation,
     institution_key,
 )
+from schema.push import Candidate, PushEntry, PushList, Reason, Recommendation
 from schema.region import Region, RegionKind
 from schema.scientist import Scientist
 from schema.team import Team, TeamMembership, team_id
 from schema.topic import Domain, Field, Subfield, Taxon, TaxonomyLevel, Topic, taxonomy_id_of
 from schema.venue import Funder, PublicationSource
+from schema.watch import Event, Watchlist
 from schema.work import Authorship, Funding, Work, WorkTopic
 
 UPDATED = datetime(2025, 1, 31, 12, 0, tzinfo=UTC)
@@ -218,6 +222,117 @@ EXAMPLES: dict[type[pydantic.BaseModel], dict[str, Any]] = {
         "reason": "two people: the CVs differ",
         "decided_at": UPDATED,
     },
+    # People's work: cases, the audit, watchlists and push lists (issue 18).
+    Actor: {"name": "recruiter@example.org", "key_id": "key_0123", "role": "recruiter"},
+    AuditEntry: {
+        "id": "audit-0123456789abcdef",
+        "at": UPDATED,
+        "action": "moveCase",
+        "entity": "case-0123456789abcdef",
+        "key_id": "key_0123",
+        "key_name": "recruiter@example.org",
+        "role": "recruiter",
+        "summary": "IDENTIFIED -> CONTACTED",
+    },
+    CaseFields: {
+        "district": "cn/suzhou/suzhou-industrial-park",
+        "programme": "TALENT",
+        "tier": "LEADING",
+        "owner": "recruiter@example.org",
+        "next_action": "first call",
+        "next_action_due": "2027-01-15",
+        "links": ["https://example.org/cv.pdf"],
+    },
+    Case: {
+        "id": "case-0123456789abcdef",
+        "district": "cn/suzhou/suzhou-industrial-park",
+        "programme": "TALENT",
+        "owner": "recruiter@example.org",
+        "target_kind": "SCIENTIST",
+        "target_id": "A5071739156",
+        "stage": "CONTACTED",
+        "version": 2,
+        "created_at": UPDATED,
+        "updated_at": UPDATED,
+    },
+    FieldChange: {"field": "stage", "before": "IDENTIFIED", "after": "CONTACTED"},
+    CaseEvent: {
+        "id": "case-0123456789abcdef/2",
+        "case_id": "case-0123456789abcdef",
+        "version": 2,
+        "action": "MOVED",
+        "at": UPDATED,
+        "actor": "recruiter@example.org",
+        "changes": [{"field": "stage", "before": "IDENTIFIED", "after": "CONTACTED"}],
+        "note": "called; interested",
+    },
+    Target: {
+        "id": "leading-talents",
+        "name_en": "Leading talents and teams",
+        "name_zh": "领军人才（团队）",
+        "since": 2022,
+        "year": 2025,
+        "value": 10000,
+        "qualifier": "ABOUT",
+        "kinds": ["SCIENTIST", "TEAM"],
+        "tiers": ["LEADING"],
+    },
+    Candidate: {
+        "entity_id": "A5071739156",
+        "kind": "SCIENTIST",
+        "name": "Li Ming",
+        "segment_id": "artificial-intelligence/natural-language-processing",
+        "chain_rank": 3,
+        "works": 12,
+        "citations": 340,
+        "evidence": 21.5,
+    },
+    Reason: {"code": "EVIDENCE", "text": "12 works in the segment", "value": 21.5},
+    Recommendation: {
+        "entity_id": "A5071739156",
+        "kind": "SCIENTIST",
+        "name": "Li Ming",
+        "segment_id": "artificial-intelligence/natural-language-processing",
+        "segment_name": "Natural language processing",
+        "score": 23.7,
+        "evidence": 21.5,
+        "reach": 1.1,
+        "mobility": 1.0,
+        "reasons": [{"code": "EVIDENCE", "text": "12 works in the segment", "value": 21.5}],
+    },
+    PushEntry: {
+        "rank": 1,
+        "entity_id": "A5071739156",
+        "kind": "SCIENTIST",
+        "name": "Li Ming",
+        "score": 23.7,
+        "reasons": [{"code": "EVIDENCE", "text": "12 works in the segment", "value": 21.5}],
+    },
+    PushList: {
+        "id": "push-0123456789abcdef",
+        "district": "cn/suzhou/suzhou-industrial-park",
+        "segment": "artificial-intelligence/natural-language-processing",
+        "version": 1,
+        "as_of": "2026-12-01",
+        "pushed_at": UPDATED,
+        "pushed_by": "recruiter@example.org",
+    },
+    Event: {
+        "id": "work:A5071739156:W2741809807",
+        "kind": "NEW_WORK",
+        "entity_id": "A5071739156",
+        "entity_kind": "SCIENTIST",
+        "at": UPDATED,
+        "summary": "a new work: Attention is all you need",
+        "facts": {"work": "W2741809807"},
+    },
+    Watchlist: {
+        "id": "watch-0123456789abcdef",
+        "name": "NLP leads",
+        "owner": "recruiter@example.org",
+        "created_at": UPDATED,
+        "entity_ids": ["A5071739156"],
+    },
 }
 
 
@@ -273,7 +388,13 @@ def _properties(instance: pydantic.BaseModel) -> dict[str, Any]:
     return instance.model_dump(mode="json")
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+# Read models that hold nested values (a case event's changes, reasons, an event's facts): the
+# graph keeps those as JSON text (graph/write/case.py, push.py, event.py), not as properties.
+NESTED = (CaseEvent, Recommendation, PushEntry, PushList, Event)
+FLAT = [model for model in MODELS if model not in NESTED]
+
+
+@pytest.mark.parametrize("model", FLAT, ids=lambda model: model.__name__)
 def test_properties_hold_only_scalars_and_lists_of_scalars(
     model: type[pydantic.BaseModel],
 ) -> None:
