@@ -58,7 +58,7 @@ export function ScoreTable({
             <th scope="row">{label(p.name)}</th>
             <td data-value={p.value ?? ""}>{decimal(lang, p.value)}</td>
             <td data-value={p.percentile}>{percent(lang, p.percentile)}</td>
-            <td data-value={p.weight}>{decimal(lang, p.weight)}</td>
+            <td data-value={p.weight}>{decimal(lang, p.weight, 3)}</td>
             <td data-value={p.contribution}>
               <span class="bar" style={{ width: `${Math.round(Math.min(1, p.contribution / Math.max(score, 1e-9)) * 60)}px` }} />{" "}
               {decimal(lang, p.contribution, 3)}
