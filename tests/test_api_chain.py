@@ -239,22 +239,37 @@ def team_evidence(
 # --- the graph -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
-    tmp = tmp_path_factory.mktemp("chain")
-    load_works(graph, settings, [SAMPLE_WORKS], tmp, batch_size=500)
-    writer = Writer(graph, settings.neo4j_database)
-    load_taxonomy(writer, DEFAULT_TAXONOMY_PATH)
-    load_industries(writer, DEFAULT_INDUSTRIES_PATH)
-    load_region(writer, DEFAULT_REGION_PATH)
+def sample_ror_path(tmp: Path) -> Path:
+    """The ROR records of the sample's institutions as one JSON file in `tmp` (what the demo
+    loads instead of the whole dump)."""
     keys = {k for w in works() for k in institutions_of(w)}
     records = [ror_records()[k] for k in sorted(keys) if k in ror_records()]
     path = tmp / "ror.json"
     path.write_text(json.dumps(records), encoding="utf-8")
+    return path
+
+
+def load_demo(
+    graph: Driver, settings: Settings, tmp: Path, *, derive_works: bool = True
+) -> tuple[Any, Any]:
+    """The demo data as `make run` loads it: the sample works (with their derived step when
+    `derive_works`), the taxonomy, the chains, the Suzhou profile, the ROR records of the
+    sample's institutions, then the derived step; (the ROR job's report, the derived step's)."""
+    load_works(graph, settings, [SAMPLE_WORKS], tmp, batch_size=500, derive=derive_works)
+    writer = Writer(graph, settings.neo4j_database)
+    load_taxonomy(writer, DEFAULT_TAXONOMY_PATH)
+    load_industries(writer, DEFAULT_INDUSTRIES_PATH)
+    load_region(writer, DEFAULT_REGION_PATH)
+    path = sample_ror_path(tmp)
     report = run_job(writer, ROR, [path], quarantine_dir=tmp / "quarantine", batch_size=500)
-    assert report.quarantined == 0
     # As `talentmap ingest industries` does after the works: the segments' rankings.
-    ranked = derive(writer, max_authors=settings.max_authors_for_ties)
+    return report, derive(writer, max_authors=settings.max_authors_for_ties)
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    report, ranked = load_demo(graph, settings, tmp_path_factory.mktemp("chain"))
+    assert report.quarantined == 0
     assert ranked.segments == sum(len(i["segments"]) for i in industries())
 
 

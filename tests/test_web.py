@@ -38,16 +38,10 @@ from playwright.sync_api import (
 
 from graph.unit_of_work import Writer
 from graph.write.apikey import create_api_key, revoke_api_key
-from ingest.derived.step import derive
-from ingest.jobs import run_job
-from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries
-from ingest.reference.region import DEFAULT_REGION_PATH, load_region
-from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
-from ingest.ror.records import ROR
 from schema.apikey import Role, key_hash, new_key_id, new_secret
 from schema.settings import Settings
-from tests.conftest import REPO, SAMPLE_WORKS, ask, load_works, serve_api
-from tests.test_api_chain import institutions_of, ror_records, works
+from tests.conftest import REPO, ask, serve_api
+from tests.test_api_chain import load_demo
 
 WEB = REPO / "web"
 DIST = WEB / "dist"
@@ -120,18 +114,7 @@ def browser(
 @pytest.fixture(scope="module")
 def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
     """The demo data, as `make run` loads it (ROR: the records of the sample's institutions)."""
-    tmp = tmp_path_factory.mktemp("web")
-    load_works(graph, settings, [SAMPLE_WORKS], tmp, batch_size=500, derive=False)
-    writer = Writer(graph, settings.neo4j_database)
-    load_taxonomy(writer, DEFAULT_TAXONOMY_PATH)
-    load_industries(writer, DEFAULT_INDUSTRIES_PATH)
-    load_region(writer, DEFAULT_REGION_PATH)
-    keys = {k for w in works() for k in institutions_of(w)}
-    records = [ror_records()[k] for k in sorted(keys) if k in ror_records()]
-    path = tmp / "ror.json"
-    path.write_text(json.dumps(records), encoding="utf-8")
-    run_job(writer, ROR, [path], quarantine_dir=tmp / "quarantine", batch_size=500)
-    derive(writer, max_authors=settings.max_authors_for_ties)
+    load_demo(graph, settings, tmp_path_factory.mktemp("web"), derive_works=False)
 
 
 @dataclass
@@ -416,6 +399,139 @@ def test_region_cooperation(open_page: Any, site: Site) -> None:
     assert page.locator("path.arc").count() > 0
 
 
+# --- technology heat and the evaluation score card ---------------------------------------------
+
+LEAD = "A5068955381"  # Greg S. Corrado: a tier (ENGINEER) and ranked in the segment below
+SEGMENT = f"{INDUSTRY}/language-and-knowledge"
+SCORE = "score kind components { name value percentile weight contribution }"
+HOT_Q = f"""
+query ($industry: ID, $kind: HotKind) {{
+  hotTopics(industry: $industry, kind: $kind, first: 50) {{
+    ... on HotTopicConnection {{ totalCount edges {{ node {{ id heatScore {{ {SCORE} }} }} }} }}
+  }}
+}}"""
+TOPIC_HEAT_Q = f"""
+query ($id: ID!) {{
+  topicHeat(id: $id) {{
+    ... on TopicHeat {{
+      name growth acceleration years {{ year works }} forecast {{ year works low high }}
+      heatScore {{ {SCORE} }}
+    }}
+  }}
+}}"""
+EVALUATION_Q = """
+query ($id: ID!, $segment: ID) {
+  evaluation(scientist: $id, segment: $segment) {
+    ... on Evaluation {
+      score scorePercentile tier modelVersion
+      components { name value percentile weight contribution }
+    }
+  }
+}"""
+
+
+def number(text: str | None) -> float | None:
+    return None if text in (None, "") else float(str(text))
+
+
+def shown_parts(page: Page, testid: str) -> list[dict[str, Any]]:
+    """A score table's rows as the API's components (from the cells' data-value)."""
+    rows = page.get_by_test_id(testid).locator("tbody tr")
+    found = []
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td")
+        values = [number(cells.nth(j).get_attribute("data-value")) for j in range(4)]
+        found.append(
+            dict(
+                zip(
+                    ("name", "value", "percentile", "weight", "contribution"),
+                    [rows.nth(i).get_attribute("data-name"), *values],
+                    strict=True,
+                )
+            )
+        )
+    return found
+
+
+def test_heat_view_ranks_topics_and_opens_one(open_page: Any, site: Site) -> None:
+    """/heat: the hot topics the API ranks, with their scores; a click opens the topic's works
+    per year, its forecast with the interval, growth, acceleration and score parts."""
+    page = open_page(f"/heat?industry={INDUSTRY}&kind=HOT")
+    answer = graphql(site, HOT_Q, {"industry": INDUSTRY, "kind": "HOT"})["hotTopics"]
+    assert answer["totalCount"] > 0
+    assert count_on(page, "hot-count") == answer["totalCount"]
+    assert ids_on(page, "hot-topics") == [e["node"]["id"] for e in answer["edges"]]
+    items = page.get_by_test_id("hot-topics").locator(":scope > li")
+    scores = [float(str(items.nth(i).get_attribute("data-score"))) for i in range(items.count())]
+    assert scores == [e["node"]["heatScore"]["score"] for e in answer["edges"]]
+    # Every kind: the industry's topics by the score of their own kind.
+    everything = graphql(site, HOT_Q, {"industry": INDUSTRY, "kind": None})["hotTopics"]
+    assert everything["totalCount"] >= answer["totalCount"]
+    page.get_by_role("button", name=EN["heat.choose.ALL"]).click()
+    expect(page.get_by_test_id("hot-count")).to_have_attribute(
+        "data-count", str(everything["totalCount"])
+    )
+    assert ids_on(page, "hot-topics") == [e["node"]["id"] for e in everything["edges"]]
+    page.get_by_test_id("hot-topics").locator("a[data-id]").first.click()
+    topic = everything["edges"][0]["node"]["id"]
+    page.wait_for_url(f"**/heat/{topic}")
+    settled(page)
+    heat = graphql(site, TOPIC_HEAT_Q, {"id": topic})["topicHeat"]
+    expect(page.locator("main h1")).to_have_text(heat["name"])
+    chart = page.get_by_test_id("heat-chart")
+    assert chart.get_attribute("data-years") == str(len(heat["years"]))
+    assert chart.get_attribute("data-forecast") == str(len(heat["forecast"])) == "3"
+    expect(page.locator("canvas").first).to_be_visible()
+    rows = page.get_by_test_id("forecast").locator("tbody tr")
+    assert [
+        {
+            k: float(str(rows.nth(i).get_attribute(f"data-{k}")))
+            for k in ("year", "works", "low", "high")
+        }
+        for i in range(rows.count())
+    ] == heat["forecast"]
+    years = page.get_by_test_id("heat-years").locator("tbody tr")
+    assert [
+        {k: int(str(years.nth(i).get_attribute(f"data-{k}"))) for k in ("year", "works")}
+        for i in range(years.count())
+    ] == heat["years"]
+    growth = page.get_by_test_id("heat-growth").get_attribute("data-value")
+    assert number(growth) == heat["growth"]
+    acceleration = page.get_by_test_id("heat-acceleration").get_attribute("data-value")
+    assert number(acceleration) == heat["acceleration"]
+    assert shown_parts(page, "heat-components") == heat["heatScore"]["components"]
+
+
+def test_score_card_shows_the_evaluation(open_page: Any, site: Site) -> None:
+    """The score card from its deep link (a segment), then overall through the picker: score,
+    tier in both languages, model version and every component as the API answers them."""
+    page = open_page(f"/scientist/{LEAD}?segment={SEGMENT}")
+    card = page.get_by_test_id("scorecard")
+    for segment in (SEGMENT, None):
+        answer = graphql(site, EVALUATION_Q, {"id": LEAD, "segment": segment})["evaluation"]
+        assert (
+            number(card.get_by_test_id("evaluation-score").get_attribute("data-value"))
+            == (answer["score"])
+        )
+        percentile = card.get_by_test_id("evaluation-percentile").get_attribute("data-value")
+        assert number(percentile) == answer["scorePercentile"]
+        tier = card.get_by_test_id("evaluation-tier")
+        assert tier.get_attribute("data-tier") == (answer["tier"] or "")
+        key = f"tier.{answer['tier']}" if answer["tier"] else "tier.none"
+        expect(tier).to_contain_text(EN[key])
+        expect(tier).to_contain_text(ZH[key])
+        expect(card.get_by_test_id("model-version")).to_have_text(answer["modelVersion"])
+        assert shown_parts(page, "evaluation-components") == answer["components"]
+        names = [c["name"] for c in answer["components"]]
+        assert ("segment_fit" in names) == (segment is not None)
+        if segment is not None:
+            assert answer["tier"] is not None
+            card.get_by_test_id("segment-picker").select_option("")
+            page.wait_for_url(lambda url: "segment=" not in url)
+            expect(card.locator('tr[data-name="segment_fit"]')).to_have_count(0)
+            settled(page)
+
+
 # --- the recruiter's flow, keys and roles --------------------------------------------------------
 
 PATHS_Q = """
@@ -497,19 +613,21 @@ VIEWS = {
     "map": f"/map?industry={INDUSTRY}&region={REGION}&partners=1",
     "chain": f"/chain/{INDUSTRY}?region={REGION}",
     "search": "/search?q=wang",
-    "scientist": f"/scientist/{SCIENTIST}",
+    "scientist": f"/scientist/{SCIENTIST}?segment={SEGMENT}",
     "institution": "/institution/{a}",
     "team": "/team/{team}",
     "cooperation": "/cooperation?a={a}&b={b}",
     "region": f"/cooperation/region/{REGION}",
     "paths": f"/paths?from={SCIENTIST}&to=A5088551093",
+    "heat": f"/heat?industry={INDUSTRY}&kind=HOT",
+    "heat-topic": "/heat/{topic}",
 }
 # The page's own labels (not data): where untranslated text would show.
 LABELS_JS = """() => {
   const parts = [];
   for (const el of document.querySelectorAll(
       'header nav a, h1, h2, h3, h4, label, button, dt, legend, .state, .count, footer, '
-      + '.legend-line, .kind, .stage, .badge, .gap-mark, .tie')) {
+      + '.legend-line, .kind, .stage, .badge, .gap-mark, .tie, th, caption, .tier, .part')) {
     const copy = el.cloneNode(true);
     copy.querySelectorAll('.name, a[data-id], select, input, option').forEach((n) => n.remove());
     parts.push(copy.textContent);
@@ -542,9 +660,11 @@ def test_every_view_in_both_languages(open_page: Any, site: Site) -> None:
     team = graphql(site, TEAM_Q, {"id": "A5068955381"})["scientist"]["teams"][0]["team"]["id"]
     a = "00f54p054"
     b = graphql(site, INSTITUTION_Q, {"id": a})["institution"]["partners"]["edges"][0]["node"]["id"]
+    hot = graphql(site, HOT_Q, {"industry": INDUSTRY, "kind": "HOT"})["hotTopics"]
+    topic = hot["edges"][0]["node"]["id"]
     SHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in VIEWS.items():
-        page = open_page(path.format(team=team, a=a, b=b), lang="zh", key="recruiter")
+        page = open_page(path.format(team=team, a=a, b=b, topic=topic), lang="zh", key="recruiter")
         if name in ("map", "region"):
             page.locator("svg[data-drawn]").wait_for()
         expect(page.locator("header nav")).to_contain_text(ZH["nav.map"])

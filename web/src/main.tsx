@@ -15,6 +15,7 @@ type ViewModule = { default: ComponentType<ViewProps> };
 const VIEWS: Record<string, () => Promise<ViewModule>> = {
   map: () => import("./views/map/route"),
   chain: () => import("./views/chain/route"),
+  heat: () => import("./views/heat/route"),
   search: () => import("./views/search/route"),
   scientist: () => import("./views/scientist/route"),
   institution: () => import("./views/institution/route"),
@@ -27,6 +28,7 @@ const VIEWS: Record<string, () => Promise<ViewModule>> = {
 const NAV: [string, Key][] = [
   ["/map", "nav.map"],
   ["/chain/semiconductors", "nav.chain"],
+  ["/heat", "nav.heat"],
   ["/search", "nav.search"],
   ["/cooperation/region/cn/suzhou", "nav.cooperation"],
   ["/paths", "nav.paths"],

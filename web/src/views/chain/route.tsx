@@ -3,7 +3,7 @@
 import type { ComponentChildren } from "preact";
 import { Name } from "../../components/name";
 import { Empty, Failure, Loaded } from "../../components/status";
-import { ChainIndustriesDocument, TalentChainViewDocument } from "../../gql/graphql";
+import { IndustriesDocument, TalentChainViewDocument } from "../../gql/graphql";
 import { formatNumber, useI18n, type Key } from "../../i18n";
 import { useQuery } from "../../query";
 import { entityHref, href, Link, navigate } from "../../router";
@@ -15,7 +15,7 @@ export default function ChainView({ location }: ViewProps) {
   const { t, lang } = useI18n();
   const industry = location.path[1] ?? null;
   const region = location.query.get("region") ?? "cn/suzhou";
-  const industries = useQuery(ChainIndustriesDocument, {});
+  const industries = useQuery(IndustriesDocument, {});
   const chain = useQuery(TalentChainViewDocument, { industry: industry ?? "", region, first: TOP }, { skip: !industry });
   return (
     <section class="view chain" aria-labelledby="view-title">

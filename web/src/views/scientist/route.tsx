@@ -9,6 +9,7 @@ import { formatNumber, useI18n } from "../../i18n";
 import { useQuery } from "../../query";
 import { entityHref, href, Link, navigate, shortId } from "../../router";
 import type { ViewProps } from "../types";
+import { ScoreCard } from "./scorecard";
 
 interface Affiliated {
   affiliations: { endYear?: number | null; institution: { name: string } }[];
@@ -88,6 +89,7 @@ export default function ScientistView({ location }: ViewProps) {
               <div><dt>{t("metric.i10Index")}</dt><dd>{formatNumber(lang, m.i10Index)}</dd></div>
               <div><dt>{t("metric.meanCitedness")}</dt><dd>{m.twoYearMeanCitedness?.toFixed(2) ?? "–"}</dd></div>
             </dl>
+            <ScoreCard id={id} segment={location.query.get("segment")} path={`/scientist/${encodeURIComponent(id)}`} />
             <div class="columns">
               <section aria-labelledby="affiliations-title">
                 <h2 id="affiliations-title">{t("scientist.affiliations")}</h2>

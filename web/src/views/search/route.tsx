@@ -1,4 +1,5 @@
 // /search?q=…&type=scientists|institutions&country=…&field=…&hmin=…&since=…&after=…
+import type { VNode } from "preact";
 import { Empty, Failure, Loaded } from "../../components/status";
 import { Name } from "../../components/name";
 import {
@@ -128,6 +129,37 @@ function Pager({ params, next, after }: { params: Params; next: string | null; a
   );
 }
 
+/** One page of results: the count, the list (or "no results") and the pager. */
+function ResultPage({
+  params,
+  after,
+  pageInfo,
+  total,
+  count,
+  children,
+}: {
+  params: Params;
+  after: string | null;
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+  total: number;
+  count: string;
+  children: VNode[];
+}) {
+  const { t } = useI18n();
+  if (children.length === 0) return <Empty>{t("search.none")}</Empty>;
+  return (
+    <>
+      <p class="count" data-testid="result-count" data-count={total}>
+        {count}
+      </p>
+      <ol class="result-list" data-testid="results">
+        {children}
+      </ol>
+      <Pager params={params} after={after} next={pageInfo.hasNextPage ? pageInfo.endCursor ?? null : null} />
+    </>
+  );
+}
+
 function ScientistResults({ params, after }: { params: Params; after: string | null }) {
   const { t, lang } = useI18n();
   const hmin = int(params.hmin);
@@ -148,13 +180,14 @@ function ScientistResults({ params, after }: { params: Params; after: string | n
       {(data) => {
         const answer = data.searchScientists;
         if (answer.__typename !== "ScientistSearchConnection") return <Failure message={answer.message} />;
-        if (answer.edges.length === 0) return <Empty>{t("search.none")}</Empty>;
         return (
-          <>
-            <p class="count" data-testid="result-count" data-count={answer.totalCount}>
-              {t("search.scientistCount", { count: formatNumber(lang, answer.totalCount) })}
-            </p>
-            <ol class="result-list" data-testid="results">
+          <ResultPage
+            params={params}
+            after={after}
+            pageInfo={answer.pageInfo}
+            total={answer.totalCount}
+            count={t("search.scientistCount", { count: formatNumber(lang, answer.totalCount) })}
+          >
               {answer.edges.map(({ node }) => {
                 const latest = [...node.affiliations].sort((a, b) => (b.endYear ?? 0) - (a.endYear ?? 0))[0];
                 return (
@@ -175,9 +208,7 @@ function ScientistResults({ params, after }: { params: Params; after: string | n
                   </li>
                 );
               })}
-            </ol>
-            <Pager params={params} after={after} next={answer.pageInfo.hasNextPage ? answer.pageInfo.endCursor ?? null : null} />
-          </>
+          </ResultPage>
         );
       }}
     </Loaded>
@@ -197,13 +228,14 @@ function InstitutionResults({ params, after }: { params: Params; after: string |
       {(data) => {
         const answer = data.searchInstitutions;
         if (answer.__typename !== "InstitutionSearchConnection") return <Failure message={answer.message} />;
-        if (answer.edges.length === 0) return <Empty>{t("search.none")}</Empty>;
         return (
-          <>
-            <p class="count" data-testid="result-count" data-count={answer.totalCount}>
-              {t("search.institutionCount", { count: formatNumber(lang, answer.totalCount) })}
-            </p>
-            <ol class="result-list" data-testid="results">
+          <ResultPage
+            params={params}
+            after={after}
+            pageInfo={answer.pageInfo}
+            total={answer.totalCount}
+            count={t("search.institutionCount", { count: formatNumber(lang, answer.totalCount) })}
+          >
               {answer.edges.map(({ node }) => (
                 <li key={node.id}>
                   <Link href={entityHref("institution", node.id)} data-id={node.id}>
@@ -218,9 +250,7 @@ function InstitutionResults({ params, after }: { params: Params; after: string |
                   </span>
                 </li>
               ))}
-            </ol>
-            <Pager params={params} after={after} next={answer.pageInfo.hasNextPage ? answer.pageInfo.endCursor ?? null : null} />
-          </>
+          </ResultPage>
         );
       }}
     </Loaded>
