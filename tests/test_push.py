@@ -105,69 +105,108 @@ def data(body: dict[str, Any], field: str) -> Any:
     return body["data"][field]
 
 
-def test_recommendations_push_lists_and_exports(
-    api_url: str, loaded: dict[str, str], keys: dict[str, str], tmp_path: Path
+def recommend(api_url: str, loaded: dict[str, str], key: str, **change: str) -> dict[str, Any]:
+    """The district's scientist recommendations in its focus segment (the whole response)."""
+    variables = {"d": loaded["district"], "s": loaded["segment"], "k": "SCIENTIST", "first": 100}
+    return ask(api_url, RECOMMEND, {**variables, **change}, key=key)
+
+
+def push(api_url: str, loaded: dict[str, str], key: str) -> dict[str, Any]:
+    """A push list of the district's focus segment, pushed now (the one list it makes)."""
+    variables = {"d": loaded["district"], "s": loaded["segment"]}
+    lists: list[dict[str, Any]] = data(ask(api_url, PUSH, variables, key=key), "push")["pushLists"]
+    [pushed] = lists
+    return pushed
+
+
+def open_case(api_url: str, district: str, scientist: str, key: str) -> dict[str, Any]:
+    """A talent case on `scientist` in `district`, its next action due tomorrow."""
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    case = {
+        "target": scientist,
+        "targetKind": "SCIENTIST",
+        "district": district,
+        "programme": "TALENT",
+        "nextActionDue": tomorrow,
+    }
+    return ask(
+        api_url,
+        "mutation ($i: CaseInput!) { createCase(input: $i) { __typename } }",
+        {"i": case},
+        key=key,
+    )
+
+
+@pytest.fixture(scope="module")
+def pushed(api_url: str, loaded: dict[str, str], keys: dict[str, str]) -> dict[str, Any]:
+    """Two push lists by alice with a case opened between them on the first's top scientist,
+    and the district's push lists read right after (before the CLI test pushes a third)."""
+    v1 = push(api_url, loaded, keys["alice"])
+    assert {e["kind"] for e in v1["entries"]} >= {"SCIENTIST", "INSTITUTION"}
+    top = next(e["entityId"] for e in v1["entries"] if e["kind"] == "SCIENTIST")
+    case = open_case(api_url, loaded["district"], top, keys["alice"])
+    v2 = push(api_url, loaded, keys["alice"])
+    listed = ask(
+        api_url,
+        "query ($d: ID!) { pushLists(district: $d) { totalCount edges { node { id version } } } }",
+        {"d": loaded["district"]},
+        key=keys["vera"],
+    )
+    return {"v1": v1, "top": top, "case": case, "v2": v2, "listed": listed}
+
+
+def test_recommendations_ranked_with_reasons(
+    api_url: str, loaded: dict[str, str], keys: dict[str, str]
 ) -> None:
-    alice, vera = keys["alice"], keys["vera"]
-    district, segment = loaded["district"], loaded["segment"]
-    variables = {"d": district, "s": segment, "k": "SCIENTIST", "first": 100}
-    got = data(ask(api_url, RECOMMEND, variables, key=alice), "recommendations")
+    got = data(recommend(api_url, loaded, keys["alice"]), "recommendations")
     assert got["__typename"] == "RecommendationConnection"
     nodes = [e["node"] for e in got["edges"]]
     assert nodes and got["totalCount"] == len(nodes)
     assert [n["score"] for n in nodes] == sorted((n["score"] for n in nodes), reverse=True)
     for n in nodes:
-        assert n["kind"] == "SCIENTIST" and n["segment"] == segment
+        assert n["kind"] == "SCIENTIST" and n["segment"] == loaded["segment"]
         assert n["reasons"][0]["code"] == "EVIDENCE" and n["reasons"][0]["text"].startswith("#")
         assert n["score"] == pytest.approx(n["evidence"] * n["reach"] * n["mobility"], rel=1e-5)
-    # Viewers do not walk people's ties.
-    denied = ask(api_url, RECOMMEND, variables, key=vera)
-    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    assert (
-        data(
-            ask(api_url, RECOMMEND, {**variables, "d": "cn/suzhou/atlantis"}, key=alice),
-            "recommendations",
-        )["__typename"]
-        == "NotFound"
-    )
 
-    first = data(ask(api_url, PUSH, {"d": district, "s": segment}, key=alice), "push")
-    [v1] = first["pushLists"]
+
+def test_recommendations_viewer_forbidden_and_district_not_found(
+    api_url: str, loaded: dict[str, str], keys: dict[str, str]
+) -> None:
+    # Viewers do not walk people's ties.
+    denied = recommend(api_url, loaded, keys["vera"])
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    unknown = recommend(api_url, loaded, keys["alice"], d="cn/suzhou/atlantis")
+    assert data(unknown, "recommendations")["__typename"] == "NotFound"
+
+
+def test_first_push_list(loaded: dict[str, str], pushed: dict[str, Any]) -> None:
+    v1 = pushed["v1"]
     assert (v1["version"], v1["district"], v1["segment"], v1["pushedBy"]) == (
         1,
-        district,
-        segment,
+        loaded["district"],
+        loaded["segment"],
         "alice",
     )
     assert v1["previousId"] is None
     assert all(e["newSinceLast"] for e in v1["entries"])
     assert [e["rank"] for e in v1["entries"]] == list(range(1, len(v1["entries"]) + 1))
-
-    # A case opened on the top scientist takes them off the next list.
     assert {e["kind"] for e in v1["entries"]} >= {"SCIENTIST", "INSTITUTION"}
-    top = next(e["entityId"] for e in v1["entries"] if e["kind"] == "SCIENTIST")
-    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
-    case = ask(
-        api_url,
-        "mutation ($i: CaseInput!) { createCase(input: $i) { __typename } }",
-        {
-            "i": {
-                "target": top,
-                "targetKind": "SCIENTIST",
-                "district": district,
-                "programme": "TALENT",
-                "nextActionDue": tomorrow,
-            }
-        },
-        key=alice,
-    )
-    assert data(case, "createCase")["__typename"] == "Case"
-    after = data(ask(api_url, RECOMMEND, variables, key=alice), "recommendations")
-    assert top not in {e["node"]["entityId"] for e in after["edges"]}
 
-    [v2] = data(ask(api_url, PUSH, {"d": district, "s": segment}, key=alice), "push")["pushLists"]
+
+def test_open_case_takes_its_person_off(
+    api_url: str, loaded: dict[str, str], keys: dict[str, str], pushed: dict[str, Any]
+) -> None:
+    """A case opened on the top scientist takes them off the recommendations and the next list."""
+    top = pushed["top"]
+    assert data(pushed["case"], "createCase")["__typename"] == "Case"
+    after = data(recommend(api_url, loaded, keys["alice"]), "recommendations")
+    assert top not in {e["node"]["entityId"] for e in after["edges"]}
+    assert top not in {e["entityId"] for e in pushed["v2"]["entries"]}
+
+
+def test_second_push_list_says_what_is_new(pushed: dict[str, Any]) -> None:
+    v1, v2 = pushed["v1"], pushed["v2"]
     assert (v2["version"], v2["previousId"]) == (2, v1["id"])
-    assert top not in {e["entityId"] for e in v2["entries"]}
     assert v2["newSinceLast"] == [
         {"entityId": e["entityId"]} for e in v2["entries"] if e["newSinceLast"]
     ]
@@ -177,57 +216,60 @@ def test_recommendations_push_lists_and_exports(
         if not e["newSinceLast"]
     )
 
-    listed = data(
-        ask(
-            api_url,
-            "query ($d: ID!) { pushLists(district: $d) "
-            "{ totalCount edges { node { id version } } } }",
-            {"d": district},
-            key=vera,
-        ),
-        "pushLists",
-    )
+
+def test_push_lists_listed_and_read(
+    api_url: str, keys: dict[str, str], pushed: dict[str, Any]
+) -> None:
+    listed = data(pushed["listed"], "pushLists")
     assert [e["node"]["version"] for e in listed["edges"]] == [2, 1]
+    v1 = pushed["v1"]
     one = data(
         ask(
             api_url,
             "query ($i: ID!) { pushList(id: $i) { ... on PushList { id version } } }",
             {"i": v1["id"]},
-            key=vera,
+            key=keys["vera"],
         ),
         "pushList",
     )
     assert one == {"id": v1["id"], "version": 1}
 
-    # The XLSX the page links to, opened with openpyxl; the CSV; refused without a key.
-    response = httpx.get(f"{api_url}{v1['xlsxUrl']}", headers={"Authorization": f"Bearer {vera}"})
+
+def test_push_list_exports(
+    api_url: str, loaded: dict[str, str], keys: dict[str, str], pushed: dict[str, Any]
+) -> None:
+    """The XLSX the page links to, opened with openpyxl; the CSV; refused without a key."""
+    v1, v2 = pushed["v1"], pushed["v2"]
+    vera = {"Authorization": f"Bearer {keys['vera']}"}
+    response = httpx.get(f"{api_url}{v1['xlsxUrl']}", headers=vera)
     assert response.status_code == 200, response.text
     book = load_workbook(io.BytesIO(response.content))
     sheet = book.active
     assert sheet is not None
     table = list(sheet.iter_rows(values_only=True))
-    assert district in str(table[0][0]) and "version 1" in str(table[0][0])
+    assert loaded["district"] in str(table[0][0]) and "version 1" in str(table[0][0])
     assert table[1][:3] == ("rank", "kind", "id")
     assert [r[2] for r in table[2:]] == [e["entityId"] for e in v1["entries"]]
     assert [r[0] for r in table[2:]] == [e["rank"] for e in v1["entries"]]
     assert all(r[6] for r in table[2:])  # the reasons, in words
-    text = httpx.get(
-        f"{api_url}/export/pushlists/{v2['id']}.csv", headers={"Authorization": f"Bearer {vera}"}
-    )
+    text = httpx.get(f"{api_url}/export/pushlists/{v2['id']}.csv", headers=vera)
     assert text.status_code == 200
     exported = list(csv.DictReader(io.StringIO(text.content.decode("utf-8-sig"))))
     assert [r["id"] for r in exported] == [e["entityId"] for e in v2["entries"]]
     assert httpx.get(f"{api_url}{v1['xlsxUrl']}").status_code == 401
-    missing = httpx.get(
-        f"{api_url}/export/pushlists/push-nothing.xlsx", headers={"Authorization": f"Bearer {vera}"}
-    )
+    missing = httpx.get(f"{api_url}/export/pushlists/push-nothing.xlsx", headers=vera)
     assert missing.status_code == 404
 
-    # The CLI: a third version, and the export of it.
+
+def test_push_and_export_from_the_cli(
+    loaded: dict[str, str], pushed: dict[str, Any], tmp_path: Path
+) -> None:
+    """The CLI: a third version (after the two `pushed` made), and the export of it."""
     from typer.testing import CliRunner
 
     from talentmap.cli import app
 
+    district, segment = loaded["district"], loaded["segment"]
     result = CliRunner().invoke(app, ["push", "--district", district, "--as-of", "2026-01-02"])
     assert result.exit_code == 0, result.output
     v3 = [line.split("\t") for line in result.stdout.splitlines() if f"\t{segment}\t" in line]

@@ -186,35 +186,28 @@ class RecordsWriter:
     def _people(
         self, writer: Writer, bylines: Sequence[_Byline], built: GraphMatcher | None
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Each byline's person (a records person already in the graph, else a new one) as
+        scientist rows, and the bylines as authorship rows."""
         if not bylines:
             return [], []
-        prefix = f"{RECORDS_SOURCE}:"
-        blocks = sorted({b.name.block for b in bylines if b.name.block})
-        pool: dict[str, Mention] = {}
-        for c in writer(repo.record_candidates, blocks, prefix):
-            name = parse_text_name(c["name"])
-            pool[c["id"]] = Mention(
-                id=c["id"],
-                name=name,
-                affiliations=tuple(c["affiliations"]),
-                coauthors=frozenset(c["coauthors"]),
-                year=max(c["years"], default=None),
-            )
-        keys = {b.id: name_key(b.name) for b in bylines}
-        by_work: dict[str, list[_Byline]] = {}
+        pool = _known_people(writer, bylines)
+        mentions = _mentions(bylines)
+        target = self._assign(pool, mentions)
+        people: dict[str, dict[str, Any]] = {}
+        authorships = []
         for b in bylines:
-            by_work.setdefault(b.record.key, []).append(b)
-        mentions = {
-            b.id: Mention(
-                id=b.id,
-                name=b.name,
-                affiliations=b.affiliations,
-                coauthors=_coauthors(b, by_work[b.record.key], keys),
-                year=b.record.year,
-                position=b.position,
-            )
-            for b in bylines
-        }
+            pid = target[b.id]
+            row = people.setdefault(pid, _person_row(pid, b))
+            _add_byline(row, b, mentions[b.id])
+            ids, confidences = self._byline_institutions(b, built)
+            if b.affiliations:
+                self.report.inferred_authorships += 1
+            authorships.append(_authorship_row(pid, b, ids, confidences))
+        return list(people.values()), authorships
+
+    def _assign(self, pool: dict[str, Mention], mentions: dict[str, Mention]) -> dict[str, str]:
+        """Byline id -> person id: the first known person its cluster holds, else a new `rec-…`
+        person keyed by a hash of the cluster's first byline (so a re-run finds it again)."""
         target: dict[str, str] = {}
         for person in disambiguate([*pool.values(), *mentions.values()]):
             known = sorted(m for m in person.mention_ids if m in pool)
@@ -229,59 +222,101 @@ class RecordsWriter:
                 self.report.new_people += 1
             for m in own:
                 target[m] = pid
-        people: dict[str, dict[str, Any]] = {}
-        authorships = []
-        for b in bylines:
-            pid = target[b.id]
-            row = people.setdefault(
-                pid,
-                {
-                    "id": pid,
-                    "name_block": b.name.block,
-                    "props": {
-                        "name": b.record.authors[b.position],
-                        "name_pinyin": list(pinyin_forms(b.record.authors[b.position])[:1]),
-                        "source": b.record.source,
-                        "source_id": f"{b.record.file}#{b.record.position}",
-                    },
-                    "affiliations": [],
-                    "coauthors": [],
-                    "years": [],
-                },
-            )
-            mention = mentions[b.id]
-            row["affiliations"] = sorted({*row["affiliations"], *b.affiliations})
-            row["coauthors"] = sorted({*row["coauthors"], *mention.coauthors})
-            if b.record.year:
-                row["years"] = sorted({*row["years"], b.record.year})
-            ids: list[str] = []
-            confidences: list[float] = []
-            if built is not None:
-                for text in b.affiliations:
-                    for node_id, confidence in built.institutions(self._match(text, built)):
-                        if node_id not in ids:
-                            ids.append(node_id)
-                            confidences.append(confidence)
-            if b.affiliations:
-                self.report.inferred_authorships += 1
-            authorships.append(
-                {
-                    "scientist_id": pid,
-                    "work_id": b.record.key,
-                    "props": {
-                        "position": b.position,
-                        "raw_author_name": b.record.authors[b.position],
-                        "source": b.record.source,
-                        "file": b.record.file,
-                        "unlinked_affiliation": list(b.affiliations),
-                        "matched_strings": list(b.affiliations),
-                        "matched_institution_ids": ids,
-                        "matched_confidences": confidences,
-                        "institutions_inferred": bool(b.affiliations),
-                    },
-                }
-            )
-        return list(people.values()), authorships
+        return target
+
+    def _byline_institutions(
+        self, b: _Byline, built: GraphMatcher | None
+    ) -> tuple[list[str], list[float]]:
+        """The institutions the byline's inferred names match, each once, with confidences."""
+        ids: list[str] = []
+        confidences: list[float] = []
+        if built is not None:
+            for text in b.affiliations:
+                for node_id, confidence in built.institutions(self._match(text, built)):
+                    if node_id not in ids:
+                        ids.append(node_id)
+                        confidences.append(confidence)
+        return ids, confidences
+
+
+def _known_people(writer: Writer, bylines: Sequence[_Byline]) -> dict[str, Mention]:
+    """The records people already in the graph in the bylines' name blocks, as mentions (their
+    only candidates: records people are never merged with OpenAlex authors here)."""
+    blocks = sorted({b.name.block for b in bylines if b.name.block})
+    return {
+        c["id"]: Mention(
+            id=c["id"],
+            name=parse_text_name(c["name"]),
+            affiliations=tuple(c["affiliations"]),
+            coauthors=frozenset(c["coauthors"]),
+            year=max(c["years"], default=None),
+        )
+        for c in writer(repo.record_candidates, blocks, f"{RECORDS_SOURCE}:")
+    }
+
+
+def _mentions(bylines: Sequence[_Byline]) -> dict[str, Mention]:
+    """Each byline as a mention, its co-authors the name keys of the others on its work."""
+    keys = {b.id: name_key(b.name) for b in bylines}
+    by_work: dict[str, list[_Byline]] = {}
+    for b in bylines:
+        by_work.setdefault(b.record.key, []).append(b)
+    return {
+        b.id: Mention(
+            id=b.id,
+            name=b.name,
+            affiliations=b.affiliations,
+            coauthors=_coauthors(b, by_work[b.record.key], keys),
+            year=b.record.year,
+            position=b.position,
+        )
+        for b in bylines
+    }
+
+
+def _person_row(pid: str, b: _Byline) -> dict[str, Any]:
+    """A person's row as its first byline names it; `_add_byline` gathers the rest."""
+    return {
+        "id": pid,
+        "name_block": b.name.block,
+        "props": {
+            "name": b.record.authors[b.position],
+            "name_pinyin": list(pinyin_forms(b.record.authors[b.position])[:1]),
+            "source": b.record.source,
+            "source_id": f"{b.record.file}#{b.record.position}",
+        },
+        "affiliations": [],
+        "coauthors": [],
+        "years": [],
+    }
+
+
+def _add_byline(row: dict[str, Any], b: _Byline, mention: Mention) -> None:
+    """Adds the byline's institutions, co-authors and year to its person's row."""
+    row["affiliations"] = sorted({*row["affiliations"], *b.affiliations})
+    row["coauthors"] = sorted({*row["coauthors"], *mention.coauthors})
+    if b.record.year:
+        row["years"] = sorted({*row["years"], b.record.year})
+
+
+def _authorship_row(
+    pid: str, b: _Byline, ids: list[str], confidences: list[float]
+) -> dict[str, Any]:
+    return {
+        "scientist_id": pid,
+        "work_id": b.record.key,
+        "props": {
+            "position": b.position,
+            "raw_author_name": b.record.authors[b.position],
+            "source": b.record.source,
+            "file": b.record.file,
+            "unlinked_affiliation": list(b.affiliations),
+            "matched_strings": list(b.affiliations),
+            "matched_institution_ids": ids,
+            "matched_confidences": confidences,
+            "institutions_inferred": bool(b.affiliations),
+        },
+    }
 
 
 def _everyones(authors: int | None, r: PaperRecord) -> bool:
