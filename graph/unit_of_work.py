@@ -11,6 +11,9 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 from graph.errors import GraphError
 
+# What a unit of work receives, for callers outside graph/ that annotate one.
+Transaction = ManagedTransaction
+
 P = ParamSpec("P")
 R = TypeVar("R")
 

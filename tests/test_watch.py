@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,26 @@ def keys(graph: Driver, settings: Settings, api_url: str) -> dict[str, str]:
 def data(body: dict[str, Any], field: str) -> Any:
     assert not body.get("errors"), body
     return body["data"][field]
+
+
+@contextmanager
+def subscribed(api_url: str, key: str, query: str, variables: dict[str, Any]) -> Iterator[Any]:
+    """A graphql-transport-ws connection to the API with `key`, acknowledged, subscribed to
+    `query` as subscription "1"."""
+    from websockets.sync.client import connect
+
+    url = api_url.replace("http://", "ws://") + "/graphql"
+    with connect(
+        url,
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        additional_headers={"Authorization": f"Bearer {key}"},
+        open_timeout=30,
+    ) as ws:
+        ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(ws.recv(timeout=30))["type"] == "connection_ack"
+        payload = {"query": query, "variables": variables}
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        yield ws
 
 
 def test_a_new_work_of_a_watched_scientist_becomes_one_event(
@@ -222,30 +243,11 @@ def test_a_new_tie_with_the_home_region_is_reported(tmp_path: Path) -> None:
 def test_an_event_arrives_over_the_subscription_after_an_ingest(
     api_url: str, graph: Driver, settings: Settings, sample: dict[str, Any], keys: dict[str, str]
 ) -> None:
-    from websockets.sync.client import connect
-
     alice = keys["alice"]
     made = data(ask(api_url, CREATE, {"n": "live", "s": False}, key=alice), "createWatchlist")
     data(ask(api_url, WATCH, {"l": made["id"], "e": sample["author"]}, key=alice), "watch")
-    url = api_url.replace("http://", "ws://") + "/graphql"
-    with connect(
-        url,
-        subprotocols=[Subprotocol("graphql-transport-ws")],
-        additional_headers={"Authorization": f"Bearer {alice}"},
-        open_timeout=30,
-    ) as ws:
-        ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-        assert json.loads(ws.recv(timeout=30))["type"] == "connection_ack"
-        query = "subscription ($l: ID!) { events(watchlist: $l) { id kind entityId facts } }"
-        ws.send(
-            json.dumps(
-                {
-                    "id": "1",
-                    "type": "subscribe",
-                    "payload": {"query": query, "variables": {"l": made["id"]}},
-                }
-            )
-        )
+    query = "subscription ($l: ID!) { events(watchlist: $l) { id kind entityId facts } }"
+    with subscribed(api_url, alice, query, {"l": made["id"]}) as ws:
         time.sleep(1.5)  # the subscription has started reading
         load_works(graph, settings, [sample["streamed"]], sample["tmp"] / "quarantine")
         deadline = time.monotonic() + 60
@@ -266,28 +268,9 @@ def test_an_event_arrives_over_the_subscription_after_an_ingest(
 def test_a_subscription_needs_the_list_to_be_visible(
     api_url: str, sample: dict[str, Any], keys: dict[str, str]
 ) -> None:
-    from websockets.sync.client import connect
-
     made = data(ask(api_url, CREATE, {"n": "p", "s": False}, key=keys["alice"]), "createWatchlist")
-    url = api_url.replace("http://", "ws://") + "/graphql"
-    with connect(
-        url,
-        subprotocols=[Subprotocol("graphql-transport-ws")],
-        additional_headers={"Authorization": f"Bearer {keys['bob']}"},
-        open_timeout=30,
-    ) as ws:
-        ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-        assert json.loads(ws.recv(timeout=30))["type"] == "connection_ack"
-        query = "subscription ($l: ID!) { events(watchlist: $l) { id } }"
-        ws.send(
-            json.dumps(
-                {
-                    "id": "1",
-                    "type": "subscribe",
-                    "payload": {"query": query, "variables": {"l": made["id"]}},
-                }
-            )
-        )
+    query = "subscription ($l: ID!) { events(watchlist: $l) { id } }"
+    with subscribed(api_url, keys["bob"], query, {"l": made["id"]}) as ws:
         message = json.loads(ws.recv(timeout=30))
         assert message["type"] in ("error", "next"), message
         errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]

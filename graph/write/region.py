@@ -15,7 +15,7 @@ that the caller can report them (load the industries first, then re-run to link 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,31 +171,21 @@ MATCH (g:{Label.CITY} {{id: key, source: $source}})
 WHERE g.id STARTS WITH 'geonames/' AND NOT (g)--()
 DELETE g
 """
-# Places that can focus on industries (the model keeps countries from it).
-DROP_STALE_FOCUS = {
-    RegionKind.CITY: drop_stale_focus_query(Label.CITY),
-    RegionKind.DISTRICT: drop_stale_focus_query(Label.DISTRICT),
-}
-LINK_FOCUS = {
-    RegionKind.CITY: link_focus_query(Label.CITY),
-    RegionKind.DISTRICT: link_focus_query(Label.DISTRICT),
-}
-DROP_STALE_PART_OF = {
-    RegionKind.CITY: drop_stale_part_of_query(Label.CITY),
-    RegionKind.DISTRICT: drop_stale_part_of_query(Label.DISTRICT),
-}
-DROP_STALE_PLACEMENTS = {
-    RegionKind.CITY: drop_stale_placements_query(Label.CITY),
-    RegionKind.DISTRICT: drop_stale_placements_query(Label.DISTRICT),
-}
-LINK_PLACEMENTS = {
-    RegionKind.CITY: link_placements_query(Label.CITY),
-    RegionKind.DISTRICT: link_placements_query(Label.DISTRICT),
-}
-LINK_PART_OF = {
-    RegionKind.CITY: link_part_of_query(Label.CITY),
-    RegionKind.DISTRICT: link_part_of_query(Label.DISTRICT),
-}
+# Places that can focus on industries, hold parks and institutions (the model keeps countries
+# from it): each query once per place label.
+_PLACE_LABELS = {RegionKind.CITY: Label.CITY, RegionKind.DISTRICT: Label.DISTRICT}
+
+
+def _per_place(query: Callable[[Label], str]) -> dict[RegionKind, str]:
+    return {kind: query(label) for kind, label in _PLACE_LABELS.items()}
+
+
+DROP_STALE_FOCUS = _per_place(drop_stale_focus_query)
+LINK_FOCUS = _per_place(link_focus_query)
+DROP_STALE_PART_OF = _per_place(drop_stale_part_of_query)
+DROP_STALE_PLACEMENTS = _per_place(drop_stale_placements_query)
+LINK_PLACEMENTS = _per_place(link_placements_query)
+LINK_PART_OF = _per_place(link_part_of_query)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import typer
-from neo4j import ManagedTransaction
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -20,7 +19,7 @@ from rich.table import Table
 
 from graph.driver import connect
 from graph.errors import GraphError
-from graph.unit_of_work import Writer
+from graph.unit_of_work import Transaction, Writer
 from ingest.errors import IngestError
 from ingest.jobs import JobReport, Source, run_job
 from schema.settings import Settings
@@ -130,7 +129,7 @@ def run_job_with_progress(
     return report
 
 
-def read_graph(work: Callable[[ManagedTransaction], R]) -> R:
+def read_graph(work: Callable[[Transaction], R]) -> R:
     """One unit of work on the configured graph, for a command that only reads. A write
     transaction for a read is harmless here: the CLI's unit of work is Writer."""
     settings = load_settings()
