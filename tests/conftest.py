@@ -39,19 +39,23 @@ S2AND_SAMPLE = REPO / "tests" / "data" / "disambiguation"
 
 # Fixtures that reach the session's Neo4j: a test whose fixtures include one of these is an
 # integration test and gets the `neo4j` marker, so `pytest -m "not neo4j"` runs the unit tests.
-NEO4J_FIXTURES = frozenset({"settings", "driver", "graph"})
+NEO4J_FIXTURES = frozenset({"settings", "driver", "graph", "works_graph", "demo_graph"})
 
 
 # The modules that take longest (whole-dump loads, a second Neo4j, a killed job), run first so
 # that with `-n 2 --dist loadfile` (make test) neither worker is left with a long one at the end.
 SLOW_MODULES = (
     "test_ingest_institutions.py",
+    "test_ingest_catalog.py",
+    "test_web.py",
+    "test_api_entities.py",
+    "test_reference_data.py",
     "test_server.py",
     "test_teams.py",
-    "test_api_entities.py",
-    "test_ingest_catalog.py",
+    "test_api_access.py",
+    "test_affiliations.py",
     "test_identity_curation.py",
-    "test_api_chain.py",
+    "test_ingest_authors.py",
     "test_resume.py",
 )
 
@@ -112,17 +116,124 @@ def driver(settings: Settings) -> Iterator[Driver]:
         yield neo4j_driver
 
 
+# The schema every migration gives an empty database (its constraints and indexes), as the
+# first `fresh` of this process found it.
+MIGRATED_SCHEMA: list[Any] = []
+
+
 def fresh(driver: Driver, settings: Settings) -> None:
-    """Empty the graph and apply every migration."""
-    admin.wipe(driver, settings.neo4j_database)
-    migrations.migrate(driver, settings.neo4j_database)
+    """Empty the graph with every migration applied. While the schema is still the one the
+    migrations made (nothing dropped or added it) only the data goes; otherwise the schema
+    is dropped and migrated again (seconds, 80 times a run)."""
+    database = settings.neo4j_database
+    applied = {m.version: m.checksum for m in migrations.MIGRATIONS}
+    if (
+        MIGRATED_SCHEMA
+        and migrations.applied(driver, database) == applied
+        and migrations.schema_items(driver, database) == MIGRATED_SCHEMA
+    ):
+        admin.clear(driver, database)
+        return
+    admin.wipe(driver, database)
+    migrations.migrate(driver, database)
+    MIGRATED_SCHEMA[:] = migrations.schema_items(driver, database)
 
 
 @pytest.fixture(scope="module")
 def graph(driver: Driver, settings: Settings) -> Driver:
     """An empty graph with every migration applied, once per test module."""
     fresh(driver, settings)
+    HOLDING.clear()
     return driver
+
+
+# --- graphs shared by the modules that only read them -------------------------------------------
+# Loading the sample and running the derived step takes 10-30 s. The modules named here read
+# the same graph and write nothing to it but API keys (or put back what they change), so each
+# test process loads it once for them all: the scheduler below gives each group to one process,
+# its modules one after another, and a module overrides `graph` with the group's fixture.
+SHARED_GRAPHS: dict[str, tuple[str, ...]] = {
+    "works": ("test_api.py", "test_api_facets.py", "test_heat.py", "test_evaluation.py"),
+    "demo": ("test_api_chain.py", "test_web.py", "test_api_paths.py", "test_api_cooperation.py"),
+}
+# What this process's database holds: the shared graph's name and its node and relationship
+# counts (API keys aside) right after the load; a module that changed them forces a reload.
+HOLDING: dict[str, Any] = {}
+
+
+def _counts(driver: Driver, settings: Settings) -> tuple[int, int]:
+    records, _, _ = driver.execute_query(
+        "MATCH (n) WHERE NOT n:ApiKey WITH count(n) AS nodes "
+        "MATCH ()-[r]->() RETURN nodes, count(r) AS relationships",
+        database_=settings.neo4j_database,
+    )
+    return int(records[0]["nodes"]), int(records[0]["relationships"])
+
+
+def shared_graph(driver: Driver, settings: Settings, name: str, load: Any) -> Driver:
+    """The graph `load(driver)` builds from an empty one, loaded unless this process holds it
+    already, unchanged."""
+    if HOLDING.get("name") != name or HOLDING.get("counts") != _counts(driver, settings):
+        fresh(driver, settings)
+        HOLDING.clear()
+        load(driver)
+        HOLDING.update(name=name, counts=_counts(driver, settings))
+    return driver
+
+
+@pytest.fixture(scope="module")
+def works_graph(
+    driver: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Driver:
+    """The topic taxonomy, the industrial chains and the OpenAlex sample with its derived step."""
+
+    def load(into: Driver) -> None:
+        from graph.unit_of_work import Writer
+        from ingest.reference.industries import load_industries
+        from ingest.reference.taxonomy import load_taxonomy
+
+        writer = Writer(into, settings.neo4j_database)
+        load_taxonomy(writer)
+        load_industries(writer)
+        report = load_works(into, settings, [SAMPLE_WORKS], tmp_path_factory.mktemp("works"))
+        assert report.quarantined == 0
+
+    return shared_graph(driver, settings, "works", load)
+
+
+@pytest.fixture(scope="module")
+def demo_graph(
+    driver: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Driver:
+    """The demo data as `make run` loads it (ROR: the records of the sample's institutions)."""
+
+    def load(into: Driver) -> None:
+        from tests.test_api_chain import industries, load_demo
+
+        report, ranked = load_demo(into, settings, tmp_path_factory.mktemp("demo"))
+        assert report.quarantined == 0
+        assert ranked.segments == sum(len(i["segments"]) for i in industries())
+
+    return shared_graph(driver, settings, "demo", load)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile` with each shared graph's modules as one unit of work, and units in
+    collection order (the slow modules first: see `pytest_collection_modifyitems`)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling  # type: ignore[import-untyped]
+
+    group_of = {module: name for name, modules in SHARED_GRAPHS.items() for module in modules}
+
+    class SharedGraphScheduling(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            name = group_of.get(module.rsplit("/", 1)[-1])
+            return f"shared graph {name}" if name else module
+
+    config.option.loadscopereorder = False
+    return SharedGraphScheduling(config, log)
 
 
 @cache

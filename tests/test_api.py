@@ -9,9 +9,8 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from schema.settings import Settings
-from tests.conftest import SAMPLE_WORKS, load_works, most_prolific, short_id
 from tests.conftest import ask as ask_api
+from tests.conftest import most_prolific, short_id
 
 SCIENTIST = """
 query ($id: ID!, $first: Int, $after: String) {
@@ -33,8 +32,15 @@ query ($id: ID!, $first: Int, $after: String) {
 
 
 @pytest.fixture(scope="module")
-def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
-    load_works(graph, settings, [SAMPLE_WORKS], tmp_path_factory.mktemp("q"), batch_size=500)
+def graph(works_graph: Driver) -> Driver:
+    """The works graph this module only reads, loaded once per test process for every module
+    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
+    return works_graph
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Driver) -> Driver:
+    return graph
 
 
 def ask(url: str, variables: dict[str, Any], query: str = SCIENTIST) -> dict[str, Any]:

@@ -267,10 +267,15 @@ def load_demo(
 
 
 @pytest.fixture(scope="module")
-def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
-    report, ranked = load_demo(graph, settings, tmp_path_factory.mktemp("chain"))
-    assert report.quarantined == 0
-    assert ranked.segments == sum(len(i["segments"]) for i in industries())
+def graph(demo_graph: Driver) -> Driver:
+    """The demo graph this module only reads, loaded once per test process for every module
+    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
+    return demo_graph
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Driver) -> Driver:
+    return graph
 
 
 def teams_in_graph(graph: Driver, settings: Settings) -> dict[str, tuple[str, set[str]]]:

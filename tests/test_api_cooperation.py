@@ -10,7 +10,6 @@ that no registry record describes are still nodes (the works create them), so th
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from functools import cache
 from typing import Any
@@ -18,11 +17,7 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from graph.unit_of_work import Writer
-from ingest.jobs import run_job
-from ingest.ror.records import ROR
-from schema.settings import Settings
-from tests.conftest import SAMPLE_WORKS, ask, load_works, sample_works, short_id
+from tests.conftest import ask, sample_works, short_id
 from tests.test_api_chain import ror_records
 
 REGION = "US"
@@ -264,17 +259,15 @@ def region_partners(lo: int | None = None, hi: int | None = None) -> list[tuple[
 
 
 @pytest.fixture(scope="module")
-def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
-    tmp = tmp_path_factory.mktemp("cooperation")
-    report = load_works(graph, settings, [SAMPLE_WORKS], tmp, batch_size=500)
-    assert report.quarantined == 0
-    keys = {k for ks in institutions_of().values() for k in ks}
-    records = [ror_records()[k] for k in sorted(keys) if k in ror_records()]
-    path = tmp / "ror.json"
-    path.write_text(json.dumps(records), encoding="utf-8")
-    writer = Writer(graph, settings.neo4j_database)
-    report = run_job(writer, ROR, [path], quarantine_dir=tmp / "quarantine", batch_size=500)
-    assert report.quarantined == 0
+def graph(demo_graph: Driver) -> Driver:
+    """The demo graph this module only reads, loaded once per test process for every module
+    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
+    return demo_graph
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Driver) -> Driver:
+    return graph
 
 
 def answer(api_url: str, query: str, field: str, **variables: Any) -> dict[str, Any]:

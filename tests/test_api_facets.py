@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
-from schema.settings import Settings
-from tests.conftest import SAMPLE_WORKS, ask, load_works, sample_works
+from tests.conftest import ask, sample_works
 
 FACETS = """
 query ($subject: FacetSubject!, $by: [FacetDimension!]!, $filter: FacetFilter,
@@ -33,8 +32,15 @@ query ($subject: FacetSubject!, $by: [FacetDimension!]!, $filter: FacetFilter,
 
 
 @pytest.fixture(scope="module")
-def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
-    load_works(graph, settings, [SAMPLE_WORKS], tmp_path_factory.mktemp("facets"), batch_size=500)
+def graph(works_graph: Driver) -> Driver:
+    """The works graph this module only reads, loaded once per test process for every module
+    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
+    return works_graph
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Driver) -> Driver:
+    return graph
 
 
 def facets(url: str, **variables: Any) -> dict[str, Any]:

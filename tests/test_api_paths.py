@@ -4,7 +4,6 @@ a breadth-first search written here, not the code under test."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from functools import cache
 from typing import Any
@@ -13,11 +12,7 @@ import networkx as nx
 import pytest
 from neo4j import Driver
 
-from graph.unit_of_work import Writer
-from ingest.jobs import run_job
-from ingest.ror.records import ROR
-from schema.settings import Settings
-from tests.conftest import SAMPLE_WORKS, ask, load_works, short_id
+from tests.conftest import ask, short_id
 from tests.test_api_chain import (
     country_of,
     institution_key,
@@ -141,15 +136,15 @@ def affiliated(institution: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
-    tmp = tmp_path_factory.mktemp("paths")
-    load_works(graph, settings, [SAMPLE_WORKS], tmp, batch_size=500)
-    keys = {k for w in works() for k in institutions_of(w)}
-    records = [ror_records()[k] for k in sorted(keys) if k in ror_records()]
-    path = tmp / "ror.json"
-    path.write_text(json.dumps(records), encoding="utf-8")
-    writer = Writer(graph, settings.neo4j_database)
-    assert run_job(writer, ROR, [path], quarantine_dir=tmp / "q", batch_size=500).quarantined == 0
+def graph(demo_graph: Driver) -> Driver:
+    """The demo graph this module only reads, loaded once per test process for every module
+    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
+    return demo_graph
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Driver) -> Driver:
+    return graph
 
 
 def paths(api_url: str, source: str, to: str, max_hops: int = 3, first: int = 20) -> Any:

@@ -23,10 +23,8 @@ from ingest.derived.evaluation import (
     parse_model,
     score_field,
 )
-from ingest.reference.industries import load_industries
-from ingest.reference.taxonomy import load_taxonomy
 from schema.settings import Settings
-from tests.conftest import SAMPLE_WORKS, ask, load_works, rows, sample_works, short_id
+from tests.conftest import ask, rows, sample_works, short_id
 
 EVALUATION = """
 query ($id: ID!, $segment: ID) {
@@ -144,13 +142,14 @@ def test_a_changed_weight_changes_the_version_and_the_scores() -> None:
 
 
 @pytest.fixture(scope="module")
-def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Driver:
-    writer = Writer(graph, settings.neo4j_database)
-    load_taxonomy(writer)
-    load_industries(writer)
-    started = time.perf_counter()
-    load_works(graph, settings, [SAMPLE_WORKS], tmp_path_factory.mktemp("q"))
-    print(f"\nload_works + derive of the sample: {time.perf_counter() - started:.2f} s")
+def graph(works_graph: Driver) -> Driver:
+    """The works graph this module only reads, loaded once per test process for every module
+    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
+    return works_graph
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Driver) -> Driver:
     return graph
 
 

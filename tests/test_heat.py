@@ -12,12 +12,8 @@ import pytest
 from neo4j import Driver
 
 from bench.forecast import backtest, read_series
-from graph.unit_of_work import Writer
 from ingest.derived.forecast import forecast
-from ingest.reference.industries import load_industries
-from ingest.reference.taxonomy import load_taxonomy
-from schema.settings import Settings
-from tests.conftest import SAMPLE_WORKS, ask, load_works, sample_works, short_id
+from tests.conftest import ask, sample_works, short_id
 
 HEAT = """
 query ($id: ID!, $from: Int, $to: Int) {
@@ -48,11 +44,14 @@ query ($kind: HotKind, $industry: ID, $first: Int) {
 
 
 @pytest.fixture(scope="module")
-def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Driver:
-    writer = Writer(graph, settings.neo4j_database)
-    load_taxonomy(writer)
-    load_industries(writer)
-    load_works(graph, settings, [SAMPLE_WORKS], tmp_path_factory.mktemp("q"))
+def graph(works_graph: Driver) -> Driver:
+    """The works graph this module only reads, loaded once per test process for every module
+    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
+    return works_graph
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Driver) -> Driver:
     return graph
 
 

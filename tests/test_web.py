@@ -41,7 +41,6 @@ from graph.write.apikey import create_api_key, revoke_api_key
 from schema.apikey import Role, key_hash, new_key_id, new_secret
 from schema.settings import Settings
 from tests.conftest import REPO, ask, serve_api
-from tests.test_api_chain import load_demo
 
 WEB = REPO / "web"
 DIST = WEB / "dist"
@@ -112,9 +111,15 @@ def browser(
 
 
 @pytest.fixture(scope="module")
-def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The demo data, as `make run` loads it (ROR: the records of the sample's institutions)."""
-    load_demo(graph, settings, tmp_path_factory.mktemp("web"), derive_works=False)
+def graph(demo_graph: Driver) -> Driver:
+    """The demo graph this module only reads, loaded once per test process for every module
+    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
+    return demo_graph
+
+
+@pytest.fixture(scope="module")
+def loaded(graph: Driver) -> Driver:
+    return graph
 
 
 @dataclass
