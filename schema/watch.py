@@ -49,6 +49,10 @@ class Watchlist(BaseModel):
     owner_key: str | None = None
     created_at: datetime
     entity_ids: tuple[str, ...] = ()
+    # Where its events are delivered (schema/webhook.py), and from when: events found
+    # before the webhook was set are not sent.
+    webhook_url: str | None = None
+    webhook_since: datetime | None = None
 
     def visible_to(self, name: str, admin: bool) -> bool:
         return self.shared or admin or self.owner == name

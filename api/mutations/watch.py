@@ -14,7 +14,7 @@ from api.audit import actor, audited_write
 from api.context import Info
 from api.errors import Forbidden, InvalidInput, NotFound
 from api.ids import IdKind, resolve_id
-from api.types.watch import Watchlist
+from api.types.watch import Watchlist, WebhookSet
 from graph.read.watch import watchlists_by_id
 from graph.write.watch import (
     WatchForbiddenError,
@@ -23,10 +23,16 @@ from graph.write.watch import (
     unwatch,
     watch,
 )
+from graph.write.webhook import set_webhook
 from schema import watch as model
+from schema import webhook as hook
 
 CreateWatchlistResult = Annotated[
     Watchlist | InvalidInput, strawberry.union("CreateWatchlistResult")
+]
+SetWebhookResult = Annotated[
+    WebhookSet | Watchlist | NotFound | InvalidInput | Forbidden,
+    strawberry.union("SetWebhookResult"),
 ]
 WatchResult = Annotated[
     Watchlist | NotFound | InvalidInput | Forbidden, strawberry.union("WatchResult")
@@ -127,3 +133,39 @@ class WatchMutation:
         except WatchForbiddenError as e:
             return Forbidden(message=str(e))
         return await _after(info, str(watchlist))
+
+    @strawberry.mutation(
+        description="Deliver the list's events from now on to `url` as signed JSON (the list's "
+        "owner, or an admin). Answers the new secret, shown this once; setting the webhook "
+        "again makes a new secret; an empty `url` stops deliveries (answers the Watchlist)."
+    )
+    async def set_webhook(self, info: Info, watchlist: strawberry.ID, url: str) -> SetWebhookResult:
+        target: str | None = None
+        secret: str | None = None
+        if url.strip():
+            try:
+                target = hook.check_url(url)
+            except ValueError as e:
+                return InvalidInput(field="url", message=str(e))
+            secret = hook.new_webhook_secret()
+        try:
+            await audited_write(
+                info,
+                "setWebhook",
+                str(watchlist),
+                set_webhook,
+                watchlist_id=str(watchlist),
+                url=target,
+                secret=secret,
+                actor=actor(info),
+                at=datetime.now(UTC),
+                summary=target or "removed",
+            )
+        except WatchlistNotFoundError as e:
+            return NotFound(id=watchlist, message=str(e))
+        except WatchForbiddenError as e:
+            return Forbidden(message=str(e))
+        after = await _after(info, str(watchlist))
+        if target is None or secret is None:
+            return after
+        return WebhookSet(watchlist=after, url=target, secret=secret)
