@@ -275,3 +275,89 @@ def test_a_subscription_needs_the_list_to_be_visible(
         assert message["type"] in ("error", "next"), message
         errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
         assert "no watchlist" in errors[0]["message"]
+
+
+SET_WEBHOOK = """
+mutation ($l: ID!, $u: String!) {
+  setWebhook(watchlist: $l, url: $u) {
+    __typename
+    ... on WebhookSet { url secret watchlist { id webhook { url since } } }
+    ... on Watchlist { id webhook { url } }
+    ... on InvalidInput { field }
+    ... on Failure { message }
+  }
+}"""
+DELIVERIES = """
+query ($l: ID!) {
+  watchlist(id: $l) {
+    ... on Watchlist {
+      webhook { url }
+      deliveries(first: 10) { totalCount edges { node { eventId attempt ok status url } } }
+    }
+  }
+}"""
+
+
+def test_a_webhook_set_over_the_api_receives_the_lists_events(
+    api_url: str, graph: Driver, settings: Settings, sample: dict[str, Any], keys: dict[str, str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from graph.write.event import write_events
+    from schema.watch import EntityKind, Event, EventKind
+    from schema.webhook import SIGNATURE_HEADER, verify
+    from tests.receivers import ok, receiver
+
+    alice = keys["alice"]
+    made = data(ask(api_url, CREATE, {"n": "hooked", "s": True}, key=alice), "createWatchlist")
+    data(ask(api_url, WATCH, {"l": made["id"], "e": sample["author"]}, key=alice), "watch")
+    with receiver(ok) as server:
+        hook = {"l": made["id"], "u": server.url}
+        # Only the owner (or an admin) sets it; viewers not at all; only http(s) URLs.
+        assert data(ask(api_url, SET_WEBHOOK, hook, key=keys["bob"]), "setWebhook")[
+            "__typename"
+        ] == ("Forbidden")
+        refused = ask(api_url, SET_WEBHOOK, hook, key=keys["vera"])
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        bad = data(
+            ask(api_url, SET_WEBHOOK, {**hook, "u": "file:///etc/passwd"}, key=alice), "setWebhook"
+        )
+        assert (bad["__typename"], bad["field"]) == ("InvalidInput", "url")
+        set_ = data(ask(api_url, SET_WEBHOOK, hook, key=alice), "setWebhook")
+        assert set_["__typename"] == "WebhookSet", set_
+        assert set_["secret"].startswith("whsec_") and len(set_["secret"]) > 40
+        assert set_["watchlist"]["webhook"]["url"] == server.url
+        # The event the derived step would write for the watched scientist.
+        event = Event(
+            id=f"work:{sample['author']}:W-hooked",
+            kind=EventKind.NEW_WORK,
+            entity_id=sample["author"],
+            entity_kind=EntityKind.SCIENTIST,
+            at=datetime.now(UTC),
+            summary="new work (2026): hooked",
+            facts={"work": "W-hooked", "year": 2026},
+        )
+        Writer(graph, settings.neo4j_database)(write_events, [event])
+        # The API's deliverer polls every webhook_poll_seconds (5 s by default).
+        deadline = time.monotonic() + 30
+        logged: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            logged = data(ask(api_url, DELIVERIES, {"l": made["id"]}, key=alice), "watchlist")
+            if any(e["node"]["ok"] for e in logged["deliveries"]["edges"]):
+                break
+            time.sleep(0.3)
+    [(_, headers, payload)] = server.requests
+    assert verify(set_["secret"], payload, headers[SIGNATURE_HEADER])
+    assert json.loads(payload)["event"]["id"] == event.id
+    assert [e["node"] for e in logged["deliveries"]["edges"]] == [
+        {"eventId": event.id, "attempt": 1, "ok": True, "status": 200, "url": server.url}
+    ]
+    # An empty URL stops deliveries; both writes are audited.
+    gone = data(ask(api_url, SET_WEBHOOK, {**hook, "u": ""}, key=alice), "setWebhook")
+    assert (gone["__typename"], gone["webhook"]) == ("Watchlist", None)
+    log = data(
+        ask(api_url, "{ auditLog(first: 100) { edges { node { action entity keyName } } } }"),
+        "auditLog",
+    )
+    hooks = [e["node"] for e in log["edges"] if e["node"]["action"] == "setWebhook"]
+    assert [h["keyName"] for h in hooks] == ["alice", "alice"]
