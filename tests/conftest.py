@@ -179,15 +179,23 @@ def admin_principal() -> Any:
     return Principal(role=Role.ADMIN, name="tests", key_id="key_tests")
 
 
-def create_key(driver: Driver, settings: Settings, role: str, name: str) -> str:
-    """A new API key with `role`, stored in the graph as `talentmap apikey create` does."""
+def create_key(
+    driver: Driver, settings: Settings, role: str, name: str, district: str | None = None
+) -> str:
+    """A new API key with `role` (bound to `district`), stored in the graph as `talentmap
+    apikey create` does."""
     from graph.unit_of_work import Writer
     from graph.write.apikey import create_api_key
     from schema.apikey import Role, key_hash, new_key_id, new_secret
 
     secret = new_secret()
     Writer(driver, settings.neo4j_database)(
-        create_api_key, key_id=new_key_id(), name=name, role=Role(role), digest=key_hash(secret)
+        create_api_key,
+        key_id=new_key_id(),
+        name=name,
+        role=Role(role),
+        digest=key_hash(secret),
+        district=district,
     )
     return secret
 

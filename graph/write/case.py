@@ -216,10 +216,10 @@ async def _locked(
     if row is None:
         raise CaseNotFoundError(case_id)
     case = case_from_row(row["c"])
-    if not (actor.admin or case.owner == actor.name):
+    if not (actor.admin or case.owner == actor.name or actor.covers(case.district)):
         raise CaseForbiddenError(
-            f"case {case_id} belongs to {case.owner}: a recruiter edits their own cases "
-            "(an admin edits all)"
+            f"case {case_id} belongs to {case.owner} in {case.district}: a recruiter edits "
+            "their own cases and their key's district's (an admin edits all)"
         )
     if await _one(tx, f"MATCH (e:{Label.CASE_EVENT} {{id: $id}}) RETURN e.id", id=event_id):
         return None
@@ -249,6 +249,14 @@ async def update_case(
     after = _fields({**before.model_dump(), **values})
     if after.owner != before.owner and not actor.admin:
         raise CaseForbiddenError("only an admin reassigns a case")
+    if (
+        after.district != before.district
+        and not (actor.admin or case.owner == actor.name)
+        and not actor.covers(after.district)
+    ):
+        raise CaseForbiddenError(
+            f"your key's district is {actor.district}: you may not move a case to {after.district}"
+        )
     if after.next_action_due != before.next_action_due:
         check_due(after.next_action_due, today)
     if (
