@@ -601,3 +601,38 @@ def test_cases_import_quarantines_bad_rows_and_is_idempotent(
     xlsx = CliRunner().invoke(app, ["cases", "import", str(tmp_path / "legacy.xlsx")])
     assert xlsx.exit_code == 0 and "0 new, 2 already" in xlsx.output, xlsx.output
     assert data(ask(api_url, "{ cases { totalCount } }"), "cases")["totalCount"] == before + 2
+
+
+def test_case_lists_and_progress_are_batched(settings: Settings, loaded: str) -> None:
+    """Three case lists, two regions' progress and the cases' events in one request: one
+    query per DataLoader, however many lists and cases."""
+    import asyncio
+
+    from api.context import Context
+    from api.schema import schema
+    from graph.driver import connect_async
+    from graph.reader import ReadPool
+    from tests.conftest import admin_principal
+
+    query = """
+    { a: cases(first: 5) { edges { node { id events { version } } } }
+      b: cases(filter: {stages: [LANDED]}) { totalCount edges { node { id events { version } } } }
+      c: cases(filter: {owner: "alice"}, first: 3) { totalCount }
+      p: targetsProgress(region: "cn/suzhou", year: 2025) { __typename }
+      q: targetsProgress(region: "cn/suzhou/kunshan", year: 2025) { __typename } }"""
+
+    async def run() -> tuple[dict[str, Any], int]:
+        pool = ReadPool(connect_async(settings), settings.neo4j_database)
+        try:
+            context = Context(pool, principal=admin_principal())
+            result = await schema.execute(query, context_value=context)
+            assert result.errors is None, result.errors
+            assert result.data is not None
+            return result.data, context.reader.queries
+        finally:
+            await pool.close()
+
+    answer, queries = asyncio.run(run())
+    assert len(answer["a"]["edges"]) == 5
+    # The lists, the events, the regions' ids and their progress: four round trips.
+    assert queries <= 4, queries
