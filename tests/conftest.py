@@ -144,6 +144,18 @@ def short_id(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
+def sample_file(works: set[str], path: Path) -> Path:
+    """A JSONL file at `path` of the sample's records of these works (short ids), as
+    published: for modules that load only the few works they need."""
+    lines = [
+        line
+        for line in SAMPLE_WORKS.read_text(encoding="utf-8").split("\n")
+        if line.strip() and short_id(json.loads(line)["id"]) in works
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def most_prolific() -> tuple[str, str, set[str]]:
     """From the raw sample JSON, the author with the most works (ties: the smallest id):
     (author URL, display name, short work ids)."""

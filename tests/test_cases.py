@@ -18,12 +18,12 @@ from graph.unit_of_work import Writer
 from ingest.reference.region import DEFAULT_REGION_PATH, load_region
 from schema.settings import Settings
 from tests.conftest import (
-    SAMPLE_WORKS,
     ask,
     create_key,
     load_works,
     most_prolific,
     rows,
+    sample_file,
     short_id,
 )
 
@@ -66,13 +66,7 @@ def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathF
     this year (the bundled ones are for 2025); that author's id."""
     tmp = tmp_path_factory.mktemp("cases")
     author, _, works = most_prolific()
-    lines = [
-        line
-        for line in SAMPLE_WORKS.read_text(encoding="utf-8").split("\n")
-        if line.strip() and short_id(json.loads(line)["id"]) in works
-    ]
-    sample = tmp / "works.jsonl"
-    sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sample = sample_file(works, tmp / "works.jsonl")
     load_works(graph, settings, [sample], tmp / "quarantine", derive=False)
     text = DEFAULT_REGION_PATH.read_text(encoding="utf-8").replace(
         "year: 2025", f"year: {THIS_YEAR}"

@@ -19,12 +19,12 @@ from graph.unit_of_work import Writer
 from ingest.derived.step import derive
 from schema.settings import Settings
 from tests.conftest import (
-    SAMPLE_WORKS,
     ask,
     create_key,
     load_works,
     most_prolific,
     rows,
+    sample_file,
     scalar,
     short_id,
 )
@@ -53,14 +53,6 @@ query ($l: ID!, $since: DateTime) {
 }"""
 
 
-def _lines(works: set[str]) -> list[str]:
-    return [
-        line
-        for line in SAMPLE_WORKS.read_text(encoding="utf-8").split("\n")
-        if line.strip() and short_id(json.loads(line)["id"]) in works
-    ]
-
-
 @pytest.fixture(scope="module")
 def sample(
     graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory
@@ -70,12 +62,9 @@ def sample(
     tmp = tmp_path_factory.mktemp("watch")
     author, _, works = most_prolific()
     held, live = sorted(works)[-1], sorted(works)[-2]
-    first = tmp / "works.jsonl"
-    first.write_text("\n".join(_lines(works - {held, live})) + "\n", encoding="utf-8")
-    later = tmp / "later.jsonl"
-    later.write_text("\n".join(_lines({held})) + "\n", encoding="utf-8")
-    streamed = tmp / "live.jsonl"
-    streamed.write_text("\n".join(_lines({live})) + "\n", encoding="utf-8")
+    first = sample_file(works - {held, live}, tmp / "works.jsonl")
+    later = sample_file({held}, tmp / "later.jsonl")
+    streamed = sample_file({live}, tmp / "live.jsonl")
     load_works(graph, settings, [first], tmp / "quarantine")
     yield {
         "author": short_id(author),
@@ -98,6 +87,17 @@ def keys(graph: Driver, settings: Settings, api_url: str) -> dict[str, str]:
 def data(body: dict[str, Any], field: str) -> Any:
     assert not body.get("errors"), body
     return body["data"][field]
+
+
+def watching(
+    api_url: str, key: str, name: str, entity: str, *, shared: bool = False
+) -> dict[str, Any]:
+    """A new watchlist of `key`'s, watching `entity`."""
+    made: dict[str, Any] = data(
+        ask(api_url, CREATE, {"n": name, "s": shared}, key=key), "createWatchlist"
+    )
+    data(ask(api_url, WATCH, {"l": made["id"], "e": entity}, key=key), "watch")
+    return made
 
 
 @contextmanager
@@ -144,7 +144,7 @@ def test_a_new_work_of_a_watched_scientist_becomes_one_event(
     new_works = [e["node"] for e in after["edges"] if e["node"]["kind"] == "NEW_WORK"]
     assert len(new_works) == 1, after
     [event] = new_works
-    raw = json.loads(_lines({sample["held"]})[0])
+    raw = json.loads(sample["later"].read_text(encoding="utf-8"))
     assert event["entityId"] == sample["author"]
     assert event["entity"] == {"__typename": "Scientist", "id": sample["author"]}
     assert event["facts"]["work"] == sample["held"]
@@ -244,8 +244,7 @@ def test_an_event_arrives_over_the_subscription_after_an_ingest(
     api_url: str, graph: Driver, settings: Settings, sample: dict[str, Any], keys: dict[str, str]
 ) -> None:
     alice = keys["alice"]
-    made = data(ask(api_url, CREATE, {"n": "live", "s": False}, key=alice), "createWatchlist")
-    data(ask(api_url, WATCH, {"l": made["id"], "e": sample["author"]}, key=alice), "watch")
+    made = watching(api_url, alice, "live", sample["author"])
     query = "subscription ($l: ID!) { events(watchlist: $l) { id kind entityId facts } }"
     with subscribed(api_url, alice, query, {"l": made["id"]}) as ws:
         time.sleep(1.5)  # the subscription has started reading
@@ -309,8 +308,7 @@ def test_a_webhook_set_over_the_api_receives_the_lists_events(
     from tests.receivers import ok, receiver
 
     alice = keys["alice"]
-    made = data(ask(api_url, CREATE, {"n": "hooked", "s": True}, key=alice), "createWatchlist")
-    data(ask(api_url, WATCH, {"l": made["id"], "e": sample["author"]}, key=alice), "watch")
+    made = watching(api_url, alice, "hooked", sample["author"], shared=True)
     with receiver(ok) as server:
         hook = {"l": made["id"], "u": server.url}
         # Only the owner (or an admin) sets it; viewers not at all; only http(s) URLs.

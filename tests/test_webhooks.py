@@ -39,7 +39,7 @@ from schema.webhook import (
     sign,
     verify,
 )
-from tests.conftest import SAMPLE_WORKS, load_works, most_prolific, short_id
+from tests.conftest import load_works, most_prolific, sample_file, short_id
 from tests.receivers import ok, receiver
 
 R = TypeVar("R")
@@ -52,14 +52,7 @@ def scientist(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPa
     watched entity, nothing more)."""
     tmp = tmp_path_factory.mktemp("webhooks")
     author, _, works = most_prolific()
-    first = min(works)
-    line = next(
-        line
-        for line in SAMPLE_WORKS.read_text(encoding="utf-8").split("\n")
-        if line.strip() and short_id(json.loads(line)["id"]) == first
-    )
-    path = tmp / "works.jsonl"
-    path.write_text(line + "\n", encoding="utf-8")
+    path = sample_file({min(works)}, tmp / "works.jsonl")
     load_works(graph, settings, [path], tmp / "quarantine", derive=False)
     return short_id(author)
 

@@ -4,8 +4,9 @@ key keeps lists (the owner is the key); a list's owner, or an admin, changes it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from pydantic import ValidationError
@@ -63,6 +64,35 @@ async def _after(info: Info, watchlist_id: str) -> Watchlist:
     return Watchlist.from_model(found)
 
 
+async def _change_list(
+    info: Info,
+    action: str,
+    watchlist: strawberry.ID,
+    entity: str,
+    work: Callable[..., Awaitable[None]],
+    summary: str | None = None,
+    **kwargs: Any,
+) -> Watchlist | NotFound | Forbidden:
+    """Run the audited write `work` on the list as the caller (its owner, or an admin), and
+    answer the list as it is then."""
+    try:
+        await audited_write(
+            info,
+            action,
+            entity,
+            work,
+            summary=summary,
+            watchlist_id=str(watchlist),
+            actor=actor(info),
+            **kwargs,
+        )
+    except WatchlistNotFoundError as e:
+        return NotFound(id=watchlist, message=str(e))
+    except WatchForbiddenError as e:
+        return Forbidden(message=str(e))
+    return await _after(info, str(watchlist))
+
+
 @strawberry.type
 class WatchMutation:
     @strawberry.mutation(description="A new watchlist of yours; `shared` shows it to every key.")
@@ -92,23 +122,16 @@ class WatchMutation:
         if isinstance(found, InvalidInput):
             return found
         kind, entity_id = found
-        try:
-            await audited_write(
-                info,
-                "watch",
-                f"{watchlist} {entity_id}",
-                watch,
-                watchlist_id=str(watchlist),
-                entity_id=entity_id,
-                kind=kind,
-                actor=actor(info),
-                at=datetime.now(UTC),
-            )
-        except WatchlistNotFoundError as e:
-            return NotFound(id=watchlist, message=str(e))
-        except WatchForbiddenError as e:
-            return Forbidden(message=str(e))
-        return await _after(info, str(watchlist))
+        return await _change_list(
+            info,
+            "watch",
+            watchlist,
+            f"{watchlist} {entity_id}",
+            watch,
+            entity_id=entity_id,
+            kind=kind,
+            at=datetime.now(UTC),
+        )
 
     @strawberry.mutation(description="Stop following an entity (its events stay).")
     async def unwatch(
@@ -118,21 +141,9 @@ class WatchMutation:
         if isinstance(found, InvalidInput):
             return found
         _, entity_id = found
-        try:
-            await audited_write(
-                info,
-                "unwatch",
-                f"{watchlist} {entity_id}",
-                unwatch,
-                watchlist_id=str(watchlist),
-                entity_id=entity_id,
-                actor=actor(info),
-            )
-        except WatchlistNotFoundError as e:
-            return NotFound(id=watchlist, message=str(e))
-        except WatchForbiddenError as e:
-            return Forbidden(message=str(e))
-        return await _after(info, str(watchlist))
+        return await _change_list(
+            info, "unwatch", watchlist, f"{watchlist} {entity_id}", unwatch, entity_id=entity_id
+        )
 
     @strawberry.mutation(
         description="Deliver the list's events from now on to `url` as signed JSON (the list's "
@@ -148,24 +159,17 @@ class WatchMutation:
             except ValueError as e:
                 return InvalidInput(field="url", message=str(e))
             secret = hook.new_webhook_secret()
-        try:
-            await audited_write(
-                info,
-                "setWebhook",
-                str(watchlist),
-                set_webhook,
-                watchlist_id=str(watchlist),
-                url=target,
-                secret=secret,
-                actor=actor(info),
-                at=datetime.now(UTC),
-                summary=target or "removed",
-            )
-        except WatchlistNotFoundError as e:
-            return NotFound(id=watchlist, message=str(e))
-        except WatchForbiddenError as e:
-            return Forbidden(message=str(e))
-        after = await _after(info, str(watchlist))
-        if target is None or secret is None:
+        after = await _change_list(
+            info,
+            "setWebhook",
+            watchlist,
+            str(watchlist),
+            set_webhook,
+            url=target,
+            secret=secret,
+            at=datetime.now(UTC),
+            summary=target or "removed",
+        )
+        if target is None or secret is None or not isinstance(after, Watchlist):
             return after
         return WebhookSet(watchlist=after, url=target, secret=secret)

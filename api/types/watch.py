@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api.context import Info
-from api.types.connection import PageInfo, edge_connection, page_window
+from api.types.connection import Connection, PageInfo, build_connection, page_window
 from graph.read.institution import institutions_by_id
 from graph.read.scientist import scientists_by_id
 from graph.read.team import teams_by_id
@@ -121,19 +121,6 @@ class WebhookDelivery:
         )
 
 
-@strawberry.type
-class WebhookDeliveryEdge:
-    node: WebhookDelivery
-    cursor: str
-
-
-@strawberry.type
-class WebhookDeliveryConnection:
-    total_count: int
-    edges: list[WebhookDeliveryEdge]
-    page_info: PageInfo
-
-
 @strawberry.type(description="Where a watchlist's events are delivered, and from when.")
 class Webhook:
     url: str
@@ -156,18 +143,10 @@ class Watchlist:
     @strawberry.field(description="The webhook's delivery log, newest first.")
     async def deliveries(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> WebhookDeliveryConnection:
+    ) -> Connection[WebhookDelivery]:
         offset, limit = page_window(first, after)
         total, page = await info.context.reader(watchlist_deliveries, str(self.id), offset, limit)
-        return edge_connection(
-            WebhookDeliveryConnection,
-            page,
-            total,
-            offset,
-            lambda d, cursor: WebhookDeliveryEdge(
-                node=WebhookDelivery.from_model(d), cursor=cursor
-            ),
-        )
+        return build_connection([WebhookDelivery.from_model(d) for d in page], total, offset)
 
     @classmethod
     def from_model(cls, m: model.Watchlist) -> Watchlist:

@@ -12,6 +12,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
+from graph.nodes import by_ids_query
 from graph.paging import Page
 from graph.reader import Tx, fetch
 from schema.audit import AuditEntry
@@ -27,11 +28,7 @@ CASE_PROJECTION = """c {
   next_action_due: toString(c.next_action_due)
 }"""
 
-CASES_BY_ID = f"""
-UNWIND $ids AS key
-OPTIONAL MATCH (c:{Label.CASE} {{id: key}})
-RETURN key, CASE WHEN c IS NULL THEN null ELSE {CASE_PROJECTION} END AS c
-"""
+CASES_BY_ID = by_ids_query(Label.CASE, "c", CASE_PROJECTION)
 EVENTS_OF_CASES = f"""
 UNWIND $ids AS key
 OPTIONAL MATCH (:{Label.CASE} {{id: key}})-[:{Rel.HAS_EVENT}]->(e:{Label.CASE_EVENT})

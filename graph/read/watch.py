@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from graph.nodes import by_ids_query
 from graph.reader import Tx, fetch
 from schema.labels import Label, Rel
 from schema.watch import Event, Watchlist
@@ -18,11 +19,7 @@ _PROJECTION = f"""l {{
   webhook_since: toString(l.webhook_since),
   entity_ids: [(l)-[:{Rel.WATCHES}]->(x) | x.id]
 }}"""
-WATCHLISTS_BY_ID = f"""
-UNWIND $ids AS key
-OPTIONAL MATCH (l:{Label.WATCHLIST} {{id: key}})
-RETURN key, CASE WHEN l IS NULL THEN null ELSE {_PROJECTION} END AS l
-"""
+WATCHLISTS_BY_ID = by_ids_query(Label.WATCHLIST, "l", _PROJECTION)
 # The lists a caller sees: their own and the shared ones (every list for an admin).
 VISIBLE_WATCHLISTS = f"""
 MATCH (l:{Label.WATCHLIST})

@@ -204,22 +204,9 @@ async def create_case(
         updated_at=at,
         **fields.model_dump(),
     )
-    await _save(tx, case)
-    await tx.run(link_target_query(target_kind), id=case_id, target=target_id)
     changes = (FieldChange(field="stage", before=None, after=str(case.stage)), *initial(fields))
-    await _event(
-        tx,
-        CaseEvent(
-            id=event_id,
-            case_id=case_id,
-            version=1,
-            action=CaseAction.CREATED,
-            at=at,
-            actor=actor.name,
-            actor_key=actor.key_id,
-            changes=changes,
-        ),
-    )
+    await _commit(tx, case, CaseAction.CREATED, changes, None, actor, event_id, at)
+    await tx.run(link_target_query(target_kind), id=case_id, target=target_id)
     return case
 
 
@@ -289,22 +276,7 @@ async def update_case(
     )
     if after.owner != before.owner:
         updated = updated.model_copy(update={"owner_key": None})
-    await _save(tx, updated)
-    await _event(
-        tx,
-        CaseEvent(
-            id=event_id,
-            case_id=case_id,
-            version=updated.version,
-            action=CaseAction.UPDATED,
-            at=at,
-            actor=actor.name,
-            actor_key=actor.key_id,
-            changes=changes,
-            note=note,
-        ),
-    )
-    return updated
+    return await _commit(tx, updated, CaseAction.UPDATED, changes, note, actor, event_id, at)
 
 
 async def move_case(
@@ -328,23 +300,36 @@ async def move_case(
         update["drop_reason"] = (note or "").strip()
     if stage is CaseStage.LANDED:
         update["landed_at"] = at
+    changes = (FieldChange(field="stage", before=str(case.stage), after=str(stage)),)
     moved = case.model_copy(update=update)
-    await _save(tx, moved)
-    await _event(
-        tx,
-        CaseEvent(
-            id=event_id,
-            case_id=case_id,
-            version=moved.version,
-            action=CaseAction.MOVED,
-            at=at,
-            actor=actor.name,
-            actor_key=actor.key_id,
-            changes=(FieldChange(field="stage", before=str(case.stage), after=str(stage)),),
-            note=note,
-        ),
+    return await _commit(tx, moved, CaseAction.MOVED, changes, note, actor, event_id, at)
+
+
+async def _commit(
+    tx: AsyncManagedTransaction,
+    case: Case,
+    action: CaseAction,
+    changes: tuple[FieldChange, ...],
+    note: str | None,
+    actor: Actor,
+    event_id: str,
+    at: datetime,
+) -> Case:
+    """Save the changed case (which releases its lock) with the event of its new version."""
+    await _save(tx, case)
+    event = CaseEvent(
+        id=event_id,
+        case_id=case.id,
+        version=case.version,
+        action=action,
+        at=at,
+        actor=actor.name,
+        actor_key=actor.key_id,
+        changes=changes,
+        note=note,
     )
-    return moved
+    await _event(tx, event)
+    return case
 
 
 async def _reread(tx: AsyncManagedTransaction, case_id: str) -> Case:
