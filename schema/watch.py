@@ -37,6 +37,8 @@ class EventKind(StrEnum):
     # The first co-authored work with an institution of the home region.
     REGION_TIE = "REGION_TIE"
     NEW_TEAM = "NEW_TEAM"
+    # The evaluation model put a scientist who had been scored in another tier (or none).
+    TIER_CHANGE = "TIER_CHANGE"
 
 
 class Watchlist(BaseModel):
@@ -88,6 +90,7 @@ def event_id(kind: EventKind, entity_id: str, subject: str = "") -> str:
         EventKind.MOVE: "move",
         EventKind.REGION_TIE: "tie",
         EventKind.NEW_TEAM: "team",
+        EventKind.TIER_CHANGE: "tier",
     }[kind]
     return f"{prefix}:{entity_id}" + (f":{subject}" if subject else "")
 
