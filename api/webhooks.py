@@ -102,6 +102,8 @@ class Deliverer:
                     await self.run_once(client)
                 except (GraphError, httpx.HTTPError) as e:
                     log.warning("webhook round failed: %s", e)
+                except Exception:  # a bug must not stop every later delivery
+                    log.exception("webhook round failed")
                 await asyncio.sleep(self._poll)
 
 

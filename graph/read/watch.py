@@ -17,6 +17,7 @@ _PROJECTION = f"""l {{
   .*,
   created_at: toString(l.created_at),
   webhook_since: toString(l.webhook_since),
+  webhook_secret: null,
   entity_ids: [(l)-[:{Rel.WATCHES}]->(x) | x.id]
 }}"""
 WATCHLISTS_BY_ID = by_ids_query(Label.WATCHLIST, "l", _PROJECTION)
