@@ -67,6 +67,8 @@ ROOT_FIELDS: dict[str, Role] = {
     "createWatchlist": Role.RECRUITER,
     "watch": Role.RECRUITER,
     "unwatch": Role.RECRUITER,
+    # Where a list's events are delivered (its owner, or an admin: the resolver checks).
+    "setWebhook": Role.RECRUITER,
     # District recommendations and the push lists sent to districts: read by everyone (what
     # a district was sent); a push is a recruiter's write. Recommendations walk people's
     # co-author ties (introduction paths), hence recruiters, as introductionPaths.

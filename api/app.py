@@ -8,6 +8,8 @@ the GraphiQL page itself (a GET without a query) is open, as it carries no data.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -25,6 +27,7 @@ from api.metrics import CONTENT_TYPE, Metrics
 from api.requests import RequestIdMiddleware, current_request_id
 from api.schema import schema
 from api.web import WebGraphQLRouter, mount_web
+from api.webhooks import Deliverer
 from graph.driver import connect_async
 from graph.reader import ReadPool
 from schema.settings import Settings
@@ -69,9 +72,19 @@ def _lifespan(
         )
         app.state.pool = pool
         app.state.keys = KeyStore(pool, settings.api_key_cache_seconds)
+        # Webhook deliveries run beside the requests, never inside a load (api/webhooks.py).
+        deliveries = (
+            asyncio.create_task(Deliverer(pool, settings).run_forever())
+            if settings.webhook_poll_seconds > 0
+            else None
+        )
         try:
             yield
         finally:
+            if deliveries is not None:
+                deliveries.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await deliveries
             await pool.close()
 
     return lifespan

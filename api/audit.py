@@ -21,7 +21,12 @@ def actor(info: Info) -> Actor:
     principal = info.context.principal
     if principal is None:  # the access rule refuses every field first; never reached
         return Actor(name="anonymous", role=Role.VIEWER)
-    return Actor(name=principal.name, key_id=principal.key_id, role=principal.role)
+    return Actor(
+        name=principal.name,
+        key_id=principal.key_id,
+        role=principal.role,
+        district=principal.district,
+    )
 
 
 async def audited_write(

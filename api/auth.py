@@ -32,6 +32,7 @@ class Principal:
     role: Role
     name: str
     key_id: str | None = None
+    district: str | None = None  # the key's district, for recruiters (schema/apikey.py)
 
     @property
     def anonymous(self) -> bool:
@@ -99,4 +100,4 @@ async def authenticate(
         raise UnauthenticatedError("unknown API key")
     if key.revoked:
         raise UnauthenticatedError(f"the API key {key.id} ({key.name}) was revoked")
-    return Principal(role=key.role, name=key.name, key_id=key.id)
+    return Principal(role=key.role, name=key.name, key_id=key.id, district=key.district)

@@ -257,6 +257,16 @@ MIGRATIONS = (
             _index("Audit", "at"),
         ),
     ),
+    Migration(
+        31,
+        "webhook deliveries of watchlists",
+        (
+            # An attempt is claimed by creating its node (schema.webhook.attempt_id): the
+            # constraint makes two API processes' claims of the same attempt one.
+            _unique("WebhookDelivery", "id"),
+            _index("Watchlist", "webhook_url"),
+        ),
+    ),
 )
 
 APPLIED_QUERY = (

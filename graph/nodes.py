@@ -49,3 +49,13 @@ def model_or_none(model: type[M], props: dict[str, Any] | None) -> M | None:
     except ValidationError as e:
         log.warning("%s %s does not fit its model: %s", model.__name__, (props or {}).get("id"), e)
         return None
+
+
+def by_ids_query(label: str, var: str, projection: str) -> str:
+    """Cypher: for each of `$ids` (as `key`), the node of `label` with that id projected by
+    `projection` (over `var`), or null: what a DataLoader's batch reads."""
+    return f"""
+UNWIND $ids AS key
+OPTIONAL MATCH ({var}:{label} {{id: key}})
+RETURN key, CASE WHEN {var} IS NULL THEN null ELSE {projection} END AS {var}
+"""

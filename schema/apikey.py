@@ -43,6 +43,8 @@ class ApiKey(BaseModel):
     id: str
     name: str
     role: Role
+    # A recruiter's key bound to a district (or a city) also edits that district's cases.
+    district: str | None = None
     created_at: datetime
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None

@@ -19,10 +19,17 @@ class Actor(BaseModel):
     name: str
     key_id: str | None = None
     role: Role
+    # The district (or city) the key is bound to, if any (schema/apikey.py).
+    district: str | None = None
 
     @property
     def admin(self) -> bool:
         return self.role.includes(Role.ADMIN)
+
+    def covers(self, district: str) -> bool:
+        """Whether `district` is the key's district, or one of its city's districts."""
+        mine = self.district
+        return mine is not None and (district == mine or district.startswith(mine + "/"))
 
 
 class AuditEntry(BaseModel):

@@ -265,3 +265,34 @@ class Target(BaseModel):
     def counts(self, kind: str, tier: str | None) -> bool:
         """Whether a landed case of this kind and tier counts towards the target."""
         return kind in self.kinds and (not self.tiers or tier in self.tiers)
+
+
+# The columns of `talentmap cases export` (and of an import: see ingest/cases.py), in order.
+EXPORT_COLUMNS = (
+    "id",
+    "target_kind",
+    "target_id",
+    "district",
+    "park",
+    "programme",
+    "tier",
+    "owner",
+    "stage",
+    "drop_reason",
+    "priority",
+    "next_action",
+    "next_action_due",
+    "notes",
+    "links",
+    "version",
+    "created_at",
+    "updated_at",
+    "landed_at",
+)
+
+
+def export_row(case: Case) -> dict[str, Any]:
+    """A case as the exports write it: dates and times as ISO text, links joined by spaces."""
+    row = case.model_dump(mode="json", include=set(EXPORT_COLUMNS))
+    row["links"] = " ".join(row["links"])
+    return row

@@ -43,6 +43,8 @@ class Label(StrEnum):
     WATCHLIST = "Watchlist"
     EVENT = "Event"
     PUSH_LIST = "PushList"
+    # One attempt to deliver an event to a watchlist's webhook (the delivery log).
+    WEBHOOK_DELIVERY = "WebhookDelivery"
 
 
 class Rel(StrEnum):
@@ -80,6 +82,7 @@ class Rel(StrEnum):
     CONCERNS = "CONCERNS"  # Event -> the Scientist / Team / Institution it is about
     # PushList -> the PushList of the same district and segment it follows
     FOLLOWS = "FOLLOWS"
+    SENT = "SENT"  # Watchlist -> WebhookDelivery
 
 
 # Every node but Migration (keyed by `version`) has the key property `id`, backed by a

@@ -22,8 +22,6 @@ the same district and segment did not have.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import secrets
 from collections.abc import Iterable, Sequence
@@ -32,6 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from schema import sheets
 from schema.watch import EntityKind
 
 MODEL_VERSION = "chain-evidence*reach*mobility/1"
@@ -241,33 +240,15 @@ EXPORT_COLUMNS = ("rank", "kind", "id", "name", "score", "new_since_last", "reas
 
 
 def to_csv(push: PushList) -> str:
-    """The list as CSV text (the caller writes it as UTF-8 with a byte-order mark, so
-    spreadsheets read the Chinese)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(export_rows(push))
-    return out.getvalue()
+    """The list as CSV text (schema/sheets.py)."""
+    return sheets.to_csv(EXPORT_COLUMNS, export_rows(push))
 
 
 def to_xlsx(push: PushList) -> bytes:
     """The list as an XLSX workbook: a sheet of entries under a title row saying which
     district, segment, version and date, and the model that ranked them."""
-    from openpyxl import Workbook  # only the exports need it
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None  # a new workbook has its sheet
-    sheet.title = f"v{push.version}"
-    sheet.append(
-        [
-            f"{push.district} · {push.segment_name or push.segment} · version {push.version} · "
-            f"{push.as_of.isoformat()} · {push.model_version}"
-        ]
+    title = (
+        f"{push.district} · {push.segment_name or push.segment} · version {push.version} · "
+        f"{push.as_of.isoformat()} · {push.model_version}"
     )
-    sheet.append(list(EXPORT_COLUMNS))
-    for row in export_rows(push):
-        sheet.append([row[c] for c in EXPORT_COLUMNS])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheets.to_xlsx(EXPORT_COLUMNS, export_rows(push), sheet=f"v{push.version}", title=title)

@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     api_max_cost: int = Field(default=50_000, ge=1)
     # Neo4j transaction timeout for each read the API makes, in seconds.
     api_query_timeout: float = Field(default=10.0, gt=0)
+    # Watchlists' webhooks (api/webhooks.py): how often the API looks for events to deliver
+    # (0: never, e.g. in every API process but one), how long a receiver has to answer, and
+    # the retries (after base, 2·base, 4·base, ... seconds; attempts in all).
+    webhook_poll_seconds: float = Field(default=5.0, ge=0)
+    webhook_timeout: float = Field(default=5.0, gt=0, le=60)
+    webhook_retry_seconds: float = Field(default=30.0, ge=0)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=30)
 
     @field_validator("neo4j_uri")
     @classmethod

@@ -37,6 +37,8 @@ class EventKind(StrEnum):
     # The first co-authored work with an institution of the home region.
     REGION_TIE = "REGION_TIE"
     NEW_TEAM = "NEW_TEAM"
+    # The evaluation model put a scientist who had been scored in another tier (or none).
+    TIER_CHANGE = "TIER_CHANGE"
 
 
 class Watchlist(BaseModel):
@@ -49,6 +51,10 @@ class Watchlist(BaseModel):
     owner_key: str | None = None
     created_at: datetime
     entity_ids: tuple[str, ...] = ()
+    # Where its events are delivered (schema/webhook.py), and from when: events found
+    # before the webhook was set are not sent.
+    webhook_url: str | None = None
+    webhook_since: datetime | None = None
 
     def visible_to(self, name: str, admin: bool) -> bool:
         return self.shared or admin or self.owner == name
@@ -84,6 +90,7 @@ def event_id(kind: EventKind, entity_id: str, subject: str = "") -> str:
         EventKind.MOVE: "move",
         EventKind.REGION_TIE: "tie",
         EventKind.NEW_TEAM: "team",
+        EventKind.TIER_CHANGE: "tier",
     }[kind]
     return f"{prefix}:{entity_id}" + (f":{subject}" if subject else "")
 

@@ -255,6 +255,18 @@ def short_id(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
+def sample_file(works: set[str], path: Path) -> Path:
+    """A JSONL file at `path` of the sample's records of these works (short ids), as
+    published: for modules that load only the few works they need."""
+    lines = [
+        line
+        for line in SAMPLE_WORKS.read_text(encoding="utf-8").split("\n")
+        if line.strip() and short_id(json.loads(line)["id"]) in works
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def most_prolific() -> tuple[str, str, set[str]]:
     """From the raw sample JSON, the author with the most works (ties: the smallest id):
     (author URL, display name, short work ids)."""
@@ -290,15 +302,23 @@ def admin_principal() -> Any:
     return Principal(role=Role.ADMIN, name="tests", key_id="key_tests")
 
 
-def create_key(driver: Driver, settings: Settings, role: str, name: str) -> str:
-    """A new API key with `role`, stored in the graph as `talentmap apikey create` does."""
+def create_key(
+    driver: Driver, settings: Settings, role: str, name: str, district: str | None = None
+) -> str:
+    """A new API key with `role` (bound to `district`), stored in the graph as `talentmap
+    apikey create` does."""
     from graph.unit_of_work import Writer
     from graph.write.apikey import create_api_key
     from schema.apikey import Role, key_hash, new_key_id, new_secret
 
     secret = new_secret()
     Writer(driver, settings.neo4j_database)(
-        create_api_key, key_id=new_key_id(), name=name, role=Role(role), digest=key_hash(secret)
+        create_api_key,
+        key_id=new_key_id(),
+        name=name,
+        role=Role(role),
+        digest=key_hash(secret),
+        district=district,
     )
     return secret
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from ingest.derived.step import derive
 from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries
 from ingest.reference.region import DEFAULT_REGION_PATH, load_region
 from schema.settings import Settings
-from tests.conftest import SAMPLE_WORKS, ask, create_key, load_works, short_id
+from tests.conftest import ask, create_key, load_works, sample_file, short_id
 from tests.test_api_chain import industries, matching, segment_topics
 
 RECOMMEND = """
@@ -77,13 +76,7 @@ def loaded(
     profile, ranked by the derived step (the whole sample takes minutes on a loaded machine)."""
     tmp = tmp_path_factory.mktemp("push")
     district, segment, works = district_and_segment()
-    lines = [
-        line
-        for line in SAMPLE_WORKS.read_text(encoding="utf-8").split("\n")
-        if line.strip() and short_id(json.loads(line)["id"]) in works
-    ]
-    sample = tmp / "works.jsonl"
-    sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sample = sample_file(works, tmp / "works.jsonl")
     load_works(graph, settings, [sample], tmp / "quarantine", derive=False)
     writer = Writer(graph, settings.neo4j_database)
     load_industries(writer, DEFAULT_INDUSTRIES_PATH)

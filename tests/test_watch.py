@@ -19,12 +19,12 @@ from graph.unit_of_work import Writer
 from ingest.derived.step import derive
 from schema.settings import Settings
 from tests.conftest import (
-    SAMPLE_WORKS,
     ask,
     create_key,
     load_works,
     most_prolific,
     rows,
+    sample_file,
     scalar,
     short_id,
 )
@@ -53,14 +53,6 @@ query ($l: ID!, $since: DateTime) {
 }"""
 
 
-def _lines(works: set[str]) -> list[str]:
-    return [
-        line
-        for line in SAMPLE_WORKS.read_text(encoding="utf-8").split("\n")
-        if line.strip() and short_id(json.loads(line)["id"]) in works
-    ]
-
-
 @pytest.fixture(scope="module")
 def sample(
     graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory
@@ -70,12 +62,9 @@ def sample(
     tmp = tmp_path_factory.mktemp("watch")
     author, _, works = most_prolific()
     held, live = sorted(works)[-1], sorted(works)[-2]
-    first = tmp / "works.jsonl"
-    first.write_text("\n".join(_lines(works - {held, live})) + "\n", encoding="utf-8")
-    later = tmp / "later.jsonl"
-    later.write_text("\n".join(_lines({held})) + "\n", encoding="utf-8")
-    streamed = tmp / "live.jsonl"
-    streamed.write_text("\n".join(_lines({live})) + "\n", encoding="utf-8")
+    first = sample_file(works - {held, live}, tmp / "works.jsonl")
+    later = sample_file({held}, tmp / "later.jsonl")
+    streamed = sample_file({live}, tmp / "live.jsonl")
     load_works(graph, settings, [first], tmp / "quarantine")
     yield {
         "author": short_id(author),
@@ -98,6 +87,17 @@ def keys(graph: Driver, settings: Settings, api_url: str) -> dict[str, str]:
 def data(body: dict[str, Any], field: str) -> Any:
     assert not body.get("errors"), body
     return body["data"][field]
+
+
+def watching(
+    api_url: str, key: str, name: str, entity: str, *, shared: bool = False
+) -> dict[str, Any]:
+    """A new watchlist of `key`'s, watching `entity`."""
+    made: dict[str, Any] = data(
+        ask(api_url, CREATE, {"n": name, "s": shared}, key=key), "createWatchlist"
+    )
+    data(ask(api_url, WATCH, {"l": made["id"], "e": entity}, key=key), "watch")
+    return made
 
 
 @contextmanager
@@ -144,7 +144,7 @@ def test_a_new_work_of_a_watched_scientist_becomes_one_event(
     new_works = [e["node"] for e in after["edges"] if e["node"]["kind"] == "NEW_WORK"]
     assert len(new_works) == 1, after
     [event] = new_works
-    raw = json.loads(_lines({sample["held"]})[0])
+    raw = json.loads(sample["later"].read_text(encoding="utf-8"))
     assert event["entityId"] == sample["author"]
     assert event["entity"] == {"__typename": "Scientist", "id": sample["author"]}
     assert event["facts"]["work"] == sample["held"]
@@ -244,8 +244,7 @@ def test_an_event_arrives_over_the_subscription_after_an_ingest(
     api_url: str, graph: Driver, settings: Settings, sample: dict[str, Any], keys: dict[str, str]
 ) -> None:
     alice = keys["alice"]
-    made = data(ask(api_url, CREATE, {"n": "live", "s": False}, key=alice), "createWatchlist")
-    data(ask(api_url, WATCH, {"l": made["id"], "e": sample["author"]}, key=alice), "watch")
+    made = watching(api_url, alice, "live", sample["author"])
     query = "subscription ($l: ID!) { events(watchlist: $l) { id kind entityId facts } }"
     with subscribed(api_url, alice, query, {"l": made["id"]}) as ws:
         time.sleep(1.5)  # the subscription has started reading
@@ -275,3 +274,88 @@ def test_a_subscription_needs_the_list_to_be_visible(
         assert message["type"] in ("error", "next"), message
         errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
         assert "no watchlist" in errors[0]["message"]
+
+
+SET_WEBHOOK = """
+mutation ($l: ID!, $u: String!) {
+  setWebhook(watchlist: $l, url: $u) {
+    __typename
+    ... on WebhookSet { url secret watchlist { id webhook { url since } } }
+    ... on Watchlist { id webhook { url } }
+    ... on InvalidInput { field }
+    ... on Failure { message }
+  }
+}"""
+DELIVERIES = """
+query ($l: ID!) {
+  watchlist(id: $l) {
+    ... on Watchlist {
+      webhook { url }
+      deliveries(first: 10) { totalCount edges { node { eventId attempt ok status url } } }
+    }
+  }
+}"""
+
+
+def test_a_webhook_set_over_the_api_receives_the_lists_events(
+    api_url: str, graph: Driver, settings: Settings, sample: dict[str, Any], keys: dict[str, str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from graph.write.event import write_events
+    from schema.watch import EntityKind, Event, EventKind
+    from schema.webhook import SIGNATURE_HEADER, verify
+    from tests.receivers import ok, receiver
+
+    alice = keys["alice"]
+    made = watching(api_url, alice, "hooked", sample["author"], shared=True)
+    with receiver(ok) as server:
+        hook = {"l": made["id"], "u": server.url}
+        # Only the owner (or an admin) sets it; viewers not at all; only http(s) URLs.
+        assert data(ask(api_url, SET_WEBHOOK, hook, key=keys["bob"]), "setWebhook")[
+            "__typename"
+        ] == ("Forbidden")
+        refused = ask(api_url, SET_WEBHOOK, hook, key=keys["vera"])
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        bad = data(
+            ask(api_url, SET_WEBHOOK, {**hook, "u": "file:///etc/passwd"}, key=alice), "setWebhook"
+        )
+        assert (bad["__typename"], bad["field"]) == ("InvalidInput", "url")
+        set_ = data(ask(api_url, SET_WEBHOOK, hook, key=alice), "setWebhook")
+        assert set_["__typename"] == "WebhookSet", set_
+        assert set_["secret"].startswith("whsec_") and len(set_["secret"]) > 40
+        assert set_["watchlist"]["webhook"]["url"] == server.url
+        # The event the derived step would write for the watched scientist.
+        event = Event(
+            id=f"work:{sample['author']}:W-hooked",
+            kind=EventKind.NEW_WORK,
+            entity_id=sample["author"],
+            entity_kind=EntityKind.SCIENTIST,
+            at=datetime.now(UTC),
+            summary="new work (2026): hooked",
+            facts={"work": "W-hooked", "year": 2026},
+        )
+        Writer(graph, settings.neo4j_database)(write_events, [event])
+        # The API's deliverer polls every webhook_poll_seconds (5 s by default).
+        deadline = time.monotonic() + 30
+        logged: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            logged = data(ask(api_url, DELIVERIES, {"l": made["id"]}, key=alice), "watchlist")
+            if any(e["node"]["ok"] for e in logged["deliveries"]["edges"]):
+                break
+            time.sleep(0.3)
+    [(_, headers, payload)] = server.requests
+    assert verify(set_["secret"], payload, headers[SIGNATURE_HEADER])
+    assert json.loads(payload)["event"]["id"] == event.id
+    assert [e["node"] for e in logged["deliveries"]["edges"]] == [
+        {"eventId": event.id, "attempt": 1, "ok": True, "status": 200, "url": server.url}
+    ]
+    # An empty URL stops deliveries; both writes are audited.
+    gone = data(ask(api_url, SET_WEBHOOK, {**hook, "u": ""}, key=alice), "setWebhook")
+    assert (gone["__typename"], gone["webhook"]) == ("Watchlist", None)
+    log = data(
+        ask(api_url, "{ auditLog(first: 100) { edges { node { action entity keyName } } } }"),
+        "auditLog",
+    )
+    hooks = [e["node"] for e in log["edges"] if e["node"]["action"] == "setWebhook"]
+    assert [h["keyName"] for h in hooks] == ["alice", "alice"]

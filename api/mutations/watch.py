@@ -4,8 +4,9 @@ key keeps lists (the owner is the key); a list's owner, or an admin, changes it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from pydantic import ValidationError
@@ -14,7 +15,7 @@ from api.audit import actor, audited_write
 from api.context import Info
 from api.errors import Forbidden, InvalidInput, NotFound
 from api.ids import IdKind, resolve_id
-from api.types.watch import Watchlist
+from api.types.watch import Watchlist, WebhookSet
 from graph.read.watch import watchlists_by_id
 from graph.write.watch import (
     WatchForbiddenError,
@@ -23,10 +24,16 @@ from graph.write.watch import (
     unwatch,
     watch,
 )
+from graph.write.webhook import set_webhook
 from schema import watch as model
+from schema import webhook as hook
 
 CreateWatchlistResult = Annotated[
     Watchlist | InvalidInput, strawberry.union("CreateWatchlistResult")
+]
+SetWebhookResult = Annotated[
+    WebhookSet | Watchlist | NotFound | InvalidInput | Forbidden,
+    strawberry.union("SetWebhookResult"),
 ]
 WatchResult = Annotated[
     Watchlist | NotFound | InvalidInput | Forbidden, strawberry.union("WatchResult")
@@ -55,6 +62,35 @@ async def _after(info: Info, watchlist_id: str) -> Watchlist:
     found = (await info.context.reader(watchlists_by_id, [watchlist_id]))[0]
     assert found is not None  # the write just checked it
     return Watchlist.from_model(found)
+
+
+async def _change_list(
+    info: Info,
+    action: str,
+    watchlist: strawberry.ID,
+    entity: str,
+    work: Callable[..., Awaitable[None]],
+    summary: str | None = None,
+    **kwargs: Any,
+) -> Watchlist | NotFound | Forbidden:
+    """Run the audited write `work` on the list as the caller (its owner, or an admin), and
+    answer the list as it is then."""
+    try:
+        await audited_write(
+            info,
+            action,
+            entity,
+            work,
+            summary=summary,
+            watchlist_id=str(watchlist),
+            actor=actor(info),
+            **kwargs,
+        )
+    except WatchlistNotFoundError as e:
+        return NotFound(id=watchlist, message=str(e))
+    except WatchForbiddenError as e:
+        return Forbidden(message=str(e))
+    return await _after(info, str(watchlist))
 
 
 @strawberry.type
@@ -86,23 +122,16 @@ class WatchMutation:
         if isinstance(found, InvalidInput):
             return found
         kind, entity_id = found
-        try:
-            await audited_write(
-                info,
-                "watch",
-                f"{watchlist} {entity_id}",
-                watch,
-                watchlist_id=str(watchlist),
-                entity_id=entity_id,
-                kind=kind,
-                actor=actor(info),
-                at=datetime.now(UTC),
-            )
-        except WatchlistNotFoundError as e:
-            return NotFound(id=watchlist, message=str(e))
-        except WatchForbiddenError as e:
-            return Forbidden(message=str(e))
-        return await _after(info, str(watchlist))
+        return await _change_list(
+            info,
+            "watch",
+            watchlist,
+            f"{watchlist} {entity_id}",
+            watch,
+            entity_id=entity_id,
+            kind=kind,
+            at=datetime.now(UTC),
+        )
 
     @strawberry.mutation(description="Stop following an entity (its events stay).")
     async def unwatch(
@@ -112,18 +141,35 @@ class WatchMutation:
         if isinstance(found, InvalidInput):
             return found
         _, entity_id = found
-        try:
-            await audited_write(
-                info,
-                "unwatch",
-                f"{watchlist} {entity_id}",
-                unwatch,
-                watchlist_id=str(watchlist),
-                entity_id=entity_id,
-                actor=actor(info),
-            )
-        except WatchlistNotFoundError as e:
-            return NotFound(id=watchlist, message=str(e))
-        except WatchForbiddenError as e:
-            return Forbidden(message=str(e))
-        return await _after(info, str(watchlist))
+        return await _change_list(
+            info, "unwatch", watchlist, f"{watchlist} {entity_id}", unwatch, entity_id=entity_id
+        )
+
+    @strawberry.mutation(
+        description="Deliver the list's events from now on to `url` as signed JSON (the list's "
+        "owner, or an admin). Answers the new secret, shown this once; setting the webhook "
+        "again makes a new secret; an empty `url` stops deliveries (answers the Watchlist)."
+    )
+    async def set_webhook(self, info: Info, watchlist: strawberry.ID, url: str) -> SetWebhookResult:
+        target: str | None = None
+        secret: str | None = None
+        if url.strip():
+            try:
+                target = hook.check_url(url)
+            except ValueError as e:
+                return InvalidInput(field="url", message=str(e))
+            secret = hook.new_webhook_secret()
+        after = await _change_list(
+            info,
+            "setWebhook",
+            watchlist,
+            str(watchlist),
+            set_webhook,
+            url=target,
+            secret=secret,
+            at=datetime.now(UTC),
+            summary=target or "removed",
+        )
+        if target is None or secret is None or not isinstance(after, Watchlist):
+            return after
+        return WebhookSet(watchlist=after, url=target, secret=secret)

@@ -24,8 +24,7 @@ from api.types.case import (
     TargetsProgress,
 )
 from api.types.connection import edge_connection, page_window
-from graph.read.case import CaseQuery, audit_log, cases_by_id, landed_counts, list_cases
-from graph.read.case import region_targets as read_targets
+from graph.read.case import CaseQuery, audit_log, cases_by_id, list_cases, region_progress
 from schema import case as model
 
 CaseResult = Annotated[Case | NotFound, strawberry.union("CaseResult")]
@@ -61,12 +60,14 @@ class CaseQueryRoot:
             target=None if given.target is None else str(given.target),
             overdue=given.overdue,
             today=date.today(),
+            offset=offset,
+            limit=limit,
         )
-        total, page = await info.context.reader(list_cases, query, offset, limit)
+        page = await info.context.loader(list_cases).load(query)
         return edge_connection(
             CaseConnection,
-            page,
-            total,
+            list(page.items),
+            page.total,
             offset,
             lambda c, cursor: CaseEdge(node=Case.from_model(c), cursor=cursor),
         )
@@ -81,18 +82,20 @@ class CaseQueryRoot:
         found = await resolve_id(info, IdKind.REGION, str(region))
         if not isinstance(found, str):
             return found
-        text = await info.context.reader(read_targets, found)
+        state = await info.context.loader(region_progress).load(found)
         goals = [
             model.Target.model_validate(t)
-            for t in json.loads(text or "[]")
+            for t in json.loads(state.targets or "[]")
             if int(t["year"]) == year
         ]
         progress: list[TargetProgress] = []
         for goal in goals:
-            counts = await info.context.reader(
-                landed_counts, found, date(goal.since, 1, 1), date(goal.year, 12, 31)
+            since, until = date(goal.since, 1, 1), date(goal.year, 12, 31)
+            landed = sum(
+                1
+                for kind, tier, day in state.landed
+                if since <= day <= until and goal.counts(kind, tier)
             )
-            landed = sum(n for kind, tier, n in counts if goal.counts(kind, tier))
             progress.append(
                 TargetProgress(
                     id=strawberry.ID(goal.id),

@@ -10,12 +10,11 @@ from strawberry.scalars import JSON
 
 from api.context import Info
 from api.types.connection import PageInfo
+from api.types.watch import load_entity
 from graph.read.case import case_events
-from graph.read.institution import institutions_by_id
-from graph.read.scientist import scientists_by_id
-from graph.read.team import teams_by_id
 from schema import case as model
 from schema.audit import AuditEntry as AuditModel
+from schema.watch import EntityKind
 
 if TYPE_CHECKING:
     from api.types.institution import Institution
@@ -106,19 +105,8 @@ class Case:
 
     @strawberry.field(description="The scientist, team or institution the case is about.")
     async def target(self, info: Info) -> CaseTarget | None:
-        from api.types.institution import Institution
-        from api.types.scientist import Scientist
-        from api.types.team import Team
-
-        key = str(self.target_id)
-        if self.target_kind is model.TargetKind.SCIENTIST:
-            found = await info.context.loader(scientists_by_id).load(key)
-            return None if found is None else Scientist.from_model(found)
-        if self.target_kind is model.TargetKind.TEAM:
-            team = await info.context.loader(teams_by_id).load(key)
-            return None if team is None else Team.from_model(team)
-        institution = await info.context.loader(institutions_by_id).load(key)
-        return None if institution is None else Institution.from_model(institution)
+        # Targets and watched entities are the same three kinds, by the same names.
+        return await load_entity(info, EntityKind(self.target_kind), str(self.target_id))
 
     @strawberry.field(description="Whether the next action is due before today (open cases).")
     def overdue(self) -> bool:

@@ -9,11 +9,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api.context import Info
-from api.types.connection import PageInfo
+from api.types.connection import Connection, PageInfo, build_connection, page_window
 from graph.read.institution import institutions_by_id
 from graph.read.scientist import scientists_by_id
 from graph.read.team import teams_by_id
+from graph.read.watch import watchlist_deliveries
 from schema import watch as model
+from schema import webhook as hook
 
 if TYPE_CHECKING:
     from api.types.institution import Institution
@@ -89,6 +91,42 @@ class EventConnection:
     page_info: PageInfo
 
 
+@strawberry.type(
+    description="One attempt to deliver an event to a watchlist's webhook: the receiver's "
+    "answer, or why there was none."
+)
+class WebhookDelivery:
+    id: strawberry.ID
+    event_id: strawberry.ID
+    attempt: int = strawberry.field(description="1 for the first try, then each retry.")
+    url: str
+    at: datetime
+    ok: bool | None = strawberry.field(description="Null while the attempt is under way.")
+    status: int | None = strawberry.field(description="The receiver's HTTP status.")
+    error: str | None
+    ms: float | None = strawberry.field(description="Milliseconds until the answer.")
+
+    @classmethod
+    def from_model(cls, m: hook.Delivery) -> WebhookDelivery:
+        return cls(
+            id=strawberry.ID(m.id),
+            event_id=strawberry.ID(m.event_id),
+            attempt=m.attempt,
+            url=m.url,
+            at=m.at,
+            ok=m.ok,
+            status=m.status,
+            error=m.error,
+            ms=m.ms,
+        )
+
+
+@strawberry.type(description="Where a watchlist's events are delivered, and from when.")
+class Webhook:
+    url: str
+    since: datetime = strawberry.field(description="Events found before this are not sent.")
+
+
 @strawberry.type(description="Named scientists, teams and institutions someone follows.")
 class Watchlist:
     id: strawberry.ID
@@ -97,9 +135,22 @@ class Watchlist:
     owner: str = strawberry.field(description="The API key name that made it.")
     created_at: datetime
     entity_ids: list[strawberry.ID]
+    webhook: Webhook | None = strawberry.field(
+        description="Where its events are delivered as signed JSON (the secret is shown "
+        "only by setWebhook)."
+    )
+
+    @strawberry.field(description="The webhook's delivery log, newest first.")
+    async def deliveries(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[WebhookDelivery]:
+        offset, limit = page_window(first, after)
+        total, page = await info.context.reader(watchlist_deliveries, str(self.id), offset, limit)
+        return build_connection([WebhookDelivery.from_model(d) for d in page], total, offset)
 
     @classmethod
     def from_model(cls, m: model.Watchlist) -> Watchlist:
+        hooked = m.webhook_url is not None and m.webhook_since is not None
         return cls(
             id=strawberry.ID(m.id),
             name=m.name,
@@ -107,4 +158,17 @@ class Watchlist:
             owner=m.owner,
             created_at=m.created_at,
             entity_ids=[strawberry.ID(e) for e in m.entity_ids],
+            webhook=Webhook(url=m.webhook_url or "", since=m.webhook_since or m.created_at)
+            if hooked
+            else None,
         )
+
+
+@strawberry.type(
+    description="The webhook just set, with its secret: shown this once. The receiver checks "
+    "the header X-TalentMap-Signature: sha256=<HMAC-SHA256 of the body under the secret, hex>."
+)
+class WebhookSet:
+    watchlist: Watchlist
+    url: str
+    secret: str

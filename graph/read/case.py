@@ -12,6 +12,8 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
+from graph.nodes import by_ids_query
+from graph.paging import Page
 from graph.reader import Tx, fetch
 from schema.audit import AuditEntry
 from schema.case import Case, CaseEvent, CaseStage, FieldChange, Programme
@@ -26,31 +28,31 @@ CASE_PROJECTION = """c {
   next_action_due: toString(c.next_action_due)
 }"""
 
-CASES_BY_ID = f"""
-UNWIND $ids AS key
-OPTIONAL MATCH (c:{Label.CASE} {{id: key}})
-RETURN key, CASE WHEN c IS NULL THEN null ELSE {CASE_PROJECTION} END AS c
-"""
+CASES_BY_ID = by_ids_query(Label.CASE, "c", CASE_PROJECTION)
 EVENTS_OF_CASES = f"""
 UNWIND $ids AS key
 OPTIONAL MATCH (:{Label.CASE} {{id: key}})-[:{Rel.HAS_EVENT}]->(e:{Label.CASE_EVENT})
 WITH key, e ORDER BY e.version, e.at
 RETURN key, collect(e {{.*, at: toString(e.at)}}) AS events
 """
-# Filters are parameters; a null one matches everything.
+# Pages of cases, one per key; filters are parameters, and a null one matches everything.
 LIST_CASES = f"""
-MATCH (c:{Label.CASE})
-WHERE ($stages IS NULL OR c.stage IN $stages)
-  AND ($district IS NULL OR c.district = $district OR c.district STARTS WITH $district + '/')
-  AND ($programme IS NULL OR c.programme = $programme)
-  AND ($owner IS NULL OR c.owner = $owner)
-  AND ($target IS NULL OR c.target_id = $target)
-  AND (NOT $overdue OR (c.next_action_due < date($today)
-                        AND NOT c.stage IN ['LANDED', 'DROPPED']))
-WITH c ORDER BY c.updated_at DESC, c.id
-WITH collect(c) AS found
-RETURN size(found) AS total,
-       [c IN found[$offset..$offset + $limit] | {CASE_PROJECTION}] AS page
+UNWIND $keys AS k
+CALL (k) {{
+  MATCH (c:{Label.CASE})
+  WHERE (k.stages IS NULL OR c.stage IN k.stages)
+    AND (k.district IS NULL OR c.district = k.district OR c.district STARTS WITH k.district + '/')
+    AND (k.programme IS NULL OR c.programme = k.programme)
+    AND (k.owner IS NULL OR c.owner = k.owner)
+    AND (k.target IS NULL OR c.target_id = k.target)
+    AND (NOT k.overdue OR (c.next_action_due < date(k.today)
+                           AND NOT c.stage IN ['LANDED', 'DROPPED']))
+  WITH c ORDER BY c.updated_at DESC, c.id
+  WITH collect(c) AS found
+  RETURN size(found) AS total,
+         [c IN found[k.offset..k.offset + k.limit] | {CASE_PROJECTION}] AS page
+}}
+RETURN k.i AS i, total, page
 """
 AUDIT_LOG = f"""
 MATCH (a:{Label.AUDIT})
@@ -59,17 +61,17 @@ WITH collect(a) AS found
 RETURN size(found) AS total,
        [a IN found[$offset..$offset + $limit] | a {{.*, at: toString(a.at)}}] AS page
 """
-# The targets of a region profile (a city's `targets`, JSON text written by the region load).
-REGION_TARGETS = f"""
-MATCH (r:{Label.CITY} {{id: $region}})
-RETURN r.targets AS targets
-"""
-# Cases landed in a region in [since, until], counted by target kind and tier.
-LANDED_COUNTS = f"""
-MATCH (c:{Label.CASE} {{stage: 'LANDED'}})
-WHERE (c.district = $region OR c.district STARTS WITH $region + '/')
-  AND date(c.landed_at) >= date($since) AND date(c.landed_at) <= date($until)
-RETURN c.target_kind AS kind, c.tier AS tier, count(*) AS landed
+# For each region: its profile's targets (JSON text written by the region load) and the cases
+# landed in it (its own id, or a district of it), by target kind, tier and day.
+REGION_PROGRESS = f"""
+UNWIND $regions AS region
+OPTIONAL MATCH (r:{Label.CITY} {{id: region}})
+CALL (region) {{
+  MATCH (c:{Label.CASE} {{stage: 'LANDED'}})
+  WHERE c.district = region OR c.district STARTS WITH region + '/'
+  RETURN collect({{kind: c.target_kind, tier: c.tier, day: toString(date(c.landed_at))}}) AS landed
+}}
+RETURN region, r.targets AS targets, landed
 """
 
 
@@ -101,7 +103,7 @@ async def case_events(tx: Tx, ids: Sequence[str]) -> list[list[CaseEvent]]:
 
 @dataclass(frozen=True)
 class CaseQuery:
-    """Which cases a list shows; None matches everything."""
+    """Which cases a list shows (None matches everything), and which page of them."""
 
     stages: tuple[CaseStage, ...] | None = None
     district: str | None = None
@@ -110,25 +112,45 @@ class CaseQuery:
     target: str | None = None
     overdue: bool = False
     today: date | None = None
+    offset: int = 0
+    limit: int = 20
 
 
-async def list_cases(tx: Tx, query: CaseQuery, offset: int, limit: int) -> tuple[int, list[Case]]:
-    """The cases `query` selects, most recently changed first: (total, the page)."""
-    rows = await fetch(
-        tx,
-        LIST_CASES,
-        stages=None if query.stages is None else [str(s) for s in query.stages],
-        district=query.district,
-        programme=None if query.programme is None else str(query.programme),
-        owner=query.owner,
-        target=query.target,
-        overdue=query.overdue,
-        today=(query.today or date.today()).isoformat(),
-        offset=offset,
-        limit=limit,
-    )
-    row = rows[0]
-    return int(row["total"]), [case_from_row(c) for c in row["page"]]
+async def list_cases(tx: Tx, queries: Sequence[CaseQuery]) -> list[Page[Case]]:
+    """For each query, the cases it selects, most recently changed first (batched for the
+    request's DataLoader: one query for all)."""
+    keys = [
+        {
+            "i": i,
+            "stages": None if q.stages is None else [str(s) for s in q.stages],
+            "district": q.district,
+            "programme": None if q.programme is None else str(q.programme),
+            "owner": q.owner,
+            "target": q.target,
+            "overdue": q.overdue,
+            "today": (q.today or date.today()).isoformat(),
+            "offset": q.offset,
+            "limit": q.limit,
+        }
+        for i, q in enumerate(queries)
+    ]
+    found = {r["i"]: r for r in await fetch(tx, LIST_CASES, keys=keys)}
+    return [
+        Page(
+            total=int(found[i]["total"]),
+            items=tuple(case_from_row(c) for c in found[i]["page"]),
+        )
+        for i in range(len(queries))
+    ]
+
+
+@dataclass(frozen=True)
+class RegionProgress:
+    """A region's targets (JSON text; None without a profile) and its landed cases: (target
+    kind, tier, day landed)."""
+
+    targets: str | None
+    landed: tuple[tuple[str, str | None, date], ...]
 
 
 async def audit_log(tx: Tx, offset: int, limit: int) -> tuple[int, list[AuditEntry]]:
@@ -142,19 +164,18 @@ async def audit_log(tx: Tx, offset: int, limit: int) -> tuple[int, list[AuditEnt
     return int(row["total"]), entries
 
 
-async def region_targets(tx: Tx, region: str) -> str | None:
-    """The JSON text of the region's targets; None when the city has no targets or is absent."""
-    rows = await fetch(tx, REGION_TARGETS, region=region)
-    return None if not rows else rows[0]["targets"]
-
-
-async def landed_counts(
-    tx: Tx, region: str, since: date, until: date
-) -> list[tuple[str, str | None, int]]:
-    rows = await fetch(
-        tx, LANDED_COUNTS, region=region, since=since.isoformat(), until=until.isoformat()
-    )
-    return [(r["kind"], r["tier"], int(r["landed"])) for r in rows]
+async def region_progress(tx: Tx, regions: Sequence[str]) -> list[RegionProgress]:
+    """Each region's targets and landed cases, in key order (batched for DataLoaders)."""
+    rows = {r["region"]: r for r in await fetch(tx, REGION_PROGRESS, regions=list(regions))}
+    return [
+        RegionProgress(
+            targets=rows[r]["targets"],
+            landed=tuple(
+                (x["kind"], x["tier"], date.fromisoformat(x["day"])) for x in rows[r]["landed"]
+            ),
+        )
+        for r in regions
+    ]
 
 
 ALL_CASES = f"""

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from graph.nodes import by_ids_query
 from graph.reader import Tx, fetch
 from schema.labels import Label
 from schema.push import PushList
@@ -15,11 +16,7 @@ PUSH_PROJECTION = """p {
   pushed_at: toString(p.pushed_at),
   as_of: toString(p.as_of)
 }"""
-PUSH_LISTS_BY_ID = f"""
-UNWIND $ids AS key
-OPTIONAL MATCH (p:{Label.PUSH_LIST} {{id: key}})
-RETURN key, CASE WHEN p IS NULL THEN null ELSE {PUSH_PROJECTION} END AS p
-"""
+PUSH_LISTS_BY_ID = by_ids_query(Label.PUSH_LIST, "p", PUSH_PROJECTION)
 DISTRICT_PUSH_LISTS = f"""
 MATCH (p:{Label.PUSH_LIST} {{district: $district}})
 WITH p ORDER BY p.pushed_at DESC, p.segment, p.version DESC

@@ -7,20 +7,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from graph.nodes import by_ids_query
 from graph.reader import Tx, fetch
 from schema.labels import Label, Rel
 from schema.watch import Event, Watchlist
+from schema.webhook import Delivery
 
 _PROJECTION = f"""l {{
   .*,
   created_at: toString(l.created_at),
+  webhook_since: toString(l.webhook_since),
+  webhook_secret: null,
   entity_ids: [(l)-[:{Rel.WATCHES}]->(x) | x.id]
 }}"""
-WATCHLISTS_BY_ID = f"""
-UNWIND $ids AS key
-OPTIONAL MATCH (l:{Label.WATCHLIST} {{id: key}})
-RETURN key, CASE WHEN l IS NULL THEN null ELSE {_PROJECTION} END AS l
-"""
+WATCHLISTS_BY_ID = by_ids_query(Label.WATCHLIST, "l", _PROJECTION)
 # The lists a caller sees: their own and the shared ones (every list for an admin).
 VISIBLE_WATCHLISTS = f"""
 MATCH (l:{Label.WATCHLIST})
@@ -37,6 +37,14 @@ WITH DISTINCT e ORDER BY e.at DESC, e.id DESC
 WITH collect(e) AS found
 RETURN size(found) AS total,
        [e IN found[$offset..$offset + $limit] | e {{.*, at: toString(e.at)}}] AS page
+"""
+_DELIVERY = "d {.*, at: toString(d.at)}"
+# A list's delivery log (graph/write/webhook.py writes it), newest first.
+DELIVERIES = f"""
+MATCH (:{Label.WATCHLIST} {{id: $id}})-[:{Rel.SENT}]->(d:{Label.WEBHOOK_DELIVERY})
+WITH d ORDER BY d.at DESC, d.id DESC
+WITH collect(d) AS found
+RETURN size(found) AS total, [d IN found[$offset..$offset + $limit] | {_DELIVERY}] AS page
 """
 
 
@@ -78,3 +86,15 @@ async def watchlist_events(
     )
     row = rows[0]
     return int(row["total"]), [event_from_row(e) for e in row["page"]]
+
+
+async def watchlist_deliveries(
+    tx: Tx, watchlist_id: str, offset: int, limit: int
+) -> tuple[int, list[Delivery]]:
+    """The list's webhook delivery log, newest first: (total, the page)."""
+    row = (await fetch(tx, DELIVERIES, id=watchlist_id, offset=offset, limit=limit))[0]
+    page = [
+        Delivery.model_validate({k: v for k, v in d.items() if k in Delivery.model_fields})
+        for d in row["page"]
+    ]
+    return int(row["total"]), page

@@ -20,12 +20,14 @@ from schema.labels import Label
 
 # The fields of a key that leave the graph: everything but the hash, dates as ISO text.
 _RETURN_KEY = """
-RETURN k.id AS id, k.name AS name, k.role AS role, toString(k.created_at) AS created_at,
+RETURN k.id AS id, k.name AS name, k.role AS role, k.district AS district,
+       toString(k.created_at) AS created_at,
        toString(k.revoked_at) AS revoked_at, toString(k.last_used_at) AS last_used_at
 """
 CREATE_KEY = f"""
 MERGE (k:{Label.API_KEY} {{id: $id}})
-ON CREATE SET k.name = $name, k.role = $role, k.hash = $hash, k.created_at = datetime($now)
+ON CREATE SET k.name = $name, k.role = $role, k.hash = $hash, k.district = $district,
+              k.created_at = datetime($now)
 {_RETURN_KEY}
 """
 LIST_KEYS = f"MATCH (k:{Label.API_KEY}) {_RETURN_KEY} ORDER BY created_at, id"
@@ -60,13 +62,39 @@ def _now() -> str:
 
 
 def create_api_key(
-    tx: ManagedTransaction, *, key_id: str, name: str, role: Role, digest: str
+    tx: ManagedTransaction,
+    *,
+    key_id: str,
+    name: str,
+    role: Role,
+    digest: str,
+    district: str | None = None,
 ) -> ApiKey:
-    """Store a new key under `key_id` (a retry of the same call changes nothing)."""
-    row = tx.run(CREATE_KEY, id=key_id, name=name, role=str(role), hash=digest, now=_now())
+    """Store a new key under `key_id` (a retry of the same call changes nothing), bound to
+    `district` when given (the caller checks it exists: `known_region`)."""
+    row = tx.run(
+        CREATE_KEY,
+        id=key_id,
+        name=name,
+        role=str(role),
+        hash=digest,
+        district=district,
+        now=_now(),
+    )
     found = _key(row.single(strict=True).data())
     assert found is not None  # MERGE always yields the node
     return found
+
+
+KNOWN_REGION = f"""
+OPTIONAL MATCH (r {{id: $id}}) WHERE r:{Label.DISTRICT} OR r:{Label.CITY}
+RETURN r IS NOT NULL AS known
+"""
+
+
+def known_region(tx: ManagedTransaction, region: str) -> bool:
+    """Whether a district or city of the region profiles has this id."""
+    return bool(tx.run(KNOWN_REGION, id=region).single(strict=True)["known"])
 
 
 def list_api_keys(tx: ManagedTransaction) -> list[ApiKey]:

@@ -13,14 +13,16 @@ transaction the driver retries writes the same nodes.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from neo4j import AsyncManagedTransaction
+from neo4j import AsyncManagedTransaction, ManagedTransaction
 from pydantic import ValidationError
 
 from graph.read.case import CASE_PROJECTION, case_from_row
-from schema.audit import Actor
+from schema.apikey import Role
+from schema.audit import Actor, AuditEntry
 from schema.case import (
     EDITABLE,
     Case,
@@ -80,15 +82,22 @@ MATCH (c:{Label.CASE} {{id: $id}})
 SET c._lock = true
 RETURN {CASE_PROJECTION} AS c
 """
-# Dates travel as ISO text and are stored as Neo4j temporals.
+
+
+# Dates travel as ISO text (in `props`) and are stored as Neo4j temporals.
+def _set_case(props: str) -> str:
+    return f"""SET c += {props},
+    c.created_at = datetime({props}.created_at),
+    c.updated_at = datetime({props}.updated_at),
+    c.landed_at = CASE WHEN {props}.landed_at IS NULL THEN null
+                       ELSE datetime({props}.landed_at) END,
+    c.next_action_due = CASE WHEN {props}.next_action_due IS NULL THEN null
+                             ELSE date({props}.next_action_due) END"""
+
+
 SAVE_CASE = f"""
 MERGE (c:{Label.CASE} {{id: $id}})
-SET c += $props,
-    c.created_at = datetime($props.created_at),
-    c.updated_at = datetime($props.updated_at),
-    c.landed_at = CASE WHEN $props.landed_at IS NULL THEN null ELSE datetime($props.landed_at) END,
-    c.next_action_due = CASE WHEN $props.next_action_due IS NULL THEN null
-                             ELSE date($props.next_action_due) END
+{_set_case("$props")}
 REMOVE c._lock
 WITH c
 CALL (c) {{
@@ -125,8 +134,8 @@ async def _save(tx: AsyncManagedTransaction, case: Case) -> None:
     await tx.run(SAVE_CASE, id=case.id, props=_props(case))
 
 
-async def _event(tx: AsyncManagedTransaction, event: CaseEvent) -> None:
-    props = {
+def _event_props(event: CaseEvent) -> dict[str, Any]:
+    return {
         "case_id": event.case_id,
         "version": event.version,
         "action": str(event.action),
@@ -135,8 +144,15 @@ async def _event(tx: AsyncManagedTransaction, event: CaseEvent) -> None:
         "changes": json.dumps([c.model_dump(mode="json") for c in event.changes]),
         "note": event.note,
     }
+
+
+async def _event(tx: AsyncManagedTransaction, event: CaseEvent) -> None:
     await tx.run(
-        RECORD_EVENT, case_id=event.case_id, id=event.id, at=event.at.isoformat(), props=props
+        RECORD_EVENT,
+        case_id=event.case_id,
+        id=event.id,
+        at=event.at.isoformat(),
+        props=_event_props(event),
     )
 
 
@@ -188,22 +204,9 @@ async def create_case(
         updated_at=at,
         **fields.model_dump(),
     )
-    await _save(tx, case)
-    await tx.run(link_target_query(target_kind), id=case_id, target=target_id)
     changes = (FieldChange(field="stage", before=None, after=str(case.stage)), *initial(fields))
-    await _event(
-        tx,
-        CaseEvent(
-            id=event_id,
-            case_id=case_id,
-            version=1,
-            action=CaseAction.CREATED,
-            at=at,
-            actor=actor.name,
-            actor_key=actor.key_id,
-            changes=changes,
-        ),
-    )
+    await _commit(tx, case, CaseAction.CREATED, changes, None, actor, event_id, at)
+    await tx.run(link_target_query(target_kind), id=case_id, target=target_id)
     return case
 
 
@@ -216,10 +219,10 @@ async def _locked(
     if row is None:
         raise CaseNotFoundError(case_id)
     case = case_from_row(row["c"])
-    if not (actor.admin or case.owner == actor.name):
+    if not (actor.admin or case.owner == actor.name or actor.covers(case.district)):
         raise CaseForbiddenError(
-            f"case {case_id} belongs to {case.owner}: a recruiter edits their own cases "
-            "(an admin edits all)"
+            f"case {case_id} belongs to {case.owner} in {case.district}: a recruiter edits "
+            "their own cases and their key's district's (an admin edits all)"
         )
     if await _one(tx, f"MATCH (e:{Label.CASE_EVENT} {{id: $id}}) RETURN e.id", id=event_id):
         return None
@@ -249,6 +252,14 @@ async def update_case(
     after = _fields({**before.model_dump(), **values})
     if after.owner != before.owner and not actor.admin:
         raise CaseForbiddenError("only an admin reassigns a case")
+    if (
+        after.district != before.district
+        and not (actor.admin or case.owner == actor.name)
+        and not actor.covers(after.district)
+    ):
+        raise CaseForbiddenError(
+            f"your key's district is {actor.district}: you may not move a case to {after.district}"
+        )
     if after.next_action_due != before.next_action_due:
         check_due(after.next_action_due, today)
     if (
@@ -265,22 +276,7 @@ async def update_case(
     )
     if after.owner != before.owner:
         updated = updated.model_copy(update={"owner_key": None})
-    await _save(tx, updated)
-    await _event(
-        tx,
-        CaseEvent(
-            id=event_id,
-            case_id=case_id,
-            version=updated.version,
-            action=CaseAction.UPDATED,
-            at=at,
-            actor=actor.name,
-            actor_key=actor.key_id,
-            changes=changes,
-            note=note,
-        ),
-    )
-    return updated
+    return await _commit(tx, updated, CaseAction.UPDATED, changes, note, actor, event_id, at)
 
 
 async def move_case(
@@ -304,23 +300,36 @@ async def move_case(
         update["drop_reason"] = (note or "").strip()
     if stage is CaseStage.LANDED:
         update["landed_at"] = at
+    changes = (FieldChange(field="stage", before=str(case.stage), after=str(stage)),)
     moved = case.model_copy(update=update)
-    await _save(tx, moved)
-    await _event(
-        tx,
-        CaseEvent(
-            id=event_id,
-            case_id=case_id,
-            version=moved.version,
-            action=CaseAction.MOVED,
-            at=at,
-            actor=actor.name,
-            actor_key=actor.key_id,
-            changes=(FieldChange(field="stage", before=str(case.stage), after=str(stage)),),
-            note=note,
-        ),
+    return await _commit(tx, moved, CaseAction.MOVED, changes, note, actor, event_id, at)
+
+
+async def _commit(
+    tx: AsyncManagedTransaction,
+    case: Case,
+    action: CaseAction,
+    changes: tuple[FieldChange, ...],
+    note: str | None,
+    actor: Actor,
+    event_id: str,
+    at: datetime,
+) -> Case:
+    """Save the changed case (which releases its lock) with the event of its new version."""
+    await _save(tx, case)
+    event = CaseEvent(
+        id=event_id,
+        case_id=case.id,
+        version=case.version,
+        action=action,
+        at=at,
+        actor=actor.name,
+        actor_key=actor.key_id,
+        changes=changes,
+        note=note,
     )
-    return moved
+    await _event(tx, event)
+    return case
 
 
 async def _reread(tx: AsyncManagedTransaction, case_id: str) -> Case:
@@ -328,3 +337,80 @@ async def _reread(tx: AsyncManagedTransaction, case_id: str) -> Case:
     assert row is not None
     await tx.run(f"MATCH (c:{Label.CASE} {{id: $id}}) REMOVE c._lock", id=case_id)
     return case_from_row(row["c"])
+
+
+def import_query(kind: TargetKind) -> str:
+    """Cases of one target kind from a spreadsheet, each with its CREATED event and audit
+    entry; a case whose id is already in the graph is left as it is (a re-import writes
+    nothing)."""
+    return f"""
+UNWIND $rows AS row
+MATCH (t:{TARGET_LABELS[kind]} {{id: row.target}}), (d:{Label.DISTRICT} {{id: row.props.district}})
+OPTIONAL MATCH (old:{Label.CASE} {{id: row.id}})
+WITH row, t, d WHERE old IS NULL
+CREATE (c:{Label.CASE} {{id: row.id}})
+{_set_case("row.props")}
+CREATE (c)-[:{Rel.TARGETS}]->(t), (c)-[:{Rel.FOR_DISTRICT}]->(d)
+CREATE (e:{Label.CASE_EVENT} {{id: row.event_id}})
+SET e += row.event, e.at = datetime(row.at)
+CREATE (c)-[:{Rel.HAS_EVENT} {{version: 1}}]->(e)
+MERGE (a:{Label.AUDIT} {{id: row.audit_id}})
+ON CREATE SET a += row.audit, a.at = datetime(row.at)
+RETURN count(c) AS created
+"""
+
+
+def _import_row(case: Case, source: str, importer: str, at: datetime) -> dict[str, Any]:
+    event = CaseEvent(
+        id=f"cev-import-{case.id}",
+        case_id=case.id,
+        version=1,
+        action=CaseAction.CREATED,
+        at=at,
+        actor=importer,
+        changes=(
+            FieldChange(field="stage", before=None, after=str(case.stage)),
+            *initial(CaseFields.model_validate(case.model_dump(include=set(EDITABLE)))),
+        ),
+        note=f"imported from {source}",
+    )
+    audit = AuditEntry(
+        id=f"aud-import-{case.id}",
+        at=at,
+        action="importCase",
+        entity=case.id,
+        key_name=importer,
+        role=Role.ADMIN,
+        summary=f"imported from {source}",
+    )
+    return {
+        "id": case.id,
+        "target": case.target_id,
+        "props": _props(case),
+        "event_id": event.id,
+        "event": _event_props(event),
+        "audit_id": audit.id,
+        "audit": audit.model_dump(mode="json", exclude={"id", "at"}),
+        "at": at.isoformat(),
+    }
+
+
+def import_cases(
+    tx: ManagedTransaction, rows: Sequence[tuple[Case, str]], importer: str, at: datetime
+) -> int:
+    """Write the cases not yet in the graph (each with where it came from, e.g. `file row
+    7`), as created by `importer` at `at`; how many were new. The caller checked targets and
+    districts exist (ingest/cases.py)."""
+    created = 0
+    for kind in TargetKind:
+        batch = [_import_row(c, src, importer, at) for c, src in rows if c.target_kind is kind]
+        if batch:
+            created += int(tx.run(import_query(kind), rows=batch).single(strict=True)["created"])
+    return created
+
+
+def known_ids(tx: ManagedTransaction, kind: TargetKind | None, ids: Sequence[str]) -> set[str]:
+    """Which of `ids` are targets of `kind` (districts when `kind` is None) in the graph."""
+    label = Label.DISTRICT if kind is None else TARGET_LABELS[kind]
+    query = f"UNWIND $ids AS key MATCH (x:{label} {{id: key}}) RETURN x.id AS id"
+    return {str(r["id"]) for r in tx.run(query, ids=list(ids))}

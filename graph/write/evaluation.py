@@ -10,10 +10,12 @@ whether everyone is due.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from neo4j import ManagedTransaction
 
+from graph.write import event
 from schema.labels import Label, Rel
 
 MARK = f"UNWIND $ids AS sid MATCH (s:{Label.SCIENTIST} {{id: sid}}) SET s.eval_dirty = true"
@@ -93,10 +95,17 @@ MATCH (s:{Label.SCIENTIST} {{eval_field: field}})
 RETURN field, s.id AS id, s.eval_values AS values, s.eval_works AS works,
        s.eval_industry_share AS share
 """
+# The scores; and for the watched scientists scored before, a tier that changed.
 WRITE_SCORES = f"""
 UNWIND $rows AS row
 MATCH (s:{Label.SCIENTIST} {{id: row.id}})
+WITH s, row, s.eval_version IS NOT NULL AS scored, s.eval_tier AS before
 SET s += row.props
+WITH s, row, scored, before
+WHERE scored AND coalesce(before, '') <> coalesce(row.props.eval_tier, '')
+  AND EXISTS {{ (s)<-[:{Rel.WATCHES}]-(:{Label.WATCHLIST}) }}
+RETURN s.id AS id, s.name AS name, before, row.props.eval_tier AS after,
+       s.eval_stamp AS stamp, row.props.eval_version AS version
 """
 CLEAR_FIELDS = f"UNWIND $fields AS fid MATCH (f:{Label.FIELD} {{id: fid}}) REMOVE f.eval_dirty"
 # Scientists who left every field keep their raw values but lose the score.
@@ -179,16 +188,22 @@ SegmentCounts = list[tuple[str, int, int]]
 ScoreSegment = Callable[[SegmentCounts], list[dict[str, Any]]]
 
 
-def rescore_fields(tx: ManagedTransaction, fields: list[str], score: ScoreField) -> int:
-    """Re-score these fields' scientists with `score` and clear the fields' marks; how many."""
+def rescore_fields(
+    tx: ManagedTransaction, fields: list[str], score: ScoreField, at: datetime | None = None
+) -> int:
+    """Re-score these fields' scientists with `score` and clear the fields' marks; how many.
+    A watched scientist whose tier changed gets a TIER_CHANGE event (graph.write.event), in
+    the same transaction."""
     population: dict[str, Population] = {f: [] for f in fields}
     for r in tx.run(FIELD_POPULATION, fields=fields):
         population[r["field"]].append(
             (str(r["id"]), [float(v) for v in r["values"]], int(r["works"]), float(r["share"]))
         )
     rows = [row for f, people in population.items() for row in score(f, people)]
+    changed: list[dict[str, Any]] = []
     for start in range(0, len(rows), 2000):
-        tx.run(WRITE_SCORES, rows=rows[start : start + 2000]).consume()
+        changed.extend(r.data() for r in tx.run(WRITE_SCORES, rows=rows[start : start + 2000]))
+    event.write_events(tx, [event.tier_event(r, at or datetime.now(UTC)) for r in changed])
     tx.run(CLEAR_FIELDS, fields=fields).consume()
     return len(rows)
 

@@ -31,12 +31,13 @@ from schema.team import Team, TeamMembership, TeamTopic
 from schema.watch import EntityKind, Event, EventKind, affiliation_events, event_id
 
 _WATCHED = f"EXISTS {{ (x)<-[:{Rel.WATCHES}]-(:{Label.WATCHLIST}) }}"
-# An institution of the home region: its GeoNames city is, or is part of, a City that has
-# profile districts (data/regions/*.yaml).
-_HOME = f"""EXISTS {{
+# An institution of the home region: the profile places it in one of its districts
+# (data/regions/*.yaml lists institutions by district), or its GeoNames city is, or is part
+# of, a City that has profile districts.
+_HOME = f"""(EXISTS {{ (i)-[:{Rel.LOCATED_IN}]->(:{Label.DISTRICT}) }} OR EXISTS {{
   MATCH (i)-[:{Rel.LOCATED_IN}]->(:{Label.CITY})-[:{Rel.PART_OF}|{Rel.LOCATED_IN}*0..3]
         ->(:{Label.CITY})<-[:{Rel.LOCATED_IN}]-(:{Label.DISTRICT})
-}}"""
+}})"""
 
 WATCHED_NEW_WORKS = f"""
 UNWIND $ids AS wid
@@ -215,3 +216,20 @@ def replace_teams_tracked(
         )
     write_events(tx, events)
     return len(events)
+
+
+def tier_event(row: dict[str, Any], at: datetime) -> Event:
+    """The TIER_CHANGE event of a row of graph.write.evaluation.WRITE_SCORES: its id names
+    the change and the scoring (model version and latest year), so a re-run writes it once."""
+    before, after = row["before"], row["after"]
+    return Event(
+        id=event_id(
+            EventKind.TIER_CHANGE, row["id"], f"{before or 'NONE'}-{after or 'NONE'}@{row['stamp']}"
+        ),
+        kind=EventKind.TIER_CHANGE,
+        entity_id=row["id"],
+        entity_kind=EntityKind.SCIENTIST,
+        at=at,
+        summary=f"tier {before or 'none'} -> {after or 'none'} (evaluation model {row['version']})",
+        facts={"before": before, "after": after, "model": row["version"], "stamp": row["stamp"]},
+    )

@@ -68,7 +68,7 @@ async def create_watchlist(tx: AsyncManagedTransaction, watchlist: Watchlist) ->
     return watchlist
 
 
-async def _editable(tx: AsyncManagedTransaction, watchlist_id: str, actor: Actor) -> None:
+async def editable(tx: AsyncManagedTransaction, watchlist_id: str, actor: Actor) -> None:
     result = await tx.run(READ_WATCHLIST, id=watchlist_id)
     row: dict[str, Any] | None = None
     record = await result.single()
@@ -94,7 +94,7 @@ async def watch(
 ) -> None:
     """Add the entity (already resolved to our id) to the list; watching it again keeps the
     first `since`."""
-    await _editable(tx, watchlist_id, actor)
+    await editable(tx, watchlist_id, actor)
     await tx.run(watch_query(kind), id=watchlist_id, entity=entity_id, at=at.isoformat())
 
 
@@ -102,5 +102,5 @@ async def unwatch(
     tx: AsyncManagedTransaction, *, watchlist_id: str, entity_id: str, actor: Actor
 ) -> None:
     """Take the entity off the list (its events stay, for other lists and the history)."""
-    await _editable(tx, watchlist_id, actor)
+    await editable(tx, watchlist_id, actor)
     await tx.run(UNWATCH, id=watchlist_id, entity=entity_id)

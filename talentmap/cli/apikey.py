@@ -30,29 +30,48 @@ apikey_app = typer.Typer(
 def apikey_create(
     role: Annotated[Role, typer.Option(help="What the key may see: viewer < recruiter < admin.")],
     name: Annotated[str, typer.Option(help="Who or what uses it, e.g. 'frontend' or 'ana'.")],
+    district: Annotated[
+        str | None,
+        typer.Option(
+            help="Bind a recruiter's key to a district (or a city: all its districts), e.g. "
+            "cn/suzhou/suzhou-industrial-park: it then edits that district's cases as well "
+            "as its own."
+        ),
+    ] = None,
 ) -> None:
     """Create an API key and print it once, alone on stdout (everything else goes to stderr).
 
     Only its SHA-256 is stored: a lost key cannot be shown again; create another and revoke
     the old one. Every run makes a new key.
     """
-    from graph.write.apikey import create_api_key
+    from graph.write.apikey import create_api_key, known_region
 
     if not name.strip():
         fail("--name must not be empty")
+    region = (district or "").strip() or None
+    if region is not None and role is not Role.RECRUITER:
+        fail(f"--district binds a recruiter's key; a {role} key has no district")
     settings = load_settings()
     secret = new_secret()
     with clean_errors(), connect(settings) as driver:
-        key = Writer(driver, settings.neo4j_database)(
+        writer = Writer(driver, settings.neo4j_database)
+        if region is not None and not writer(known_region, region):
+            fail(
+                f"--district {region!r}: no district or city has this id "
+                "(load the region profile first: talentmap ingest region)"
+            )
+        key = writer(
             create_api_key,
             key_id=new_key_id(),
             name=name.strip(),
             role=role,
             digest=key_hash(secret),
+            district=region,
         )
+    bound = f", district {key.district}" if key.district else ""
     err.print(
-        f"Created API key {key.id} ({key.name}, role {key.role}). It is shown only this once; "
-        "send it as 'Authorization: Bearer KEY'.",
+        f"Created API key {key.id} ({key.name}, role {key.role}{bound}). It is shown only this "
+        "once; send it as 'Authorization: Bearer KEY'.",
         highlight=False,
     )
     print(secret)
@@ -60,14 +79,21 @@ def apikey_create(
 
 @apikey_app.command("list")
 def apikey_list() -> None:
-    """List the API keys: id, name, role, created, revoked, last used (never the keys)."""
+    """List the API keys: id, name, role, district, created, revoked, last used (never the
+    keys)."""
     from graph.write.apikey import list_api_keys
 
     keys = read_graph(list_api_keys)
     print_table(
-        ("id", "name", "role", "created", "revoked", "last used"),
+        ("id", "name", "role", "district", "created", "revoked", "last used"),
         (
-            (k.id, k.name, str(k.role), *map(when, (k.created_at, k.revoked_at, k.last_used_at)))
+            (
+                k.id,
+                k.name,
+                str(k.role),
+                k.district or "",
+                *map(when, (k.created_at, k.revoked_at, k.last_used_at)),
+            )
             for k in keys
         ),
     )
