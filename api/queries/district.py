@@ -18,7 +18,7 @@ DistrictResult = Annotated[District | NotFound, strawberry.union("DistrictResult
 @strawberry.type
 class DistrictQuery:
     @strawberry.field(
-        description="A district of the region profile by id (cn/suzhou/sip): names, parks, "
+        description="A district of the region profile by id (cn/suzhou/kunshan): names, parks, "
         "focus industries."
     )
     async def district(self, info: Info, id: strawberry.ID) -> DistrictResult:

@@ -14,7 +14,7 @@ class Park:
     name_zh: str
 
 
-@strawberry.type(description="A district of the home region (cn/suzhou/sip), from its profile.")
+@strawberry.type(description="A district of the home region (cn/suzhou/kunshan), from its profile.")
 class District:
     id: strawberry.ID
     name_en: str
