@@ -33,7 +33,6 @@ export function CaseCard({ item, canWrite, dropped, onDragStart, onDragEnd, onMo
   const { t } = useI18n();
   const next = nextStage(item.stage);
   const open = item.stage !== "LANDED" && item.stage !== "DROPPED";
-  const [target, setTarget] = useState<CaseStage | "">(next ?? (open ? "DROPPED" : ""));
   const [note, setNote] = useState("");
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
@@ -90,32 +89,47 @@ export function CaseCard({ item, canWrite, dropped, onDragStart, onDragEnd, onMo
       <p>
         <Link href={`/case/${encodeURIComponent(item.id)}`}>{t("case.open")}</Link>
       </p>
-      {canWrite && open && (
-        <form
-          class="move"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (target) move(target);
-          }}
-        >
-          <label>
-            {t("case.moveTo")}
-            <select value={target} onChange={(e) => setTarget(e.currentTarget.value as CaseStage)} data-testid="move-select">
-              {next && <option value={next}>{t(`case.stage.${next}` as Key)}</option>}
-              <option value="DROPPED">{t("case.stage.DROPPED")}</option>
-            </select>
-          </label>
-          <label>
-            {target === "DROPPED" ? t("case.reason") : t("case.note")}
-            <input value={note} onInput={(e) => setNote(e.currentTarget.value)} required={target === "DROPPED"} />
-          </label>
-          <button type="submit" disabled={busy}>
-            {t("case.move")}
-          </button>
-        </form>
-      )}
+      {canWrite && open && <MoveForm next={next} busy={busy} onMove={move} note={note} setNote={setNote} />}
       {problem && <MoveProblem problem={problem} onReload={onMoved} />}
     </li>
+  );
+}
+
+interface MoveFormProps {
+  next: CaseStage | null;
+  busy: boolean;
+  note: string;
+  setNote: (note: string) => void;
+  onMove: (stage: CaseStage) => void;
+}
+
+/** The keyboard's way to move a card: the next stage or DROPPED (with a reason). */
+function MoveForm({ next, busy, note, setNote, onMove }: MoveFormProps) {
+  const { t } = useI18n();
+  const [target, setTarget] = useState<CaseStage>(next ?? "DROPPED");
+  return (
+    <form
+      class="move"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onMove(target);
+      }}
+    >
+      <label>
+        {t("case.moveTo")}
+        <select value={target} onChange={(e) => setTarget(e.currentTarget.value as CaseStage)} data-testid="move-select">
+          {next && <option value={next}>{t(`case.stage.${next}` as Key)}</option>}
+          <option value="DROPPED">{t("case.stage.DROPPED")}</option>
+        </select>
+      </label>
+      <label>
+        {target === "DROPPED" ? t("case.reason") : t("case.note")}
+        <input value={note} onInput={(e) => setNote(e.currentTarget.value)} required={target === "DROPPED"} />
+      </label>
+      <button type="submit" disabled={busy}>
+        {t("case.move")}
+      </button>
+    </form>
   );
 }
 
