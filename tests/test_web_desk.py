@@ -148,7 +148,8 @@ MOVE = """mutation ($id: ID!, $v: Int!, $s: CaseStage!) {
 @pytest.fixture(scope="module")
 def desk(site: Site, loaded: dict[str, Any]) -> dict[str, Any]:
     """Two pushes with a case opened between them on the first list's top scientist; a second
-    case on the next scientist; a watchlist of the most prolific author."""
+    case on the next scientist; a shared watchlist (viewers read it) of the most prolific
+    author."""
     district = loaded["district"]
     segment = {"d": district, "s": loaded["segment"]}  # one segment: a push ranks each
     v1 = as_recruiter(site, PUSH, segment)["push"]["pushLists"]
@@ -175,7 +176,7 @@ def desk(site: Site, loaded: dict[str, Any]) -> dict[str, Any]:
     as_recruiter(site, PUSH, segment)
     made = as_recruiter(
         site,
-        'mutation { createWatchlist(name: "Leads", shared: false) { ... on Watchlist { id } } }',
+        'mutation { createWatchlist(name: "Leads", shared: true) { ... on Watchlist { id } } }',
         {},
     )
     watchlist = made["createWatchlist"]["id"]
@@ -431,6 +432,7 @@ def test_an_event_arrives_live(
     watchlist = desk["watchlist"]
     page = open_page(f"/watchlist/{watchlist}", key="viewer")
     expect(page.get_by_test_id("live")).to_have_attribute("data-state", "live")
+    expect(page.get_by_role("button", name=EN["watch.add"], exact=True)).to_have_count(0)
     load_works(graph, settings, [loaded["later"]], loaded["tmp"] / "quarantine-later")
     event_id = f"work:{loaded['author']}:{loaded['held']}"
     arrived = page.locator(f"li.live-event[data-id='{event_id}']")
