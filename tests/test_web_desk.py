@@ -389,7 +389,8 @@ def test_board_shows_the_cases_and_targets_read_only_for_a_viewer(
 
 # --- watchlists and the live feed ---------------------------------------------------------------
 
-WATCHLISTS = "{ watchlists { id entityIds } }"
+WATCHLISTS = """{ watchlists { id entityIds entities {
+  __typename ... on Scientist { id name } ... on Team { id name } ... on Institution { id name } } } }"""
 EVENTS = """query ($l: ID!) { events(watchlist: $l, first: 50) {
   ... on EventConnection { totalCount edges { node { id kind entityId } } } } }"""
 
@@ -413,6 +414,9 @@ def test_watch_and_unwatch(open_page: Any, site: Site, loaded: dict[str, Any], d
     assert [str(a.get_attribute("data-id")) for a in entities.locator("a[data-id]").all()] == [
         loaded["author"]
     ]
+    [watched] = [w for w in graphql(site, WATCHLISTS)["watchlists"] if w["id"] == desk["watchlist"]]
+    assert [e["id"] for e in watched["entities"]] == [loaded["author"]]
+    expect(entities).to_contain_text(watched["entities"][0]["name"])
     page.get_by_label(EN["watch.entity"]).fill(other)
     page.get_by_role("button", name=EN["watch.add"], exact=True).click()
     expect(entities.locator(f"a[data-id='{other}']")).to_have_count(1)

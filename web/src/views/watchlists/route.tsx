@@ -171,7 +171,7 @@ function Entities({ list, canWrite, onChange }: { list: WatchlistFieldsFragment;
         <ul class="entities" data-testid="entities">
           {list.entityIds.map((entityId) => (
             <li key={entityId}>
-              <Tracked id={entityId} />{" "}
+              <Tracked id={entityId} entity={list.entities.find((e) => e.id === entityId)} />{" "}
               {canWrite && (
                 <button type="button" onClick={() => unwatch(entityId)} aria-label={t("watch.removeOne", { id: entityId })}>
                   {t("watch.remove")}
