@@ -389,8 +389,8 @@ def test_board_shows_the_cases_and_targets_read_only_for_a_viewer(
 
 # --- watchlists and the live feed ---------------------------------------------------------------
 
-WATCHLISTS = """{ watchlists { id entityIds entities {
-  __typename ... on Scientist { id name } ... on Team { id name } ... on Institution { id name } } } }"""
+WATCHLISTS = """{ watchlists { id entityIds entities { __typename
+  ... on Scientist { id name } ... on Team { id name } ... on Institution { id name } } } }"""
 EVENTS = """query ($l: ID!) { events(watchlist: $l, first: 50) {
   ... on EventConnection { totalCount edges { node { id kind entityId } } } } }"""
 
