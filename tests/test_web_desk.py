@@ -1,12 +1,12 @@
 """The page's desk views (issue 18: push and track), end to end: Debian's Chromium (Playwright)
 against the real API over a real Neo4j holding the least that proves them: the sample works
-matching one district's focus segment and the most prolific sample author's works but one, the
-industries and the region profile, with one derived step; two push lists, cases and a watchlist
-made through the API.
+matching one district's focus segment and the most prolific sample author's works but one,
+that segment's industry and the region profile, with one derived step; two push lists, two
+cases and a watchlist made through the API.
 
-- /district/<id>: the focus industries the profile file names, each segment's gap as the API
-  says, the push lists newest first with what was new, the XLSX download opened with openpyxl,
-  the recommendations; a viewer sees no recruiter's control.
+- /district/<id>: the focus industries the profile file names (those loaded), each segment's
+  gap as the API says, the push lists newest first with what was new, the XLSX download opened
+  with openpyxl, the recommendations; a viewer sees no recruiter's control.
 - /cases?district=…: a card dragged to the next stage moves (the API shows the new version
   and its event); the keyboard's "move to" meets a version conflict, shown, then moves;
   targets progress; /case/<id>: the timeline.
@@ -77,8 +77,8 @@ def loaded(
     graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
     """The works of one district focus segment and of the most prolific author (the last of
-    theirs held back, in a file of its own), the district's focus industries, the profile, one
-    derived step."""
+    theirs held back, in a file of its own), the segment's industry, the profile, one derived
+    step."""
     tmp = tmp_path_factory.mktemp("desk")
     district, segment, works = district_and_segment()
     author, _, theirs = most_prolific()
@@ -89,10 +89,12 @@ def loaded(
     later.write_text(_lines({held}), encoding="utf-8")
     load_works(graph, settings, [first], tmp / "quarantine", derive=False)
     writer = Writer(graph, settings.neo4j_database)
-    # Only the district's focus industries: the derived step ranks every segment loaded.
+    # Only the segment's industry (one of the district's focus): the derived step ranks every
+    # segment loaded, and a push and the page read every focus segment of the district.
     chains = yaml.safe_load(DEFAULT_INDUSTRIES_PATH.read_text(encoding="utf-8"))
-    focus = set(focus_in_profile(district))
-    chains["industries"] = [i for i in chains["industries"] if i["id"] in focus]
+    industry = segment.split("/")[0]
+    assert industry in focus_in_profile(district)
+    chains["industries"] = [i for i in chains["industries"] if i["id"] == industry]
     (tmp / "industries.yaml").write_text(yaml.safe_dump(chains, allow_unicode=True), "utf-8")
     load_industries(writer, tmp / "industries.yaml")
     load_region(writer, DEFAULT_REGION_PATH)
@@ -108,6 +110,7 @@ def loaded(
         "other": sorted(coauthors - {short_id(author)})[0],
         "district": district,
         "segment": segment,
+        "industries": [industry],
         "author": short_id(author),
         "held": held,
         "later": later,
@@ -197,6 +200,7 @@ query ($industry: ID!, $d: ID!) {
     ... on TalentChain { segments { segment { id } regionCounts { gap } } }
   }
 }"""
+FOCUS = "query ($d: ID!) { district(id: $d) { ... on District { industries { id } } } }"
 PUSH_LISTS = """
 query ($d: ID!) { pushLists(district: $d, first: 20) { totalCount edges { node {
   id segment version entries { entityId newSinceLast } } } } }"""
@@ -218,7 +222,11 @@ def test_district_view(open_page: Any, site: Site, loaded: dict[str, Any], desk:
     expect(page.locator("main h1")).to_have_attribute("data-id", district)
     industries = page.get_by_test_id("focus").locator("article[data-id]")
     shown = [str(industries.nth(i).get_attribute("data-id")) for i in range(industries.count())]
-    assert shown == focus_in_profile(district)
+    # The profile's focus industries that are in the graph (the module loads one chain).
+    assert shown == [i for i in focus_in_profile(district) if i in loaded["industries"]]
+    assert shown == [
+        i["id"] for i in graphql(site, FOCUS, {"d": district})["district"]["industries"]
+    ]
     for i, industry in enumerate(shown):
         answer = graphql(site, DISTRICT_CHAIN, {"industry": industry, "d": district})
         rows = industries.nth(i).locator("tbody tr")
