@@ -44,6 +44,8 @@ ROOT_FIELDS: dict[str, Role] = {
     # Where the talent sits, for the map (aggregated counts per institution).
     "talentMap": Role.VIEWER,
     "industries": Role.VIEWER,
+    # A district of the region profile: names, parks, focus industries (the curated profile).
+    "district": Role.VIEWER,
     # Technology heat and forecast (aggregated counts of public output).
     "topicHeat": Role.VIEWER,
     "hotTopics": Role.VIEWER,

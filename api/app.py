@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             schema,
             context_getter=_context_getter(settings, limits, metrics),
             graphql_ide="graphiql",
+            anonymous_role=settings.api_anonymous_role,
         ),
         prefix="/graphql",
     )
@@ -100,9 +101,12 @@ def _context_getter(
         pool: ReadPool = request.app.state.pool
         principal: Principal | None = None
         # A WebSocket (subscriptions, graphql-transport-ws) authenticates with the headers of
-        # its handshake, like any request.
+        # its handshake, like any request; without an Authorization header (a browser cannot
+        # send one), with its connection_init payload (api/web.py, WebGraphQLRouter).
         websocket = request.scope["type"] == "websocket"
-        if websocket or request.scope["method"] != "GET" or "query" in request.query_params:
+        deferred = websocket and "authorization" not in request.headers
+        asks = websocket or request.scope["method"] != "GET" or "query" in request.query_params
+        if asks and not deferred:
             principal = await authenticate(
                 request.headers.get("authorization"),
                 request.app.state.keys,

@@ -24,6 +24,7 @@ from api.queries.autocomplete import AutocompleteQuery
 from api.queries.cases import CaseQueryRoot
 from api.queries.chain import ChainQuery
 from api.queries.cooperation import CooperationQuery
+from api.queries.district import DistrictQuery
 from api.queries.entities import EntityQuery
 from api.queries.evaluation import EvaluationQuery
 from api.queries.facets import FacetsQuery
@@ -54,6 +55,7 @@ Query = merge_types(
         CaseQueryRoot,
         WatchQuery,
         PushQuery,
+        DistrictQuery,
     ),
 )
 Mutation = merge_types("Mutation", (CurationMutation, CaseMutation, WatchMutation, PushMutation))

@@ -16,16 +16,25 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.types.unset import UNSET, UnsetType
+
+from api.auth import UnauthenticatedError, authenticate
+from api.context import Context
+from schema.apikey import Role
 
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 # The API's own paths: never answered with the page.
 RESERVED = frozenset({"graphql", "healthz", "readyz", "metrics", "docs", "redoc", "openapi.json"})
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
+# connection_ack without a payload (strawberry's UNSET is typed Any).
+NO_PAYLOAD: UnsetType = UNSET
 _UNPKG = re.compile(r"https://unpkg\.com/((?:@[\w.-]+/)?[\w.-]+@[\w.-]+)/")
 
 NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>TalentMap</title>
@@ -40,7 +49,32 @@ def local_graphiql(html: str) -> str:
 
 
 class WebGraphQLRouter(GraphQLRouter[object, None]):
-    """The GraphQL router whose GraphiQL page loads its files from us, not from a CDN."""
+    """The GraphQL router whose GraphiQL page loads its files from us, not from a CDN, and
+    whose WebSocket (graphql-transport-ws) takes the key from the `connection_init` payload
+    (`{"Authorization": "Bearer KEY"}`) when the handshake had no Authorization header: a
+    browser cannot set headers on a WebSocket. Until that message, the connection's principal
+    is None, which the access rule refuses everything (api/access.py)."""
+
+    def __init__(self, *args: Any, anonymous_role: Role | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.anonymous_role = anonymous_role
+
+    async def on_ws_connect(self, context: object) -> UnsetType | dict[str, object] | None:
+        if not isinstance(context, Context) or context.principal is not None:
+            return NO_PAYLOAD
+        params = context.connection_params if isinstance(context.connection_params, dict) else {}
+        header = params.get("Authorization")
+        if context.request is None:
+            raise ConnectionRejectionError({"message": "no connection"})
+        try:
+            context.principal = await authenticate(
+                header if isinstance(header, str) else None,
+                context.request.app.state.keys,
+                self.anonymous_role,
+            )
+        except UnauthenticatedError as e:
+            raise ConnectionRejectionError({"message": str(e)}) from e
+        return NO_PAYLOAD
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(local_graphiql(self.graphql_ide_html))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -162,6 +164,26 @@ class Watchlist:
             if hooked
             else None,
         )
+
+    @strawberry.field(
+        description="The watched scientists, teams and institutions, in entityIds order (those "
+        "still in the graph)."
+    )
+    async def entities(self, info: Info) -> list[TrackedEntity]:
+        found = await asyncio.gather(
+            *(load_entity(info, kind_of(str(e)), str(e)) for e in self.entity_ids)
+        )
+        return [f for f in found if f is not None]
+
+
+def kind_of(entity_id: str) -> model.EntityKind:
+    """What a watched id names: our scientist ids are OpenAlex author ids (A…), team ids start
+    with team-, the rest are institutions."""
+    if re.fullmatch(r"A\d+", entity_id):
+        return model.EntityKind.SCIENTIST
+    if entity_id.startswith("team-"):
+        return model.EntityKind.TEAM
+    return model.EntityKind.INSTITUTION
 
 
 @strawberry.type(

@@ -23,6 +23,11 @@ const VIEWS: Record<string, () => Promise<ViewModule>> = {
   cooperation: () => import("./views/cooperation/route"),
   paths: () => import("./views/paths/route"),
   signin: () => import("./views/signin/route"),
+  district: () => import("./views/district/route"),
+  watchlists: () => import("./views/watchlists/route"),
+  watchlist: () => import("./views/watchlists/route"),
+  cases: () => import("./views/cases/route"),
+  case: () => import("./views/cases/route"),
 };
 
 const NAV: [string, Key][] = [
@@ -32,6 +37,9 @@ const NAV: [string, Key][] = [
   ["/search", "nav.search"],
   ["/cooperation/region/cn/suzhou", "nav.cooperation"],
   ["/paths", "nav.paths"],
+  ["/district/cn/suzhou/suzhou-industrial-park", "nav.district"],
+  ["/watchlists", "nav.watchlists"],
+  ["/cases?district=cn/suzhou", "nav.cases"],
 ];
 
 function View({ name, props }: { name: string; props: ViewProps }) {
@@ -70,7 +78,7 @@ function App() {
   useEffect(() => {
     document.title = `${t(`title.${name in VIEWS ? name : "notFound"}` as Key)} · ${t("app.name")}`;
   }, [name, lang]);
-  const current = NAV.find(([path]) => path.split("/")[1] === name)?.[0];
+  const current = NAV.find(([path]) => [name, `${name}s`].includes(path.split(/[/?]/)[1]))?.[0];
   return (
     <I18nContext.Provider value={i18n}>
       <a class="skip" href="#main">{t("app.skip")}</a>

@@ -12,10 +12,11 @@ export type QueryState<R> =
 export function useQuery<R, V>(
   document: TypedDocumentString<R, V>,
   variables: V,
-  options: { skip?: boolean } = {},
+  options: { skip?: boolean; revision?: number } = {},
 ): QueryState<R> {
   const [state, setState] = useState<QueryState<R>>({ status: "loading" });
-  const key = `${JSON.stringify(variables)}:${options.skip ? "skip" : ""}:${sessionVersion()}`;
+  // `revision`: a view asks again after its own write by counting it up.
+  const key = `${JSON.stringify(variables)}:${options.skip ? "skip" : ""}:${sessionVersion()}:${options.revision ?? 0}`;
   useEffect(() => {
     if (options.skip) return undefined;
     const controller = new AbortController();

@@ -63,3 +63,9 @@ export function bilingual(lang: Lang, name: string, others: (string | null | und
   const [first, second] = lang === "zh" ? [zhName, latin] : [latin, zhName];
   return first ? [first, second] : [second ?? name, null];
 }
+
+/** A date-time (ISO) in the language's format, in the reader's time zone. */
+export function formatDateTime(lang: Lang, value: string | null | undefined): string {
+  if (!value) return "–";
+  return new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en", { dateStyle: "medium", timeStyle: "short" }).format(new Date(value));
+}

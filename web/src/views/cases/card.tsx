@@ -1,0 +1,229 @@
+// A case on the board (its move control, the conflict it may meet) and a case's own page with
+// its timeline.
+import { useEffect, useState } from "preact/hooks";
+import { ErrorBox, Failure, Loaded } from "../../components/status";
+import { Tracked } from "../../components/tracked";
+import { ApiError, request } from "../../client";
+import { CaseViewDocument, MoveCaseDocument, type CaseCardFragment, type CaseStage } from "../../gql/graphql";
+import { formatDateTime, useI18n, type Key } from "../../i18n";
+import { useQuery } from "../../query";
+import { href, Link } from "../../router";
+
+export const STAGES: CaseStage[] = ["IDENTIFIED", "CONTACTED", "VISITED", "NEGOTIATING", "AGREED", "LANDED", "DROPPED"];
+const PIPELINE = STAGES.slice(0, 6);
+
+/** The stage a case may move to next (LANDED and DROPPED close it). */
+export function nextStage(stage: CaseStage): CaseStage | null {
+  const at = PIPELINE.indexOf(stage);
+  return at >= 0 && at < PIPELINE.length - 1 ? PIPELINE[at + 1] : null;
+}
+
+type Problem = { kind: "conflict"; message: string; current: number } | { kind: "refused"; message: string } | ApiError;
+
+interface CardProps {
+  item: CaseCardFragment;
+  canWrite: boolean;
+  dropped?: CaseStage;
+  onDragStart: () => void;
+  onDragEnd: () => void;
+  onMoved: () => void;
+}
+
+export function CaseCard({ item, canWrite, dropped, onDragStart, onDragEnd, onMoved }: CardProps) {
+  const { t } = useI18n();
+  const next = nextStage(item.stage);
+  const open = item.stage !== "LANDED" && item.stage !== "DROPPED";
+  const [note, setNote] = useState("");
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const move = (stage: CaseStage) => {
+    setBusy(true);
+    setProblem(null);
+    request(MoveCaseDocument, { id: item.id, version: item.version, stage, note: note.trim() || null }).then(
+      (data) => {
+        setBusy(false);
+        const answer = data.moveCase;
+        if (answer.__typename === "Case") onMoved();
+        else if (answer.__typename === "VersionConflict") setProblem({ kind: "conflict", message: answer.message, current: answer.currentVersion });
+        else setProblem({ kind: "refused", message: answer.message });
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setProblem(e instanceof ApiError ? e : new ApiError(String(e), "network"));
+      },
+    );
+  };
+  useEffect(() => {
+    if (dropped) move(dropped);
+  }, [dropped]);
+  return (
+    <li
+      class={`card${item.overdue ? " overdue" : ""}`}
+      data-id={item.id}
+      data-version={item.version}
+      data-stage={item.stage}
+      draggable={canWrite && next !== null}
+      onDragStart={(e) => {
+        e.dataTransfer?.setData("text/plain", item.id);
+        onDragStart();
+      }}
+      onDragEnd={onDragEnd}
+    >
+      <h3>
+        <Tracked id={item.targetId} kind={item.targetKind} entity={item.target} />
+      </h3>
+      <p class="muted">
+        <span class="badge">{t(`case.programme.${item.programme}` as Key)}</span>{" "}
+        <span class="badge">{t(`case.priority.${item.priority}` as Key)}</span>{" "}
+        {item.tier && <span class="badge tier">{t(`tier.${item.tier}` as Key)}</span>}
+      </p>
+      <p class="muted">
+        {t("case.owner", { owner: item.owner })} · {t("case.version", { version: item.version })}
+      </p>
+      {item.nextAction && (
+        <p>
+          {t("case.next", { action: item.nextAction, due: item.nextActionDue ?? "–" })}{" "}
+          {item.overdue && <strong class="gap-mark">{t("case.overdue")}</strong>}
+        </p>
+      )}
+      <p>
+        <Link href={`/case/${encodeURIComponent(item.id)}`}>{t("case.open")}</Link>
+      </p>
+      {canWrite && open && <MoveForm next={next} busy={busy} onMove={move} note={note} setNote={setNote} />}
+      {problem && <MoveProblem problem={problem} onReload={onMoved} />}
+    </li>
+  );
+}
+
+interface MoveFormProps {
+  next: CaseStage | null;
+  busy: boolean;
+  note: string;
+  setNote: (note: string) => void;
+  onMove: (stage: CaseStage) => void;
+}
+
+/** The keyboard's way to move a card: the next stage or DROPPED (with a reason). */
+function MoveForm({ next, busy, note, setNote, onMove }: MoveFormProps) {
+  const { t } = useI18n();
+  const [target, setTarget] = useState<CaseStage>(next ?? "DROPPED");
+  return (
+    <form
+      class="move"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onMove(target);
+      }}
+    >
+      <label>
+        {t("case.moveTo")}
+        <select value={target} onChange={(e) => setTarget(e.currentTarget.value as CaseStage)} data-testid="move-select">
+          {next && <option value={next}>{t(`case.stage.${next}` as Key)}</option>}
+          <option value="DROPPED">{t("case.stage.DROPPED")}</option>
+        </select>
+      </label>
+      <label>
+        {target === "DROPPED" ? t("case.reason") : t("case.note")}
+        <input value={note} onInput={(e) => setNote(e.currentTarget.value)} required={target === "DROPPED"} />
+      </label>
+      <button type="submit" disabled={busy}>
+        {t("case.move")}
+      </button>
+    </form>
+  );
+}
+
+function MoveProblem({ problem, onReload }: { problem: Problem; onReload: () => void }) {
+  const { t } = useI18n();
+  if (problem instanceof ApiError) return <ErrorBox error={problem} />;
+  if (problem.kind === "refused") return <Failure message={problem.message} />;
+  return (
+    <div class="state error conflict" role="alert" data-testid="conflict" data-current={problem.current}>
+      <strong>{t("case.conflict", { version: problem.current })}</strong>
+      <p>{problem.message}</p>
+      <button type="button" onClick={onReload}>
+        {t("case.reload")}
+      </button>
+    </div>
+  );
+}
+
+export function CaseView({ id }: { id: string }) {
+  const { t, lang } = useI18n();
+  const found = useQuery(CaseViewDocument, { id });
+  return (
+    <section class="view case" aria-labelledby="view-title">
+      <Loaded state={found}>
+        {(data) => {
+          const item = data.case;
+          if (item.__typename !== "Case") {
+            return (
+              <>
+                <h1 id="view-title">{t("case.title")}</h1>
+                <Failure message={item.message} />
+              </>
+            );
+          }
+          return (
+            <>
+              <h1 id="view-title">
+                <Tracked id={item.targetId} kind={item.targetKind} entity={item.target} />
+              </h1>
+              <p class="muted">
+                <Link href={href("/cases", { district: item.district })}>{t("case.board")}</Link> · {item.id}
+              </p>
+              <dl class="facts" data-testid="case-facts">
+                <dt>{t("case.stageLabel")}</dt>
+                <dd data-testid="case-stage" data-stage={item.stage}>
+                  {t(`case.stage.${item.stage}` as Key)}
+                </dd>
+                <dt>{t("case.versionLabel")}</dt>
+                <dd data-testid="case-version">{item.version}</dd>
+                <dt>{t("cases.district")}</dt>
+                <dd>
+                  <Link href={`/district/${item.district}`}>{item.district}</Link>
+                  {item.park && ` · ${item.park}`}
+                </dd>
+                <dt>{t("case.programmeLabel")}</dt>
+                <dd>{t(`case.programme.${item.programme}` as Key)}</dd>
+                <dt>{t("case.ownerLabel")}</dt>
+                <dd>{item.owner}</dd>
+                {item.dropReason && (
+                  <>
+                    <dt>{t("case.reason")}</dt>
+                    <dd>{item.dropReason}</dd>
+                  </>
+                )}
+              </dl>
+              {item.notes && <p class="notes">{item.notes}</p>}
+              <h2>{t("case.timeline")}</h2>
+              <ol class="timeline" data-testid="timeline">
+                {item.events.map((e) => (
+                  <li key={e.id} data-version={e.version} data-action={e.action}>
+                    <strong>{t(`case.action.${e.action}` as Key)}</strong> · {t("case.version", { version: e.version })} ·{" "}
+                    <span class="muted">
+                      {formatDateTime(lang, e.at)} · {e.actor}
+                    </span>
+                    <ul>
+                      {e.changes.map((c) => (
+                        <li key={c.field} data-field={c.field}>
+                          <code>{c.field}</code>: {show(c.before)} → {show(c.after)}
+                        </li>
+                      ))}
+                    </ul>
+                    {e.note && <p class="muted">{e.note}</p>}
+                  </li>
+                ))}
+              </ol>
+            </>
+          );
+        }}
+      </Loaded>
+    </section>
+  );
+}
+
+function show(value: unknown): string {
+  if (value === null || value === undefined) return "–";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}

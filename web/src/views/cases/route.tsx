@@ -1,0 +1,145 @@
+// /cases?district=…&year=…: the case board, a column per stage; a recruiter drags a card to
+// its next stage (or uses the card's "move to" control, by keyboard too), which calls moveCase
+// with the version the card was read at, so a change someone made meanwhile shows as a version
+// conflict; the region's targets progress above. /case/<id>: one case and its timeline.
+import { useState } from "preact/hooks";
+import { Empty, Failure, Loaded } from "../../components/status";
+import { CaseBoardDocument, TargetsProgressViewDocument, type CaseCardFragment, type CaseStage } from "../../gql/graphql";
+import { formatNumber, useI18n, type Key } from "../../i18n";
+import { useQuery } from "../../query";
+import { href, navigate } from "../../router";
+import { useAccess } from "../../role";
+import type { ViewProps } from "../types";
+import { CaseCard, CaseView, nextStage, STAGES } from "./card";
+
+export default function CasesRoute({ location }: ViewProps) {
+  if (location.path[0] === "case") return <CaseView id={location.path.slice(1).join("/")} />;
+  return <Board district={location.query.get("district") ?? ""} year={Number(location.query.get("year") ?? "2025")} />;
+}
+
+function Board({ district, year }: { district: string; year: number }) {
+  const { t, lang } = useI18n();
+  const [revision, setRevision] = useState(0);
+  const board = useQuery(CaseBoardDocument, { district: district || null }, { revision });
+  const access = useAccess();
+  const [dragging, setDragging] = useState<CaseCardFragment | null>(null);
+  const [moves, setMoves] = useState<Record<string, CaseStage>>({});
+  const region = district ? district.split("/").slice(0, 2).join("/") : "cn/suzhou";
+  return (
+    <section class="view cases" aria-labelledby="view-title">
+      <h1 id="view-title">{t("cases.title")}</h1>
+      <form
+        class="controls"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const value = new FormData(e.currentTarget).get("district");
+          navigate(href("/cases", { district: String(value ?? ""), year }));
+        }}
+      >
+        <label>
+          {t("cases.district")}
+          <input name="district" defaultValue={district} placeholder="cn/suzhou/kunshan" />
+        </label>
+        <button type="submit">{t("cases.show")}</button>
+      </form>
+      <Targets region={region} year={year} revision={revision} />
+      <Loaded state={board}>
+        {(data) => {
+          const cases = data.cases.edges.map((e) => e.node);
+          return (
+            <>
+              <p class="muted count" data-testid="case-count" data-count={data.cases.totalCount}>
+                {t("cases.count", { count: formatNumber(lang, data.cases.totalCount) })}
+              </p>
+              {cases.length === 0 && <Empty>{t("cases.none")}</Empty>}
+              <div class="board" data-testid="board">
+                {STAGES.map((stage) => {
+                  const here = cases.filter((c) => c.stage === stage);
+                  const accepts = access === "write" && dragging !== null && nextStage(dragging.stage) === stage;
+                  return (
+                    <section
+                      key={stage}
+                      class={accepts ? "column accepts" : "column"}
+                      data-stage={stage}
+                      aria-label={t(`case.stage.${stage}` as Key)}
+                      onDragOver={(e) => accepts && e.preventDefault()}
+                      onDrop={(e) => {
+                        e.preventDefault();
+                        if (accepts && dragging) setMoves((m) => ({ ...m, [dragging.id]: stage }));
+                        setDragging(null);
+                      }}
+                    >
+                      <h2>
+                        {t(`case.stage.${stage}` as Key)} <span class="count">{formatNumber(lang, here.length)}</span>
+                      </h2>
+                      <ol>
+                        {here.map((c) => (
+                          <CaseCard
+                            key={`${c.id}:${c.version}`}
+                            item={c}
+                            canWrite={access === "write"}
+                            dropped={moves[c.id]}
+                            onDragStart={() => setDragging(c)}
+                            onDragEnd={() => setDragging(null)}
+                            onMoved={() => {
+                              setMoves(({ [c.id]: _, ...rest }) => rest);
+                              setRevision((n) => n + 1);
+                            }}
+                          />
+                        ))}
+                      </ol>
+                    </section>
+                  );
+                })}
+              </div>
+            </>
+          );
+        }}
+      </Loaded>
+    </section>
+  );
+}
+
+function Targets({ region, year, revision }: { region: string; year: number; revision: number }) {
+  const { t, lang } = useI18n();
+  const progress = useQuery(TargetsProgressViewDocument, { region, year }, { revision });
+  return (
+    <section aria-labelledby="targets-title" class="targets">
+      <h2 id="targets-title">{t("cases.targets", { region, year })}</h2>
+      <Loaded state={progress}>
+        {(data) => {
+          const answer = data.targetsProgress;
+          if (answer.__typename !== "TargetsProgress") return <Failure message={answer.message} />;
+          if (answer.targets.length === 0) return <Empty>{t("cases.noTargets")}</Empty>;
+          return (
+            <table data-testid="targets">
+              <thead>
+                <tr>
+                  <th>{t("cases.goal")}</th>
+                  <th>{t("cases.landed")}</th>
+                  <th>{t("cases.target")}</th>
+                  <th>{t("cases.share")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {answer.targets.map((goal) => (
+                  <tr key={goal.id} data-id={goal.id} data-landed={goal.landed} data-target={goal.target}>
+                    <td>{lang === "zh" ? goal.nameZh : goal.nameEn}</td>
+                    <td>{formatNumber(lang, goal.landed)}</td>
+                    <td>
+                      {t(`cases.qualifier.${goal.qualifier}` as Key)} {formatNumber(lang, goal.target)}
+                    </td>
+                    <td>
+                      <progress max={1} value={Math.min(goal.share, 1)} aria-label={lang === "zh" ? goal.nameZh : goal.nameEn} />{" "}
+                      {(goal.share * 100).toFixed(1)}%
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          );
+        }}
+      </Loaded>
+    </section>
+  );
+}
