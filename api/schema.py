@@ -33,6 +33,7 @@ from api.queries.paths import PathsQuery
 from api.queries.push import PushQuery
 from api.queries.search import SearchQuery
 from api.queries.watch import WatchQuery
+from api.queries.whoami import WhoamiQuery
 from api.requests import current_request_id
 from api.subscriptions.events import EventSubscription
 
@@ -54,6 +55,7 @@ Query = merge_types(
         CaseQueryRoot,
         WatchQuery,
         PushQuery,
+        WhoamiQuery,
     ),
 )
 Mutation = merge_types("Mutation", (CurationMutation, CaseMutation, WatchMutation, PushMutation))
