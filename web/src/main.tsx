@@ -6,6 +6,9 @@ import { ErrorBox, Loading } from "./components/status";
 import { ApiError } from "./client";
 import { I18nContext, initialLang, storeLang, translator, type Key, type Lang } from "./i18n";
 import { Link, navigate, useLocation } from "./router";
+import { WhoamiDocument } from "./gql/graphql";
+import { useQuery } from "./query";
+import { allows, CallerContext, type Caller } from "./role";
 import { apiKey } from "./session";
 import type { ViewProps } from "./views/types";
 import "./style.css";
@@ -71,14 +74,18 @@ function App() {
     document.title = `${t(`title.${name in VIEWS ? name : "notFound"}` as Key)} · ${t("app.name")}`;
   }, [name, lang]);
   const current = NAV.find(([path]) => path.split("/")[1] === name)?.[0];
+  const whoami = useQuery(WhoamiDocument, {});
+  const caller: Caller | null = whoami.status === "done" ? whoami.data.whoami : null;
+  const nav = NAV.filter(([path]) => allows(caller, path.split("/")[1]));
   return (
     <I18nContext.Provider value={i18n}>
+      <CallerContext.Provider value={caller}>
       <a class="skip" href="#main">{t("app.skip")}</a>
       <header class="top">
         <Link href="/map" class="brand">{t("app.name")}</Link>
         <nav aria-label={t("nav.label")}>
           <ul>
-            {NAV.map(([path, key]) => (
+            {nav.map(([path, key]) => (
               <li key={path}>
                 <Link href={path} aria-current={path === current ? "page" : undefined}>{t(key)}</Link>
               </li>
@@ -95,6 +102,11 @@ function App() {
           >
             {lang === "zh" ? "English" : "中文"}
           </button>
+          {caller && (
+            <span class="badge role" data-testid="role" data-role={caller.role} title={caller.name}>
+              {t(`role.${caller.role}`)}
+            </span>
+          )}
           <Link href={`/signin?next=${encodeURIComponent(location.href)}`}>{apiKey() ? t("nav.key") : t("nav.signin")}</Link>
         </div>
       </header>
@@ -120,6 +132,7 @@ function App() {
           <a href="/graphql">GraphiQL</a>
         </p>
       </footer>
+      </CallerContext.Provider>
     </I18nContext.Provider>
   );
 }
