@@ -41,7 +41,7 @@ from graph.unit_of_work import Writer
 from graph.write.apikey import create_api_key, revoke_api_key
 from schema.apikey import Role, key_hash, new_key_id, new_secret
 from schema.settings import Settings
-from tests.conftest import REPO, SAMPLE_WORKS, ask, serve_api
+from tests.conftest import REPO, ask, sample_works, serve_api
 from tests.test_api_chain import load_demo
 
 WEB = REPO / "web"
@@ -312,8 +312,7 @@ def sample_works_by_year(ror_id: str) -> list[dict[str, int]]:
     """Works per year of the sample's records that list the institution in an authorship."""
     ror = ror_id if ror_id.startswith("https://") else f"https://ror.org/{ror_id}"
     counts: dict[int, int] = {}
-    for line in SAMPLE_WORKS.read_text(encoding="utf-8").splitlines():
-        work = json.loads(line)
+    for work in sample_works():
         listed = {i.get("ror") for a in work["authorships"] for i in a["institutions"]}
         if ror in listed and work.get("publication_year"):
             counts[work["publication_year"]] = counts.get(work["publication_year"], 0) + 1
@@ -441,7 +440,10 @@ query ($region: ID!) {
 def places_on(page: Page) -> list[tuple[str, str]]:
     marks = page.get_by_test_id("districts").locator("g.place")
     return [
-        (str(marks.nth(i).get_attribute("data-id")), marks.nth(i).locator("text").inner_text())
+        (
+            str(marks.nth(i).get_attribute("data-id")),
+            str(marks.nth(i).locator("text").text_content()),
+        )
         for i in range(marks.count())
     ]
 
