@@ -57,10 +57,12 @@ PYTEST_PARALLEL := $(if $(NEO4J_URI),,-n 2 --dist loadfile)
 test: install lint web
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
-lint: install
+# Python: ruff and mypy; the page: ESLint (web/eslint.config.js; tsc runs in its build).
+lint: install $(WEB_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	cd web && npm run lint
 
 format: install
 	$(BIN)/ruff format .

@@ -25,6 +25,8 @@ from api.errors import ErrorCode
 from schema.apikey import Role
 
 ROOT_FIELDS: dict[str, Role] = {
+    # The caller's own role and key name (the page hides what the role cannot use).
+    "whoami": Role.VIEWER,
     # Entity lookups by any identifier.
     "scientist": Role.VIEWER,
     "institution": Role.VIEWER,
@@ -46,6 +48,7 @@ ROOT_FIELDS: dict[str, Role] = {
     "industries": Role.VIEWER,
     # A district of the region profile: names, parks, focus industries (the curated profile).
     "district": Role.VIEWER,
+    "regionMap": Role.VIEWER,
     # Technology heat and forecast (aggregated counts of public output).
     "topicHeat": Role.VIEWER,
     "hotTopics": Role.VIEWER,

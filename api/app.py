@@ -26,7 +26,7 @@ from api.limits import Limits
 from api.metrics import CONTENT_TYPE, Metrics
 from api.requests import RequestIdMiddleware, current_request_id
 from api.schema import schema
-from api.web import WebGraphQLRouter, mount_web
+from api.web import WEB_DIST, WebGraphQLRouter, mount_web
 from api.webhooks import Deliverer
 from graph.driver import connect_async
 from graph.reader import ReadPool
@@ -54,7 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _add_unauthenticated_handler(app, metrics)
     _add_probes(app, metrics)
     add_exports(app, settings)
-    mount_web(app)  # last: it answers every other GET with the page
+    # Last: it answers every other GET with the page.
+    mount_web(app, settings.web_dist or WEB_DIST)
     return app
 
 

@@ -34,6 +34,7 @@ from api.queries.paths import PathsQuery
 from api.queries.push import PushQuery
 from api.queries.search import SearchQuery
 from api.queries.watch import WatchQuery
+from api.queries.whoami import WhoamiQuery
 from api.requests import current_request_id
 from api.subscriptions.events import EventSubscription
 
@@ -56,6 +57,7 @@ Query = merge_types(
         WatchQuery,
         PushQuery,
         DistrictQuery,
+        WhoamiQuery,
     ),
 )
 Mutation = merge_types("Mutation", (CurationMutation, CaseMutation, WatchMutation, PushMutation))

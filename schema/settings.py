@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535)
     # API processes (`talentmap serve --workers`): one Python process uses one core at most.
     api_workers: int = Field(default=1, ge=1, le=64)
+    # The built page the API serves at `/` (`make web`); None: web/dist beside the sources,
+    # which an installed package (the Docker image) has not, so the image names its copy.
+    web_dist: Path | None = None
     # Access (api/auth.py): without a key, a request gets this role, or HTTP 401 when None.
     # Off by default; `make run` sets it to viewer for the local demo.
     api_anonymous_role: Role | None = None

@@ -236,6 +236,28 @@ def test_anonymous_role_when_enabled(anonymous_url: str) -> None:
     assert bad.status_code == 401
 
 
+WHOAMI = "{ whoami { role name keyId anonymous } }"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_whoami_names_the_callers_role_and_key(
+    api_url: str, keys: dict[str, str], role: str
+) -> None:
+    body = ask(api_url, WHOAMI, key=keys[role])
+    me = body["data"]["whoami"]
+    assert (me["role"], me["name"], me["anonymous"]) == (role.upper(), f"matrix-{role}", False)
+    assert me["keyId"]
+
+
+def test_whoami_without_a_key_is_the_anonymous_role(anonymous_url: str) -> None:
+    body = post(anonymous_url, WHOAMI, {}).json()
+    assert body == {
+        "data": {
+            "whoami": {"role": "VIEWER", "name": "anonymous", "keyId": None, "anonymous": True}
+        }
+    }
+
+
 def test_anonymous_role_is_named_in_refusals(
     anonymous_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

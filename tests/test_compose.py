@@ -183,7 +183,7 @@ class Instruction:
 
 @cache
 def dockerfile() -> tuple[Instruction, ...]:
-    """Instructions with continuation lines joined and comments dropped (single stage)."""
+    """Instructions with continuation lines joined and comments dropped (every stage)."""
     assert DOCKERFILE.is_file(), "no Dockerfile at the repository root"
     logical: list[str] = []
     current = ""
@@ -430,8 +430,8 @@ def test_ingest_is_a_one_off_job_loading_the_bundled_sample() -> None:
 
 
 def test_dockerfile_base_user_port_and_command() -> None:
-    base = [ins.args.split()[-1] for ins in dockerfile() if ins.keyword == "FROM"]
-    assert base[:1] == ["python:3.11-slim"]
+    base = [ins.args.split()[0] for ins in dockerfile() if ins.keyword == "FROM"]
+    assert base[-1:] == ["python:3.11-slim"]
     user = last("USER")
     assert user is not None, "the image runs as root"
     assert user.args.split(":")[0] not in {"root", "0"}
@@ -460,6 +460,28 @@ def test_dockerfile_installs_the_project() -> None:
     copied = {PurePosixPath(s).parts[0] for s in copy_sources()}
     packages = {"talentmap", "graph", "api", "ingest", "schema", "data"}
     assert packages | {"pyproject.toml", "README.md"} <= copied
+
+
+def test_dockerfile_builds_the_page_and_the_image_serves_it() -> None:
+    """A first stage on Node 20 builds web/ from its lock file (lint, codegen from the SDL, tsc,
+    Vite); the final stage copies only the built files and names them for `talentmap serve`."""
+    stages = [ins.args.split() for ins in dockerfile() if ins.keyword == "FROM"]
+    assert stages[0][0].startswith("node:20") and stages[0][1:] == ["AS", "web"]
+    runs = [
+        cmd
+        for ins in dockerfile()
+        if ins.keyword == "RUN"
+        for cmd in commands(["/bin/sh", "-c", ins.args])
+    ]
+    assert ["npm", "ci", "--no-audit", "--no-fund"] in runs
+    assert ["npm", "run", "build"] in runs and ["npm", "run", "lint"] in runs
+    sources = copy_sources()
+    assert {"web/package-lock.json", "api/schema.graphql"} <= set(sources)
+    (dist,) = [ins.args.split() for ins in dockerfile() if ins.args.startswith("--from=web")]
+    env = " ".join(ins.args for ins in dockerfile() if ins.keyword == "ENV")
+    assert f"TALENTMAP_WEB_DIST={final_workdir() / dist[-1]}" in env
+    codegen = (REPO / "web" / "codegen.ts").read_text(encoding="utf-8")
+    assert '"../api/schema.graphql"' in codegen  # /src/api beside /src/web in the stage
 
 
 @pytest.mark.parametrize("source", copy_sources())

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from neo4j import Driver
 from playwright.sync_api import (
     Browser,
@@ -40,7 +41,7 @@ from graph.unit_of_work import Writer
 from graph.write.apikey import create_api_key, revoke_api_key
 from schema.apikey import Role, key_hash, new_key_id, new_secret
 from schema.settings import Settings
-from tests.conftest import REPO, ask, serve_api
+from tests.conftest import REPO, ask, sample_works, serve_api
 
 WEB = REPO / "web"
 DIST = WEB / "dist"
@@ -295,7 +296,8 @@ INSTITUTION_Q = """
 query ($id: ID!) {
   institution(id: $id) {
     ... on Institution {
-      name scientists(first: 20) { totalCount edges { node { id } } }
+      name rorId worksByYear { year works }
+      scientists(first: 20) { totalCount edges { node { id } } }
       partners(first: 10) { totalCount edges { jointWorksCount node { id } } }
     }
   }
@@ -311,6 +313,17 @@ query ($a: ID!, $b: ID!) {
 }"""
 
 
+def sample_works_by_year(ror_id: str) -> list[dict[str, int]]:
+    """Works per year of the sample's records that list the institution in an authorship."""
+    ror = ror_id if ror_id.startswith("https://") else f"https://ror.org/{ror_id}"
+    counts: dict[int, int] = {}
+    for work in sample_works():
+        listed = {i.get("ror") for a in work["authorships"] for i in a["institutions"]}
+        if ror in listed and work.get("publication_year"):
+            counts[work["publication_year"]] = counts.get(work["publication_year"], 0) + 1
+    return [{"year": y, "works": n} for y, n in sorted(counts.items())]
+
+
 def test_map_to_institution_to_cooperation(open_page: Any, site: Site) -> None:
     """The second flow: map → an institution → the cooperation with a partner."""
     page = open_page(f"/map?region={REGION}")
@@ -324,6 +337,14 @@ def test_map_to_institution_to_cooperation(open_page: Any, site: Site) -> None:
         str(answer["scientists"]["totalCount"])
     )
     assert ids_on(page, "scientists") == [e["node"]["id"] for e in answer["scientists"]["edges"]]
+    # Works by year: the chart's table as the API answers, and as the sample's records say.
+    years = page.get_by_test_id("works-by-year").locator("tbody tr")
+    shown = [
+        {k: int(str(years.nth(i).get_attribute(f"data-{k}"))) for k in ("year", "works")}
+        for i in range(years.count())
+    ]
+    assert shown == answer["worksByYear"] == sample_works_by_year(str(answer["rorId"])) != []
+    expect(page.locator("canvas").first).to_be_visible()
     partners = [e["node"]["id"] for e in answer["partners"]["edges"]]
     assert ids_on(page, "partners") == partners and partners
     page.get_by_test_id("partners").locator("a[data-id]").first.click()
@@ -402,6 +423,103 @@ def test_region_cooperation(open_page: Any, site: Site) -> None:
     assert ids_on(page, "partners") == [e["node"]["id"] for e in answer["edges"]]
     page.locator("svg[data-drawn]").wait_for()
     assert page.locator("path.arc").count() > 0
+
+
+# --- China, the home region, and search facets -------------------------------------------------
+
+PROVINCES = json.loads(
+    (WEB / "src" / "assets" / "china" / "provinces.topo.json").read_text(encoding="utf-8")
+)
+SUZHOU = yaml.safe_load((REPO / "data" / "regions" / "suzhou.yaml").read_text(encoding="utf-8"))
+REGION_MAP_Q = """
+query ($region: ID!) {
+  regionMap(region: $region) {
+    ... on RegionMap {
+      city { id nameEn latitude longitude institutionsCount }
+      districts { id nameEn nameZh latitude longitude institutionsCount }
+    }
+  }
+}"""
+
+
+def places_on(page: Page) -> list[tuple[str, str]]:
+    marks = page.get_by_test_id("districts").locator("g.place")
+    return [
+        (
+            str(marks.nth(i).get_attribute("data-id")),
+            str(marks.nth(i).locator("text").text_content()),
+        )
+        for i in range(marks.count())
+    ]
+
+
+def test_map_zooms_into_china_and_the_home_region(open_page: Any, site: Site) -> None:
+    """focus=china draws every province of the shipped file and marks the home city; focus=region
+    draws each district of the profile at its seat, with the institutions the API counts."""
+    answer = graphql(site, REGION_MAP_Q, {"region": "cn/suzhou"})["regionMap"]
+    districts = SUZHOU["districts"]
+    assert [(d["id"], d["nameEn"], d["latitude"], d["longitude"]) for d in answer["districts"]] == [
+        (d["id"], d["name_en"], d["latitude"], d["longitude"])
+        for d in sorted(districts, key=lambda d: d["id"])
+    ]
+    assert answer["city"]["institutionsCount"] == sum(
+        d["institutionsCount"] for d in answer["districts"]
+    )
+    page = open_page("/map?region=cn/suzhou&focus=china")
+    page.locator("svg[data-drawn]").wait_for()
+    provinces = page.get_by_test_id("provinces")
+    shapes = PROVINCES["objects"]["chn"]["geometries"]
+    assert provinces.get_attribute("data-count") == str(len(shapes)) == "32"
+    assert provinces.locator("path.province").count() == len(shapes)
+    assert places_on(page) == [(SUZHOU["city"]["id"], SUZHOU["city"]["name_en"])]
+    page.get_by_role("button", name=EN["map.homeRegion"]).click()
+    page.wait_for_url("**focus=region**")
+    page.locator("svg[data-drawn]").wait_for()
+    expect(page.get_by_test_id("districts").locator("g.place")).to_have_count(len(districts))
+    assert places_on(page) == [(d["id"], d["nameEn"]) for d in answer["districts"]]
+    titles = page.get_by_test_id("districts").locator("g.place title").all_text_contents()
+    counts = [str(d["institutionsCount"]) for d in answer["districts"]]
+    assert [t.rsplit(": ", 1)[1].split()[0] for t in titles] == counts
+    page.get_by_test_id("lang-switch").click()
+    expect(page.get_by_test_id("districts").locator("text").first).to_have_text(
+        answer["districts"][0]["nameZh"]
+    )
+
+
+FACET_SEARCH_Q = """
+query ($filter: ScientistFilter) {
+  searchScientists(filter: $filter, first: 20) {
+    ... on ScientistSearchConnection { totalCount edges { node { id } } }
+  }
+  facets(subject: SCIENTISTS, by: [YEAR], first: 40) {
+    ... on Facets { buckets { edges { node { count keys { value } } } } }
+  }
+}"""
+
+
+def test_search_facets_for_industry_and_years(open_page: Any, site: Site) -> None:
+    """The industry and years facets filter the results as the API filters them."""
+    page = open_page("/search")
+    years = graphql(site, FACET_SEARCH_Q)["facets"]["buckets"]["edges"]
+    expected = sorted((e["node"]["keys"][0]["value"] for e in years), key=int, reverse=True)
+    since = page.get_by_label(EN["search.activeSince"]).locator("option")
+    expect(since).to_have_count(len(expected) + 1)
+    assert since.evaluate_all("els => els.map(e => e.value)") == ["", *expected]
+    page.get_by_label(EN["search.industry"]).select_option(INDUSTRY)
+    page.wait_for_url(f"**industry={INDUSTRY}**")
+    settled(page)
+    year = expected[len(expected) // 2]
+    page.get_by_label(EN["search.activeSince"]).select_option(year)
+    page.wait_for_url(f"**since={year}**")
+    settled(page)
+    answer = graphql(
+        site, FACET_SEARCH_Q, {"filter": {"industry": INDUSTRY, "activeSince": int(year)}}
+    )["searchScientists"]
+    assert answer["totalCount"] > 0
+    expect(page.get_by_test_id("result-count")).to_have_attribute(
+        "data-count", str(answer["totalCount"])
+    )
+    assert ids_on(page, "results") == [e["node"]["id"] for e in answer["edges"]]
 
 
 # --- technology heat and the evaluation score card ---------------------------------------------
@@ -593,6 +711,19 @@ def test_paths_refused_to_a_viewer_with_the_api_reason(open_page: Any) -> None:
     expect(alert).to_contain_text("introductionPaths requires the recruiter role")
 
 
+@pytest.mark.parametrize(("key", "role"), [("viewer", "VIEWER"), ("recruiter", "RECRUITER")])
+def test_the_role_decides_which_views_show(open_page: Any, key: str, role: str) -> None:
+    """whoami's role: a viewer sees no introductions (recruiter+) in the menu or on a profile."""
+    page = open_page(f"/scientist/{SCIENTIST}", key=key)
+    expect(page.get_by_test_id("role")).to_have_attribute("data-role", role)
+    expect(page.get_by_test_id("role")).to_have_text(EN[f"role.{role}"])
+    nav = page.locator("header nav").get_by_role("link", name=EN["nav.paths"])
+    find = page.locator("main").get_by_role("link", name=EN["scientist.findPaths"])
+    expect(page.locator("header nav")).to_contain_text(EN["nav.map"])
+    expect(nav).to_have_count(0 if role == "VIEWER" else 1)
+    expect(find).to_have_count(0 if role == "VIEWER" else 1)
+
+
 @pytest.mark.parametrize(
     ("key", "reason"),
     [(None, "an API key is required"), ("revoked", "was revoked")],
@@ -616,6 +747,8 @@ def test_signing_in_with_a_key_opens_the_view(open_page: Any, site: Site) -> Non
 
 VIEWS = {
     "map": f"/map?industry={INDUSTRY}&region={REGION}&partners=1",
+    "map-china": "/map?region=cn/suzhou&focus=china",
+    "map-region": "/map?region=cn/suzhou&focus=region",
     "chain": f"/chain/{INDUSTRY}?region={REGION}",
     "search": "/search?q=wang",
     "scientist": f"/scientist/{SCIENTIST}?segment={SEGMENT}",
@@ -670,7 +803,7 @@ def test_every_view_in_both_languages(open_page: Any, site: Site) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in VIEWS.items():
         page = open_page(path.format(team=team, a=a, b=b, topic=topic), lang="zh", key="recruiter")
-        if name in ("map", "region"):
+        if name.startswith("map") or name == "region":
             page.locator("svg[data-drawn]").wait_for()
         expect(page.locator("header nav")).to_contain_text(ZH["nav.map"])
         assert untranslated(page.evaluate(LABELS_JS)) == [], name

@@ -13,12 +13,14 @@ from api.errors import InvalidId, InvalidRange, NotFound
 from api.ids import IdKind, resolve_id
 from api.types.connection import page_window
 from api.types.industry import Industry
-from api.types.map import TalentMap
-from graph.queries.map import MapKey, all_industries, talent_maps
+from api.types.map import RegionMap, TalentMap
+from graph.queries.map import MapKey, all_industries, region_places, talent_maps
 
 TalentMapResult = Annotated[
     TalentMap | NotFound | InvalidId | InvalidRange, strawberry.union("TalentMapResult")
 ]
+
+RegionMapResult = Annotated[RegionMap | NotFound | InvalidId, strawberry.union("RegionMapResult")]
 
 
 @strawberry.type
@@ -69,3 +71,18 @@ class MapQuery:
     async def industries(self, info: Info) -> list[Industry]:
         models = await info.context.loader(all_industries).load("all")
         return [Industry.from_model(m) for m in models]
+
+    @strawberry.field(
+        description="A home region's city (`region`, or the city of the district `region`) "
+        "and its districts with their centres and institutions, for the map."
+    )
+    async def region_map(self, info: Info, region: strawberry.ID) -> RegionMapResult:
+        resolved = await resolve_id(info, IdKind.REGION, str(region))
+        if not isinstance(resolved, str):
+            return resolved
+        found = await info.context.loader(region_places).load(resolved)
+        if found is None:
+            return NotFound(
+                id=strawberry.ID(resolved), message=f"{resolved!r} is no city or district"
+            )
+        return RegionMap.from_model(found)

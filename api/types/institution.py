@@ -15,6 +15,7 @@ from graph.read.institution import (
     scientist_pages,
     team_pages,
     top_topics,
+    works_by_year,
 )
 from schema.institution import Institution as InstitutionModel
 
@@ -94,6 +95,12 @@ def _names(model: InstitutionModel) -> list[InstitutionName]:
             InstitutionName(name=model.openalex_name_zh, language="zh", kind="openalex_zh")
         )
     return found
+
+
+@strawberry.type(description="Works published in a year.")
+class WorksInYear:
+    year: int
+    works: int
 
 
 @strawberry.type(description="A university, institute, company, hospital or other organisation.")
@@ -213,6 +220,14 @@ class Institution:
             Connection,
             lambda t, cursor: Edge(node=Team.from_model(t), cursor=cursor),
         )
+
+    @strawberry.field(
+        description="Works that list it among their authorships' institutions, per "
+        "publication year, oldest first (years without works left out)."
+    )
+    async def works_by_year(self, info: Info) -> list[WorksInYear]:
+        found = await info.context.loader(works_by_year).load(str(self.id))
+        return [WorksInYear(year=y.year, works=y.works) for y in found]
 
     @strawberry.field(
         description="The topics of the works that list it among their authorships' "

@@ -7,7 +7,9 @@ import strawberry
 
 from api.types.connection import PageInfo, encode_cursor
 from api.types.institution import Institution
+from graph.queries.map import RegionPlaces
 from graph.queries.map import TalentMap as TalentMapModel
+from schema.region import Region
 
 
 @strawberry.type(description="An institution on the map and the talent it holds.")
@@ -55,4 +57,41 @@ class TalentMap:
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
+        )
+
+
+@strawberry.type(description="A city or district of a region profile, where the map draws it.")
+class Place:
+    id: strawberry.ID
+    name_en: str
+    name_zh: str | None
+    latitude: float | None = strawberry.field(description="Its centre (the profile's), if given.")
+    longitude: float | None
+    institutions_count: int = strawberry.field(
+        description="Institutions in it (as talentMap's inRegion tells them)."
+    )
+
+    @classmethod
+    def from_model(cls, model: Region, institutions: int) -> Place:
+        return cls(
+            id=strawberry.ID(model.id),
+            name_en=model.name_en,
+            name_zh=model.name_zh,
+            latitude=model.latitude,
+            longitude=model.longitude,
+            institutions_count=institutions,
+        )
+
+
+@strawberry.type(description="A home region's city and its districts, for the map.")
+class RegionMap:
+    city: Place
+    districts: list[Place]
+
+    @classmethod
+    def from_model(cls, model: RegionPlaces) -> RegionMap:
+        total = sum(d.institutions for d in model.districts)
+        return cls(
+            city=Place.from_model(model.city, total),
+            districts=[Place.from_model(d.district, d.institutions) for d in model.districts],
         )

@@ -23,6 +23,7 @@ from graph.write.region import in_region_pattern
 from schema.industry import Industry
 from schema.institution import Institution
 from schema.labels import Label, Rel
+from schema.region import Region
 
 # The scientists that count, as `x`: everyone, or those ranked in the chosen segments.
 _EVERYONE = f"MATCH (x:{Label.SCIENTIST})"
@@ -76,6 +77,25 @@ RETURN total, talent_total, points
 ALL_INDUSTRIES = f"""
 MATCH (n:{Label.INDUSTRY})
 RETURN properties(n) AS props ORDER BY n.id
+"""
+# A home region's city (the region itself, or the city of a district) and its districts, each
+# with the institutions in it (as talentMap's `inside` tells them).
+REGION_PLACES = f"""
+UNWIND $regions AS key
+MATCH (r {{id: key}}) WHERE r:{Label.CITY} OR r:{Label.DISTRICT}
+OPTIONAL MATCH (r:{Label.DISTRICT})-[:{Rel.LOCATED_IN}]->(parent:{Label.CITY})
+WITH key, coalesce(parent, r) AS city
+CALL (city) {{
+  OPTIONAL MATCH (d:{Label.DISTRICT})-[:{Rel.LOCATED_IN}]->(city)
+  CALL (d) {{
+    OPTIONAL MATCH {in_region_pattern(f"i:{Label.INSTITUTION}", "d")}
+    RETURN count(DISTINCT i) AS institutions
+  }}
+  WITH d, institutions ORDER BY d.id
+  RETURN [x IN collect({{props: properties(d), institutions: institutions}})
+          WHERE x.props IS NOT NULL] AS districts
+}}
+RETURN key, properties(city) AS city, districts
 """
 MAP_EVERYONE = map_query(ranked=False)
 MAP_RANKED = map_query(ranked=True)
@@ -140,6 +160,34 @@ async def talent_maps(tx: Tx, keys: Sequence[MapKey]) -> list[TalentMap]:
             )
         )
     return maps
+
+
+@dataclass(frozen=True)
+class DistrictPlace:
+    district: Region
+    institutions: int
+
+
+@dataclass(frozen=True)
+class RegionPlaces:
+    """A city of a region profile and its districts (by id)."""
+
+    city: Region
+    districts: tuple[DistrictPlace, ...]
+
+
+def _places(row: dict[str, Any] | None) -> RegionPlaces | None:
+    city = model_or_none(Region, row["city"]) if row else None
+    if row is None or city is None:
+        return None
+    found = ((model_or_none(Region, d["props"]), int(d["institutions"])) for d in row["districts"])
+    return RegionPlaces(city, tuple(DistrictPlace(d, n) for d, n in found if d is not None))
+
+
+async def region_places(tx: Tx, regions: Sequence[str]) -> list[RegionPlaces | None]:
+    """For each city or district id, its city and the city's districts (None: neither)."""
+    rows = {r["key"]: r for r in await fetch(tx, REGION_PLACES, regions=list(regions))}
+    return [_places(rows.get(key)) for key in regions]
 
 
 async def all_industries(tx: Tx, keys: Sequence[str]) -> list[list[Industry]]:

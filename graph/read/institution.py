@@ -130,6 +130,32 @@ RETURN {PAGE_SLICE}
 """
 
 
+# Works per publication year among those that name the institution in their authorships.
+WORKS_BY_YEAR = f"""
+UNWIND $ids AS key
+OPTIONAL MATCH (:{Label.INSTITUTION} {{id: key}})<-[:{Rel.BY_INSTITUTION}]-(w:{Label.WORK})
+WHERE w.publication_year IS NOT NULL
+WITH key, w.publication_year AS year, count(DISTINCT w) AS works
+ORDER BY year
+RETURN key, [x IN collect({{year: year, works: works}}) WHERE x.year IS NOT NULL] AS items
+"""
+
+
+@dataclass(frozen=True)
+class YearWorks:
+    year: int
+    works: int
+
+
+async def works_by_year(tx: Tx, ids: Sequence[str]) -> list[list[YearWorks]]:
+    """Each institution's works per publication year, oldest first (years without works left
+    out)."""
+    rows = {r["key"]: r["items"] for r in await fetch(tx, WORKS_BY_YEAR, ids=list(ids))}
+    return [
+        [YearWorks(int(x["year"]), int(x["works"])) for x in rows.get(key) or []] for key in ids
+    ]
+
+
 async def institutions_by_id(tx: Tx, ids: Sequence[str]) -> list[Institution | None]:
     rows = {r["key"]: r["props"] for r in await fetch(tx, INSTITUTIONS_BY_ID, ids=list(ids))}
     return [model_or_none(Institution, rows.get(key)) for key in ids]

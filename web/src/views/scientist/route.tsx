@@ -7,6 +7,7 @@ import { Empty, Failure, Loaded } from "../../components/status";
 import { ScientistNetworkDocument, ScientistProfileDocument, type ScientistNetworkQuery } from "../../gql/graphql";
 import { formatNumber, useI18n } from "../../i18n";
 import { useQuery } from "../../query";
+import { allows, useCaller } from "../../role";
 import { entityHref, href, Link, navigate, shortId } from "../../router";
 import type { ViewProps } from "../types";
 import { ScoreCard } from "./scorecard";
@@ -42,6 +43,7 @@ export function egoNetwork(data: Extract<ScientistNetworkQuery["scientist"], { _
 }
 
 export default function ScientistView({ location }: ViewProps) {
+  const caller = useCaller();
   const { t, lang } = useI18n();
   const id = location.path[1] ?? "";
   const state = useQuery(ScientistProfileDocument, { id });
@@ -79,7 +81,9 @@ export default function ScientistView({ location }: ViewProps) {
                     OpenAlex {shortId(s.openalexId)}
                   </a>
                 )}
-                <Link href={href("/paths", { from: shortId(s.id) })}>{t("scientist.findPaths")}</Link>
+                {allows(caller, "paths") && (
+                  <Link href={href("/paths", { from: shortId(s.id) })}>{t("scientist.findPaths")}</Link>
+                )}
               </p>
             </header>
             <dl class="metrics-grid">

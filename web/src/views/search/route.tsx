@@ -1,4 +1,6 @@
-// /search?q=…&type=scientists|institutions&country=…&field=…&hmin=…&since=…&after=…
+// /search?q=…&type=scientists|institutions&country=…&field=…&industry=…&hmin=…&since=…&after=…
+// Facets as filters: country, field and years with the API's counts (facets), industry (the
+// chains), h-index.
 import type { VNode } from "preact";
 import { Empty, Failure, Loaded } from "../../components/status";
 import { Name } from "../../components/name";
@@ -27,8 +29,13 @@ function buckets(facets: FacetResult) {
   return facets.__typename === "Facets" ? facets.buckets.edges.map((e) => e.node) : [];
 }
 
+/** The years facet, newest first (the API ranks buckets by count). */
+function byYear(facets: FacetResult) {
+  return buckets(facets).sort((a, b) => Number(b.keys[0].value) - Number(a.keys[0].value));
+}
+
 export default function SearchView({ location }: ViewProps) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const q = location.query;
   const text = q.get("q") ?? "";
   const type = q.get("type") === "institutions" ? "institutions" : "scientists";
@@ -37,6 +44,7 @@ export default function SearchView({ location }: ViewProps) {
     type,
     country: q.get("country"),
     field: q.get("field"),
+    industry: q.get("industry"),
     hmin: q.get("hmin"),
     since: q.get("since"),
   };
@@ -88,6 +96,18 @@ export default function SearchView({ location }: ViewProps) {
                 </select>
               </label>
               <label>
+                {t("search.industry")}
+                <select value={params.industry ?? ""} onChange={(e) => go({ industry: e.currentTarget.value || null })}>
+                  <option value="">{t("search.any")}</option>
+                  {facets.status === "done" &&
+                    facets.data.industries.map((i) => (
+                      <option key={i.id} value={i.id}>
+                        {lang === "zh" ? i.nameZh : i.nameEn}
+                      </option>
+                    ))}
+                </select>
+              </label>
+              <label>
                 {t("search.hIndexMin")}
                 <input
                   type="number"
@@ -98,13 +118,18 @@ export default function SearchView({ location }: ViewProps) {
               </label>
               <label>
                 {t("search.activeSince")}
-                <input
-                  type="number"
-                  min={1900}
-                  max={2100}
-                  value={params.since ?? ""}
-                  onChange={(e) => go({ since: e.currentTarget.value || null })}
-                />
+                <select value={params.since ?? ""} onChange={(e) => go({ since: e.currentTarget.value || null })}>
+                  <option value="">{t("search.any")}</option>
+                  {facets.status === "done" &&
+                    byYear(facets.data.years).map((b) => (
+                      <option key={b.keys[0].value} value={b.keys[0].value}>
+                        {b.keys[0].value} ({t("search.activeIn", { count: b.count })})
+                      </option>
+                    ))}
+                  {params.since && !(facets.status === "done" && byYear(facets.data.years).some((b) => b.keys[0].value === params.since)) && (
+                    <option value={params.since}>{params.since}</option>
+                  )}
+                </select>
               </label>
             </>
           )}
@@ -117,7 +142,7 @@ export default function SearchView({ location }: ViewProps) {
   );
 }
 
-type Params = Record<"q" | "type" | "country" | "field" | "hmin" | "since", string | null>;
+type Params = Record<"q" | "type" | "country" | "field" | "industry" | "hmin" | "since", string | null>;
 
 function Pager({ params, next, after }: { params: Params; next: string | null; after: string | null }) {
   const { t } = useI18n();
@@ -169,6 +194,7 @@ function ScientistResults({ params, after }: { params: Params; after: string | n
     filter: {
       country: params.country,
       topics: params.field ? [params.field] : null,
+      industry: params.industry,
       hIndex: hmin !== null ? { min: hmin } : null,
       activeSince: since,
     },

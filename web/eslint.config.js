@@ -1,0 +1,18 @@
+// ESLint's flat config: the recommended JavaScript rules and typescript-eslint's recommended
+// rules over the page's sources; the generated types (src/gql) and the build are left out.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "src/gql/", "node_modules/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.{ts,tsx}"],
+    languageOptions: { ecmaVersion: 2022, sourceType: "module" },
+  },
+  {
+    files: ["scripts/**/*.mjs", "*.js"],
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
+  },
+);
