@@ -44,6 +44,8 @@ ROOT_FIELDS: dict[str, Role] = {
     # Where the talent sits, for the map (aggregated counts per institution).
     "talentMap": Role.VIEWER,
     "industries": Role.VIEWER,
+    # A place, the places in it, its focus industries and its institutions (public facts).
+    "region": Role.VIEWER,
     # Technology heat and forecast (aggregated counts of public output).
     "topicHeat": Role.VIEWER,
     "hotTopics": Role.VIEWER,

@@ -31,6 +31,7 @@ from api.queries.heat import HeatQuery
 from api.queries.map import MapQuery
 from api.queries.paths import PathsQuery
 from api.queries.push import PushQuery
+from api.queries.region import RegionQuery
 from api.queries.search import SearchQuery
 from api.queries.watch import WatchQuery
 from api.requests import current_request_id
@@ -49,6 +50,7 @@ Query = merge_types(
         AutocompleteQuery,
         FacetsQuery,
         MapQuery,
+        RegionQuery,
         HeatQuery,
         EvaluationQuery,
         CaseQueryRoot,
