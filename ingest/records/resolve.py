@@ -67,6 +67,8 @@ class _Byline:
     position: int
     name: PersonName
     affiliations: tuple[str, ...]
+    # False where the record itself says the author is at these institutions (WoS C1).
+    inferred: bool = True
 
     @property
     def id(self) -> str:
@@ -128,7 +130,7 @@ class RecordsWriter:
                 for t in VENUE_TOPICS.get(r.venue or "", ())
             )
             bylines.extend(
-                _Byline(r, i, parse_text_name(author), tuple(everyone))
+                _Byline(r, i, parse_text_name(author), *_placed(r, i, everyone))
                 for i, author in enumerate(r.authors)
             )
         scientists, authorships = self._people(writer, bylines, built)
@@ -200,7 +202,7 @@ class RecordsWriter:
             row = people.setdefault(pid, _person_row(pid, b))
             _add_byline(row, b, mentions[b.id])
             ids, confidences = self._byline_institutions(b, built)
-            if b.affiliations:
+            if b.affiliations and b.inferred:
                 self.report.inferred_authorships += 1
             authorships.append(_authorship_row(pid, b, ids, confidences))
         return list(people.values()), authorships
@@ -314,9 +316,17 @@ def _authorship_row(
             "matched_strings": list(b.affiliations),
             "matched_institution_ids": ids,
             "matched_confidences": confidences,
-            "institutions_inferred": bool(b.affiliations),
+            "institutions_inferred": b.inferred and bool(b.affiliations),
         },
     }
+
+
+def _placed(r: PaperRecord, position: int, everyone: list[str]) -> tuple[tuple[str, ...], bool]:
+    """The institution names of the author at `position` and whether they are inferred: the
+    record's own per-author names where the format gives them, else those every author has."""
+    if r.author_institutions is not None and position < len(r.author_institutions):
+        return r.author_institutions[position], False
+    return tuple(everyone), True
 
 
 def _everyones(authors: int | None, r: PaperRecord) -> bool:
@@ -341,6 +351,7 @@ def _work_row(r: PaperRecord, digest: str, unmatched: list[str]) -> dict[str, An
         "source": r.source,
         "source_id": f"{r.file}#{r.position}",
         "venue": r.venue,
+        "abstract": r.abstract,
         "unmatched_affiliations": unmatched,
     }
     return {
@@ -353,5 +364,10 @@ def _work_row(r: PaperRecord, digest: str, unmatched: list[str]) -> dict[str, An
 
 def _digest(r: PaperRecord) -> str:
     """What the record says, without where it was read (the same paper in two files is one)."""
-    parts = [r.key, r.title, r.year, r.doi, r.cited_by_count, r.authors, r.institutions, r.venue]
+    parts: list[object] = [
+        *(r.key, r.title, r.year, r.doi, r.cited_by_count, r.authors, r.institutions, r.venue)
+    ]
+    if r.author_institutions is not None or r.abstract is not None:
+        # Only then, so the digests of records written before these fields stay the same.
+        parts += [r.author_institutions, r.abstract]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
