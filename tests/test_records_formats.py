@@ -16,14 +16,19 @@ from typing import Any
 import pytest
 from neo4j import Driver
 
+from api.types.scientist import Scientist as ScientistType
 from graph.unit_of_work import Writer
+from ingest.derived.step import derive
 from ingest.errors import InvalidInputError, RecordError
 from ingest.jobs import JobReport, RawRecord, run_job
 from ingest.records import ris, tabular, wos
 from ingest.records.formats import records_source
 from ingest.records.model import PaperRecord
 from ingest.records.resolve import RecordsWriter
+from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH, load_taxonomy
 from ingest.ror.records import ROR
+from ingest.topics.classifier import TopicClassifier
+from schema.scientist import Scientist
 from schema.settings import Settings
 from tests.conftest import REPO, ROR_V2, ror_dump, rows, snapshot
 
@@ -159,11 +164,16 @@ def ror_records() -> list[dict[str, Any]]:
     return [r for r in ror_dump(ROR_V2) if r["id"].rsplit("/", 1)[-1] in INSTITUTIONS]
 
 
+@cache
+def classifier() -> TopicClassifier:
+    return TopicClassifier.from_taxonomy(DEFAULT_TAXONOMY_PATH)
+
+
 def load_all(writer: Writer, tmp: Path) -> tuple[dict[str, JobReport], dict[str, RecordsWriter]]:
     reports: dict[str, JobReport] = {}
     resolvers: dict[str, RecordsWriter] = {}
     for format_name, path in FILES.items():
-        resolvers[format_name] = RecordsWriter(writer)
+        resolvers[format_name] = RecordsWriter(writer, classifier=classifier())
         source = records_source(format_name, resolvers[format_name], MAPS.get(format_name))
         reports[format_name] = run_job(
             writer, source, [path], quarantine_dir=tmp / "q", batch_size=2
@@ -177,10 +187,12 @@ def loaded(
 ) -> tuple[dict[str, JobReport], Path]:
     tmp = tmp_path_factory.mktemp("formats")
     writer = Writer(graph, settings.neo4j_database)
+    load_taxonomy(writer, DEFAULT_TAXONOMY_PATH)  # the topics the classifier links to
     path = tmp / "ror.json"
     path.write_text(json.dumps(ror_records()), encoding="utf-8")
     assert run_job(writer, ROR, [path], quarantine_dir=tmp / "q", batch_size=50).quarantined == 0
     reports, _ = load_all(writer, tmp)
+    derive(writer, max_authors=settings.max_authors_for_ties)
     return reports, tmp
 
 
@@ -241,10 +253,63 @@ def test_works_link_every_named_institution(loaded: Any, graph: Driver, settings
     assert by[("records:jsonl", "Fine-grained Image-t")] == {ZJU, XJTLU}
 
 
+def test_titles_give_classifier_topics(loaded: Any, graph: Driver, settings: Settings) -> None:
+    found = rows(
+        graph, settings,
+        "MATCH (w:Work)-[a:ABOUT {source: 'classifier'}]->(t:Topic) "
+        "RETURN w.title AS title, w.source AS source, t.id AS topic, a.score AS score, "
+        "a.inferred AS inferred ORDER BY score DESC",
+    )  # fmt: skip
+    works = {(r["source"], r["title"]) for r in found}
+    # Every work the four files hold (each title is there, the refused records aside).
+    titled = {
+        (f"records:{f}", r.title) for f in FILES for r in parsed(f) if isinstance(r, PaperRecord)
+    }
+    assert works == titled
+    assert all(r["inferred"] is True and 0 < r["score"] <= 1 for r in found)
+    parsing = [r["topic"] for r in found if r["title"].startswith("Cross language dependency")]
+    assert "T10181" in parsing  # Natural Language Processing Techniques
+
+
+def h_index(cites: list[int]) -> int:
+    ranked = sorted(cites, reverse=True)
+    return sum(1 for i, c in enumerate(ranked) if c >= i + 1)
+
+
+def test_records_people_get_metrics_computed_from_their_works(
+    loaded: Any, graph: Driver, settings: Settings
+) -> None:
+    found = rows(
+        graph, settings,
+        "MATCH (s:Scientist)-[:AUTHORED]->(w:Work) WHERE s.source STARTS WITH 'records:' "
+        "RETURN s.id AS id, s.computed_works_count AS works, s.computed_cited_by_count AS cites, "
+        "s.computed_h_index AS h, collect(DISTINCT [w.id, w.cited_by_count]) AS items",
+    )  # fmt: skip
+    assert found
+    for row in found:
+        cites = [c or 0 for _, c in row["items"]]
+        assert (row["works"], row["cites"], row["h"]) == (len(cites), sum(cites), h_index(cites))
+    # The citation counts are the files' (TC 52, Citations 52, ...): someone on the parsing
+    # paper has at least 52 citations.
+    assert max(r["cites"] for r in found) >= 52
+
+
+def test_computed_metrics_are_marked_in_the_api() -> None:
+    computed = Scientist(id="rec-0123456789abcdef", name="Hai Zhao", computed_works_count=2,
+                         computed_cited_by_count=52, computed_h_index=1)  # fmt: skip
+    metrics = ScientistType.from_model(computed).metrics
+    assert (metrics.works_count, metrics.h_index, metrics.computed) == (2, 1, True)
+    assert metrics.computed_from == "loaded works (2)"
+    recorded = Scientist(id="A1", name="X", works_count=5, computed_works_count=2)
+    assert ScientistType.from_model(recorded).metrics.computed is False
+
+
 def test_rerun_changes_nothing(loaded: Any, graph: Driver, settings: Settings) -> None:
     _, tmp = loaded
     before = snapshot(graph, settings)
-    _, resolvers = load_all(Writer(graph, settings.neo4j_database), tmp)
+    writer = Writer(graph, settings.neo4j_database)
+    _, resolvers = load_all(writer, tmp)
+    derive(writer, max_authors=settings.max_authors_for_ties)
     for resolver in resolvers.values():
         assert resolver.report.unchanged + resolver.report.openalex_works == resolver.report.works
     assert snapshot(graph, settings) == before

@@ -202,6 +202,13 @@ def ingest_records(
             "cited_by_count, abstract (unnamed ones read the column of their own name).",
         ),
     ] = None,
+    classify: Annotated[
+        bool,
+        typer.Option(
+            help="Give each record the 3 OpenAlex topics its title (and abstract) is most like "
+            "(ABOUT {score, source: classifier}; see talentmap eval topics).",
+        ),
+    ] = True,
     batch_size: BatchSize = None,
     strict: Strict = False,
     derive: DeriveTies = True,
@@ -231,7 +238,13 @@ def ingest_records(
     quarantined = 0
     with clean_errors(), connect(settings) as driver:
         writer = Writer(driver, settings.neo4j_database)
-        records = RecordsWriter(writer)
+        classifier = None
+        if classify:
+            from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH
+            from ingest.topics.classifier import TopicClassifier
+
+            classifier = TopicClassifier.from_taxonomy(DEFAULT_TAXONOMY_PATH)
+        records = RecordsWriter(writer, classifier=classifier)
         source = records_source(format_name, records, column_map)
         report = run_job_with_progress(writer, settings, source, files, batch_size, strict)
         quarantined = report.quarantined
@@ -242,7 +255,8 @@ def ingest_records(
             f"{len(found.matched):,} matched, {found.abstained_names:,} abstained "
             f"({sum(found.abstained.values()):,} mentions, kept unmatched on the works); "
             f"people: {found.new_people:,} new, {found.joined_bylines:,} bylines joined known "
-            f"records people, {found.inferred_authorships:,} bylines with inferred institutions",
+            f"records people, {found.inferred_authorships:,} bylines with inferred institutions; "
+            f"{found.classified:,} works given topics by the title classifier",
             highlight=False,
         )
         for name, count in found.abstained.most_common(10):
