@@ -181,13 +181,27 @@ def load_all(writer: Writer, tmp: Path) -> tuple[dict[str, JobReport], dict[str,
     return reports, resolvers
 
 
+def taxonomy_subset(tmp: Path) -> Path:
+    """The taxonomy CSV's rows of the topics the classifier finds in the files' titles (the
+    whole taxonomy takes long to load, and only these topics are linked)."""
+    titles = [r.title for f in FILES for r in parsed(f) if isinstance(r, PaperRecord) and r.title]
+    wanted = {s.topic_id for found in classifier().classify(titles) for s in found}
+    lines = DEFAULT_TAXONOMY_PATH.read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp / "taxonomy.csv"
+    path.write_text(
+        lines[0] + "".join(line for line in lines[1:] if line.split(",", 1)[0] in wanted),
+        encoding="utf-8",
+    )
+    return path
+
+
 @pytest.fixture(scope="module")
 def loaded(
     graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[dict[str, JobReport], Path]:
     tmp = tmp_path_factory.mktemp("formats")
     writer = Writer(graph, settings.neo4j_database)
-    load_taxonomy(writer, DEFAULT_TAXONOMY_PATH)  # the topics the classifier links to
+    load_taxonomy(writer, taxonomy_subset(tmp))  # the topics the classifier links to
     path = tmp / "ror.json"
     path.write_text(json.dumps(ror_records()), encoding="utf-8")
     assert run_job(writer, ROR, [path], quarantine_dir=tmp / "q", batch_size=50).quarantined == 0
