@@ -100,7 +100,8 @@ class RecordsWriter:
     def __call__(self, writer: Writer, batch: list[PaperRecord]) -> None:
         records = list({r.key: r for r in batch}.values())
         stored = writer(repo.stored_works, [r.key for r in records])
-        provenance = [{"id": r.key, "source": r.source, "file": r.file} for r in records]
+        # Every record's file, also of a paper two files of the batch hold.
+        provenance = [{"id": r.key, "source": r.source, "file": r.file} for r in batch]
         fresh: list[PaperRecord] = []
         digests: dict[str, str] = {}
         for r in records:
