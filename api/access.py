@@ -49,6 +49,8 @@ ROOT_FIELDS: dict[str, Role] = {
     # A district of the region profile: names, parks, focus industries (the curated profile).
     "district": Role.VIEWER,
     "regionMap": Role.VIEWER,
+    # A place, the places in it, its focus industries and its institutions (public facts).
+    "region": Role.VIEWER,
     # Technology heat and forecast (aggregated counts of public output).
     "topicHeat": Role.VIEWER,
     "hotTopics": Role.VIEWER,

@@ -32,6 +32,7 @@ from api.queries.heat import HeatQuery
 from api.queries.map import MapQuery
 from api.queries.paths import PathsQuery
 from api.queries.push import PushQuery
+from api.queries.region import RegionQuery
 from api.queries.search import SearchQuery
 from api.queries.watch import WatchQuery
 from api.queries.whoami import WhoamiQuery
@@ -51,6 +52,7 @@ Query = merge_types(
         AutocompleteQuery,
         FacetsQuery,
         MapQuery,
+        RegionQuery,
         HeatQuery,
         EvaluationQuery,
         CaseQueryRoot,

@@ -151,10 +151,13 @@ def run_job(
     )
     behind = _WriteBehind()
     try:
+        # A batch runs on across files (many small files, such as one per venue and year,
+        # would otherwise each be a batch of a few records); `marks` holds how far each file
+        # the batch reaches into is read, its checkpoints once the batch commits.
+        batch: list[R] = []
+        marks: dict[str, int] = {}
         for path in paths:
             done_up_to = report.checkpoint.get(str(path), 0)
-            batch: list[R] = []
-            last = 0
             for raw in _read(source, path):
                 if raw.position <= done_up_to:
                     report.skipped += 1
@@ -165,12 +168,12 @@ def run_job(
                 except RecordError as e:
                     report.problems.append(Problem(raw.path, raw.position, str(e)))
                     quarantine.add(raw, str(e))
-                last = raw.position
+                marks[str(path)] = raw.position
                 if len(batch) >= batch_size:
-                    behind.submit(_commit, writer, source, batch, report, path, last, on_progress)
-                    batch = []
-            if batch or last:
-                behind.submit(_commit, writer, source, batch, report, path, last, on_progress)
+                    behind.submit(_commit, writer, source, batch, report, marks, on_progress)
+                    batch, marks = [], {}
+        if batch or marks:
+            behind.submit(_commit, writer, source, batch, report, marks, on_progress)
         behind.wait()
     finally:
         behind.close()
@@ -199,14 +202,13 @@ def _commit(
     source: Source[R],
     batch: list[R],
     report: JobReport,
-    path: Path,
-    position: int,
+    marks: dict[str, int],
     on_progress: Callable[[int], None] | None,
 ) -> None:
     if batch:
         source.write(writer, batch)
         report.written += len(batch)
-    report.checkpoint[str(path)] = position
+    report.checkpoint.update(marks)
     writer(ingest_run.checkpoint, report.run_id, report.checkpoint)
     if on_progress is not None:
         on_progress(report.read)

@@ -74,6 +74,11 @@ class Scientist(DomainModel):
     cited_by_count: Count | None = None
     h_index: Count | None = None
     i10_index: Count | None = None
+    # From the loaded works, by the derived step, for people no author record gives the
+    # values above to (records and authorship-only people).
+    computed_works_count: Count | None = None
+    computed_cited_by_count: Count | None = None
+    computed_h_index: Count | None = None
     two_year_mean_citedness: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     last_known_institution_ids: tuple[NonEmptyStr, ...] = Field(
         default=(), description="Institution keys (ROR id, else OpenAlex id)."

@@ -4,14 +4,9 @@ import strawberry
 
 from api.context import Info
 from api.types.industry import Industry
+from api.types.region import Park
 from graph.read.industry import industries_by_id
 from schema.region import Region
-
-
-@strawberry.type(description="A park a district is building, in both languages.")
-class Park:
-    name_en: str
-    name_zh: str
 
 
 @strawberry.type(description="A district of the home region (cn/suzhou/kunshan), from its profile.")

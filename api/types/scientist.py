@@ -35,13 +35,45 @@ LazyTeam = Annotated["Team", strawberry.lazy("api.types.team")]
 LazyTopic = Annotated["Topic", strawberry.lazy("api.types.topic")]
 
 
-@strawberry.type(description="Output and citation statistics from the OpenAlex Author record.")
+@strawberry.type(
+    description="Output and citation statistics: the OpenAlex Author record's, else (computed: "
+    "true) worksCount, citedByCount and hIndex computed from the works loaded in the graph."
+)
 class ScientistMetrics:
     works_count: int | None
     cited_by_count: int | None
     h_index: int | None
     i10_index: int | None
     two_year_mean_citedness: float | None
+    computed: bool = strawberry.field(
+        description="True when no author record gives them: computed from the loaded works "
+        "(their cited-by counts), so they cover only what the graph holds."
+    )
+    computed_from: str | None = strawberry.field(
+        description="What computed values rest on, e.g. 'loaded works (12)'."
+    )
+
+
+def _metrics(model: ScientistModel) -> ScientistMetrics:
+    if model.works_count is None and model.computed_works_count is not None:
+        return ScientistMetrics(
+            works_count=model.computed_works_count,
+            cited_by_count=model.computed_cited_by_count,
+            h_index=model.computed_h_index,
+            i10_index=None,
+            two_year_mean_citedness=None,
+            computed=True,
+            computed_from=f"loaded works ({model.computed_works_count})",
+        )
+    return ScientistMetrics(
+        works_count=model.works_count,
+        cited_by_count=model.cited_by_count,
+        h_index=model.h_index,
+        i10_index=model.i10_index,
+        two_year_mean_citedness=model.two_year_mean_citedness,
+        computed=False,
+        computed_from=None,
+    )
 
 
 @strawberry.type(
@@ -116,13 +148,7 @@ class Scientist:
             openalex_id=model.openalex_id,
             h_index=model.h_index,
             cited_by_count=model.cited_by_count,
-            metrics=ScientistMetrics(
-                works_count=model.works_count,
-                cited_by_count=model.cited_by_count,
-                h_index=model.h_index,
-                i10_index=model.i10_index,
-                two_year_mean_citedness=model.two_year_mean_citedness,
-            ),
+            metrics=_metrics(model),
         )
 
     @strawberry.field(

@@ -4,10 +4,11 @@ Loading a work marks it `needs_derive`. `mark_from_works` passes the mark on to 
 institutions of marked works; then each marked scientist's AFFILIATED_WITH (from authorships'
 institution ids, and apart from them, source "matcher", from the institutions the affiliation
 matcher found in the raw strings records link to no institution),
-COAUTHORED and EXPERT_IN, and each marked institution's COLLABORATES are recomputed from the
-stored works and the mark cleared, one chunk per transaction. A job killed midway leaves the
-marks of what it did not finish, so the next run completes it. Every statement computes the
-full value of a tie from the graph, so re-running it changes nothing.
+COAUTHORED and EXPERT_IN (and, for people without an author record, works count, citations
+and h-index computed from the loaded works), and each marked institution's COLLABORATES are
+recomputed from the stored works and the mark cleared, one chunk per transaction. A job
+killed midway leaves the marks of what it did not finish, so the next run completes it. Every
+statement computes the full value of a tie from the graph, so re-running it changes nothing.
 
 Symmetric ties (COAUTHORED, COLLABORATES) are stored once, from the smaller id to the larger.
 """
@@ -124,6 +125,23 @@ OPTIONAL MATCH (s)-[stale:{Rel.EXPERT_IN}]->(x:{Label.TOPIC})
 WHERE NOT x.id IN keep
 DELETE stale
 """
+# Works count, citations and h-index from the loaded works, for people no author record gives
+# them to (`works_count` is the record's): stored beside, never over, the record's values.
+COMPUTED_METRICS = f"""
+UNWIND $ids AS sid
+MATCH (s:{Label.SCIENTIST} {{id: sid}})
+WHERE s.works_count IS NULL
+CALL (s) {{
+  OPTIONAL MATCH (s)-[:{Rel.AUTHORED}]->(w:{Label.WORK})
+  WITH DISTINCT w
+  WITH w ORDER BY coalesce(w.cited_by_count, 0) DESC
+  WITH collect(coalesce(w.cited_by_count, 0)) AS cites, count(w) AS works
+  RETURN works, reduce(total = 0, c IN cites | total + c) AS citations,
+         size([i IN range(0, size(cites) - 1) WHERE cites[i] >= i + 1]) AS h
+}}
+SET s.computed_works_count = works, s.computed_cited_by_count = citations,
+    s.computed_h_index = h
+"""
 CLEAR = {
     label: f"UNWIND $ids AS key MATCH (n:{label} {{id: key}}) REMOVE n.needs_derive"
     for label in (Label.SCIENTIST, Label.INSTITUTION)
@@ -166,6 +184,7 @@ def derive_scientists(tx: ManagedTransaction, ids: list[str], max_authors: int) 
     tx.run(MATCHER_AFFILIATIONS, ids=ids, source=MATCHER_SOURCE).consume()
     tx.run(COAUTHORS, ids=ids, max_authors=max_authors).consume()
     tx.run(EXPERTISE, ids=ids).consume()
+    tx.run(COMPUTED_METRICS, ids=ids).consume()
     tx.run(CLEAR[Label.SCIENTIST], ids=ids).consume()
 
 

@@ -1,5 +1,6 @@
 """Writing names-only paper records (ingest.records): works, their records people, authorships,
-the institutions the affiliation matcher found, and the topics a venue implies.
+the institutions the affiliation matcher found, and the topics a venue implies or the title
+classifier finds.
 
 A work that has its OpenAlex record (`openalex_digest` set) keeps everything OpenAlex said:
 the record only adds its provenance (`record_sources`, `record_files`). A work known only from
@@ -22,6 +23,9 @@ from schema.labels import Label, Rel
 
 RECORD_DIGEST = "record_digest"
 VENUE_SOURCE = "venue"
+CLASSIFIER_SOURCE = "classifier"
+# The ABOUT links a record's work gets (never OpenAlex's own).
+RECORD_TOPIC_SOURCES = (VENUE_SOURCE, CLASSIFIER_SOURCE)
 
 # For each key: whether the work has its OpenAlex record, and the record digest it was last
 # written from.
@@ -56,7 +60,8 @@ CALL (w, row) {{
   DELETE b
 }}
 CALL (w) {{
-  OPTIONAL MATCH (w)-[t:{Rel.ABOUT} {{source: '{VENUE_SOURCE}'}}]->(:{Label.TOPIC})
+  OPTIONAL MATCH (w)-[t:{Rel.ABOUT}]->(:{Label.TOPIC})
+  WHERE t.source IN {list(RECORD_TOPIC_SOURCES)!r}
   DELETE t
 }}
 """
@@ -88,12 +93,14 @@ MATCH (i:{Label.INSTITUTION} {{id: row.institution_id}})
 MERGE (w)-[b:{Rel.BY_INSTITUTION}]->(i)
 SET b += row.props, i.needs_derive = true
 """
-LINK_VENUE_TOPICS = f"""
+# Topics a record's venue implies (source "venue") or the classifier finds in its title
+# (source "classifier"): inferred, never primary.
+LINK_RECORD_TOPICS = f"""
 UNWIND $rows AS row
 MATCH (w:{Label.WORK} {{id: row.work_id}})
 MATCH (t:{Label.TOPIC} {{id: row.topic_id}})
 MERGE (w)-[r:{Rel.ABOUT}]->(t)
-SET r.score = row.score, r.primary = false, r.source = '{VENUE_SOURCE}', r.inferred = true,
+SET r.score = row.score, r.primary = false, r.source = row.source, r.inferred = true,
     r.venue = row.venue
 """
 # The records people of these name blocks, with the evidence stored on them.
@@ -135,4 +142,4 @@ def write_records_batch(
     tx.run(UPSERT_RECORD_SCIENTISTS, rows=list(scientists), max_coauthors=MAX_COAUTHORS).consume()
     tx.run(UPSERT_RECORD_AUTHORSHIPS, rows=list(authorships)).consume()
     tx.run(LINK_RECORD_INSTITUTIONS, rows=list(institutions)).consume()
-    tx.run(LINK_VENUE_TOPICS, rows=list(topics)).consume()
+    tx.run(LINK_RECORD_TOPICS, rows=list(topics)).consume()

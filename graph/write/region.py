@@ -327,10 +327,17 @@ def region_institutions_match(region_param: str = "region", var: str = "i") -> s
     """Cypher text that binds `var` to every institution in the region whose id is the
     parameter `region_param` (a Country, City or District): institutions are LOCATED_IN a
     (GeoNames) City, which is LOCATED_IN its Country and, where a profile maps it, PART_OF a
-    profile's City or District (`cn/suzhou`, `cn/suzhou/kunshan`). Rows are distinct, and
-    variables bound before it are not carried over."""
+    profile's City or District (`cn/suzhou`, `cn/suzhou/kunshan`). A country also holds the
+    institutions whose `country_code` is its id: one without a ROR record (an OpenAlex
+    institution ROR lacks) has no City, and must not count as outside its own country. Rows
+    are distinct, and variables bound before it are not carried over."""
     return (
         f"{region_node_match(region_param, 'r')}\n"
-        f"MATCH {in_region_pattern(f'{var}:{Label.INSTITUTION}', 'r')}\n"
+        f"CALL (r) {{\n"
+        f"  MATCH {in_region_pattern(f'{var}:{Label.INSTITUTION}', 'r')} RETURN {var}\n"
+        f"  UNION\n"
+        f"  MATCH ({var}:{Label.INSTITUTION} {{country_code: r.id}}) WHERE r:{Label.COUNTRY}"
+        f" RETURN {var}\n"
+        f"}}\n"
         f"WITH DISTINCT {var}"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -161,11 +162,14 @@ def _abstract(record: dict[str, Any]) -> str | None:
     if isinstance(text, str) and text.strip():
         return text
     inverted = record.get("abstract_inverted_index")
+    if isinstance(inverted, dict) and isinstance(inverted.get("InvertedIndex"), dict):
+        # The MAG-era shape of the first snapshots: {"IndexLength": N, "InvertedIndex": {...}}.
+        inverted = inverted["InvertedIndex"]
     if not isinstance(inverted, dict) or not inverted:
         return None
     words: dict[int, str] = {}
     for word, positions in inverted.items():
-        for position in positions or []:
+        for position in positions if isinstance(positions, list) else []:
             if isinstance(position, int):
                 words[position] = word
     return " ".join(words[i] for i in sorted(words)) or None
@@ -215,6 +219,8 @@ def _publication_source(
     record: dict[str, Any], updated_at: datetime | None
 ) -> PublicationSource | None:
     raw = (record.get("primary_location") or {}).get("source")
+    if not isinstance(raw, dict) or not raw.get("id"):
+        raw = _host_venue(record.get("host_venue"))
     if not isinstance(raw, dict) or not raw.get("id") or not raw.get("display_name"):
         return None
     try:
@@ -230,6 +236,23 @@ def _publication_source(
         )
     except (ValidationError, InvalidIdError):
         return None
+
+
+def _host_venue(venue: Any) -> dict[str, Any] | None:
+    """A 2021-2022 record's `host_venue` as today's `primary_location.source`: venues became
+    sources in 2023 under the same number (V1983995261 is S1983995261), and `publisher` became
+    `host_organization_name`."""
+    if not isinstance(venue, dict) or not isinstance(venue.get("id"), str):
+        return None
+    venue_id = re.sub(r"(^|/)V(\d+)$", r"\1S\2", venue["id"].strip())
+    return {
+        "id": venue_id,
+        "display_name": venue.get("display_name"),
+        "issn_l": venue.get("issn_l"),
+        "issn": venue.get("issn"),
+        "type": "journal" if venue.get("type") == "publisher" else venue.get("type"),
+        "host_organization_name": venue.get("publisher"),
+    }
 
 
 def _funding(

@@ -17,8 +17,8 @@ from typing import Any
 
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord, Source
+from ingest.records import values
 from ingest.records.model import InstitutionName, PaperRecord, record_key
-from schema.ids import InvalidIdError, OpenAlexKind, openalex_id
 
 FORMAT = "csmetrics"
 _FILE = re.compile(r"^(?P<venue>[a-z0-9-]+)_(?P<year>\d{4})_filtered_papers\.json$")
@@ -86,20 +86,15 @@ def parse(raw: RawRecord) -> PaperRecord:
     # CSMetrics lists several OpenAlex papers when DBLP's entry matched more than one
     # (a preprint and the proceedings version); the first is its best match.
     paper: dict[str, Any] = papers[0] if papers else {}
-    authors = _names(paper.get("Authors")) or _names(entry.get("DBLP authors"))
+    authors = values.names(paper.get("Authors")) or values.names(entry.get("DBLP authors"))
     if not authors:
         raise RecordError("the entry names no authors")
-    work_id = None
-    if isinstance(paper.get("PaperId"), str):
-        try:
-            work_id = openalex_id(paper["PaperId"], OpenAlexKind.WORK)
-        except InvalidIdError as e:
-            raise RecordError(str(e)) from e
-    title = _text(paper.get("PaperTitle")) or _text(entry.get("DBLP title"))
-    year = _year(paper.get("Year")) or _year(entry.get("year"))
-    doi = _doi(entry.get("doi"))
+    work_id = values.work_id(paper.get("PaperId"))
+    title = values.text(paper.get("PaperTitle")) or values.text(entry.get("DBLP title"))
+    year = values.year_of(paper.get("Year")) or values.year_of(entry.get("year"))
+    doi = values.doi(entry.get("doi"))
     institutions = tuple(
-        InstitutionName(name.strip(), _count(count))
+        InstitutionName(name.strip(), values.count(count))
         for name, count in (paper.get("Affiliations") or {}).items()
         if isinstance(name, str) and name.strip()
     )
@@ -118,33 +113,6 @@ def parse(raw: RawRecord) -> PaperRecord:
         institutions=institutions,
         venue=venue_of(raw.path),
     )
-
-
-def _names(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        return ()
-    return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
-
-
-def _text(value: Any) -> str | None:
-    return value.strip().rstrip(".") or None if isinstance(value, str) else None
-
-
-def _year(value: Any) -> int | None:
-    return value if isinstance(value, int) and 1000 <= value <= 2100 else None
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, int | float) and value >= 0:
-        return int(value)
-    return None
-
-
-def _doi(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    doi = value.strip().lower().removeprefix("https://doi.org/").removeprefix("doi:")
-    return doi if doi.startswith("10.") and "/" in doi else None
 
 
 def source(write: Any) -> Source[PaperRecord]:

@@ -43,10 +43,28 @@ class PaperRecord:
     authors: tuple[str, ...]
     institutions: tuple[InstitutionName, ...]
     venue: str | None = None
+    # Where the format says which author is at which institution (WoS C1 `[Author; Author]
+    # Institution`): the institution names of each author, aligned with `authors`. None when
+    # it does not say (CSMetrics counts, plain RIS AD, a csv without the column): then
+    # `resolve.py` infers what the record supports and marks it inferred.
+    author_institutions: tuple[tuple[str, ...], ...] | None = None
+    abstract: str | None = None
 
     @property
     def source(self) -> str:
         return records_source(self.format)
+
+
+def per_author_institutions(
+    authors: tuple[str, ...], author_institutions: tuple[tuple[str, ...], ...]
+) -> tuple[InstitutionName, ...]:
+    """The record's institution names from per-author ones: each once, in first-seen order,
+    with how many authors list it."""
+    counts: dict[str, int] = {}
+    for names in author_institutions[: len(authors)]:
+        for name in dict.fromkeys(names):
+            counts[name] = counts.get(name, 0) + 1
+    return tuple(InstitutionName(name, n) for name, n in counts.items())
 
 
 def record_key(

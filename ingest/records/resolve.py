@@ -25,10 +25,11 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.unit_of_work import Writer
 from graph.write import record as repo
+from graph.write.record import CLASSIFIER_SOURCE, VENUE_SOURCE
 from ingest.matching.affiliations import Match
 from ingest.matching.authorships import GraphMatcher, LazyMatcher, matcher_from_graph
 from ingest.matching.clustering import disambiguate
@@ -38,6 +39,11 @@ from ingest.records.csmetrics import VENUE_TOPIC_SCORE, VENUE_TOPICS
 from ingest.records.model import RECORDS_SOURCE, PaperRecord
 from schema.names import pinyin_forms
 
+if TYPE_CHECKING:  # scikit-learn loads only when a classifier is made
+    from ingest.topics.classifier import TopicClassifier
+
+# The classifier's best topics stored per record (its score is on each link).
+CLASSIFIED_TOPICS = 3
 # Works with more authors are lists (consortia): their people get no co-author evidence.
 MAX_COAUTHOR_EVIDENCE = 30
 
@@ -55,6 +61,7 @@ class RecordsReport:
     new_people: int = 0
     joined_bylines: int = 0  # bylines that joined a records person already in the graph
     inferred_authorships: int = 0
+    classified: int = 0  # records given topics by the title classifier
 
     @property
     def abstained_names(self) -> int:
@@ -67,6 +74,8 @@ class _Byline:
     position: int
     name: PersonName
     affiliations: tuple[str, ...]
+    # False where the record itself says the author is at these institutions (WoS C1).
+    inferred: bool = True
 
     @property
     def id(self) -> str:
@@ -76,15 +85,23 @@ class _Byline:
 class RecordsWriter:
     """The `write` of a records job: resolves each batch and writes it."""
 
-    def __init__(self, writer: Writer, matcher: LazyMatcher | None = None) -> None:
+    def __init__(
+        self,
+        writer: Writer,
+        matcher: LazyMatcher | None = None,
+        classifier: TopicClassifier | None = None,
+    ) -> None:
         self.report = RecordsReport()
         self._matcher = matcher or LazyMatcher(lambda: matcher_from_graph(writer))
         self._matches: dict[str, Match] = {}
+        # Topics from titles (and abstracts) when given; the CLI gives one.
+        self._classifier = classifier
 
     def __call__(self, writer: Writer, batch: list[PaperRecord]) -> None:
         records = list({r.key: r for r in batch}.values())
         stored = writer(repo.stored_works, [r.key for r in records])
-        provenance = [{"id": r.key, "source": r.source, "file": r.file} for r in records]
+        # Every record's file, also of a paper two files of the batch hold.
+        provenance = [{"id": r.key, "source": r.source, "file": r.file} for r in batch]
         fresh: list[PaperRecord] = []
         digests: dict[str, str] = {}
         for r in records:
@@ -124,13 +141,20 @@ class RecordsWriter:
                 for f in found
             )
             topics.extend(
-                {"work_id": r.key, "topic_id": t, "score": VENUE_TOPIC_SCORE, "venue": r.venue}
+                {
+                    "work_id": r.key,
+                    "topic_id": t,
+                    "score": VENUE_TOPIC_SCORE,
+                    "venue": r.venue,
+                    "source": VENUE_SOURCE,
+                }
                 for t in VENUE_TOPICS.get(r.venue or "", ())
             )
             bylines.extend(
-                _Byline(r, i, parse_text_name(author), tuple(everyone))
+                _Byline(r, i, parse_text_name(author), *_placed(r, i, everyone))
                 for i, author in enumerate(r.authors)
             )
+        topics.extend(self._classified(fresh, {(t["work_id"], t["topic_id"]) for t in topics}))
         scientists, authorships = self._people(writer, bylines, built)
         writer(
             repo.write_records_batch,
@@ -141,6 +165,33 @@ class RecordsWriter:
             institutions,
             topics,
         )
+
+    def _classified(
+        self, records: Sequence[PaperRecord], known: set[tuple[str, str]]
+    ) -> list[dict[str, Any]]:
+        """The classifier's best topics of each record with a title (those its venue does not
+        already give), as topic rows."""
+        if self._classifier is None:
+            return []
+        titled = [r for r in records if r.title]
+        texts = [f"{r.title}. {r.abstract or ''}".strip() for r in titled]
+        rows: list[dict[str, Any]] = []
+        for r, found in zip(
+            titled, self._classifier.classify(texts, CLASSIFIED_TOPICS), strict=True
+        ):
+            rows.extend(
+                {
+                    "work_id": r.key,
+                    "topic_id": s.topic_id,
+                    "score": s.score,
+                    "venue": None,
+                    "source": CLASSIFIER_SOURCE,
+                }
+                for s in found
+                if (r.key, s.topic_id) not in known
+            )
+        self.report.classified += len(titled)
+        return rows
 
     def _match(self, name: str, built: GraphMatcher) -> Match:
         if name not in self._matches:
@@ -200,7 +251,7 @@ class RecordsWriter:
             row = people.setdefault(pid, _person_row(pid, b))
             _add_byline(row, b, mentions[b.id])
             ids, confidences = self._byline_institutions(b, built)
-            if b.affiliations:
+            if b.affiliations and b.inferred:
                 self.report.inferred_authorships += 1
             authorships.append(_authorship_row(pid, b, ids, confidences))
         return list(people.values()), authorships
@@ -314,9 +365,17 @@ def _authorship_row(
             "matched_strings": list(b.affiliations),
             "matched_institution_ids": ids,
             "matched_confidences": confidences,
-            "institutions_inferred": bool(b.affiliations),
+            "institutions_inferred": b.inferred and bool(b.affiliations),
         },
     }
+
+
+def _placed(r: PaperRecord, position: int, everyone: list[str]) -> tuple[tuple[str, ...], bool]:
+    """The institution names of the author at `position` and whether they are inferred: the
+    record's own per-author names where the format gives them, else those every author has."""
+    if r.author_institutions is not None and position < len(r.author_institutions):
+        return r.author_institutions[position], False
+    return tuple(everyone), True
 
 
 def _everyones(authors: int | None, r: PaperRecord) -> bool:
@@ -341,6 +400,7 @@ def _work_row(r: PaperRecord, digest: str, unmatched: list[str]) -> dict[str, An
         "source": r.source,
         "source_id": f"{r.file}#{r.position}",
         "venue": r.venue,
+        "abstract": r.abstract,
         "unmatched_affiliations": unmatched,
     }
     return {
@@ -353,5 +413,10 @@ def _work_row(r: PaperRecord, digest: str, unmatched: list[str]) -> dict[str, An
 
 def _digest(r: PaperRecord) -> str:
     """What the record says, without where it was read (the same paper in two files is one)."""
-    parts = [r.key, r.title, r.year, r.doi, r.cited_by_count, r.authors, r.institutions, r.venue]
+    parts: list[object] = [
+        *(r.key, r.title, r.year, r.doi, r.cited_by_count, r.authors, r.institutions, r.venue)
+    ]
+    if r.author_institutions is not None or r.abstract is not None:
+        # Only then, so the digests of records written before these fields stay the same.
+        parts += [r.author_institutions, r.abstract]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]

@@ -194,3 +194,41 @@ def eval_text(
                     f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}",
                 )  # fmt: skip
             out.print(table)
+
+
+@eval_app.command("topics")
+def eval_topics(
+    works: Annotated[
+        list[Path],
+        typer.Argument(
+            help="OpenAlex works as JSON lines, those with a primary topic scored (default: "
+            "the bundled sample, data/sample/openalex/works.jsonl)."
+        ),
+    ] = [],  # noqa: B006  # typer reads the default; it is never mutated
+    taxonomy: Annotated[
+        Path | None, typer.Option(help="The topic taxonomy CSV (default: the bundled one).")
+    ] = None,
+) -> None:
+    """Score the topic classifier (what records without topics get) against the primary
+    topics OpenAlex gives: top-1 accuracy at topic, subfield and field level from titles and
+    abstracts only, beside always answering the most frequent label. Reads files only."""
+    from ingest.eval.topics import labelled_works, score
+    from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH
+    from ingest.topics.classifier import TopicClassifier
+
+    repo = Path(__file__).resolve().parents[2]
+    paths = works or [repo / "data" / "sample" / "openalex" / "works.jsonl"]
+    with clean_errors():
+        for path in paths:
+            if not path.is_file():
+                fail(f"{path}: no such file", code=2)
+        classifier = TopicClassifier.from_taxonomy(taxonomy or DEFAULT_TAXONOMY_PATH)
+        labelled = labelled_works(paths)
+        table = Table(title=f"topic classifier, {len(labelled)} works (title + abstract)")
+        for column in ("level", "works", "top-1 accuracy", "most frequent", "baseline"):
+            table.add_column(column, justify="right")
+        for s in score(classifier, labelled):
+            table.add_row(
+                s.level, str(s.works), f"{s.accuracy:.3f}", s.baseline_label, f"{s.baseline:.3f}"
+            )
+        out.print(table)

@@ -190,35 +190,62 @@ def ingest_records(
         typer.Argument(help="Record files as published, or folders of them."),
     ],
     format_name: Annotated[
-        str, typer.Option("--format", help="The files' format: csmetrics.")
+        str, typer.Option("--format", help="The files' format: csmetrics, ris, wos, csv, jsonl.")
     ] = "csmetrics",
+    column_map: Annotated[
+        str | None,
+        typer.Option(
+            "--map",
+            help="csv and jsonl: which column holds which field, as field=Column pairs "
+            "(title=Title,year=Year,authors=Authors) or a YAML file of them; fields: title, "
+            "year, doi, authors, institutions, author_institutions, venue, openalex_id, "
+            "cited_by_count, abstract (unnamed ones read the column of their own name).",
+        ),
+    ] = None,
+    classify: Annotated[
+        bool,
+        typer.Option(
+            help="Give each record the 3 OpenAlex topics its title (and abstract) is most like "
+            "(ABOUT {score, source: classifier}; see talentmap eval topics).",
+        ),
+    ] = True,
     batch_size: BatchSize = None,
     strict: Strict = False,
     derive: DeriveTies = True,
 ) -> None:
     """Load names-only paper records (titles, years, DOIs, author names in order, institution
-    names; no person or institution ids), such as the CSMetrics files: each paper becomes a
+    names; no person or institution ids): CSMetrics files, RIS and Web of Science
+    tab-delimited exports, CSV or JSON lines with a column map. Each paper becomes a
     Work (keyed by its OpenAlex id, else DOI, else a hash; one node with the OpenAlex work,
     whose data wins), institution names go through the affiliation matcher (names it abstains
     on are kept on the work and listed), authors through the disambiguator (records people,
-    never merged with OpenAlex authors). Load ROR first: the matcher reads the graph's ROR
+    never merged with OpenAlex authors); who is at which institution comes from the record
+    where it says (WoS C1, a C1-style RIS AD, author_institutions) and is otherwise inferred
+    and marked so. Load ROR first: the matcher reads the graph's ROR
     institutions.
 
     Unusable records are listed and quarantined in TALENTMAP_HOME/quarantine (exit code 2);
     an unchanged record is skipped, so a re-run changes nothing, and an interrupted run
     resumes.
     """
-    from ingest.records.formats import FORMATS, record_files
+    from ingest.records.formats import record_files, records_source
     from ingest.records.resolve import RecordsWriter
 
     settings = load_settings()
     with clean_errors():
         files = record_files(paths, format_name)
+        records_source(format_name, None, column_map)  # a bad --map fails before connecting
     quarantined = 0
     with clean_errors(), connect(settings) as driver:
         writer = Writer(driver, settings.neo4j_database)
-        records = RecordsWriter(writer)
-        source = FORMATS[format_name][0](records)
+        classifier = None
+        if classify:
+            from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH
+            from ingest.topics.classifier import TopicClassifier
+
+            classifier = TopicClassifier.from_taxonomy(DEFAULT_TAXONOMY_PATH)
+        records = RecordsWriter(writer, classifier=classifier)
+        source = records_source(format_name, records, column_map)
         report = run_job_with_progress(writer, settings, source, files, batch_size, strict)
         quarantined = report.quarantined
         found = records.report
@@ -228,7 +255,8 @@ def ingest_records(
             f"{len(found.matched):,} matched, {found.abstained_names:,} abstained "
             f"({sum(found.abstained.values()):,} mentions, kept unmatched on the works); "
             f"people: {found.new_people:,} new, {found.joined_bylines:,} bylines joined known "
-            f"records people, {found.inferred_authorships:,} bylines with inferred institutions",
+            f"records people, {found.inferred_authorships:,} bylines with inferred institutions; "
+            f"{found.classified:,} works given topics by the title classifier",
             highlight=False,
         )
         for name, count in found.abstained.most_common(10):

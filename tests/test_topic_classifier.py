@@ -1,0 +1,43 @@
+"""The title classifier over the OpenAlex topic taxonomy (no database): a title finds its
+topic, and on the sample's works (titles and abstracts) it beats always answering the most
+frequent subfield and field. Expected topics are read off the taxonomy CSV here."""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+
+from ingest.eval.topics import labelled_works, score
+from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH
+from ingest.topics.classifier import TopicClassifier
+from tests.conftest import SAMPLE_WORKS
+
+
+@cache
+def classifier() -> TopicClassifier:
+    return TopicClassifier.from_taxonomy(DEFAULT_TAXONOMY_PATH)
+
+
+def topic_named(name: str) -> str:
+    with DEFAULT_TAXONOMY_PATH.open(encoding="utf-8", newline="") as handle:
+        return next(r["topic_id"] for r in csv.DictReader(handle) if r["display_name"] == name)
+
+
+def test_a_title_finds_its_topic() -> None:
+    found = classifier().classify(
+        ["Cross language dependency parsing using a bilingual lexicon", "zzzz qqqq"], top=3
+    )
+    assert found[0][0].topic_id == topic_named("Natural Language Processing Techniques")
+    assert len(found[0]) == 3 and found[0][0].score >= found[0][1].score > 0
+    assert found[1] == []  # nothing in common with any topic: no topic
+
+
+def test_coarse_levels_beat_the_most_frequent_label() -> None:
+    works = labelled_works([SAMPLE_WORKS])
+    assert len(works) > 300
+    by_level = {s.level: s for s in score(classifier(), works)}
+    assert by_level["subfield"].accuracy > by_level["subfield"].baseline
+    assert by_level["field"].accuracy > by_level["field"].baseline
+    best = classifier().best_levels([text for text, _ in works[:5]])
+    ids = {t.id for t in classifier().topics}
+    assert all(b is not None and b["topic"] in ids for b in best)
