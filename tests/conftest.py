@@ -140,8 +140,13 @@ def fresh(driver: Driver, settings: Settings) -> None:
 
 
 @pytest.fixture(scope="module")
-def graph(driver: Driver, settings: Settings) -> Driver:
-    """An empty graph with every migration applied, once per test module."""
+def graph(request: pytest.FixtureRequest, driver: Driver, settings: Settings) -> Driver:
+    """An empty graph with every migration applied, once per test module; for a module of
+    SHARED_GRAPHS, the graph its group shares (loaded once per process, only read)."""
+    shared = SHARED_GROUP.get(Path(str(request.path)).name)
+    if shared:
+        found: Driver = request.getfixturevalue(f"{shared}_graph")
+        return found
     fresh(driver, settings)
     HOLDING.clear()
     return driver
@@ -151,11 +156,12 @@ def graph(driver: Driver, settings: Settings) -> Driver:
 # Loading the sample and running the derived step takes 10-30 s. The modules named here read
 # the same graph and write nothing to it but API keys (or put back what they change), so each
 # test process loads it once for them all: the scheduler below gives each group to one process,
-# its modules one after another, and a module overrides `graph` with the group's fixture.
+# its modules one after another, and their `graph` is the group's graph.
 SHARED_GRAPHS: dict[str, tuple[str, ...]] = {
     "works": ("test_api.py", "test_api_facets.py", "test_heat.py", "test_evaluation.py"),
     "demo": ("test_api_chain.py", "test_web.py", "test_api_paths.py", "test_api_cooperation.py"),
 }
+SHARED_GROUP = {module: name for name, modules in SHARED_GRAPHS.items() for module in modules}
 # What this process's database holds: the shared graph's name and its node and relationship
 # counts (API keys aside) right after the load; a module that changed them forces a reload.
 HOLDING: dict[str, Any] = {}
@@ -224,12 +230,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         return None
     from xdist.scheduler import LoadFileScheduling  # type: ignore[import-untyped]
 
-    group_of = {module: name for name, modules in SHARED_GRAPHS.items() for module in modules}
-
     class SharedGraphScheduling(LoadFileScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
-            name = group_of.get(module.rsplit("/", 1)[-1])
+            name = SHARED_GROUP.get(module.rsplit("/", 1)[-1])
             return f"shared graph {name}" if name else module
 
     config.option.loadscopereorder = False

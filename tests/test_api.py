@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from neo4j import Driver
 
 from tests.conftest import ask as ask_api
 from tests.conftest import most_prolific, short_id
@@ -31,23 +29,10 @@ query ($id: ID!, $first: Int, $after: String) {
 """
 
 
-@pytest.fixture(scope="module")
-def graph(works_graph: Driver) -> Driver:
-    """The works graph this module only reads, loaded once per test process for every module
-    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
-    return works_graph
-
-
-@pytest.fixture(scope="module")
-def loaded(graph: Driver) -> Driver:
-    return graph
-
-
 def ask(url: str, variables: dict[str, Any], query: str = SCIENTIST) -> dict[str, Any]:
     return ask_api(url, query, variables)
 
 
-@pytest.mark.usefixtures("loaded")
 def test_scientist_name_and_works_count(api_url: str) -> None:
     author_url, name, work_ids = most_prolific()
     assert len(work_ids) > 2  # the sample has authors with several works
@@ -58,7 +43,6 @@ def test_scientist_name_and_works_count(api_url: str) -> None:
         assert data["works"]["totalCount"] == len(work_ids)
 
 
-@pytest.mark.usefixtures("loaded")
 def test_works_pages_walk_every_work_once(api_url: str) -> None:
     author_url, _, work_ids = most_prolific()
     seen: list[str] = []
@@ -77,7 +61,6 @@ def test_works_pages_walk_every_work_once(api_url: str) -> None:
     assert years == sorted(years, reverse=True)  # newest first
 
 
-@pytest.mark.usefixtures("loaded")
 def test_unknown_and_malformed_ids(api_url: str) -> None:
     missing = ask(api_url, {"id": "A1"})["data"]["scientist"]
     assert missing == {"__typename": "NotFound", "id": "A1", "message": missing["message"]}
@@ -86,7 +69,6 @@ def test_unknown_and_malformed_ids(api_url: str) -> None:
     assert "W2741809807" in bad["message"]
 
 
-@pytest.mark.usefixtures("loaded")
 def test_page_size_and_cursor_errors_are_shown(api_url: str) -> None:
     author_url, _, _ = most_prolific()
     body = ask(api_url, {"id": author_url, "first": 1000})

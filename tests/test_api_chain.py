@@ -266,18 +266,6 @@ def load_demo(
     return report, derive(writer, max_authors=settings.max_authors_for_ties)
 
 
-@pytest.fixture(scope="module")
-def graph(demo_graph: Driver) -> Driver:
-    """The demo graph this module only reads, loaded once per test process for every module
-    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
-    return demo_graph
-
-
-@pytest.fixture(scope="module")
-def loaded(graph: Driver) -> Driver:
-    return graph
-
-
 def teams_in_graph(graph: Driver, settings: Settings) -> dict[str, tuple[str, set[str]]]:
     found = rows(
         graph,
@@ -315,7 +303,6 @@ def in_country(key: str) -> bool:
 # --- tests -------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("loaded")
 def test_segments_in_chain_order_with_their_topics(api_url: str) -> None:
     for industry in industries():
         answer = chain(api_url, industry["id"], None, first=1)
@@ -332,7 +319,6 @@ def test_segments_in_chain_order_with_their_topics(api_url: str) -> None:
             assert all(s["inRegion"] is None for s in segment["scientists"]["edges"])
 
 
-@pytest.mark.usefixtures("loaded")
 def test_rankings_and_evidence_match_the_raw_works(
     api_url: str, graph: Driver, settings: Settings
 ) -> None:
@@ -386,7 +372,6 @@ def test_rankings_and_evidence_match_the_raw_works(
     assert seen_in > 0 and seen_out > 0
 
 
-@pytest.mark.usefixtures("loaded")
 def test_suzhou_is_a_gap_until_a_sample_city_is_mapped_into_it(
     api_url: str, graph: Driver, settings: Settings
 ) -> None:
@@ -436,7 +421,6 @@ def test_suzhou_is_a_gap_until_a_sample_city_is_mapped_into_it(
         )
 
 
-@pytest.mark.usefixtures("loaded")
 def test_failures_are_typed(api_url: str) -> None:
     def typed(industry: str, region: str | None = None, first: int = 10) -> dict[str, Any]:
         body = ask(api_url, CHAIN, {"industry": industry, "region": region, "first": first})
@@ -459,7 +443,6 @@ def test_failures_are_typed(api_url: str) -> None:
     assert typed("semiconductors", "CN", 50)["__typename"] == "TalentChain"
 
 
-@pytest.mark.usefixtures("loaded")
 def test_query_count_is_bounded_by_list_kinds_not_segments(settings: Settings) -> None:
     """A whole chain with every list and the region counts: one query per list kind, not one
     per segment or item (id lookups, industry, segments, topics, three rankings)."""
@@ -509,7 +492,6 @@ query ($industry: ID!, $first: Int, $inner: Int, $after: String) {
 """
 
 
-@pytest.mark.usefixtures("loaded")
 def test_ranked_lists_are_cursor_connections(api_url: str) -> None:
     industry, raw = max(busiest_segments(), key=lambda s: len(matching(segment_topics(s[1]))))
     topics = segment_topics(raw)
@@ -547,7 +529,6 @@ def test_ranked_lists_are_cursor_connections(api_url: str) -> None:
 
 
 # Last in the module: it adds works to the loaded graph.
-@pytest.mark.usefixtures("loaded")
 def test_new_works_rerank_the_segment_at_the_derived_step(
     api_url: str, graph: Driver, settings: Settings, tmp_path: Path
 ) -> None:

@@ -14,9 +14,6 @@ from collections import Counter, defaultdict
 from functools import cache
 from typing import Any
 
-import pytest
-from neo4j import Driver
-
 from tests.conftest import ask, sample_works, short_id
 from tests.test_api_chain import ror_records
 
@@ -258,18 +255,6 @@ def region_partners(lo: int | None = None, hi: int | None = None) -> list[tuple[
 # --- the graph -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def graph(demo_graph: Driver) -> Driver:
-    """The demo graph this module only reads, loaded once per test process for every module
-    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
-    return demo_graph
-
-
-@pytest.fixture(scope="module")
-def loaded(graph: Driver) -> Driver:
-    return graph
-
-
 def answer(api_url: str, query: str, field: str, **variables: Any) -> dict[str, Any]:
     body = ask(api_url, query, variables)
     assert "errors" not in body, body
@@ -280,7 +265,6 @@ def answer(api_url: str, query: str, field: str, **variables: Any) -> dict[str, 
 # --- tests -------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("loaded")
 def test_joint_works_of_the_busiest_pair_by_year_and_topics(api_url: str) -> None:
     a, b = busiest_pair()
     want = joint_works(a, b)
@@ -308,7 +292,6 @@ def test_joint_works_of_the_busiest_pair_by_year_and_topics(api_url: str) -> Non
     assert swapped["b"]["id"] == a
 
 
-@pytest.mark.usefixtures("loaded")
 def test_person_pairs_behind_the_busiest_pairs(api_url: str) -> None:
     seen = 0
     for a, b in busiest_pairs()[:8]:
@@ -328,7 +311,6 @@ def test_person_pairs_behind_the_busiest_pairs(api_url: str) -> None:
     assert seen >= 5, "the sample's busiest pairs have people behind them"
 
 
-@pytest.mark.usefixtures("loaded")
 def test_year_window_counts_only_its_works(api_url: str) -> None:
     a, b = next(p for p in busiest_pairs() if len({year(w) for w in joint_works(*p)}) >= 2)
     years = sorted({year(w) for w in joint_works(a, b)})
@@ -344,7 +326,6 @@ def test_year_window_counts_only_its_works(api_url: str) -> None:
     assert before["jointWorksCount"] == 0 and before["byYear"] == []
 
 
-@pytest.mark.usefixtures("loaded")
 def test_partner_ranking_matches_the_raw_works(api_url: str) -> None:
     key = busiest_institution()
     want = partners_of(key)
@@ -364,7 +345,6 @@ def test_partner_ranking_matches_the_raw_works(api_url: str) -> None:
     assert [(e["node"]["id"], e["jointWorksCount"]) for e in own["edges"]] == want
 
 
-@pytest.mark.usefixtures("loaded")
 def test_partner_pages_follow_the_cursor(api_url: str) -> None:
     key = busiest_institution()
     want = [p for p, _ in partners_of(key)]
@@ -386,7 +366,6 @@ def test_partner_pages_follow_the_cursor(api_url: str) -> None:
     assert [e["node"]["id"] for e in own["edges"]] == want[2:4]
 
 
-@pytest.mark.usefixtures("loaded")
 def test_partner_filters(api_url: str) -> None:
     key = busiest_institution()
     years = sorted({year(w) for w in works() if key in institutions_of()[w]})
@@ -419,7 +398,6 @@ def test_partner_filters(api_url: str) -> None:
     assert [(e["node"]["id"], e["jointWorksCount"]) for e in got["edges"]] == want
 
 
-@pytest.mark.usefixtures("loaded")
 def test_region_cooperation_matches_the_raw_works(api_url: str) -> None:
     want = region_partners()
     assert len(want) >= 10
@@ -467,7 +445,6 @@ def test_region_cooperation_matches_the_raw_works(api_url: str) -> None:
     ]
 
 
-@pytest.mark.usefixtures("loaded")
 def test_failures_are_typed(api_url: str) -> None:
     a, b = busiest_pair()
     got = answer(api_url, COOPERATION, "institutionCooperation", a="not an id!", b=b)

@@ -6,9 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import pytest
-from neo4j import Driver
-
 from tests.conftest import ask, sample_works
 
 FACETS = """
@@ -29,18 +26,6 @@ query ($subject: FacetSubject!, $by: [FacetDimension!]!, $filter: FacetFilter,
   }
 }
 """
-
-
-@pytest.fixture(scope="module")
-def graph(works_graph: Driver) -> Driver:
-    """The works graph this module only reads, loaded once per test process for every module
-    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
-    return works_graph
-
-
-@pytest.fixture(scope="module")
-def loaded(graph: Driver) -> Driver:
-    return graph
 
 
 def facets(url: str, **variables: Any) -> dict[str, Any]:
@@ -118,7 +103,6 @@ def latest_countries() -> dict[str, set[str]]:
 # --- tests ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("loaded")
 def test_works_by_year(api_url: str) -> None:
     works = {w["id"]: w for w in sample_works()}
     want = Counter((str(w["publication_year"]),) for w in works.values())
@@ -131,7 +115,6 @@ def test_works_by_year(api_url: str) -> None:
     assert page["buckets"]["edges"][0]["node"]["keys"][0]["dimension"] == "YEAR"
 
 
-@pytest.mark.usefixtures("loaded")
 def test_works_by_year_and_country_with_filter(api_url: str) -> None:
     works = list({w["id"]: w for w in sample_works()}.values())
     want: Counter[tuple[str, ...]] = Counter()
@@ -157,7 +140,6 @@ def test_works_by_year_and_country_with_filter(api_url: str) -> None:
     assert found == Counter((code, str(w["publication_year"])) for w in in_country)
 
 
-@pytest.mark.usefixtures("loaded")
 def test_works_by_field_with_labels(api_url: str) -> None:
     want: Counter[tuple[str, ...]] = Counter()
     names: dict[str, str] = {}
@@ -176,7 +158,6 @@ def test_works_by_field_with_labels(api_url: str) -> None:
         assert key["label"] == names[key["value"]]
 
 
-@pytest.mark.usefixtures("loaded")
 def test_scientists_by_country(api_url: str) -> None:
     countries = latest_countries()
     want = Counter((c,) for cs in countries.values() for c in cs)
@@ -191,7 +172,6 @@ def test_scientists_by_country(api_url: str) -> None:
     assert [e["node"]["keys"][0]["value"] for e in page["buckets"]["edges"]] == [code]
 
 
-@pytest.mark.usefixtures("loaded")
 def test_scientists_by_year(api_url: str) -> None:
     years: dict[str, set[int]] = {}
     for work in sample_works():
@@ -203,7 +183,6 @@ def test_scientists_by_year(api_url: str) -> None:
     assert found == want
 
 
-@pytest.mark.usefixtures("loaded")
 def test_invalid_dimensions_and_filters_are_typed_failures(api_url: str) -> None:
     cases: list[tuple[dict[str, Any], str, str]] = [
         ({"by": []}, "InvalidRange", "by"),

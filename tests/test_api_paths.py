@@ -9,8 +9,6 @@ from functools import cache
 from typing import Any
 
 import networkx as nx
-import pytest
-from neo4j import Driver
 
 from tests.conftest import ask, short_id
 from tests.test_api_chain import (
@@ -135,18 +133,6 @@ def affiliated(institution: str) -> set[str]:
 # --- the graph -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def graph(demo_graph: Driver) -> Driver:
-    """The demo graph this module only reads, loaded once per test process for every module
-    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
-    return demo_graph
-
-
-@pytest.fixture(scope="module")
-def loaded(graph: Driver) -> Driver:
-    return graph
-
-
 def paths(api_url: str, source: str, to: str, max_hops: int = 3, first: int = 20) -> Any:
     body = ask(api_url, PATHS, {"from": source, "to": to, "maxHops": max_hops, "first": first})
     assert "errors" not in body, body
@@ -206,7 +192,6 @@ def check_paths(answer: Any, start: str, targets: set[str]) -> None:
 # --- tests -------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("loaded")
 def test_one_hop_equals_the_raw_shared_works(api_url: str) -> None:
     start = source()
     best = max(neighbours()[start], key=lambda n: (weight(start, n), n))
@@ -220,7 +205,6 @@ def test_one_hop_equals_the_raw_shared_works(api_url: str) -> None:
     assert url["paths"] == answer["paths"]
 
 
-@pytest.mark.usefixtures("loaded")
 def test_longer_paths_are_shortest_real_and_strongest_first(api_url: str) -> None:
     for length in (2, 3):
         # the pair at this distance with the most shortest paths makes the ranking matter
@@ -238,7 +222,6 @@ def test_longer_paths_are_shortest_real_and_strongest_first(api_url: str) -> Non
         assert short["length"] is None and short["paths"] == []
 
 
-@pytest.mark.usefixtures("loaded")
 def test_institution_and_region_targets(api_url: str) -> None:
     start = source()
     dist = distances(start)
@@ -266,7 +249,6 @@ def test_institution_and_region_targets(api_url: str) -> None:
     check_paths(answer, start, people - {start})
 
 
-@pytest.mark.usefixtures("loaded")
 def test_failures_are_typed(api_url: str) -> None:
     start = source()
     for max_hops in (0, 5, -1):
@@ -284,7 +266,6 @@ def test_failures_are_typed(api_url: str) -> None:
     assert itself["length"] is None and itself["paths"] == []
 
 
-@pytest.mark.usefixtures("loaded")
 def test_strong_ties_rank_first(api_url: str) -> None:
     """The (scientist, institution) pair whose shortest paths differ most in strength: the
     answer orders them by weakest hop, then total, and `first: 1` keeps the strongest."""
@@ -318,7 +299,6 @@ def coauthor_graph() -> nx.Graph[str]:
     return g
 
 
-@pytest.mark.usefixtures("loaded")
 def test_lengths_match_networkx(api_url: str) -> None:
     """Pairs at every distance the sample has, each asked with maxHops at, above and below
     that distance, and pairs in different components: length and path count are networkx's."""
@@ -350,7 +330,6 @@ def test_lengths_match_networkx(api_url: str) -> None:
                 assert tuple(nodes) in every
 
 
-@pytest.mark.usefixtures("loaded")
 def test_institution_lengths_match_networkx(api_url: str) -> None:
     """To an institution: networkx's distance to the nearest affiliated person (the start
     excepted), for (start, institution) pairs at each distance, within and beyond maxHops."""

@@ -141,18 +141,6 @@ def test_a_changed_weight_changes_the_version_and_the_scores() -> None:
 # From here on, against the sample in the graph.
 
 
-@pytest.fixture(scope="module")
-def graph(works_graph: Driver) -> Driver:
-    """The works graph this module only reads, loaded once per test process for every module
-    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
-    return works_graph
-
-
-@pytest.fixture(scope="module")
-def loaded(graph: Driver) -> Driver:
-    return graph
-
-
 def primary(work: dict[str, Any]) -> dict[str, Any] | None:
     topics = work.get("topics") or []
     marked = (work.get("primary_topic") or {}).get("id")
@@ -213,13 +201,13 @@ def expected_raw() -> tuple[dict[str, dict[str, float]], dict[str, str]]:
 
 
 def test_stored_components_and_percentiles_match_the_raw_works(
-    loaded: Driver, settings: Settings
+    graph: Driver, settings: Settings
 ) -> None:
     raw, fields = expected_raw()
     stored = {
         r["id"]: r
         for r in rows(
-            loaded,
+            graph,
             settings,
             "MATCH (s:Scientist) WHERE s.eval_score IS NOT NULL RETURN s.id AS id, "
             "s.eval_field AS field, s.eval_values AS v, s.eval_percentiles AS p",
@@ -246,7 +234,7 @@ def biggest_field_top() -> str:
     return max((a for a, f in fields.items() if f == field), key=lambda a: (raw[a]["output"], a))
 
 
-def test_evaluation_explains_itself(loaded: Driver, api_url: str) -> None:
+def test_evaluation_explains_itself(graph: Driver, api_url: str) -> None:
     author = biggest_field_top()
     body = ask(api_url, EVALUATION, {"id": author})
     e = body["data"]["evaluation"]
@@ -263,10 +251,10 @@ def test_evaluation_explains_itself(loaded: Driver, api_url: str) -> None:
 
 
 def test_segment_evaluation_adds_segment_fit(
-    loaded: Driver, settings: Settings, api_url: str
+    graph: Driver, settings: Settings, api_url: str
 ) -> None:
     ranked = rows(
-        loaded,
+        graph,
         settings,
         "MATCH (s:Scientist)-[r:RANKED_IN]->(seg:ChainSegment) WHERE s.eval_score IS NOT NULL "
         "RETURN s.id AS s, seg.id AS seg, r.works AS works, "
@@ -294,9 +282,9 @@ def test_segment_evaluation_adds_segment_fit(
 
 
 def test_a_changed_model_rescores_everyone_under_its_version(
-    loaded: Driver, settings: Settings, api_url: str
+    graph: Driver, settings: Settings, api_url: str
 ) -> None:
-    writer = Writer(loaded, settings.neo4j_database)
+    writer = Writer(graph, settings.neo4j_database)
     author = biggest_field_top()
     before = ask(api_url, EVALUATION, {"id": author})["data"]["evaluation"]
     scientists = len(expected_raw()[1])
@@ -313,7 +301,7 @@ def test_a_changed_model_rescores_everyone_under_its_version(
     assert weights["impact"] == 0.05 and weights["output"] == 0.45
     assert after["score"] != pytest.approx(before["score"])
     versions = rows(
-        loaded,
+        graph,
         settings,
         "MATCH (s:Scientist) WHERE s.eval_score IS NOT NULL RETURN DISTINCT s.eval_version AS v",
     )

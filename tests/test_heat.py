@@ -43,18 +43,6 @@ query ($kind: HotKind, $industry: ID, $first: Int) {
 """
 
 
-@pytest.fixture(scope="module")
-def graph(works_graph: Driver) -> Driver:
-    """The works graph this module only reads, loaded once per test process for every module
-    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
-    return works_graph
-
-
-@pytest.fixture(scope="module")
-def loaded(graph: Driver) -> Driver:
-    return graph
-
-
 def field_id(topic: dict[str, Any]) -> str:
     return "fields/" + str(topic["field"]["id"]).rsplit("/", 1)[-1]
 
@@ -70,7 +58,7 @@ def topic_years() -> tuple[dict[str, Counter[int]], Counter[int]]:
     return by_topic, totals
 
 
-def test_topic_heat_counts_from_raw_works(loaded: Driver, api_url: str) -> None:
+def test_topic_heat_counts_from_raw_works(graph: Driver, api_url: str) -> None:
     by_topic, totals = topic_years()
     topic, counts = max(by_topic.items(), key=lambda kv: (sum(kv[1].values()), kv[0]))
     end = max(totals)
@@ -104,7 +92,7 @@ def test_topic_heat_counts_from_raw_works(loaded: Driver, api_url: str) -> None:
     assert [y["year"] for y in window["years"]] == [end - 2, end - 1, end]
 
 
-def test_field_and_segment_heat(loaded: Driver, api_url: str) -> None:
+def test_field_and_segment_heat(graph: Driver, api_url: str) -> None:
     by_field: Counter[str] = Counter()
     for work in sample_works():
         for f in {field_id(t) for t in work.get("topics") or []}:
@@ -129,7 +117,7 @@ def test_field_and_segment_heat(loaded: Driver, api_url: str) -> None:
     assert bad["__typename"] == "InvalidRange"
 
 
-def test_hot_topics_ranked_by_their_kind(loaded: Driver, api_url: str) -> None:
+def test_hot_topics_ranked_by_their_kind(graph: Driver, api_url: str) -> None:
     for kind, score in (("HOT", "hot"), ("EMERGING", "emerging")):
         body = ask(api_url, HOT, {"kind": kind, "first": 50})
         page = body["data"]["hotTopics"]

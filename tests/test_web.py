@@ -1,5 +1,5 @@
 """The page, end to end: Debian's Chromium (Playwright, `executable_path`) against the real API
-on a loopback port over a real Neo4j loaded with the demo data (the OpenAlex sample, the
+on a loopback port over a real Neo4j graph with the demo data (the OpenAlex sample, the
 taxonomy, the chains, the Suzhou profile and the ROR records of the sample's institutions).
 
 Each view opens from its deep link and shows what the API answers to the same question: the
@@ -111,18 +111,6 @@ def browser(
     launched.close()
 
 
-@pytest.fixture(scope="module")
-def graph(demo_graph: Driver) -> Driver:
-    """The demo graph this module only reads, loaded once per test process for every module
-    that shares it (tests/conftest.py: SHARED_GRAPHS)."""
-    return demo_graph
-
-
-@pytest.fixture(scope="module")
-def loaded(graph: Driver) -> Driver:
-    return graph
-
-
 @dataclass
 class Site:
     url: str
@@ -139,7 +127,7 @@ def _key(graph: Driver, settings: Settings, role: Role, name: str, *, revoked: b
 
 
 @pytest.fixture(scope="module")
-def site(graph: Driver, settings: Settings, loaded: None, web_dist: None) -> Iterator[Site]:
+def site(graph: Driver, settings: Settings, web_dist: None) -> Iterator[Site]:
     """The API serving the page; no anonymous access, so keys decide what a browser sees."""
     with serve_api(settings) as url:
         keys = {
