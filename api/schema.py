@@ -27,10 +27,12 @@ from api.queries.cooperation import CooperationQuery
 from api.queries.entities import EntityQuery
 from api.queries.evaluation import EvaluationQuery
 from api.queries.facets import FacetsQuery
+from api.queries.flows import FlowsQuery
 from api.queries.heat import HeatQuery
 from api.queries.map import MapQuery
 from api.queries.paths import PathsQuery
 from api.queries.push import PushQuery
+from api.queries.rising import RisingQuery
 from api.queries.search import SearchQuery
 from api.queries.watch import WatchQuery
 from api.requests import current_request_id
@@ -51,6 +53,8 @@ Query = merge_types(
         MapQuery,
         HeatQuery,
         EvaluationQuery,
+        FlowsQuery,
+        RisingQuery,
         CaseQueryRoot,
         WatchQuery,
         PushQuery,

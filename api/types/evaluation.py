@@ -51,6 +51,13 @@ class Evaluation:
         description="data/evaluation/*.yaml's version + a hash of the file that scored it."
     )
     field: strawberry.ID = strawberry.field(description="The main field percentiles are in.")
+    field_name: str | None = strawberry.field(
+        description="The main field's name in English (the OpenAlex taxonomy's)."
+    )
+    field_name_zh: str | None = strawberry.field(
+        description="The main field's name in Chinese, where the taxonomy has one (null: "
+        "show field_name)."
+    )
     segment: strawberry.ID | None
     components: list[EvaluationComponent]
 
@@ -63,6 +70,8 @@ class Evaluation:
             tier=TalentTier(m.tier) if m.tier else None,
             model_version=m.version,
             field=strawberry.ID(m.field),
+            field_name=m.field_name,
+            field_name_zh=m.field_name_zh,
             segment=strawberry.ID(m.segment) if m.segment else None,
             components=[
                 EvaluationComponent(

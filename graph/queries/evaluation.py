@@ -22,7 +22,9 @@ EVALUATIONS = f"""
 UNWIND $keys AS key
 MATCH (s:{Label.SCIENTIST} {{id: key.scientist}})
 OPTIONAL MATCH (s)-[r:{Rel.RANKED_IN} {{segment: key.segment}}]->(:{Label.CHAIN_SEGMENT})
-RETURN key.scientist AS scientist, key.segment AS segment,
+OPTIONAL MATCH (f:{Label.FIELD} {{id: s.eval_field}})
+RETURN key.scientist AS scientist, key.segment AS segment, f.name AS field_name,
+       f.name_zh AS field_name_zh,
        s {{.eval_version, .eval_field, .eval_score, .eval_score_percentile, .eval_tier,
           .eval_names, .eval_values, .eval_percentiles, .eval_weights, .eval_fit_weight}} AS e,
        r.fit AS fit, r.fit_percentile AS fit_percentile, r.works AS matching
@@ -53,6 +55,8 @@ class Evaluation:
     segment: str | None
     version: str
     field: str
+    field_name: str | None
+    field_name_zh: str | None
     score: float
     score_percentile: float
     tier: str | None
@@ -86,6 +90,8 @@ def _evaluation(row: dict[str, Any]) -> Evaluation | None:
         segment=row["segment"],
         version=str(e["eval_version"]),
         field=str(e["eval_field"]),
+        field_name=row["field_name"],
+        field_name_zh=row["field_name_zh"],
         score=score,
         score_percentile=float(e["eval_score_percentile"]),
         tier=e.get("eval_tier"),

@@ -17,7 +17,9 @@ from graph.queries import chain
 from graph.unit_of_work import Writer
 from graph.write import derived, event, identity, team
 from graph.write import evaluation as evaluation_write
+from graph.write import flows as flows_write
 from ingest.derived.evaluation import derive_evaluation, derive_segment_fit
+from ingest.derived.flows import derive_flows
 from ingest.derived.heat import derive_heat
 from ingest.derived.teams import Teams, detect_teams
 from schema.labels import Label
@@ -34,6 +36,8 @@ class DeriveReport:
     teams: int = 0
     segments: int = 0
     heat: int = 0
+    model_ranked: int = 0
+    flows: int = 0  # scientists whose moves were recomputed
     evaluated: int = 0
     events: int = 0  # changes to watched entities (graph.write.event)
     identities: identity.ApplyReport = field(default_factory=identity.ApplyReport)
@@ -69,6 +73,8 @@ def derive(
         writer(team.mark_changed_institutions, ids)
         # Their evaluation is due too (ingest/derived/evaluation.py, after the rankings).
         writer(evaluation_write.mark_scientists, ids)
+        # And their moves (ingest/derived/flows.py).
+        writer(flows_write.mark_scientists, ids)
         report.events += writer(event.derive_scientists_tracked, ids, max_authors, at)
         report.scientists += len(ids)
         if on_progress:
@@ -96,11 +102,28 @@ def derive(
         report.heat = derive_heat(writer)
         if on_progress:
             on_progress("heat", report.heat)
+    # Cheap when nothing is due: one index seek.
+    report.flows = derive_flows(writer)
+    if on_progress and report.flows:
+        on_progress("flows", report.flows)
     # Cheap when nothing is due: three index seeks.
     report.evaluated = derive_evaluation(writer)
     if on_progress and report.evaluated:
         on_progress("evaluated", report.evaluated)
+    if ranked or report.evaluated:
+        # A re-scored field moves scores in every segment: talentChain's scientist lists
+        # follow the model (graph/queries/chain.py, MODEL_RANK), all segments again.
+        report.model_ranked = rank_scientists_by_model(writer)
     return report
+
+
+def rank_scientists_by_model(writer: Writer, *, chunk: int = 10) -> int:
+    """Every segment's scientists in the evaluation model's order; how many edges."""
+    segments = writer(chain.ranked_segments)
+    return sum(
+        writer(chain.rank_by_model, segments[start : start + chunk])
+        for start in range(0, len(segments), chunk)
+    )
 
 
 def derive_teams(
