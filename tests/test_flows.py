@@ -25,7 +25,7 @@ from ingest.openalex.authors import OPENALEX_AUTHORS
 from ingest.ror.records import ROR
 from schema.settings import Settings
 from tests.conftest import OPENALEX_SAMPLE, ask, load_works, sample_works, short_id
-from tests.test_api_chain import institution_key, ror_records
+from tests.test_api_chain import country_of, institution_key, ror_records
 
 AUTHORS = OPENALEX_SAMPLE / "authors.jsonl"
 
@@ -67,19 +67,12 @@ def their_works() -> list[dict[str, Any]]:
     ]
 
 
-def ror_country(key: str) -> str | None:
-    record = ror_records().get(key)
-    if record is None:
-        return None
-    codes = {loc["geonames_details"].get("country_code") for loc in record.get("locations", [])}
-    return next(iter(codes)) if len(codes) == 1 else None
-
-
 @cache
 def expected_moves() -> list[dict[str, Any]]:
     """Every move, computed from the raw records: per author and year the institution with the
-    most evidence (Author-record years, authorships of that year's works; ties: smallest key),
-    a move where it changes between consecutive years seen."""
+    most evidence (Author-record years, authorships of that year's works; ties: the year
+    before's if tied, else the smallest key), a move where it changes between consecutive
+    years seen."""
     found = []
     works = their_works()
     for author in authors():
@@ -100,9 +93,12 @@ def expected_moves() -> list[dict[str, Any]]:
                         country.setdefault(key, i.get("country_code"))
                         evidence[(w["publication_year"], key)] += 1
         main: dict[int, str] = {}
+        last = None
         for year in sorted({y for y, _ in evidence}):
             here = {k: n for (y, k), n in evidence.items() if y == year}
-            main[year] = min(here, key=lambda k: (-here[k], k))
+            best = max(here.values())
+            tied = sorted(k for k, n in here.items() if n == best)
+            last = main[year] = last if last in tied else tied[0]
         years = sorted(main)
         for before, year in itertools.pairwise(years):
             if main[before] != main[year]:
@@ -113,9 +109,7 @@ def expected_moves() -> list[dict[str, Any]]:
                         "year": year,
                         "from": main[before],
                         "to": main[year],
-                        "before": [
-                            (y, ror_country(main[y]) or country.get(main[y])) for y in prior
-                        ],
+                        "before": [(y, country_of(main[y]) or country.get(main[y])) for y in prior],
                     }
                 )
     return found
@@ -126,7 +120,7 @@ def expected_flows(region: str, n: int) -> dict[str, Any]:
     (the graph knows places from ROR only)."""
     flows = []
     for m in expected_moves():
-        inside_from, inside_to = ror_country(m["from"]) == region, ror_country(m["to"]) == region
+        inside_from, inside_to = country_of(m["from"]) == region, country_of(m["to"]) == region
         if inside_from == inside_to:
             continue
         away = 0
@@ -171,11 +165,14 @@ def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathF
 def test_moves_of_a_history() -> None:
     """The pure logic, with a second affiliation beside the main one and a gap of years."""
     evidence = [(2010, "a"), (2011, "a"), (2011, "x"), (2012, "a"), (2015, "b"), (2016, "b")]
+    evidence += [(2009, "z"), (2010, "z")]  # a tie in 2010 keeps z, the year before's
     country = {"a": "US", "b": "CN", "x": "CN"}
-    [move] = moves_of("s", evidence, country)
+    country["z"] = "US"
+    first, move = moves_of("s", evidence, country)
+    assert (first.year, first.from_id, first.to_id) == (2011, "z", "a")
     assert (move.year, move.from_id, move.to_id) == (2015, "a", "b")
-    assert move.before_years == (2010, 2011, 2012)
-    assert abroad_years(move.before_years, move.before_countries, "CN") == 3
+    assert move.before_years == (2009, 2010, 2011, 2012)
+    assert abroad_years(move.before_years, move.before_countries, "CN") == 4
     assert abroad_years(move.before_years, move.before_countries, "US") == 0
     assert abroad_years([2010, 2012], ["CN", None], "CN") == 0
 

@@ -3,10 +3,10 @@
 A scientist's history is, per year, the evidence of each institution: every year an OpenAlex
 Author record lists for it (`affiliations[].years`) and every work of that year whose
 authorship names it. The main institution of a year is the one with the most evidence (ties:
-the smallest id); a move is a change of main institution between two consecutive years the
-history holds (a gap of unknown years in between is allowed: the move is dated to the year the
-new institution is first seen). A second affiliation that comes and goes beside the main one
-is not a move.
+the previous year's main institution when it is among them, else the smallest id); a move is a
+change of main institution between two consecutive years the history holds (a gap of unknown
+years in between is allowed: the move is dated to the year the new institution is first seen).
+A second affiliation that comes and goes beside the main one is not a move.
 
 Each move keeps the countries of the main institutions of the years before it
 (`before_years`, `before_countries`), so that whether it is a returnee's can be decided at
@@ -58,11 +58,19 @@ class Move:
 
 
 def main_by_year(evidence: Iterable[tuple[int, str]]) -> dict[int, str]:
-    """Per year, the institution with the most evidence (ties: the smallest id)."""
+    """Per year, the institution with the most evidence; of a tie, the previous year's main
+    institution if it is among them (people listing several places each year do not "move"
+    back and forth between them), else the smallest id."""
     counts: dict[int, Counter[str]] = {}
     for year, institution in evidence:
         counts.setdefault(year, Counter())[institution] += 1
-    return {y: min(c, key=lambda i: (-c[i], i)) for y, c in counts.items()}
+    main: dict[int, str] = {}
+    previous: str | None = None
+    for year in sorted(counts):
+        c = counts[year]
+        previous = min(c, key=lambda i: (-c[i], i != previous, i))
+        main[year] = previous
+    return main
 
 
 def moves_of(
