@@ -93,12 +93,12 @@ def expected_moves() -> list[dict[str, Any]]:
                         country.setdefault(key, i.get("country_code"))
                         evidence[(w["publication_year"], key)] += 1
         main: dict[int, str] = {}
-        last = None
+        last = ""
         for year in sorted({y for y, _ in evidence}):
             here = {k: n for (y, k), n in evidence.items() if y == year}
             best = max(here.values())
             tied = sorted(k for k, n in here.items() if n == best)
-            last = main[year] = last if last in tied else tied[0]
+            main[year] = last = last if last in tied else tied[0]
         years = sorted(main)
         for before, year in itertools.pairwise(years):
             if main[before] != main[year]:

@@ -9,6 +9,7 @@ in the same run. Last, the evaluation model re-scores the scientists it marked o
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,6 +42,9 @@ class DeriveReport:
     evaluated: int = 0
     events: int = 0  # changes to watched entities (graph.write.event)
     identities: identity.ApplyReport = field(default_factory=identity.ApplyReport)
+    # Wall seconds of each phase: ties (works, scientists, institutions, teams), segments
+    # (rankings and segment fit), heat, flows, evaluated, model_ranked.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def derive(
@@ -53,6 +57,7 @@ def derive(
     """Process every mark left by loads, chunk by chunk, until none is left; the changes to
     watched entities become events on the way (graph.write.event)."""
     at = datetime.now(UTC)
+    started = time.perf_counter()
     report = DeriveReport(identities=writer(identity.apply_identities))
     ties_changed = any(writer(derived.dirty, label, 1) for label in TIES)
     # Heat reads every work and segment: recomputed whole when either changed.
@@ -88,33 +93,51 @@ def derive(
         report.institutions += len(ids)
         if on_progress:
             on_progress("institutions", report.institutions)
+    report.seconds["ties"] = time.perf_counter() - started
+    _rankings_and_models(writer, report, heat_changed, on_progress)
+    return report
+
+
+def _rankings_and_models(
+    writer: Writer,
+    report: DeriveReport,
+    heat_changed: bool,
+    on_progress: Callable[[str, int], None] | None,
+) -> None:
+    """After the ties: the marked segments' rankings, heat, flows, the evaluation and the
+    model's order of the rankings, each timed in `report.seconds`."""
+    clock = time.perf_counter()
+
+    def lap(name: str, done: int) -> None:
+        nonlocal clock
+        report.seconds[name] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        if on_progress and done:
+            on_progress(name, done)
+
     ranked: list[str] = []
     while ids := writer(derived.dirty, Label.CHAIN_SEGMENT, 1):
         writer(chain.rank_segment, ids[0])
         ranked.append(ids[0])
         report.segments += 1
-        if on_progress:
-            on_progress("segments", report.segments)
     # Segment fit reads the new RANKED_IN edges: batched, a few transactions for all segments
     # (a run killed before it leaves fit 0 on them until their next ranking).
     derive_segment_fit(writer, ranked)
+    lap("segments", report.segments)
     if heat_changed:
         report.heat = derive_heat(writer)
-        if on_progress:
-            on_progress("heat", report.heat)
+    lap("heat", report.heat)
     # Cheap when nothing is due: one index seek.
     report.flows = derive_flows(writer)
-    if on_progress and report.flows:
-        on_progress("flows", report.flows)
+    lap("flows", report.flows)
     # Cheap when nothing is due: three index seeks.
     report.evaluated = derive_evaluation(writer)
-    if on_progress and report.evaluated:
-        on_progress("evaluated", report.evaluated)
+    lap("evaluated", report.evaluated)
     if ranked or report.evaluated:
         # A re-scored field moves scores in every segment: talentChain's scientist lists
         # follow the model (graph/queries/chain.py, MODEL_RANK), all segments again.
         report.model_ranked = rank_scientists_by_model(writer)
-    return report
+    lap("model_ranked", report.model_ranked)
 
 
 def rank_scientists_by_model(writer: Writer, *, chunk: int = 10) -> int:
