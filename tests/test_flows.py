@@ -11,6 +11,7 @@ import itertools
 import json
 import time
 from collections import Counter
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -25,7 +26,7 @@ from ingest.openalex.authors import OPENALEX_AUTHORS
 from ingest.ror.records import ROR
 from schema.settings import Settings
 from tests.conftest import OPENALEX_SAMPLE, ask, load_works, rows, sample_works, short_id
-from tests.test_api_chain import country_of, institution_key, ror_records
+from tests.test_api_chain import institution_key, ror_records
 
 AUTHORS = OPENALEX_SAMPLE / "authors.jsonl"
 
@@ -112,13 +113,15 @@ def expected_moves() -> list[dict[str, Any]]:
     return found
 
 
-def expected_flows(region: str, n: int, countries: dict[str, str | None]) -> dict[str, Any]:
-    """Inflows and outflows of a country: a side is in it when its ROR record places it there
-    (the graph knows places from ROR only). Abroad years count the institutions' countries as
-    the graph holds them (`countries`: ROR's, else the OpenAlex views', where any)."""
+def expected_flows(region: str, n: int, places: Places) -> dict[str, Any]:
+    """Inflows and outflows of a country: a side is in it when the ROR records loaded place it
+    there (a LOCATED_IN chain to the Country; `places.inside`). Abroad years count the
+    institutions' countries as the graph holds them (`places.countries`: ROR's, else the
+    OpenAlex views', where any)."""
+    countries, inside = places.countries, places.inside[region]
     flows = []
     for m in expected_moves():
-        inside_from, inside_to = country_of(m["from"]) == region, country_of(m["to"]) == region
+        inside_from, inside_to = m["from"] in inside, m["to"] in inside
         if inside_from == inside_to:
             continue
         away = 0
@@ -161,11 +164,26 @@ def loaded(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathF
     return graph
 
 
+@dataclass(frozen=True)
+class Places:
+    countries: dict[str, str | None]
+    inside: dict[str, set[str]]
+
+
 @pytest.fixture(scope="module")
-def countries(loaded: Driver, settings: Settings) -> dict[str, str | None]:
-    """The institutions' countries in the graph (from the loaded ROR and OpenAlex records)."""
+def countries(loaded: Driver, settings: Settings) -> Places:
+    """Where the loaded records put the institutions: their countries, and per country the
+    institutions a LOCATED_IN chain (ROR's city, then country) ties to it."""
     found = rows(loaded, settings, "MATCH (i:Institution) RETURN i.id AS id, i.country_code AS c")
-    return {r["id"]: r["c"] for r in found}
+    located = rows(
+        loaded,
+        settings,
+        "MATCH (i:Institution)-[:LOCATED_IN*1..3]->(c:Country) RETURN c.id AS c, i.id AS i",
+    )
+    inside: dict[str, set[str]] = {}
+    for r in located:
+        inside.setdefault(r["c"], set()).add(r["i"])
+    return Places({r["id"]: r["c"] for r in found}, inside)
 
 
 def test_moves_of_a_history() -> None:
@@ -197,7 +215,7 @@ def all_moves(api_url: str, variables: dict[str, Any]) -> tuple[dict[str, Any], 
 
 @pytest.mark.parametrize("region", ["US", "CN", "GB"])
 def test_flows_of_a_country_match_the_raw_histories(
-    countries: dict[str, str | None], api_url: str, region: str
+    countries: Places, api_url: str, region: str
 ) -> None:
     expected = expected_flows(region, 3, countries)["moves"]
     answer, moves = all_moves(api_url, {"region": region, "n": 3})
@@ -246,7 +264,7 @@ def test_flows_of_a_country_match_the_raw_histories(
     assert [m["year"] for m in moves] == sorted((m["year"] for m in moves), reverse=True)
 
 
-def test_returnees_and_year_windows(countries: dict[str, str | None], api_url: str) -> None:
+def test_returnees_and_year_windows(countries: Places, api_url: str) -> None:
     for n in (1, 3, 10):
         expected = expected_flows("CN", n, countries)["moves"]
         answer, _ = all_moves(api_url, {"region": "CN", "n": n})
