@@ -534,3 +534,49 @@ def test_rising_stars_match_the_raw_works(loaded: Driver, api_url: str) -> None:
     field = fields[got[0][0]]
     only = ask(api_url, RISING, {"field": field})["data"]["risingStars"]
     assert {e["node"]["id"] for e in only["edges"]} == {a for a in expected if fields[a] == field}
+
+
+EVIDENCE = """
+query ($id: ID!, $after: String) {
+  evaluation(scientist: $id) {
+    ... on Evaluation { components { name evidence(first: 2, after: $after) {
+      totalCount edges { node { id publicationYear citedByCount } }
+      pageInfo { hasNextPage endCursor } } } }
+  }
+}
+"""
+
+
+def test_components_show_their_works_paged(loaded: Driver, api_url: str) -> None:
+    author = biggest_field_top()
+    works = sample_works()
+    end = max(w["publication_year"] for w in works)
+    mine = {
+        short_id(w["id"]): w
+        for w in works
+        if any(
+            short_id((a.get("author") or {}).get("id") or "") == author for a in w["authorships"]
+        )
+    }
+    pages: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    totals: dict[str, int] = {}
+    after = None
+    while True:
+        body = ask(api_url, EVIDENCE, {"id": author, "after": after})
+        assert body.get("data"), body
+        more = False
+        for c in body["data"]["evaluation"]["components"]:
+            totals[c["name"]] = c["evidence"]["totalCount"]
+            pages[c["name"]] += [e["node"] for e in c["evidence"]["edges"]]
+            more = more or c["evidence"]["pageInfo"]["hasNextPage"]
+            after = c["evidence"]["pageInfo"]["endCursor"] or after
+        if not more:
+            break
+    assert totals["output"] == len(mine) == len(pages["output"])
+    recent = [i for i, w in mine.items() if w["publication_year"] > end - 5]
+    assert totals["momentum"] == len(recent)
+    assert {n["id"] for n in pages["momentum"]} == set(recent)
+    by_cites = sorted(mine, key=lambda i: (-mine[i]["cited_by_count"], i))
+    assert [n["id"] for n in pages["impact"]] == by_cites
+    oldest = sorted(mine, key=lambda i: (mine[i]["publication_year"], i))
+    assert [n["id"] for n in pages["career_age"]] == oldest
