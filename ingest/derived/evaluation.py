@@ -54,6 +54,7 @@ COMPONENTS = ("impact", "output", "momentum", "leadership", "collaboration", "ca
 FIT = "segment_fit"
 TIERS = ("TOP", "LEADING", "YOUNG", "ENGINEER")
 MIN_BASELINE = 3
+FIELDS_PER_TRANSACTION = 5
 # Rising stars when the model file has no `rising_stars:` section.
 RISING = {"max_career_age": 10.0, "momentum": 0.6, "impact": 0.6}
 
@@ -347,7 +348,10 @@ def derive_evaluation(writer: Writer, model: Model | None = None, *, chunk: int 
             )
         writer(ev_write.write_raw, rows, ids)
         done += len(ids)
-    while fields := writer(ev_write.dirty_fields, 100):
+    # A few fields per transaction: at ~100K scientists, all fields' scores in one transaction
+    # went over Neo4j's transaction memory (dbms.memory.transaction.total.max, 717 MiB with a
+    # 1 GB heap; bench/api, 2026-12-07).
+    while fields := writer(ev_write.dirty_fields, FIELDS_PER_TRANSACTION):
         writer(ev_write.rescore_fields, fields, lambda f, p: _score_rows(f, p, model))
     return done
 
