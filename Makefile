@@ -6,6 +6,8 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SAMPLE := data/sample/openalex/works.jsonl
+# The 108 Author records: affiliation histories with years, where talentFlows finds moves.
+AUTHORS_SAMPLE := data/sample/openalex/authors.jsonl
 ROR_DUMPS := data/sample/ror/ror_v2_records.json.gz data/sample/ror/ror_v1_legacy_records.json.gz
 # The demo's names-only records: the Suzhou entries (1,242; about a minute). The world's 2023
 # files of 14 venues (20,311 entries) took 22 minutes on this machine at the records job's
@@ -45,6 +47,7 @@ run: install web
 	$(BIN)/talentmap ingest ror $(ROR_DUMPS)
 	$(BIN)/talentmap ingest region
 	$(BIN)/talentmap ingest openalex $(SAMPLE)
+	$(BIN)/talentmap ingest openalex $(AUTHORS_SAMPLE)
 	$(BIN)/talentmap ingest records $(CSMETRICS) --format csmetrics
 	@echo "Demo: anonymous clients get the viewer role (TALENTMAP_API_ANONYMOUS_ROLE=viewer)."
 	@echo "For introductionPaths: $(BIN)/talentmap apikey create --role recruiter --name demo"

@@ -56,6 +56,10 @@ ROOT_FIELDS: dict[str, Role] = {
     "hotTopics": Role.VIEWER,
     # The evaluation model's scores and tiers (computed from public output).
     "evaluation": Role.VIEWER,
+    # Talent flows: moves between institutions from public affiliation histories.
+    "talentFlows": Role.VIEWER,
+    # Rising stars: the evaluation model's percentiles, like evaluation.
+    "risingStars": Role.VIEWER,
     # Who could introduce us to whom: it walks people's personal co-author networks.
     "introductionPaths": Role.RECRUITER,
     # Recruitment cases: everyone reads them; recruiters open cases and change their own

@@ -28,11 +28,13 @@ from api.queries.district import DistrictQuery
 from api.queries.entities import EntityQuery
 from api.queries.evaluation import EvaluationQuery
 from api.queries.facets import FacetsQuery
+from api.queries.flows import FlowsQuery
 from api.queries.heat import HeatQuery
 from api.queries.map import MapQuery
 from api.queries.paths import PathsQuery
 from api.queries.push import PushQuery
 from api.queries.region import RegionQuery
+from api.queries.rising import RisingQuery
 from api.queries.search import SearchQuery
 from api.queries.watch import WatchQuery
 from api.queries.whoami import WhoamiQuery
@@ -55,6 +57,8 @@ Query = merge_types(
         RegionQuery,
         HeatQuery,
         EvaluationQuery,
+        FlowsQuery,
+        RisingQuery,
         CaseQueryRoot,
         WatchQuery,
         PushQuery,

@@ -130,7 +130,8 @@ FAMILIES = [
         """query ($id: ID!) { talentChain(industry: $id, region: "cn/suzhou", first: 10) {
             __typename ... on TalentChain { segments { segment { id nameEn }
             topics { id }
-            scientists { totalCount edges { matchingWorks citations score inRegion
+            heat { growth heatScore { score } }
+            scientists { totalCount edges { matchingWorks citations score segmentScore inRegion
               node { id name } } }
             teams { totalCount edges { matchingWorks score inRegion } }
             institutions { totalCount edges { matchingWorks score inRegion } }
@@ -163,6 +164,36 @@ FAMILIES = [
             ... on RegionCooperation { totalCount edges { jointWorksCount node { id name }
             homeInstitutions { jointWorksCount institutionId } } } } }""",
         lambda rng, s: {"region": rng.choice(["cn/suzhou", "CN", "US"])},
+    ),
+    # Issue 17: the evaluation model's answers, rankings by it, talent flows, rising stars.
+    Family(
+        "evaluation",
+        """query ($id: ID!) { evaluation(scientist: $id) { __typename ... on Evaluation {
+            score tier modelVersion fieldName
+            components { name value percentile weight contribution } } } }""",
+        lambda rng, s: {"id": rng.choice(s.scientists)},
+    ),
+    Family(
+        "search by score",
+        """query ($id: ID!) { searchScientists(sort: SCORE, filter: {industry: $id}, first: 20) {
+            __typename ... on ScientistSearchConnection {
+              totalCount edges { node { id name } } } } }""",
+        lambda rng, s: {"id": rng.choice(s.industries)},
+    ),
+    Family(
+        "talent flows",
+        """query ($region: ID!) { talentFlows(region: $region) { __typename ... on TalentFlows {
+            inflow outflow returnees byYear { year inflow outflow net returnees }
+            origins { institutionId moves } destinations { institutionId moves }
+            moves(first: 20) { totalCount edges { node { year scientistId returnee } } } } } }""",
+        lambda rng, s: {"region": rng.choice(["cn/suzhou", "CN", "US"])},
+    ),
+    Family(
+        "rising stars",
+        """query ($region: ID) { risingStars(region: $region, first: 20) { __typename
+            ... on RisingStarConnection {
+              totalCount edges { score careerAge node { id name } } } } }""",
+        lambda rng, s: {"region": rng.choice([None, "CN", "US"])},
     ),
     Family(
         "search scientists",
@@ -254,7 +285,8 @@ def load(settings: Settings, scientists: int, seed: int, batch_size: int) -> lis
         report, took = timed(derive, writer, max_authors=settings.max_authors_for_ties)
         lines.append(
             f"derived step {took:.0f} s ({report.scientists:,} scientists recomputed, "
-            f"{report.segments} segments ranked)"
+            f"{report.segments} segments ranked); by phase: "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.seconds.items())
         )
     return lines
 

@@ -235,6 +235,32 @@ MIGRATIONS = (
             "SET s.needs_derive = true",
         ),
     ),
+    Migration(
+        22,
+        "talent-chain scientists in the evaluation model's order",
+        (
+            # A page of a segment's scientists is an index seek on (segment, model_rank).
+            "CREATE INDEX ranked_in_segment_model_rank IF NOT EXISTS "
+            "FOR ()-[e:RANKED_IN]-() ON (e.segment, e.model_rank)",
+            # A graph ranked before gets model ranks at its next derived step.
+            "MATCH (s:ChainSegment) WHERE EXISTS { (s)<-[:RANKED_IN]-(:Scientist) } "
+            "SET s.needs_derive = true",
+        ),
+    ),
+    Migration(
+        23,
+        "talent flows and rising stars",
+        (
+            _unique("Move", "id"),
+            _index("Move", "year"),
+            _index("Scientist", "flows_dirty"),
+            # risingStars: the scientists with a rising-star score, best first.
+            _index("Scientist", "eval_rising"),
+            # A graph derived before flows existed gets them at its next derived step.
+            "MATCH (s:Scientist) WHERE EXISTS { (s)-[:AFFILIATED_WITH|AUTHORED]->() } "
+            "SET s.flows_dirty = true",
+        ),
+    ),
 )
 
 # Issue 18 (versions 30..39; other branches use other ranges).

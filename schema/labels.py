@@ -45,6 +45,9 @@ class Label(StrEnum):
     PUSH_LIST = "PushList"
     # One attempt to deliver an event to a watchlist's webhook (the delivery log).
     WEBHOOK_DELIVERY = "WebhookDelivery"
+    # Talent flows (issue 17): a change of a scientist's main institution, derived from the
+    # affiliation history (ingest/derived/flows.py).
+    MOVE = "Move"
 
 
 class Rel(StrEnum):
@@ -80,6 +83,9 @@ class Rel(StrEnum):
     HAS_EVENT = "HAS_EVENT"  # Case -> CaseEvent {version}
     WATCHES = "WATCHES"  # Watchlist -> Scientist / Team / Institution {since}
     CONCERNS = "CONCERNS"  # Event -> the Scientist / Team / Institution it is about
+    MOVED = "MOVED"  # Scientist -> Move {year, before_years, before_countries}
+    MOVED_FROM = "MOVED_FROM"  # Move -> the Institution left
+    MOVED_TO = "MOVED_TO"  # Move -> the Institution joined
     # PushList -> the PushList of the same district and segment it follows
     FOLLOWS = "FOLLOWS"
     SENT = "SENT"  # Watchlist -> WebhookDelivery

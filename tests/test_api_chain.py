@@ -59,7 +59,7 @@ query ($industry: ID!, $region: ID, $first: Int) {
         topics { id }
         scientists {
           totalCount pageInfo { hasNextPage endCursor }
-          edges { cursor matchingWorks citations score inRegion node { id name } }
+          edges { cursor matchingWorks citations score segmentScore inRegion node { id name } }
         }
         teams {
           totalCount pageInfo { hasNextPage endCursor }
@@ -276,6 +276,20 @@ def teams_in_graph(graph: Driver, settings: Settings) -> dict[str, tuple[str, se
     return {r["team"]: (r["home"], set(r["members"])) for r in found}
 
 
+def assert_model_order(got: list[dict[str, Any]], want: list[tuple[Any, ...]]) -> None:
+    """Scientists by segmentScore, highest first, people without one last, ties in evidence
+    order; the first min(50, all) of them."""
+    position = {w[0]: n for n, w in enumerate(want)}
+    assert len(got) == min(50, len(want))
+    keys = [
+        (-(g["segmentScore"] if g["segmentScore"] is not None else -1.0), position[g["node"]["id"]])
+        for g in got
+    ]
+    assert keys == sorted(keys)
+    if len(want) <= 50:
+        assert {g["node"]["id"] for g in got} == set(position)
+
+
 def chain(api_url: str, industry: str, region: str | None, first: int = 50) -> dict[str, Any]:
     body = ask(api_url, CHAIN, {"industry": industry, "region": region, "first": first})
     assert "errors" not in body, body
@@ -340,10 +354,17 @@ def test_rankings_and_evidence_match_the_raw_works(
             want = rank(evidence)
             connection = segment[field]
             got = connection["edges"]
-            assert [g["node"]["id"] for g in got] == [w[0] for w in want[:50]], (raw["id"], field)
+            if field == "scientists":
+                # In the evaluation model's order (tests/test_evaluation.py checks the scores):
+                # the evidence of each is its own, and the order follows segmentScore.
+                assert_model_order(got, want)
+            else:
+                assert [g["node"]["id"] for g in got] == [w[0] for w in want[:50]], raw["id"]
             assert connection["totalCount"] == len(evidence)
             assert connection["pageInfo"]["hasNextPage"] == (len(evidence) > 50)
-            for g, w in zip(got, want, strict=False):
+            by_id = {w[0]: w for w in want}
+            for g in got:
+                w = by_id[g["node"]["id"]]
                 assert (g["matchingWorks"], g["citations"]) == (w[1], w[2])
                 assert g["score"] == pytest.approx(w[3], abs=1e-6)
             if field == "scientists":
@@ -495,8 +516,8 @@ query ($industry: ID!, $first: Int, $inner: Int, $after: String) {
 def test_ranked_lists_are_cursor_connections(api_url: str) -> None:
     industry, raw = max(busiest_segments(), key=lambda s: len(matching(segment_topics(s[1]))))
     topics = segment_topics(raw)
-    want = [w[0] for w in rank(scientist_evidence(topics))]
-    assert len(want) > 7, "the busiest segment has enough scientists to page through"
+    evidence = [w[0] for w in rank(scientist_evidence(topics))]
+    assert len(evidence) > 7, "the busiest segment has enough scientists to page through"
 
     def page(inner: int | None, after: str | None, first: int = 2) -> dict[str, Any]:
         variables = {"industry": industry, "first": first, "inner": inner, "after": after}
@@ -507,6 +528,16 @@ def test_ranked_lists_are_cursor_connections(api_url: str) -> None:
         )
         return found
 
+    # The whole list in pages of 50 (the evaluation model's order): what small pages must walk.
+    want: list[str] = []
+    cursor = None
+    while True:
+        big = page(50, cursor)["scientists"]
+        want += [e["node"]["id"] for e in big["edges"]]
+        if not big["pageInfo"]["hasNextPage"]:
+            break
+        cursor = big["pageInfo"]["endCursor"]
+    assert sorted(want) == sorted(evidence)
     # talentChain's `first` is the default page size of every ranked list
     segment = page(None, None, first=2)
     assert [e["node"]["id"] for e in segment["scientists"]["edges"]] == want[:2]
@@ -564,12 +595,16 @@ def test_new_works_rerank_the_segment_at_the_derived_step(
     report = load_works(graph, settings, [path], tmp_path / "q")  # with its derived step
     assert report.quarantined == 0
 
-    answer = chain(api_url, industry, None, first=2)
+    answer = chain(api_url, industry, None, first=50)
     [segment] = [s for s in answer["segments"] if s["segment"]["id"] == raw["id"]]
     scientists = segment["scientists"]
     assert scientists["totalCount"] == len(before) + 1
-    top = scientists["edges"][0]
-    assert top["node"]["id"] == "A9999999991", (before[:2], scientists["edges"], cites)
+    # Ranked by the evidence (its `score` now tops the segment) and placed by the model.
+    after = rank(scientist_evidence(segment_topics(raw)))
+    assert [w[0] for w in after] == [w[0] for w in before]  # the raw works are unchanged
+    newcomer = (author["id"].rsplit("/", 1)[-1], len(cites), sum(cites), score(cites))
+    assert_model_order(scientists["edges"], [newcomer, *before])
+    [top] = [e for e in scientists["edges"] if e["node"]["id"] == "A9999999991"]
     assert (top["matchingWorks"], top["citations"]) == (len(cites), sum(cites))
     assert top["score"] == pytest.approx(score(cites))
-    assert scientists["edges"][1]["node"]["id"] == before[0][0]
+    assert top["segmentScore"] is not None

@@ -4,6 +4,7 @@ Scientist.evaluation), and a changed model re-scoring everyone under a new versi
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections import Counter, defaultdict
@@ -31,7 +32,7 @@ query ($id: ID!, $segment: ID) {
   evaluation(scientist: $id, segment: $segment) {
     __typename
     ... on Evaluation {
-      score scorePercentile tier modelVersion field segment
+      score scorePercentile tier modelVersion field fieldName fieldNameZh segment
       components { name value percentile weight contribution description }
     }
     ... on Failure { message }
@@ -152,8 +153,33 @@ def primary(work: dict[str, Any]) -> dict[str, Any] | None:
     return best
 
 
+def fwci_of(work: dict[str, Any]) -> float | None:
+    """The record's FWCI unless it is the 0 OpenAlex stores on a cited work it computed none
+    for (arXiv preprints, works older than its citation-year data)."""
+    fwci = work.get("fwci")
+    if fwci is None or (fwci == 0 and work["cited_by_count"] > 0):
+        return None
+    return float(fwci)
+
+
+def collaboration_of(mine: dict[str, dict[str, Any]], author: str) -> float:
+    """Distinct institutions and countries on the works, plus log2(1 + distinct co-authors)."""
+    institutions, countries, coauthors = set(), set(), set()
+    for w in mine.values():
+        for a in w["authorships"]:
+            other = short_id((a.get("author") or {}).get("id") or "")
+            if other and other != author:
+                coauthors.add(other)
+            for i in a.get("institutions") or []:
+                institutions.add(short_id(i["id"]))
+                if i.get("country_code"):
+                    countries.add(i["country_code"])
+    return len(institutions) + len(countries) + math.log2(1 + len(coauthors))
+
+
 def expected_raw() -> tuple[dict[str, dict[str, float]], dict[str, str]]:
-    """Per author (short id): output, career age, momentum, impact; and the main field."""
+    """Per author (short id): output, career age, momentum, impact, collaboration; and the
+    main field."""
     works = sample_works()
     end = max(w["publication_year"] for w in works)
     base: dict[tuple[str, int], list[float]] = defaultdict(list)
@@ -177,8 +203,8 @@ def expected_raw() -> tuple[dict[str, dict[str, float]], dict[str, str]]:
             t = primary(w)
             if t is not None:
                 counted["fields/" + short_id(t["field"]["id"])] += 1
-            if w.get("fwci") is not None:
-                impacts.append(w["fwci"])
+            if (fwci := fwci_of(w)) is not None:
+                impacts.append(fwci)
                 continue
             year = w["publication_year"]
             pool = base[(t["id"], year)] if t else []
@@ -194,6 +220,7 @@ def expected_raw() -> tuple[dict[str, dict[str, float]], dict[str, str]]:
             "career_age": float(end - min(years) + 1),
             "momentum": sum(1 for y in years if y > end - 5) / len(years),
             "impact": sum(impacts) / len(impacts),
+            "collaboration": collaboration_of(mine, author),
         }
         if counted:
             fields[author] = min(counted, key=lambda f: (-counted[f], f))
@@ -219,7 +246,7 @@ def test_stored_components_and_percentiles_match_the_raw_works(
     by_field: dict[str, list[str]] = defaultdict(list)
     for author, f in fields.items():
         by_field[f].append(author)
-    for name in ("output", "career_age", "momentum", "impact"):
+    for name in ("output", "career_age", "momentum", "impact", "collaboration"):
         for members in by_field.values():
             pct = mid_rank({a: round(raw[a][name], 6) for a in members})
             for a in members:
@@ -248,6 +275,48 @@ def test_evaluation_explains_itself(graph: Driver, api_url: str) -> None:
     assert e["tier"] in (None, "TOP", "LEADING", "YOUNG", "ENGINEER")
     same = ask(api_url, SCIENTIST, {"id": author})["data"]["scientist"]["evaluation"]
     assert same == {"score": e["score"], "modelVersion": e["modelVersion"]}
+
+
+# Yonghui Wu: one arXiv preprint in the sample (GNMT, W2525778437) with 5,625 citations, an
+# FWCI of 0.0 (OpenAlex computed none) and no institution on any of its 31 authorships. Before
+# the fix, impact and collaboration were 0: the bottom of Computer Science.
+PREPRINT_AUTHOR = "A5010253402"
+
+
+def test_a_cited_preprint_without_institutions_is_not_scored_zero(
+    loaded: Driver, api_url: str
+) -> None:
+    raw, fields = expected_raw()
+    mine = [
+        w
+        for w in sample_works()
+        if any(
+            short_id((a.get("author") or {}).get("id") or "") == PREPRINT_AUTHOR
+            for a in w["authorships"]
+        )
+    ]
+    assert [(w["fwci"], w["cited_by_count"], len(w["authorships"])) for w in mine] == [
+        (0.0, 5625, 31)
+    ]
+    assert not any(a["institutions"] for a in mine[0]["authorships"])
+    body = ask(api_url, EVALUATION, {"id": PREPRINT_AUTHOR})
+    e = body["data"]["evaluation"]
+    assert e["__typename"] == "Evaluation", body
+    parts = {c["name"]: c for c in e["components"]}
+    field_people = [a for a, f in fields.items() if f == fields[PREPRINT_AUTHOR]]
+    for name in ("impact", "collaboration"):
+        pct = mid_rank({a: round(raw[a][name], 6) for a in field_people})[PREPRINT_AUTHOR]
+        assert parts[name]["value"] == pytest.approx(raw[PREPRINT_AUTHOR][name], abs=1e-5)
+        assert parts[name]["percentile"] == pytest.approx(pct, abs=1e-6)
+    # Against the sample's works of 2016 (two: this one and one cited 12 times; its topic and
+    # field have fewer than 3 that year): about 2.0, no longer 0.
+    assert parts["impact"]["value"] == pytest.approx(5625 / ((5625 + 12) / 2), abs=1e-5)
+    assert parts["collaboration"]["value"] == pytest.approx(math.log2(31), abs=1e-5)
+    assert parts["collaboration"]["percentile"] > 0
+    # The score card's field: its name, not "fields/17" (the taxonomy has no Chinese names).
+    field = (primary(mine[0]) or {})["field"]
+    assert e["field"] == "fields/" + short_id(field["id"])
+    assert (e["fieldName"], e["fieldNameZh"]) == (field["display_name"], None)
 
 
 def test_segment_evaluation_adds_segment_fit(
@@ -308,3 +377,193 @@ def test_a_changed_model_rescores_everyone_under_its_version(
     assert versions == [{"v": changed.version}]
     # The shipped model again: the next derived step finds everyone stale and re-scores.
     assert derive_evaluation(writer) >= scientists
+
+
+SEARCH = """
+query ($filter: ScientistFilter, $after: String) {
+  searchScientists(filter: $filter, sort: SCORE, first: 100, after: $after) {
+    ... on ScientistSearchConnection {
+      totalCount edges { node { id } } pageInfo { hasNextPage endCursor }
+    }
+    ... on Failure { message }
+  }
+}
+"""
+
+
+def search_ids(api_url: str, filter: dict[str, Any] | None) -> tuple[int, list[str]]:
+    """The total and the first page of 100."""
+    body = ask(api_url, SEARCH, {"filter": filter, "after": None})
+    page = (body.get("data") or {}).get("searchScientists") or {}
+    assert "edges" in page, body
+    return page["totalCount"], [e["node"]["id"] for e in page["edges"]]
+
+
+def test_search_sorts_by_the_model_and_filters_by_tier(
+    loaded: Driver, settings: Settings, api_url: str
+) -> None:
+    stored = rows(
+        loaded,
+        settings,
+        "MATCH (s:Scientist) RETURN s.id AS id, s.eval_score AS score, s.eval_tier AS tier",
+    )
+    score = {r["id"]: r["score"] for r in stored}
+    scored = sorted((r["score"] for r in stored if r["score"] is not None), reverse=True)
+    total, found = search_ids(api_url, None)
+    assert total == len(stored) and len(found) == min(100, total)
+    # Highest score first (ties by id), the people without one after everyone scored.
+    assert [score[i] for i in found] == scored[: len(found)]
+    assert found == sorted(found, key=lambda i: (-score[i], i))
+    tiers = Counter(r["tier"] for r in stored if r["tier"])
+    assert tiers, "the sample has no tiered scientist"
+    for tier, count in tiers.items():
+        total, ids = search_ids(api_url, {"tier": tier})
+        assert total == len(ids) == count
+        assert all(next(r["tier"] for r in stored if r["id"] == i) == tier for i in ids)
+        assert ids == sorted(ids, key=lambda i: (-score[i], i))
+
+
+CHAIN = """
+query ($industry: ID!) {
+  talentChain(industry: $industry, first: 50) {
+    ... on TalentChain { segments {
+      segment { id }
+      heat { id growth years { year works } heatScore { score kind } }
+      scientists { totalCount edges { segmentScore node { id } } }
+    } }
+    ... on Failure { message }
+  }
+}
+"""
+HEAT = """
+query ($id: ID!) { topicHeat(id: $id) {
+  ... on TopicHeat { id growth years { year works } heatScore { score kind } } } }
+"""
+
+
+def test_talent_chain_ranks_scientists_by_the_segment_score(
+    loaded: Driver, settings: Settings, api_url: str
+) -> None:
+    ranked = rows(
+        loaded,
+        settings,
+        "MATCH (s:Scientist)-[r:RANKED_IN]->(seg:ChainSegment) WITH seg.id AS seg, count(*) AS n "
+        "MATCH (seg2:ChainSegment {id: seg})-[:PART_OF]->(i:Industry) "
+        "RETURN i.id AS industry, seg, n ORDER BY n DESC, seg LIMIT 1",
+    )[0]
+    body = ask(api_url, CHAIN, {"industry": ranked["industry"]})
+    assert body.get("data"), body
+    segments = {s["segment"]["id"]: s for s in body["data"]["talentChain"]["segments"]}
+    segment = segments[ranked["seg"]]
+    edges = segment["scientists"]["edges"]
+    assert len(edges) == min(50, ranked["n"]) and len(edges) > 1
+    scores = [e["segmentScore"] for e in edges]
+    known = [s for s in scores if s is not None]
+    assert known == sorted(known, reverse=True) and scores[: len(known)] == known
+    # Each one the score the evaluation of that scientist for that segment gives.
+    for edge in edges[:5]:
+        e = ask(api_url, EVALUATION, {"id": edge["node"]["id"], "segment": ranked["seg"]})
+        assert e["data"]["evaluation"]["score"] == pytest.approx(edge["segmentScore"], abs=1e-5)
+    # The segment's heat is topicHeat's for the segment's id.
+    heat = ask(api_url, HEAT, {"id": ranked["seg"]})["data"]["topicHeat"]
+    assert segment["heat"] == heat and heat["years"]
+
+
+RISING = """
+query ($field: ID, $after: String) {
+  risingStars(field: $field, first: 100, after: $after) {
+    ... on RisingStarConnection {
+      totalCount
+      edges { score careerAge momentumPercentile impactPercentile node { id } }
+      pageInfo { hasNextPage endCursor }
+    }
+    ... on Failure { message }
+  }
+}
+"""
+
+
+def expected_rising() -> dict[str, float]:
+    """From the raw works: early career (at most 10 years), momentum and impact in the top
+    quarter of a main field of at least 20 people; the mean of the two percentiles."""
+    raw, fields = expected_raw()
+    bounds = load_model().rising
+    found = {}
+    for field in set(fields.values()):
+        members = [a for a, f in fields.items() if f == field]
+        if len(members) < load_model().min_field_size:
+            continue
+        pct = {
+            n: mid_rank({a: round(raw[a][n], 6) for a in members}) for n in ("momentum", "impact")
+        }
+        for a in members:
+            if (
+                raw[a]["career_age"] <= bounds["max_career_age"]
+                and pct["momentum"][a] >= bounds["momentum"]
+                and pct["impact"][a] >= bounds["impact"]
+            ):
+                found[a] = (pct["momentum"][a] + pct["impact"][a]) / 2
+    return found
+
+
+def test_rising_stars_match_the_raw_works(loaded: Driver, api_url: str) -> None:
+    expected = expected_rising()
+    assert expected, "no rising star in the sample"
+    body = ask(api_url, RISING, {})
+    assert body.get("data"), body
+    page = body["data"]["risingStars"]
+    assert page["totalCount"] == len(expected), body
+    got = [(e["node"]["id"], e["score"]) for e in page["edges"]]
+    assert {i: pytest.approx(s, abs=1e-5) for i, s in got} == expected
+    assert [s for _, s in got] == sorted((s for _, s in got), reverse=True)
+    assert all(e["careerAge"] <= 10 for e in page["edges"])
+    _, fields = expected_raw()
+    field = fields[got[0][0]]
+    only = ask(api_url, RISING, {"field": field})["data"]["risingStars"]
+    assert {e["node"]["id"] for e in only["edges"]} == {a for a in expected if fields[a] == field}
+
+
+EVIDENCE = """
+query ($id: ID!, $after: String) {
+  evaluation(scientist: $id) {
+    ... on Evaluation { components { name evidence(first: 2, after: $after) {
+      totalCount edges { node { id publicationYear citedByCount } }
+      pageInfo { hasNextPage endCursor } } } }
+  }
+}
+"""
+
+
+def test_components_show_their_works_paged(loaded: Driver, api_url: str) -> None:
+    author = biggest_field_top()
+    works = sample_works()
+    end = max(w["publication_year"] for w in works)
+    mine = {
+        short_id(w["id"]): w
+        for w in works
+        if any(
+            short_id((a.get("author") or {}).get("id") or "") == author for a in w["authorships"]
+        )
+    }
+    pages: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    totals: dict[str, int] = {}
+    after = None
+    while True:
+        body = ask(api_url, EVIDENCE, {"id": author, "after": after})
+        assert body.get("data"), body
+        more = False
+        for c in body["data"]["evaluation"]["components"]:
+            totals[c["name"]] = c["evidence"]["totalCount"]
+            pages[c["name"]] += [e["node"] for e in c["evidence"]["edges"]]
+            more = more or c["evidence"]["pageInfo"]["hasNextPage"]
+            after = c["evidence"]["pageInfo"]["endCursor"] or after
+        if not more:
+            break
+    assert totals["output"] == len(mine) == len(pages["output"])
+    recent = [i for i, w in mine.items() if w["publication_year"] > end - 5]
+    assert totals["momentum"] == len(recent)
+    assert {n["id"] for n in pages["momentum"]} == set(recent)
+    by_cites = sorted(mine, key=lambda i: (-mine[i]["cited_by_count"], i))
+    assert [n["id"] for n in pages["impact"]] == by_cites
+    oldest = sorted(mine, key=lambda i: (mine[i]["publication_year"], i))
+    assert [n["id"] for n in pages["career_age"]] == oldest

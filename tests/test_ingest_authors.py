@@ -234,10 +234,16 @@ def scientist_state(
 ) -> dict[str, tuple[dict[str, Any], dict[str, dict[str, Any]]]]:
     """What the author records own: the node's values and their affiliation edges. The
     evaluation's values (`eval_*`) are the derived step's, computed from the works loaded
-    (ingest/derived/evaluation.py), so they are not part of it."""
+    (ingest/derived/evaluation.py), and so is the mark that the moves are due (`flows_dirty`,
+    set by an Author record's load and cleared by the derived step that follows a works load),
+    so they are not part of it."""
     return {
         key: (
-            {k: v for k, v in scientist(graph, settings, key).items() if not k.startswith("eval_")},
+            {
+                k: v
+                for k, v in scientist(graph, settings, key).items()
+                if not k.startswith("eval_") and k != "flows_dirty"
+            },
             affiliations(graph, settings, key),
         )
         for key in keys

@@ -100,6 +100,7 @@ async def _criteria(info: Info, f: ScientistFilter | None) -> ScientistCriteria 
         works_min=works[0],
         works_max=works[1],
         active_since=f.active_since,
+        tier=f.tier.value if f.tier else None,
     )
 
 

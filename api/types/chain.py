@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from api.context import Batch, Info
 from api.types.connection import PageInfo, edge_connection, page_window
+from api.types.heat import TopicHeat
 from api.types.industry import ChainSegment, Industry
 from api.types.institution import Institution
 from api.types.scientist import Scientist
@@ -32,6 +33,7 @@ from graph.queries.chain import (
     segment_teams,
     segment_topics,
 )
+from graph.queries.heat import heats
 from schema.industry import ChainSegment as ChainSegmentModel
 
 T = TypeVar("T")
@@ -64,9 +66,17 @@ class RankedEdge(Generic[T]):
         description="Whether it is in the region (a scientist: a latest affiliation; a team: "
         "its institution); null without a region."
     )
+    segment_score: float | None = strawberry.field(
+        description="A scientist's evaluation score for the segment (Scientist.evaluation "
+        "with this segment), which orders the scientists; null for teams and institutions "
+        "(ranked by `score`) and for scientists without an evaluation (listed last)."
+    )
 
 
-@strawberry.type(description="A segment's ranking worldwide, best first (ties: id).")
+@strawberry.type(
+    description="A segment's ranking worldwide, best first: scientists by the evaluation "
+    "model's segment score, teams and institutions by their evidence `score` (ties: id)."
+)
 class RankedConnection(Generic[T]):
     total_count: int = strawberry.field(description="All those with matching works worldwide.")
     edges: list[RankedEdge[T]]
@@ -86,6 +96,7 @@ def _connection(ranking: Ranking[M], offset: int, node: Callable[[M], T]) -> Ran
             citations=r.citations,
             score=r.score,
             in_region=r.in_region,
+            segment_score=r.segment_score,
         ),
     )
 
@@ -148,13 +159,24 @@ class TalentChainSegment:
         ranking = await info.context.loader(batch).load(self._key(offset, limit))
         return _connection(ranking, offset, node)
 
+    @strawberry.field(
+        description="The segment's technology heat (as topicHeat with the segment's id); null "
+        "before the derived step computed it."
+    )
+    async def heat(
+        self, info: Info, from_year: int | None = None, to_year: int | None = None
+    ) -> TopicHeat | None:
+        found = await info.context.loader(heats).load(str(self.segment.id))
+        return TopicHeat.from_model(found, from_year, to_year) if found else None
+
     @strawberry.field(description="The topics the segment needs, directly or by subfield.")
     async def topics(self, info: Info) -> list[Topic]:
         found = await info.context.loader(segment_topics).load(str(self.segment.id))
         return [Topic.from_model(t) for t in found]
 
     @strawberry.field(
-        description="The scientists worldwide with works on the segment's topics, best first; "
+        description="The scientists worldwide with works on the segment's topics, by the "
+        "evaluation model's segment score (`segmentScore`), best first; "
         f"`first` defaults to talentChain's `first` (at most {MAX_RANKED})."
     )
     async def scientists(

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import strawberry
 
+from api.types.case import TalentTier
 from api.types.connection import PageInfo, edge_connection
 from api.types.institution import Institution
 from api.types.scientist import Scientist
@@ -54,6 +55,9 @@ class ScientistFilter:
     active_since: int | None = strawberry.field(
         default=None, description="Has works published in or after this year."
     )
+    tier: TalentTier | None = strawberry.field(
+        default=None, description="The evaluation model's tier (TOP, LEADING, YOUNG, ENGINEER)."
+    )
 
 
 @strawberry.input
@@ -75,6 +79,11 @@ class ScientistSort(Enum):
     H_INDEX = ScientistOrder.H_INDEX.value
     CITATIONS = ScientistOrder.CITATIONS.value
     RECENT_OUTPUT = ScientistOrder.RECENT_OUTPUT.value
+    SCORE = strawberry.enum_value(
+        ScientistOrder.SCORE.value,
+        description="The evaluation model's score, highest first (for a `segment` filter, the "
+        "segment's score); people without one last.",
+    )
 
 
 @strawberry.enum

@@ -154,8 +154,9 @@ CALL (seg) {{
   UNWIND range(0, size(ranked) - 1) AS i
   WITH seg, ranked[i] AS row, i + 1 AS rank
   WITH seg, row, row.x AS x, rank
-  CREATE (x)-[:{Rel.RANKED_IN} {{segment: seg.id, rank: rank, works: row.works,
-                               citations: row.citations, score: row.score}}]->(seg)
+  CREATE (x)-[:{Rel.RANKED_IN} {{segment: seg.id, rank: rank, model_rank: rank,
+                               works: row.works, citations: row.citations,
+                               score: row.score}}]->(seg)
   RETURN count(*) AS ranked
 }}
 SET seg.{_TOTAL[kind]} = ranked, seg.ranked_at = datetime()
@@ -166,12 +167,24 @@ RETURN ranked
 RANK = {kind: rank_query(kind) for kind in RankedKind}
 
 
+# Scientists are listed in the evaluation model's order for the segment (`model_rank`, by
+# `segment_score`: MODEL_RANK below); teams and institutions, which the model does not score,
+# by their evidence (`rank`).
+_ORDER = {
+    RankedKind.SCIENTIST: "model_rank",
+    RankedKind.TEAM: "rank",
+    RankedKind.INSTITUTION: "rank",
+}
+
+
 def page_query(kind: RankedKind, *, regional: bool) -> str:
     """Per key {segment, offset, limit}: `total` ranked nodes with matching works, `inside`
     (how many of them are in the region `$region`; null when not `regional`) and `top`, the
-    `limit` after the first `offset` by rank, each {props, works, citations, score, inside};
-    read from the stored ranking (an index seek on segment and rank)."""
+    `limit` after the first `offset` in order (_ORDER), each {props, works, citations, score,
+    segment_score, inside}; read from the stored ranking (an index seek on segment and rank or
+    model_rank)."""
     label = _LABEL[kind]
+    order = _ORDER[kind]
     region = region_node_match("region", "r") if regional else "WITH null AS r"
     test = _IN_REGION[kind] if regional else "null"
     count_inside = (
@@ -196,12 +209,13 @@ UNWIND $keys AS key
 {count_inside}
 CALL (r, key) {{
   MATCH (x:{label})-[e:{Rel.RANKED_IN}]->(:{Label.CHAIN_SEGMENT})
-  WHERE e.segment = key.segment AND e.rank > key.offset AND e.rank <= key.offset + key.limit
+  WHERE e.segment = key.segment AND e.{order} > key.offset
+    AND e.{order} <= key.offset + key.limit
   {_LATEST[kind]}
   WITH x, e, {test} AS inside
-  ORDER BY e.rank
+  ORDER BY e.{order}
   RETURN collect({{works: e.works, citations: e.citations, score: e.score, inside: inside,
-                  props: properties(x)}}) AS top
+                  segment_score: e.segment_score, props: properties(x)}}) AS top
 }}
 OPTIONAL MATCH (seg:{Label.CHAIN_SEGMENT} {{id: key.segment}})
 RETURN key.segment AS segment, key.offset AS offset, key.limit AS limit,
@@ -234,6 +248,7 @@ class Ranked(Generic[M]):
     citations: int
     score: float
     in_region: bool | None
+    segment_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -285,6 +300,7 @@ async def _rankings(
                     citations=int(item["citations"]),
                     score=float(item["score"]),
                     in_region=item["inside"],
+                    segment_score=item["segment_score"],
                 )
                 for item in row["top"]
                 if (node := to_model(model, item["props"])) is not None
@@ -317,6 +333,44 @@ def rank_segment(tx: ManagedTransaction, segment_id: str) -> int:
     )
     tx.run(CLEAR_SEGMENT, segment=segment_id).consume()
     return ranked
+
+
+# The scientists of these segments in the evaluation model's order for each segment: the
+# segment's score (graph/queries/evaluation.py: the overall weights scaled by 1 - the
+# segment-fit weight, plus that weight times the segment-fit percentile), people without an
+# evaluation last, then the evidence rank. Stored as `segment_score` and `model_rank`.
+MODEL_RANK = f"""
+UNWIND $segments AS segment
+CALL (segment) {{
+  MATCH (:{Label.CHAIN_SEGMENT} {{id: segment}})<-[r:{Rel.RANKED_IN}]-(s:{Label.SCIENTIST})
+  WITH r, CASE WHEN s.eval_score IS NULL THEN null
+    ELSE round((1 - s.eval_fit_weight) * s.eval_score
+               + s.eval_fit_weight * coalesce(r.fit_percentile, 0.0), 6) END AS score
+  ORDER BY coalesce(score, -1.0) DESC, r.rank
+  WITH collect({{r: r, score: score}}) AS ranked
+  UNWIND range(0, size(ranked) - 1) AS i
+  WITH ranked[i] AS row, i + 1 AS rank
+  WITH row.r AS r, row.score AS score, rank
+  SET r.model_rank = rank, r.segment_score = score
+  RETURN count(*) AS done
+}}
+RETURN sum(done) AS done
+"""
+SCIENTIST_SEGMENTS = f"""
+MATCH (seg:{Label.CHAIN_SEGMENT}) WHERE EXISTS {{ (seg)<-[:{Rel.RANKED_IN}]-(:{Label.SCIENTIST}) }}
+RETURN seg.id AS id ORDER BY id
+"""
+
+
+def ranked_segments(tx: ManagedTransaction) -> list[str]:
+    """The segments that rank scientists."""
+    return [str(r["id"]) for r in tx.run(SCIENTIST_SEGMENTS)]
+
+
+def rank_by_model(tx: ManagedTransaction, segments: list[str]) -> int:
+    """Order these segments' scientists by the evaluation model (MODEL_RANK); how many."""
+    record = tx.run(MODEL_RANK, segments=segments).single()
+    return int(record["done"] or 0) if record else 0
 
 
 async def segment_scientists(tx: Tx, keys: Sequence[RankKey]) -> list[Ranking[Scientist]]:

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graph.nodes import to_model
 from graph.reader import Tx, fetch
 from schema.labels import Label, Rel
+from schema.work import Work
 
 FIT = "segment_fit"
 
@@ -22,7 +24,9 @@ EVALUATIONS = f"""
 UNWIND $keys AS key
 MATCH (s:{Label.SCIENTIST} {{id: key.scientist}})
 OPTIONAL MATCH (s)-[r:{Rel.RANKED_IN} {{segment: key.segment}}]->(:{Label.CHAIN_SEGMENT})
-RETURN key.scientist AS scientist, key.segment AS segment,
+OPTIONAL MATCH (f:{Label.FIELD} {{id: s.eval_field}})
+RETURN key.scientist AS scientist, key.segment AS segment, f.name AS field_name,
+       f.name_zh AS field_name_zh,
        s {{.eval_version, .eval_field, .eval_score, .eval_score_percentile, .eval_tier,
           .eval_names, .eval_values, .eval_percentiles, .eval_weights, .eval_fit_weight}} AS e,
        r.fit AS fit, r.fit_percentile AS fit_percentile, r.works AS matching
@@ -53,6 +57,8 @@ class Evaluation:
     segment: str | None
     version: str
     field: str
+    field_name: str | None
+    field_name_zh: str | None
     score: float
     score_percentile: float
     tier: str | None
@@ -86,6 +92,8 @@ def _evaluation(row: dict[str, Any]) -> Evaluation | None:
         segment=row["segment"],
         version=str(e["eval_version"]),
         field=str(e["eval_field"]),
+        field_name=row["field_name"],
+        field_name_zh=row["field_name_zh"],
         score=score,
         score_percentile=float(e["eval_score_percentile"]),
         tier=e.get("eval_tier"),
@@ -101,3 +109,84 @@ async def evaluations(tx: Tx, keys: Sequence[EvalKey]) -> list[Evaluation | None
     )
     found = {EvalKey(r["scientist"], r["segment"]): _evaluation(r) for r in rows}
     return [found.get(k) for k in keys]
+
+
+# The works behind one component of a scientist's evaluation, paged: impact (most cited first),
+# output (newest first), momentum (the last `recent` years', newest first), leadership (first,
+# last or corresponding authorship), collaboration (with an institution or a co-author),
+# career age (oldest first) and segment fit (about the segment's topics).
+EVIDENCE = f"""
+UNWIND $keys AS key
+MATCH (s:{Label.SCIENTIST} {{id: key.scientist}})
+WITH key, s, toInteger(split(coalesce(s.eval_stamp, '@0'), '@')[1]) - $recent AS since
+CALL (key, s, since) {{
+  MATCH (s)-[a:{Rel.AUTHORED}]->(w:{Label.WORK})
+  WHERE w.publication_year IS NOT NULL AND NOT coalesce(w.stub, false) AND CASE key.component
+    WHEN 'momentum' THEN w.publication_year > since
+    WHEN 'leadership' THEN a.author_position IN ['first', 'last']
+                           OR coalesce(a.is_corresponding, false)
+    WHEN 'collaboration' THEN EXISTS {{ (w)-[:{Rel.BY_INSTITUTION}]->(:{Label.INSTITUTION}) }}
+                              OR EXISTS {{ (w)<-[:{Rel.AUTHORED}]-(o:{Label.SCIENTIST})
+                                           WHERE o <> s }}
+    WHEN 'segment_fit' THEN EXISTS {{
+      MATCH (seg:{Label.CHAIN_SEGMENT} {{id: key.segment}}), (w)-[:{Rel.ABOUT}]->(t:{Label.TOPIC})
+      WHERE (seg)-[:{Rel.NEEDS}]->(t)
+         OR (seg)-[:{Rel.NEEDS}]->(:{Label.SUBFIELD})<-[:{Rel.PART_OF}]-(t) }}
+    ELSE true END
+  WITH w ORDER BY CASE key.component
+      WHEN 'impact' THEN -coalesce(w.cited_by_count, 0)
+      WHEN 'career_age' THEN w.publication_year
+      ELSE -w.publication_year END, w.id
+  RETURN collect(properties(w)) AS items
+}}
+RETURN key.scientist AS scientist, key.component AS component, key.segment AS segment,
+       key.offset AS offset, key.limit AS limit, size(items) AS total,
+       items[key.offset..key.offset + key.limit] AS page
+"""
+
+
+@dataclass(frozen=True)
+class EvidenceKey:
+    scientist: str
+    component: str
+    segment: str | None
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class EvidencePage:
+    total: int
+    works: tuple[Work, ...]
+
+
+async def evidence(tx: Tx, keys: Sequence[EvidenceKey], *, recent: int = 5) -> list[EvidencePage]:
+    """Each key's page of the works behind the component (EVIDENCE)."""
+    rows = await fetch(
+        tx,
+        EVIDENCE,
+        keys=[
+            {
+                "scientist": k.scientist,
+                "component": k.component,
+                "segment": k.segment,
+                "offset": k.offset,
+                "limit": k.limit,
+            }
+            for k in keys
+        ],
+        recent=recent,
+    )
+    found = {
+        EvidenceKey(r["scientist"], r["component"], r["segment"], r["offset"], r["limit"]): r
+        for r in rows
+    }
+    pages = []
+    for key in keys:
+        row = found.get(key)
+        if row is None:
+            pages.append(EvidencePage(0, ()))
+            continue
+        works = (to_model(Work, props) for props in row["page"])
+        pages.append(EvidencePage(int(row["total"]), tuple(w for w in works if w is not None)))
+    return pages

@@ -88,6 +88,7 @@ class ScientistOrder(StrEnum):
     H_INDEX = "h_index"
     CITATIONS = "citations"
     RECENT_OUTPUT = "recent_output"
+    SCORE = "score"
 
 
 class InstitutionOrder(StrEnum):
@@ -117,6 +118,7 @@ class ScientistCriteria:
     works_min: int | None = None
     works_max: int | None = None
     active_since: int | None = None
+    tier: str | None = None
 
     def params(self) -> dict[str, Any]:
         values = asdict(self)
@@ -194,7 +196,18 @@ SCIENTIST_FILTER = f"""(
   AND (key.works_max IS NULL OR {SCIENTIST_WORKS} <= key.works_max)
   AND (key.active_since IS NULL OR EXISTS {{
     MATCH (s)-[:{Rel.AUTHORED}]->(w:{Label.WORK}) WHERE w.publication_year >= key.active_since }})
+  AND (key.tier IS NULL OR s.eval_tier = key.tier)
 )"""
+
+# The evaluation model's score (ingest/derived/evaluation.py, stored by the derived step): for
+# a segment filter, the segment's score (the overall weights scaled by 1 - the segment-fit
+# weight, plus that weight times the segment-fit percentile on RANKED_IN, 0 when not ranked
+# there), as graph/queries/evaluation.py explains it; else the overall score.
+SCIENTIST_SCORE = f"""CASE WHEN key.segment IS NULL THEN s.eval_score
+  ELSE (1 - s.eval_fit_weight) * s.eval_score + s.eval_fit_weight * coalesce(head(COLLECT {{
+    MATCH (s)-[r:{Rel.RANKED_IN} {{segment: key.segment}}]->(:{Label.CHAIN_SEGMENT})
+    RETURN r.fit_percentile }}), 0.0)
+END"""
 
 
 SEARCH_SCIENTISTS = f"""
@@ -216,6 +229,7 @@ WITH key, s, score, CASE key.order
   WHEN 'citations' THEN toFloat({SCIENTIST_CITATIONS})
   WHEN 'recent_output' THEN toFloat(COUNT {{
     (s)-[:{Rel.AUTHORED}]->(w:{Label.WORK}) WHERE w.publication_year >= key.recent_since }})
+  WHEN 'score' THEN {SCIENTIST_SCORE}
 END AS rank
 ORDER BY key.i, coalesce(rank, -1.0) DESC, s.id
 WITH key, collect({{s: s, score: score}}) AS hits

@@ -70,6 +70,7 @@ CALL (s) {{
                         AND i.type = 'company' }},
     institutions: [(w)-[:{Rel.BY_INSTITUTION}]->(i:{Label.INSTITUTION}) | i.id],
     countries: [(w)-[:{Rel.BY_INSTITUTION}]->(i:{Label.INSTITUTION}) | i.country_code],
+    coauthors: [(w)<-[:{Rel.AUTHORED}]-(o:{Label.SCIENTIST}) WHERE o <> s | o.id],
     topics: [(w)-[r:{Rel.ABOUT}]->(t:{Label.TOPIC}) | {{id: t.id, primary: r.primary,
       score: r.score}}]
   }}) AS works
@@ -112,7 +113,8 @@ CLEAR_FIELDS = f"UNWIND $fields AS fid MATCH (f:{Label.FIELD} {{id: fid}}) REMOV
 CLEAR_FIELDLESS = f"""
 MATCH (s:{Label.SCIENTIST}) WHERE s.eval_field IS NULL AND s.eval_score IS NOT NULL
   AND s.id IN $ids
-REMOVE s.eval_score, s.eval_score_percentile, s.eval_tier, s.eval_percentiles
+REMOVE s.eval_score, s.eval_score_percentile, s.eval_tier, s.eval_percentiles,
+       s.eval_rising
 """
 SEGMENT_COUNTS = f"""
 UNWIND $segments AS segment

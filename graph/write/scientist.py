@@ -25,6 +25,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph.newest import newest_rows, record_row, upsert_records_query
+from graph.write.flows import mark_scientists as mark_flows
 from graph.write.work import node_rows
 from schema.labels import Label, Rel
 from schema.scientist import AuthorAffiliation, AuthorRecord, ScientistAuthority
@@ -63,6 +64,8 @@ def write_authors_batch(tx: ManagedTransaction, records: Sequence[AuthorRecord])
     tx.run(
         REPLACE_AFFILIATIONS, rows=[rows[key] for key in written], source=AUTHOR_SOURCE
     ).consume()
+    # Their affiliation histories changed: their moves are due (ingest/derived/flows.py).
+    mark_flows(tx, written)
     return len(written)
 
 

@@ -7,13 +7,15 @@ edited file is a new version and the derived step re-scores everyone.
 Per scientist, from the works in the graph (ending at the latest publication year loaded):
 
 - impact: mean field-normalised citation impact of their works: the record's FWCI where
-  OpenAlex gives one, else citations over the mean citations of the graph's works of the same
+  OpenAlex gives a usable one (usable_fwci: not the 0 it stores where it computed none), else
+  citations over the mean citations of the graph's works of the same
   primary topic and year (at least MIN_BASELINE works; else of the same field and year; else of
   the year);
 - output: works; momentum: share of the works in the last `recent_years` years;
 - leadership: share of works as first, last or corresponding author, plus a bonus for leading
   a derived team (at most 1);
-- collaboration: distinct institutions plus distinct countries on their works;
+- collaboration: distinct institutions plus distinct countries on their works plus log2(1 +
+  distinct co-authors);
 - career age: years since the first work (scored only if weighted; used by the YOUNG tier).
 
 Each component becomes a percentile (mid-rank, ingest.derived.heat.percentiles) among the
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,6 +54,9 @@ COMPONENTS = ("impact", "output", "momentum", "leadership", "collaboration", "ca
 FIT = "segment_fit"
 TIERS = ("TOP", "LEADING", "YOUNG", "ENGINEER")
 MIN_BASELINE = 3
+FIELDS_PER_TRANSACTION = 5
+# Rising stars when the model file has no `rising_stars:` section.
+RISING = {"max_career_age": 10.0, "momentum": 0.6, "impact": 0.6}
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class Model:
     segment_fit_weight: float
     tiers: Mapping[str, Mapping[str, float]]
     min_field_size: int
+    rising: Mapping[str, float] = dataclasses.field(default_factory=dict)
 
 
 def parse_model(text: bytes) -> Model:
@@ -88,6 +95,7 @@ def parse_model(text: bytes) -> Model:
         segment_fit_weight=fit_weight,
         tiers=tiers,
         min_field_size=int(doc["min_field_size"]),
+        rising={k: float(v) for k, v in (doc.get("rising_stars") or RISING).items()},
     )
 
 
@@ -138,13 +146,24 @@ class Baselines:
         return found_year[1] if found_year else None
 
 
+def usable_fwci(work: Mapping[str, Any]) -> float | None:
+    """The record's FWCI when it measures something. OpenAlex stores 0 where it did not compute
+    one (preprints such as arXiv records, works older than its citation-year data): an FWCI of
+    0 on a work that has been cited is not a measurement (W2525778437: 5,625 citations, FWCI
+    0.0), so only an uncited work keeps a 0."""
+    fwci = work.get("fwci")
+    if fwci is None or (fwci == 0 and (work.get("citations") or 0) > 0):
+        return None
+    return float(fwci)
+
+
 def work_impact(
     work: Mapping[str, Any], baselines: Baselines, field_of: Mapping[str, str]
 ) -> float | None:
-    """FWCI where the record has it, else citations over the graph's expected citations (a
+    """A usable FWCI (usable_fwci), else citations over the graph's expected citations (a
     baseline of 0 means nobody was cited: as expected, 1.0)."""
-    if work.get("fwci") is not None:
-        return float(work["fwci"])
+    if (fwci := usable_fwci(work)) is not None:
+        return fwci
     topic = primary_topic(work)
     expected = baselines.expected(topic, field_of.get(topic or ""), int(work["year"]))
     if expected is None:
@@ -181,7 +200,8 @@ def raw_components(
     baselines: Baselines,
     field_of: Mapping[str, str],
 ) -> Raw:
-    """Works: {year, fwci, citations, lead, industry, institutions, countries, topics}."""
+    """Works: {year, fwci, citations, lead, industry, institutions, countries, topics,
+    coauthors}."""
     if not works:
         return Raw({n: 0.0 for n in COMPONENTS}, None, 0, 0.0)
     impacts = [v for w in works if (v := work_impact(w, baselines, field_of)) is not None]
@@ -189,6 +209,7 @@ def raw_components(
     lead = sum(1 for w in works if w["lead"]) / len(works)
     institutions = {i for w in works for i in w["institutions"] or []}
     countries = {c for w in works for c in w["countries"] or [] if c}
+    coauthors = {a for w in works for a in w.get("coauthors") or []}
     fields = Counter(f for w in works if (f := field_of.get(primary_topic(w) or "")))
     main = min(fields, key=lambda f: (-fields[f], f)) if fields else None
     values = {
@@ -196,11 +217,19 @@ def raw_components(
         "output": float(len(works)),
         "momentum": sum(1 for y in years if y > end - model.recent_years) / len(works),
         "leadership": min(1.0, lead + (model.team_lead_bonus if leads_team else 0.0)),
-        "collaboration": float(len(institutions) + len(countries)),
+        "collaboration": collaboration(len(institutions), len(countries), len(coauthors)),
         "career_age": float(end - min(years) + 1),
     }
     industry = sum(1 for w in works if w["industry"]) / len(works)
     return Raw(values, main, len(works), industry)
+
+
+def collaboration(institutions: int, countries: int, coauthors: int) -> float:
+    """Distinct institutions plus distinct countries on their works plus log2(1 + distinct
+    co-authors): records that name no institution (arXiv preprints) still show who a person
+    worked with, and the logarithm keeps a 1,000-author consortium from outweighing the
+    institutions."""
+    return institutions + countries + math.log2(1 + coauthors)
 
 
 def weighted(percentile: Mapping[str, float], weights: Mapping[str, float]) -> float:
@@ -214,6 +243,7 @@ class Scored:
     score_percentile: float
     percentiles: Mapping[str, float]
     tier: str | None
+    rising: float | None = None
 
 
 def score_field(population: Mapping[str, Raw], model: Model) -> dict[str, Scored]:
@@ -231,9 +261,21 @@ def score_field(population: Mapping[str, Raw], model: Model) -> dict[str, Scored
             score_pct[k],
             per[k],
             tier_of(population[k], per[k], score_pct[k], model) if big_enough else None,
+            rising_of(population[k], per[k], model) if big_enough else None,
         )
         for k in population
     }
+
+
+def rising_of(raw: Raw, pct: Mapping[str, float], model: Model) -> float | None:
+    """The rising-star score (mean of the momentum and impact percentiles) when the model's
+    `rising_stars` thresholds hold, else None."""
+    bounds = {**RISING, **model.rising}
+    if raw.values["career_age"] > bounds["max_career_age"]:
+        return None
+    if pct["momentum"] < bounds["momentum"] or pct["impact"] < bounds["impact"]:
+        return None
+    return (pct["momentum"] + pct["impact"]) / 2
 
 
 def tier_of(raw: Raw, pct: Mapping[str, float], score_pct: float, model: Model) -> str | None:
@@ -306,7 +348,10 @@ def derive_evaluation(writer: Writer, model: Model | None = None, *, chunk: int 
             )
         writer(ev_write.write_raw, rows, ids)
         done += len(ids)
-    while fields := writer(ev_write.dirty_fields, 100):
+    # A few fields per transaction: at ~100K scientists, all fields' scores in one transaction
+    # went over Neo4j's transaction memory (dbms.memory.transaction.total.max, 717 MiB with a
+    # 1 GB heap; bench/api, 2026-12-07).
+    while fields := writer(ev_write.dirty_fields, FIELDS_PER_TRANSACTION):
         writer(ev_write.rescore_fields, fields, lambda f, p: _score_rows(f, p, model))
     return done
 
@@ -326,6 +371,7 @@ def _score_rows(
                 "eval_score": round(s.score, 6),
                 "eval_score_percentile": round(s.score_percentile, 6),
                 "eval_tier": s.tier,
+                "eval_rising": round(s.rising, 6) if s.rising is not None else None,
                 "eval_names": list(COMPONENTS),
                 "eval_percentiles": [round(s.percentiles[n], 6) for n in COMPONENTS],
                 "eval_weights": [model.weights[n] for n in COMPONENTS],

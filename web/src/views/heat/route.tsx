@@ -1,6 +1,8 @@
 // /heat?industry=…&kind=HOT|EMERGING|ALL: topics ranked by their heat score, each with the
 // score's components; /heat/<topic, subfield, field or industry/segment id>: works per year,
 // the 3-year forecast with its 80% interval, growth, acceleration and the score explained.
+// Below the ranking: the region's talent flows (?region=…, the home region by default) and the
+// rising stars (talent.tsx).
 import { ForecastChart } from "../../components/forecast-chart";
 import { decimal, percent, ScoreTable } from "../../components/score";
 import { Empty, Failure, Loaded } from "../../components/status";
@@ -15,8 +17,10 @@ import { formatNumber, useI18n, type Key, type Translate } from "../../i18n";
 import { useQuery } from "../../query";
 import { href, Link, navigate } from "../../router";
 import type { ViewProps } from "../types";
+import { RisingStars, TalentFlows } from "./talent";
 
 const FIRST = 50;
+const HOME_REGION = "cn/suzhou";
 const KINDS = ["HOT", "EMERGING", "ALL"] as const;
 type KindChoice = (typeof KINDS)[number];
 
@@ -39,10 +43,12 @@ export default function HeatView({ location }: ViewProps) {
 function HotTopicsPage({ location }: ViewProps) {
   const { t, lang } = useI18n();
   const industry = location.query.get("industry");
+  // Talent flows of the home region unless the link names another (?region=CN).
+  const region = location.query.get("region") ?? HOME_REGION;
   const asked = (location.query.get("kind") ?? "HOT").toUpperCase();
   const kind: KindChoice = (KINDS as readonly string[]).includes(asked) ? (asked as KindChoice) : "HOT";
   const go = (changes: Record<string, string | null>) =>
-    navigate(href("/heat", { industry, kind, ...changes }), true);
+    navigate(href("/heat", { industry, kind, region: location.query.get("region"), ...changes }), true);
   const industries = useQuery(IndustriesDocument, {});
   const hot = useQuery(HotTopicsViewDocument, { industry, kind: kind === "ALL" ? null : kind, first: FIRST });
   return (
@@ -103,6 +109,8 @@ function HotTopicsPage({ location }: ViewProps) {
           );
         }}
       </Loaded>
+      <TalentFlows region={region} industry={industry} />
+      <RisingStars region={location.query.get("region")} />
     </section>
   );
 }

@@ -76,7 +76,9 @@ export function ScoreCard({ id, segment, path }: { id: string; segment: string |
               </dl>
               <p class="muted">
                 {t("evaluation.model")} <code data-testid="model-version">{e.modelVersion}</code> ·{" "}
-                {t("evaluation.field")} <Link href={`/heat/${e.field}`}>{e.field}</Link>
+                {t("evaluation.field")} <Link href={`/heat/${e.field}`} data-testid="evaluation-field">
+                  {(lang === "zh" ? e.fieldNameZh : null) ?? e.fieldName ?? e.field}
+                </Link>
                 {e.segment && (
                   <>
                     {" · "}
