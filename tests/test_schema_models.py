@@ -36,6 +36,7 @@ from schema.team import Team, TeamMembership, team_id
 from schema.topic import Domain, Field, Subfield, Taxon, TaxonomyLevel, Topic, taxonomy_id_of
 from schema.venue import Funder, PublicationSource
 from schema.watch import Event, Watchlist
+from schema.webhook import Delivery, Pending
 from schema.work import Authorship, Funding, Work, WorkTopic
 
 UPDATED = datetime(2025, 1, 31, 12, 0, tzinfo=UTC)
@@ -326,6 +327,34 @@ EXAMPLES: dict[type[pydantic.BaseModel], dict[str, Any]] = {
         "summary": "a new work: Attention is all you need",
         "facts": {"work": "W2741809807"},
     },
+    Delivery: {
+        "id": "delivery-0123456789abcdef",
+        "watchlist_id": "watch-0123456789abcdef",
+        "event_id": "work:A5071739156:W2741809807",
+        "attempt": 2,
+        "url": "https://hooks.example.org/talentmap",
+        "at": UPDATED,
+        "ok": False,
+        "status": 503,
+        "error": "503 Service Unavailable",
+        "ms": 41.5,
+    },
+    Pending: {
+        "watchlist_id": "watch-0123456789abcdef",
+        "url": "https://hooks.example.org/talentmap",
+        "secret": "0123456789abcdef" * 4,
+        "event": {
+            "id": "work:A5071739156:W2741809807",
+            "kind": "NEW_WORK",
+            "entity_id": "A5071739156",
+            "entity_kind": "SCIENTIST",
+            "at": UPDATED,
+            "summary": "a new work: Attention is all you need",
+            "facts": {"work": "W2741809807"},
+        },
+        "attempts": 1,
+        "last_at": UPDATED,
+    },
     Watchlist: {
         "id": "watch-0123456789abcdef",
         "name": "NLP leads",
@@ -388,9 +417,10 @@ def _properties(instance: pydantic.BaseModel) -> dict[str, Any]:
     return instance.model_dump(mode="json")
 
 
-# Read models that hold nested values (a case event's changes, reasons, an event's facts): the
-# graph keeps those as JSON text (graph/write/case.py, push.py, event.py), not as properties.
-NESTED = (CaseEvent, Recommendation, PushEntry, PushList, Event)
+# Read models that hold nested values (a case event's changes, reasons, an event's facts, the
+# event a webhook delivery is pending for): the graph keeps those as JSON text
+# (graph/write/case.py, push.py, event.py) or assembles them from nodes, not as properties.
+NESTED = (CaseEvent, Recommendation, PushEntry, PushList, Event, Pending)
 FLAT = [model for model in MODELS if model not in NESTED]
 
 

@@ -11,6 +11,7 @@ authentication on and a generated password kept next to its data.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import secrets
@@ -165,11 +166,21 @@ def ensure_jars(settings: Settings, java: Path) -> Path:
     """Resolve Neo4j's jars into the cache once; later calls reuse them.
 
     Maven copies into a temporary folder that is renamed into place only when complete, so an
-    interrupted download never leaves a half-filled cache behind.
+    interrupted download never leaves a half-filled cache behind; a lock file keeps processes
+    that start at once (the test workers) from fetching into the same folder.
     """
     target = jar_dir(settings)
     if target.is_dir() and any(target.glob("neo4j-server-*.jar")):
         return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (target.parent / "fetch.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if target.is_dir() and any(target.glob("neo4j-server-*.jar")):
+            return target  # another process fetched them while this one waited
+        return _fetch_jars(settings, java, target)
+
+
+def _fetch_jars(settings: Settings, java: Path, target: Path) -> Path:
     mvn = shutil.which("mvn")
     if mvn is None:
         raise ServerSetupError(
@@ -178,7 +189,6 @@ def ensure_jars(settings: Settings, java: Path) -> Path:
         )
     partial = target.with_name("lib.partial")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "JAVA_HOME": str(java.resolve().parent.parent)}
     argv = [
         mvn,
