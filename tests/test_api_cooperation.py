@@ -189,12 +189,15 @@ def people_at(work_id: str, key: str) -> set[str]:
 
 
 def countries_of(key: str) -> set[str]:
+    """The countries that hold an institution: its ROR record's places, and the country code
+    the works give it (a country holds the institutions of its code, ROR record or not)."""
+    found = {c for c in (work_countries().get(key),) if c}
     record = ror_records().get(key)
     if record is None:
-        return set()
+        return found
     if "locations" in record:
-        return {loc["geonames_details"].get("country_code") for loc in record["locations"]}
-    return {str((record.get("country") or {}).get("country_code"))}
+        return found | {loc["geonames_details"].get("country_code") for loc in record["locations"]}
+    return found | {str((record.get("country") or {}).get("country_code"))}
 
 
 @cache

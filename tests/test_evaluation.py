@@ -284,7 +284,7 @@ PREPRINT_AUTHOR = "A5010253402"
 
 
 def test_a_cited_preprint_without_institutions_is_not_scored_zero(
-    loaded: Driver, api_url: str
+    graph: Driver, api_url: str
 ) -> None:
     raw, fields = expected_raw()
     mine = [
@@ -400,10 +400,10 @@ def search_ids(api_url: str, filter: dict[str, Any] | None) -> tuple[int, list[s
 
 
 def test_search_sorts_by_the_model_and_filters_by_tier(
-    loaded: Driver, settings: Settings, api_url: str
+    graph: Driver, settings: Settings, api_url: str
 ) -> None:
     stored = rows(
-        loaded,
+        graph,
         settings,
         "MATCH (s:Scientist) RETURN s.id AS id, s.eval_score AS score, s.eval_tier AS tier",
     )
@@ -442,10 +442,10 @@ query ($id: ID!) { topicHeat(id: $id) {
 
 
 def test_talent_chain_ranks_scientists_by_the_segment_score(
-    loaded: Driver, settings: Settings, api_url: str
+    graph: Driver, settings: Settings, api_url: str
 ) -> None:
     ranked = rows(
-        loaded,
+        graph,
         settings,
         "MATCH (s:Scientist)-[r:RANKED_IN]->(seg:ChainSegment) WITH seg.id AS seg, count(*) AS n "
         "MATCH (seg2:ChainSegment {id: seg})-[:PART_OF]->(i:Industry) "
@@ -506,7 +506,7 @@ def expected_rising() -> dict[str, float]:
     return found
 
 
-def test_rising_stars_match_the_raw_works(loaded: Driver, api_url: str) -> None:
+def test_rising_stars_match_the_raw_works(graph: Driver, api_url: str) -> None:
     expected = expected_rising()
     assert expected, "no rising star in the sample"
     body = ask(api_url, RISING, {})
@@ -534,7 +534,7 @@ query ($id: ID!, $after: String) {
 """
 
 
-def test_components_show_their_works_paged(loaded: Driver, api_url: str) -> None:
+def test_components_show_their_works_paged(graph: Driver, api_url: str) -> None:
     author = biggest_field_top()
     works = sample_works()
     end = max(w["publication_year"] for w in works)

@@ -173,7 +173,7 @@ class Places:
 @pytest.fixture(scope="module")
 def countries(loaded: Driver, settings: Settings) -> Places:
     """Where the loaded records put the institutions: their countries, and per country the
-    institutions a LOCATED_IN chain (ROR's city, then country) ties to it."""
+    institutions a LOCATED_IN chain (ROR's city, then country) ties to it or its code names."""
     found = rows(loaded, settings, "MATCH (i:Institution) RETURN i.id AS id, i.country_code AS c")
     located = rows(
         loaded,
@@ -183,6 +183,9 @@ def countries(loaded: Driver, settings: Settings) -> Places:
     inside: dict[str, set[str]] = {}
     for r in located:
         inside.setdefault(r["c"], set()).add(r["i"])
+    for r in found:  # a country also holds the institutions of its code, ROR record or not
+        if r["c"]:
+            inside.setdefault(r["c"], set()).add(r["id"])
     return Places({r["id"]: r["c"] for r in found}, inside)
 
 
