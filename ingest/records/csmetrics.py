@@ -18,7 +18,7 @@ from typing import Any
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord, Source
 from ingest.records import values
-from ingest.records.model import InstitutionName, PaperRecord, record_key
+from ingest.records.model import InstitutionName, PaperRecord, paper_record
 
 FORMAT = "csmetrics"
 _FILE = re.compile(r"^(?P<venue>[a-z0-9-]+)_(?P<year>\d{4})_filtered_papers\.json$")
@@ -99,11 +99,9 @@ def parse(raw: RawRecord) -> PaperRecord:
         if isinstance(name, str) and name.strip()
     )
     citations = paper.get("CitationCount")
-    return PaperRecord(
-        key=record_key(work_id, doi, title, year, authors),
-        format=FORMAT,
-        file=raw.path.name,
-        position=raw.position,
+    return paper_record(
+        raw,
+        FORMAT,
         title=title,
         year=year,
         doi=doi,

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ingest.jobs import RawRecord
 
 RECORDS_SOURCE = "records"
 
@@ -80,3 +84,18 @@ def record_key(
         return f"doi:{doi}"
     payload = "\n".join([(title or "").strip().lower(), str(year or ""), *authors])
     return "rec-" + hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def paper_record(raw: RawRecord, format_name: str, **fields: Any) -> PaperRecord:
+    """The paper a format's reader parsed from `raw`: its key from the fields (`record_key`),
+    its provenance (format, file, position) from where it was read."""
+    key = record_key(
+        fields.get("openalex_id"),
+        fields.get("doi"),
+        fields.get("title"),
+        fields.get("year"),
+        fields["authors"],
+    )
+    return PaperRecord(
+        key=key, format=format_name, file=raw.path.name, position=raw.position, **fields
+    )

@@ -18,7 +18,12 @@ import rispy
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord, Source
 from ingest.records import values
-from ingest.records.model import InstitutionName, PaperRecord, per_author_institutions, record_key
+from ingest.records.model import (
+    InstitutionName,
+    PaperRecord,
+    paper_record,
+    per_author_institutions,
+)
 from ingest.records.wos import addresses, placed_authors
 
 FORMAT = "ris"
@@ -86,11 +91,9 @@ def parse(raw: RawRecord) -> PaperRecord:
     venue = (
         entry.get("secondary_title") or entry.get("journal_name") or entry.get("alternate_title3")
     )
-    return PaperRecord(
-        key=record_key(work_id, doi, title, year, authors),
-        format=FORMAT,
-        file=raw.path.name,
-        position=raw.position,
+    return paper_record(
+        raw,
+        FORMAT,
         title=title,
         year=year,
         doi=doi,

@@ -22,7 +22,12 @@ import yaml
 from ingest.errors import InvalidInputError, RecordError
 from ingest.jobs import RawRecord, Source
 from ingest.records import values
-from ingest.records.model import InstitutionName, PaperRecord, per_author_institutions, record_key
+from ingest.records.model import (
+    InstitutionName,
+    PaperRecord,
+    paper_record,
+    per_author_institutions,
+)
 
 FIELDS = (
     "title",
@@ -135,11 +140,9 @@ def parser(mapping: Mapping[str, str], format_name: str) -> Callable[[RawRecord]
         title = values.text(get("title"))
         year = values.year_of(get("year"))
         doi = values.doi(get("doi"))
-        return PaperRecord(
-            key=record_key(work_id, doi, title, year, authors),
-            format=format_name,
-            file=raw.path.name,
-            position=raw.position,
+        return paper_record(
+            raw,
+            format_name,
             title=title,
             year=year,
             doi=doi,

@@ -18,7 +18,12 @@ from typing import Any
 from ingest.errors import RecordError
 from ingest.jobs import RawRecord, Source
 from ingest.records import values
-from ingest.records.model import InstitutionName, PaperRecord, per_author_institutions, record_key
+from ingest.records.model import (
+    InstitutionName,
+    PaperRecord,
+    paper_record,
+    per_author_institutions,
+)
 
 FORMAT = "wos"
 # One address of C1 (or RIS AD): optional bracketed names, then the address up to the next
@@ -113,11 +118,9 @@ def parse(raw: RawRecord) -> PaperRecord:
     title = values.text(fields.get("TI"))
     year = values.year_of(fields.get("PY"))
     doi = values.doi(fields.get("DI"))
-    return PaperRecord(
-        key=record_key(None, doi, title, year, authors),
-        format=FORMAT,
-        file=raw.path.name,
-        position=raw.position,
+    return paper_record(
+        raw,
+        FORMAT,
         title=title,
         year=year,
         doi=doi,
