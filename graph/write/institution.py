@@ -200,6 +200,16 @@ FOREACH (code IN CASE WHEN best.country_code IS NULL THEN [] ELSE [best.country_
 )
 RETURN dropped + [x IN [best.country_code] WHERE x IS NOT NULL] AS countries
 """
+# What the cities of a batch's locations hold now, and the name of the country each is in: a
+# city (country) whose stored values every new location repeats keeps them whichever record
+# is the newest, so only the others are refreshed.
+CURRENT_PLACES = f"""
+UNWIND $ids AS key
+MATCH (c:{Label.CITY} {{id: key}})
+OPTIONAL MATCH (c)-[:{Rel.LOCATED_IN}]->(k:{Label.COUNTRY})
+RETURN c.id AS id, [c.name, c.geonames_id, c.country_code, c.latitude, c.longitude, c.source]
+       AS values, k.id AS country, k.name AS country_name
+"""
 # A country's name comes from the newest record placing an institution in it; a country this
 # loader created and nothing is located in any more goes.
 REFRESH_COUNTRIES = f"""
@@ -425,20 +435,41 @@ def _write_locations(
         source=ROR_SOURCE,
     )
     cities = {str(r["city"]) for r in withdrawn}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key in sorted(accepted):
         for location in locations_of.get(key, []):
             props = location.model_dump(mode="json", exclude={"institution_id", "city_id"})
             props["record_version"] = versions[key]
             rows.append({"institution_id": key, "city_id": location.city_id, "props": props})
-            cities.add(location.city_id)
+    stale_cities, countries = _stale_places(tx, [r["props"] | {"id": r["city_id"]} for r in rows])
+    cities |= stale_cities
     tx.run(ASSERT_LOCATIONS, rows=rows, source=ROR_SOURCE).consume()
-    countries: set[str] = set()
     for record in tx.run(DROP_ORPHAN_CITIES, ids=sorted(cities)):
         countries.update(record["countries"])
     for record in tx.run(REFRESH_CITIES, ids=sorted(cities), source=ROR_SOURCE):
         countries.update(record["countries"])
     tx.run(REFRESH_COUNTRIES, ids=sorted(countries), source=ROR_SOURCE).consume()
+
+
+def _stale_places(
+    tx: ManagedTransaction, locations: list[dict[str, Any]]
+) -> tuple[set[str], set[str]]:
+    """The cities and countries a batch's locations may change: those a location gives other
+    values than they hold (or that do not exist yet). A place every location repeats keeps its
+    values whichever record is the newest, so refreshing it (all the institutions of a city or
+    a country, every batch) would change nothing."""
+    ids = sorted({str(x["id"]) for x in locations})
+    stored = {r["id"]: r for r in tx.run(CURRENT_PLACES, ids=ids)}
+    cities: set[str] = set()
+    countries: set[str] = set()
+    for x in locations:
+        held = stored.get(x["id"])
+        values = [x["city"], x["geonames_id"], x["country_code"], x["latitude"], x["longitude"]]
+        if held is None or held["values"] != [*values, ROR_SOURCE]:
+            cities.add(str(x["id"]))
+        elif x["country_code"] is not None and held["country_name"] != x["country_name"]:
+            countries.add(str(x["country_code"]))
+    return cities, countries
 
 
 def write_openalex_batch(tx: ManagedTransaction, institutions: Sequence[Institution]) -> int:

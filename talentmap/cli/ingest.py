@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,6 +23,9 @@ from talentmap.cli.common import (
     run_job_with_progress,
 )
 from talentmap.cli.derive import derive_all
+
+if TYPE_CHECKING:
+    from ingest.records.resolve import RecordsReport
 
 ingest_app = typer.Typer(help="Load data into the graph.")
 
@@ -248,23 +251,27 @@ def ingest_records(
         source = records_source(format_name, records, column_map)
         report = run_job_with_progress(writer, settings, source, files, batch_size, strict)
         quarantined = report.quarantined
-        found = records.report
-        out.print(
-            f"records: {found.works:,} works ({found.openalex_works:,} already from OpenAlex, "
-            f"{found.unchanged:,} unchanged); institution names: {len(found.names):,} distinct, "
-            f"{len(found.matched):,} matched, {found.abstained_names:,} abstained "
-            f"({sum(found.abstained.values()):,} mentions, kept unmatched on the works); "
-            f"people: {found.new_people:,} new, {found.joined_bylines:,} bylines joined known "
-            f"records people, {found.inferred_authorships:,} bylines with inferred institutions; "
-            f"{found.classified:,} works given topics by the title classifier",
-            highlight=False,
-        )
-        for name, count in found.abstained.most_common(10):
-            err.print(f"  unmatched: {name} ({count})", highlight=False)
+        print_records_report(records.report)
         if derive:
             derive_all(writer, settings)
     if quarantined:
         raise typer.Exit(2)
+
+
+def print_records_report(found: RecordsReport) -> None:
+    """What a records load found: works, institution names matched or not, people."""
+    out.print(
+        f"records: {found.works:,} works ({found.openalex_works:,} already from OpenAlex, "
+        f"{found.unchanged:,} unchanged); institution names: {len(found.names):,} distinct, "
+        f"{len(found.matched):,} matched, {found.abstained_names:,} abstained "
+        f"({sum(found.abstained.values()):,} mentions, kept unmatched on the works); "
+        f"people: {found.new_people:,} new, {found.joined_bylines:,} bylines joined known "
+        f"records people, {found.inferred_authorships:,} bylines with inferred institutions; "
+        f"{found.classified:,} works given topics by the title classifier",
+        highlight=False,
+    )
+    for name, count in found.abstained.most_common(10):
+        err.print(f"  unmatched: {name} ({count})", highlight=False)
 
 
 @ingest_app.command("text")
