@@ -159,7 +159,13 @@ def graph(request: pytest.FixtureRequest, driver: Driver, settings: Settings) ->
 # its modules one after another, and their `graph` is the group's graph.
 SHARED_GRAPHS: dict[str, tuple[str, ...]] = {
     "works": ("test_api.py", "test_api_facets.py", "test_heat.py", "test_evaluation.py"),
-    "demo": ("test_api_chain.py", "test_web.py", "test_api_paths.py", "test_api_cooperation.py"),
+    "demo": (
+        "test_api_chain.py",
+        "test_web.py",
+        "test_api_paths.py",
+        "test_api_cooperation.py",
+        "test_heat_region.py",
+    ),
 }
 SHARED_GROUP = {module: name for name, modules in SHARED_GRAPHS.items() for module in modules}
 # What this process's database holds: the shared graph's name and its node and relationship

@@ -11,8 +11,9 @@ from api.context import Info
 from api.errors import InvalidId, InvalidRange, NotFound
 from api.ids import IdKind, not_found, resolve_id, resolve_optional
 from api.types.connection import page_window
-from api.types.heat import HotKind, HotTopicConnection, TopicHeat
-from graph.queries.heat import HotKey, heats, hot_topics
+from api.types.heat import HotKind, HotTopicConnection, RegionHeat, TopicHeat
+from graph.queries.heat import HotKey, RegionKey, heats, hot_topics, region_works
+from ingest.derived.heat import region_part
 
 TopicHeatResult = Annotated[
     TopicHeat | NotFound | InvalidId | InvalidRange, strawberry.union("TopicHeatResult")
@@ -22,7 +23,8 @@ HotTopicsResult = Annotated[
 ]
 
 _REGION_LATER = (
-    "heat per region is not computed yet; ask without `region` for the heat over all loaded works"
+    "hotTopics ranks the topics over all loaded works; ask topicHeat(id, region) for a "
+    "topic's numbers in a region"
 )
 
 
@@ -31,7 +33,9 @@ class HeatQuery:
     @strawberry.field(
         description="Works, citations and share per year, growth, acceleration, a 3-year "
         "forecast with an 80% interval and the heat score of a topic (T10001), subfield "
-        "(subfields/1702), field (fields/17) or chain segment (<industry>/<segment>)."
+        "(subfields/1702), field (fields/17) or chain segment (<industry>/<segment>); with "
+        "`region` (a country CN, a city cn/suzhou or a district), also `inRegion`: the "
+        "region's works about it per year, its share of them, growth and forecast."
     )
     async def topic_heat(
         self,
@@ -43,8 +47,9 @@ class HeatQuery:
     ) -> TopicHeatResult:
         if from_year is not None and to_year is not None and from_year > to_year:
             return InvalidRange(argument="fromYear", message="fromYear is after toYear")
-        if region is not None:
-            return InvalidRange(argument="region", message=_REGION_LATER)
+        region_id = await resolve_optional(info, IdKind.REGION, region)
+        if isinstance(region_id, NotFound | InvalidId):
+            return region_id
         raw = str(id)
         resolved = await resolve_id(info, IdKind.TAXON, raw)
         if isinstance(resolved, InvalidId):
@@ -54,7 +59,13 @@ class HeatQuery:
         found = await info.context.loader(heats).load(resolved)
         if found is None:
             return not_found(IdKind.TAXON, raw)
-        return TopicHeat.from_model(found, from_year, to_year)
+        heat = TopicHeat.from_model(found, from_year, to_year)
+        if region_id is not None:
+            got = await info.context.loader(region_works).load(RegionKey(found.id, region_id))
+            years = [y.year for y in found.years]
+            part = region_part(got.works, got.topics, years, [y.works for y in found.years])
+            heat.in_region = RegionHeat.from_part(region_id, part, from_year, to_year)
+        return heat
 
     @strawberry.field(
         description="Topics ranked by heat: with `kind`, those of that kind by its score; "

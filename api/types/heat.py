@@ -9,7 +9,7 @@ import strawberry
 
 from api.types.connection import PageInfo, edge_page_info, encode_cursor
 from graph.queries import heat as model
-from ingest.derived.heat import EMERGING_WEIGHTS, HOT_WEIGHTS
+from ingest.derived.heat import EMERGING_WEIGHTS, HOT_WEIGHTS, RegionPart
 
 
 @strawberry.enum(description="EMERGING: growing, accelerating, still small; HOT: growing and big.")
@@ -57,6 +57,59 @@ class HeatScore:
     components: list[HeatComponent]
 
 
+@strawberry.type(description="One year of a region's output about a node.")
+class RegionHeatYear:
+    year: int
+    works: int = strawberry.field(
+        description="Works about it with an institution of the region, published that year."
+    )
+    citations: int = strawberry.field(description="Citations those works received that year.")
+    share: float = strawberry.field(
+        description="The region's works over all loaded works about it that year."
+    )
+
+
+@strawberry.type(
+    description="A region's part of a node's heat, over the same years: what the region's "
+    "institutions publish about it, their share, growth, acceleration and forecast."
+)
+class RegionHeat:
+    region_id: strawberry.ID
+    years: list[RegionHeatYear]
+    growth: float | None = strawberry.field(
+        description="Annual growth of the region's last 3 years' works over the 3 years before."
+    )
+    acceleration: float | None
+    forecast: list[HeatForecast]
+
+    @classmethod
+    def from_part(
+        cls,
+        region: str,
+        part: RegionPart,
+        from_year: int | None = None,
+        to_year: int | None = None,
+    ) -> RegionHeat:
+        return cls(
+            region_id=strawberry.ID(region),
+            years=[
+                RegionHeatYear(year=y, works=w, citations=c, share=s)
+                for y, w, c, s in zip(
+                    part.years, part.works, part.citations, part.share, strict=True
+                )
+                if (from_year is None or y >= from_year) and (to_year is None or y <= to_year)
+            ],
+            growth=part.growth,
+            acceleration=part.acceleration,
+            forecast=[
+                HeatForecast(
+                    year=f.year, works=round(f.value, 3), low=round(f.low, 3), high=round(f.high, 3)
+                )
+                for f in part.forecast
+            ],
+        )
+
+
 @strawberry.type(description="The heat of a topic, subfield, field or chain segment.")
 class TopicHeat:
     id: strawberry.ID
@@ -75,6 +128,9 @@ class TopicHeat:
         description="Where the counts come from: graph (the loaded works)."
     )
     heat_score: HeatScore
+    in_region: RegionHeat | None = strawberry.field(
+        default=None, description="The region's part, when the query names a region."
+    )
 
     @classmethod
     def from_model(

@@ -1,8 +1,10 @@
 """Technology heat, as the derived step stored it (ingest/derived/heat.py): one node's heat
-by id, and pages of topics ranked by heat.
+by id, and pages of topics ranked by heat; and a region's works about a node, from which the
+API computes the region's part of the heat (the same tally as the derived step's).
 
 Batch functions for per-request DataLoaders: one query per batch of ids (`heats`), one per
-ranking page (`hot_topics`).
+ranking page (`hot_topics`), two per region and node (`region_works`: the region is a
+parameter of its match).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.reader import Tx, fetch
+from graph.write.region import region_institutions_match
 from schema.labels import Label, Rel
 
 _HEATED = " OR ".join(
@@ -47,6 +50,48 @@ RETURN size(ranked) AS total,
        [n IN ranked[$offset..$offset + $limit] |
         {{key: n.id, id: n.id, label: '{Label.TOPIC}', name: {_NAME}, heat: {_PROPS}}}] AS page
 """
+
+# The topics a node stands for: a topic itself, a subfield's or field's topics, the topics a
+# chain segment needs directly or through a subfield (as the derived step groups them).
+NODE_TOPICS = f"""
+MATCH (n {{id: $node}}) WHERE {_HEATED}
+CALL (n) {{
+  MATCH (n)<-[:{Rel.PART_OF}*0..2]-(t:{Label.TOPIC}) WHERE NOT n:{Label.CHAIN_SEGMENT} RETURN t
+  UNION
+  MATCH (n:{Label.CHAIN_SEGMENT})-[:{Rel.NEEDS}]->()<-[:{Rel.PART_OF}*0..1]-(t:{Label.TOPIC})
+  RETURN t
+}}
+RETURN collect(DISTINCT t.id) AS topics
+"""
+# The works by an institution of the region about any of the topics, with the fields the
+# derived step's tally reads.
+REGION_WORKS = f"""
+{region_institutions_match("region", "i")}
+MATCH (i)<-[:{Rel.BY_INSTITUTION}]-(w:{Label.WORK})
+WITH DISTINCT w
+WHERE w.publication_year IS NOT NULL AND NOT coalesce(w.stub, false)
+  AND EXISTS {{ MATCH (w)-[:{Rel.ABOUT}]->(t:{Label.TOPIC}) WHERE t.id IN $topics }}
+RETURN w.publication_year AS year,
+       coalesce(w.citation_years, []) AS citation_years,
+       coalesce(w.citation_counts, []) AS citation_counts,
+       [(w)-[:{Rel.ABOUT}]->(t:{Label.TOPIC}) WHERE t.id IN $topics | t.id] AS topics,
+       [] AS authors
+"""
+
+
+@dataclass(frozen=True)
+class RegionKey:
+    node: str
+    region: str
+
+
+@dataclass(frozen=True)
+class RegionWorks:
+    """A region's works about a node: the node's topics, and per work its year, citations by
+    year and the node's topics it is about (rows for ingest.derived.heat.tally)."""
+
+    topics: tuple[str, ...]
+    works: tuple[dict[str, Any], ...]
 
 
 @dataclass(frozen=True)
@@ -165,3 +210,14 @@ async def hot_topics(tx: Tx, keys: Sequence[HotKey]) -> list[HotPage]:
         items = (_heat(r) for r in row["page"])
         pages.append(HotPage(int(row["total"]), tuple(h for h in items if h is not None)))
     return pages
+
+
+async def region_works(tx: Tx, keys: Sequence[RegionKey]) -> list[RegionWorks]:
+    """The works of each key's region about each key's node (its topics)."""
+    found = []
+    for key in keys:
+        rows = await fetch(tx, NODE_TOPICS, node=key.node)
+        topics = sorted(str(t) for t in (rows[0]["topics"] if rows else []))
+        works = await fetch(tx, REGION_WORKS, region=key.region, topics=topics)
+        found.append(RegionWorks(tuple(topics), tuple(works)))
+    return found

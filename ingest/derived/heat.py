@@ -37,7 +37,7 @@ from typing import Any
 
 from graph.unit_of_work import Writer
 from graph.write import heat as heat_write
-from ingest.derived.forecast import acceleration, forecast, window_growth
+from ingest.derived.forecast import Forecast, acceleration, forecast, window_growth
 from schema.labels import Label
 
 WINDOW = 15
@@ -221,6 +221,44 @@ def _score_level(
             }
         )
     return rows
+
+
+@dataclass(frozen=True)
+class RegionPart:
+    """A region's part of a node's heat: its works and citations per year, its share of the
+    node's works (all loaded works about it) each year, growth, acceleration, forecast."""
+
+    years: list[int]
+    works: list[int]
+    citations: list[int]
+    share: list[float]
+    growth: float | None
+    acceleration: float | None
+    forecast: list[Forecast]
+
+
+def region_part(
+    works: Iterable[Mapping[str, Any]],
+    topics: Sequence[str],
+    years: Sequence[int],
+    node_works: Sequence[int],
+) -> RegionPart:
+    """The region's part over the node's heat window `years` (its works per year
+    `node_works`), from the region's works about the node's `topics`: the derived step's tally
+    with the region's works for the loaded ones."""
+    node = (Label.TOPIC, "node")
+    tallies, _ = tally(works, {}, {t: [node] for t in topics}, years[-1])
+    counted = tallies.get(node, Tally())
+    series = [counted.works.get(y, 0) for y in years]
+    return RegionPart(
+        years=list(years),
+        works=series,
+        citations=[counted.citations.get(y, 0) for y in years],
+        share=[round(w / n, 6) if n else 0.0 for w, n in zip(series, node_works, strict=True)],
+        growth=window_growth(series),
+        acceleration=acceleration(series),
+        forecast=forecast(years, series),
+    )
 
 
 def derive_heat(writer: Writer) -> int:
