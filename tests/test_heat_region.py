@@ -121,3 +121,55 @@ def test_unknown_and_malformed_regions(api_url: str, subfield: str) -> None:
     assert missing["__typename"] == "NotFound" and missing["id"] == "cn/nowhere"
     bad = ask(api_url, HEAT, {"id": subfield, "region": "no such place!"})["data"]["topicHeat"]
     assert bad["__typename"] == "InvalidId", bad
+
+
+HOT = """
+query ($region: ID, $kind: HotKind, $industry: ID, $first: Int) {
+  hotTopics(region: $region, kind: $kind, industry: $industry, first: $first) {
+    __typename
+    ... on HotTopicConnection {
+      totalCount
+      edges { node { id years { year works share } heatScore { kind emerging hot } } }
+    }
+    ... on Failure { message }
+  }
+}
+"""
+
+
+def topic_ids(work: dict[str, Any]) -> set[str]:
+    return {t["id"].rstrip("/").rsplit("/", 1)[-1] for t in work.get("topics") or []}
+
+
+def test_hot_topics_of_a_region_from_its_works_alone(api_url: str) -> None:
+    page = ask(api_url, HOT, {"region": REGION, "first": 100})["data"]["hotTopics"]
+    assert page["__typename"] == "HotTopicConnection", page
+    nodes = [e["node"] for e in page["edges"]]
+    assert nodes
+    years = [y["year"] for y in nodes[0]["years"]]
+    mine = {w: work for w, work in works().items() if in_region(w) and year(w) <= years[-1]}
+    # Every topic of the region's works up to the window's end, and only those.
+    assert page["totalCount"] == len({t for work in mine.values() for t in topic_ids(work)})
+    totals = Counter(year(w) for w in mine)
+    for node in nodes:
+        counts = Counter(year(w) for w, work in mine.items() if node["id"] in topic_ids(work))
+        assert [y["works"] for y in node["years"]] == [counts[y] for y in years], node["id"]
+        for y in node["years"]:  # shares of the region's own works
+            want = counts[y["year"]] / totals[y["year"]] if totals[y["year"]] else 0.0
+            assert abs(y["share"] - want) < 1e-6
+    emerging = [n["heatScore"]["emerging"] for n in nodes]
+    assert emerging == sorted(emerging, reverse=True)
+    kinds = {}
+    for kind in ("HOT", "EMERGING"):
+        ranked = ask(api_url, HOT, {"region": REGION, "kind": kind, "first": 100})
+        found = [e["node"] for e in ranked["data"]["hotTopics"]["edges"]]
+        assert all(n["heatScore"]["kind"] == kind for n in found)
+        scores = [n["heatScore"][kind.lower()] for n in found]
+        assert scores == sorted(scores, reverse=True)
+        kinds[kind] = {n["id"] for n in found}
+    assert kinds["HOT"] and not kinds["HOT"] & kinds["EMERGING"]
+    # An industry keeps its segments' topics: a subset of the region's.
+    industry = ask(api_url, HOT, {"region": REGION, "industry": "biomedicine", "first": 100})
+    assert industry["data"]["hotTopics"]["totalCount"] <= page["totalCount"]
+    missing = ask(api_url, HOT, {"region": "cn/nowhere"})["data"]["hotTopics"]
+    assert missing["__typename"] == "NotFound"

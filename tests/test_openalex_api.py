@@ -8,6 +8,7 @@ import gzip
 import json
 import secrets
 import threading
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +36,15 @@ from ingest.openalex.api import (
 )
 from ingest.openalex.entities import SOURCES
 from schema.settings import Settings
-from tests.conftest import free_port, sample_works, short_id, snapshot
+from tests.conftest import (
+    SAMPLE_WORKS,
+    free_port,
+    fresh,
+    rows,
+    sample_works,
+    short_id,
+    snapshot,
+)
 
 API_KEY = "sk-test-0123456789abcdef"
 MAILTO = "talent@example.org"
@@ -65,6 +74,7 @@ class FakeOpenAlex:
     entity: str = "works"
     faults: dict[int, tuple[int, dict[str, str]]] = field(default_factory=dict)
     always: int | None = None  # answer every request with this status
+    budget: int = REQUEST_BUDGET  # requests beyond this are answered 503
     seen: list[Seen] = field(default_factory=list)
     issued: list[str] = field(default_factory=list)  # next_cursor values, in order
     _offsets: dict[str, int] = field(default_factory=dict)
@@ -84,7 +94,7 @@ class FakeOpenAlex:
     def _answer(
         self, number: int, path: str, query: dict[str, str]
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
-        if number > REQUEST_BUDGET:
+        if number > self.budget:
             return 503, {}, {"error": "budget", "message": "the test server's budget is spent"}
         if self.always is not None:
             return self.always, {}, {"error": "Server error", "message": "scripted failure"}
@@ -93,6 +103,8 @@ class FakeOpenAlex:
             return status, headers, {"error": "Scripted", "message": f"scripted {status}"}
         if path != f"/{self.entity}":
             return 404, {}, {"error": "Not found", "message": path}
+        if "group_by" in query:
+            return self._groups(query)
         cursor = query.get("cursor", "")
         offset = 0 if cursor == "*" else self._offsets.get(cursor)
         if offset is None:
@@ -106,6 +118,24 @@ class FakeOpenAlex:
             self.issued.append(next_cursor)
         meta = {"count": len(self.records), "per_page": per_page, "next_cursor": next_cursor}
         return 200, {}, {"meta": meta, "results": results}
+
+    def _groups(self, query: dict[str, str]) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """`group_by=publication_year` over the records, filtered by `topics.id:T...` if
+        given, as OpenAlex answers it (keys as strings, most works first)."""
+        if query["group_by"] != "publication_year":
+            return 400, {}, {"error": "Invalid group_by", "message": query["group_by"]}
+        wanted = query.get("filter", "").removeprefix("topics.id:")
+        counts: dict[int, int] = {}
+        for record in self.records:
+            topics = {t["id"].rsplit("/", 1)[-1] for t in record.get("topics") or []}
+            if not wanted or wanted in topics:
+                year = int(record["publication_year"])
+                counts[year] = counts.get(year, 0) + 1
+        groups = [
+            {"key": str(y), "key_display_name": str(y), "count": n}
+            for y, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
+        ]
+        return 200, {}, {"meta": {"count": len(groups)}, "results": [], "group_by": groups}
 
     def answered(self) -> list[Seen]:
         return [s for s in self.seen if s.status == 200]
@@ -432,3 +462,64 @@ def test_command_fetches_and_loads(
         if "Work" in labels and not props.get("stub")
     }
     assert loaded == {short_id(w["id"]) for w in works}
+
+
+# --- the world's counts per topic ----------------------------------------------------------------
+
+
+def test_topic_counts_from_the_api_feed_the_heat(
+    graph: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`talentmap ingest openalex-counts --topic ...` against a server whose world is the sample
+    three times over (ids apart): those topics' heat counts the world's works (3x the loaded
+    ones), with the world's shares, and says so; the other topics keep the graph's."""
+    from typer.testing import CliRunner
+
+    from ingest.reference.taxonomy import load_taxonomy
+    from talentmap import cli
+    from tests.conftest import load_works
+
+    works = {short_id(w["id"]): w for w in sample_works()}
+    fresh(graph, settings)
+    load_taxonomy(Writer(graph, settings.neo4j_database))
+    load_works(graph, settings, [SAMPLE_WORKS], tmp_path / "works")
+    by_topic: dict[str, Counter[int]] = defaultdict(Counter)
+    totals: Counter[int] = Counter()
+    for work in works.values():
+        totals[int(work["publication_year"])] += 1
+        for t in {short_id(t["id"]) for t in work.get("topics") or []}:
+            by_topic[t][int(work["publication_year"])] += 1
+    chosen = sorted(by_topic, key=lambda t: (-sum(by_topic[t].values()), t))[:2]
+    world = [{**w, "id": f"{w['id']}{k}"} for k in range(3) for w in works.values()]
+    fake = FakeOpenAlex(world, faults={2: (500, {})})
+    if settings.neo4j_password is not None:  # an external server: keep files out of ~
+        monkeypatch.setenv("TALENTMAP_HOME", str(tmp_path))
+    with serving(fake) as url:
+        monkeypatch.setenv("TALENTMAP_OPENALEX_API_URL", url)
+        args = ["ingest", "openalex-counts", *(x for t in chosen for x in ("--topic", t))]
+        done = CliRunner().invoke(cli.app, args)
+        missing = CliRunner().invoke(cli.app, ["ingest", "openalex-counts", "--topic", "T1"])
+    assert done.exit_code == 0, done.output
+    assert (
+        f"openalex counts: {len(chosen)} topic(s)" in done.output and "(1 retried)" in done.output
+    )
+    assert missing.exit_code != 0 and "T1" in missing.output
+    assert [s.query.get("filter", "") for s in fake.answered()] == [
+        "",
+        *(f"topics.id:{t}" for t in chosen),
+    ]
+    other = next(t for t in sorted(by_topic) if t not in chosen)
+    for topic in [*chosen, other]:
+        [heat] = rows(
+            graph,
+            settings,
+            "MATCH (t:Topic {id: $id}) RETURN t.heat_source AS source, t.heat_years AS years, "
+            "t.heat_works AS works, t.heat_share AS share",
+            id=topic,
+        )
+        scale = 3 if topic in chosen else 1
+        assert heat["source"] == ("openalex" if topic in chosen else "graph")
+        assert heat["works"] == [scale * by_topic[topic][y] for y in heat["years"]], topic
+        for year, share in zip(heat["years"], heat["share"], strict=True):
+            want = by_topic[topic][year] / totals[year] if totals[year] else 0.0
+            assert abs(share - want) < 1e-6, (topic, year)

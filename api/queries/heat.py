@@ -12,8 +12,20 @@ from api.errors import InvalidId, InvalidRange, NotFound
 from api.ids import IdKind, not_found, resolve_id, resolve_optional
 from api.types.connection import page_window
 from api.types.heat import HotKind, HotTopicConnection, RegionHeat, TopicHeat
-from graph.queries.heat import HotKey, RegionKey, heats, hot_topics, region_works
-from ingest.derived.heat import region_part
+from graph.queries.heat import (
+    HotKey,
+    HotPage,
+    RegionHeatInputs,
+    RegionHotKey,
+    RegionKey,
+    heat_of,
+    heats,
+    hot_topics,
+    region_heat_inputs,
+    region_works,
+)
+from ingest.derived.heat import compute_heat, ranked_topics, region_part
+from schema.labels import Label
 
 TopicHeatResult = Annotated[
     TopicHeat | NotFound | InvalidId | InvalidRange, strawberry.union("TopicHeatResult")
@@ -21,11 +33,6 @@ TopicHeatResult = Annotated[
 HotTopicsResult = Annotated[
     HotTopicConnection | NotFound | InvalidId | InvalidRange, strawberry.union("HotTopicsResult")
 ]
-
-_REGION_LATER = (
-    "hotTopics ranks the topics over all loaded works; ask topicHeat(id, region) for a "
-    "topic's numbers in a region"
-)
 
 
 @strawberry.type
@@ -70,7 +77,9 @@ class HeatQuery:
     @strawberry.field(
         description="Topics ranked by heat: with `kind`, those of that kind by its score; "
         "without, all scored topics by the emerging score. `industry` keeps the topics its "
-        "segments need."
+        "segments need. With `region`, the heat is computed over the works of the region's "
+        "institutions alone (same window; shares of the region's works; percentiles among the "
+        "region's topics): what is hot or emerging there."
     )
     async def hot_topics(
         self,
@@ -82,11 +91,40 @@ class HeatQuery:
         after: str | None = None,
     ) -> HotTopicsResult:
         offset, limit = page_window(first, after)
-        if region is not None:
-            return InvalidRange(argument="region", message=_REGION_LATER)
+        region_id = await resolve_optional(info, IdKind.REGION, region)
+        if isinstance(region_id, NotFound | InvalidId):
+            return region_id
         industry_id = await resolve_optional(info, IdKind.INDUSTRY, industry)
         if isinstance(industry_id, NotFound | InvalidId):
             return industry_id
+        if region_id is not None:
+            inputs = await info.context.loader(region_heat_inputs).load(
+                RegionHotKey(region_id, industry_id)
+            )
+            return HotTopicConnection.from_model(
+                region_hot_page(inputs, kind.value if kind else None, offset, limit), offset
+            )
         key = HotKey(industry_id, kind.value if kind else None, offset, limit)
         page = await info.context.loader(hot_topics).load(key)
         return HotTopicConnection.from_model(page, offset)
+
+
+def region_hot_page(inputs: RegionHeatInputs, kind: str | None, offset: int, limit: int) -> HotPage:
+    """A page of the topics ranked by their heat over the region's works alone (the derived
+    step's computation, at query time, with the same window)."""
+    rows = compute_heat(
+        inputs.works, inputs.first_years, inputs.taxonomy, inputs.segments, end=inputs.end
+    )[Label.TOPIC]
+    ranked = ranked_topics(rows, kind, inputs.industry_topics)
+    items = (
+        heat_of(
+            {
+                "id": r["id"],
+                "label": Label.TOPIC.value,
+                "name": inputs.names.get(r["id"], r["id"]),
+                "heat": r["props"],
+            }
+        )
+        for r in ranked[offset : offset + limit]
+    )
+    return HotPage(len(ranked), tuple(h for h in items if h is not None))

@@ -10,11 +10,12 @@ parameter of its match).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from graph.reader import Tx, fetch
+from graph.write.heat import SEGMENTS, TAXONOMY
 from graph.write.region import region_institutions_match
 from schema.labels import Label, Rel
 
@@ -77,6 +78,62 @@ RETURN w.publication_year AS year,
        [(w)-[:{Rel.ABOUT}]->(t:{Label.TOPIC}) WHERE t.id IN $topics | t.id] AS topics,
        [] AS authors
 """
+
+# Every work by an institution of the region, as the derived step reads all works.
+REGION_ALL_WORKS = f"""
+{region_institutions_match("region", "i")}
+MATCH (i)<-[:{Rel.BY_INSTITUTION}]-(w:{Label.WORK})
+WITH DISTINCT w
+WHERE w.publication_year IS NOT NULL AND NOT coalesce(w.stub, false)
+RETURN w.publication_year AS year,
+       coalesce(w.citation_years, []) AS citation_years,
+       coalesce(w.citation_counts, []) AS citation_counts,
+       [(w)-[:{Rel.ABOUT}]->(t:{Label.TOPIC}) | t.id] AS topics,
+       [(w)<-[:{Rel.AUTHORED}]-(s:{Label.SCIENTIST}) | s.id] AS authors
+"""
+FIRST_YEARS_OF = f"""
+UNWIND $ids AS key
+MATCH (s:{Label.SCIENTIST} {{id: key}})-[:{Rel.AUTHORED}]->(w:{Label.WORK})
+WHERE w.publication_year IS NOT NULL
+RETURN s.id AS id, min(w.publication_year) AS first_year
+"""
+# The last year of the heat window the derived step used (the same for every node).
+HEAT_END = f"""
+MATCH (t:{Label.TOPIC}) WHERE t.heat_years IS NOT NULL
+RETURN t.heat_years[-1] AS end LIMIT 1
+"""
+INDUSTRY_TOPICS = f"""
+MATCH (seg:{Label.CHAIN_SEGMENT})-[:{Rel.PART_OF}]->(:{Label.INDUSTRY} {{id: $industry}})
+MATCH (seg)-[:{Rel.NEEDS}]->()<-[:{Rel.PART_OF}*0..1]-(t:{Label.TOPIC})
+RETURN collect(DISTINCT t.id) AS topics
+"""
+TOPIC_NAMES = f"""
+UNWIND $ids AS key
+MATCH (n:{Label.TOPIC} {{id: key}})
+RETURN n.id AS id, {_NAME} AS name
+"""
+
+
+@dataclass(frozen=True)
+class RegionHotKey:
+    region: str
+    industry: str | None
+
+
+@dataclass(frozen=True)
+class RegionHeatInputs:
+    """What the derived step's heat computation reads, for a region's works only: the works
+    (year, citations by year, topics, authors), their authors' first years in the graph, the
+    taxonomy and segments, the window's end; the topics of the industry asked (None: all) and
+    the topics' names."""
+
+    works: tuple[dict[str, Any], ...]
+    first_years: dict[str, int]
+    taxonomy: tuple[dict[str, Any], ...]
+    segments: tuple[dict[str, Any], ...]
+    end: int | None
+    industry_topics: frozenset[str] | None
+    names: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -148,7 +205,8 @@ class HotPage:
     items: tuple[Heat, ...]
 
 
-def _heat(row: dict[str, Any]) -> Heat | None:
+def heat_of(row: Mapping[str, Any]) -> Heat | None:
+    """A Heat from a row {id, label, name, heat: the heat_* properties}; None without heat."""
     h = row.get("heat")
     if row.get("id") is None or not h or h.get("heat_years") is None:
         return None
@@ -192,7 +250,7 @@ def _heat(row: dict[str, Any]) -> Heat | None:
 async def heats(tx: Tx, ids: Sequence[str]) -> list[Heat | None]:
     """The heat of each node (a topic, subfield, field or segment id), None when it has none."""
     rows = {r["key"]: r for r in await fetch(tx, HEAT_BY_ID, ids=list(ids))}
-    return [_heat(rows[i]) if i in rows else None for i in ids]
+    return [heat_of(rows[i]) if i in rows else None for i in ids]
 
 
 async def hot_topics(tx: Tx, keys: Sequence[HotKey]) -> list[HotPage]:
@@ -207,7 +265,7 @@ async def hot_topics(tx: Tx, keys: Sequence[HotKey]) -> list[HotPage]:
             limit=key.limit,
         )
         row: dict[str, Any] = found[0] if found else {"total": 0, "page": []}
-        items = (_heat(r) for r in row["page"])
+        items = (heat_of(r) for r in row["page"])
         pages.append(HotPage(int(row["total"]), tuple(h for h in items if h is not None)))
     return pages
 
@@ -220,4 +278,34 @@ async def region_works(tx: Tx, keys: Sequence[RegionKey]) -> list[RegionWorks]:
         topics = sorted(str(t) for t in (rows[0]["topics"] if rows else []))
         works = await fetch(tx, REGION_WORKS, region=key.region, topics=topics)
         found.append(RegionWorks(tuple(topics), tuple(works)))
+    return found
+
+
+async def region_heat_inputs(tx: Tx, keys: Sequence[RegionHotKey]) -> list[RegionHeatInputs]:
+    """For each key, the inputs of the heat computation over the region's works."""
+    found = []
+    for key in keys:
+        works = await fetch(tx, REGION_ALL_WORKS, region=key.region)
+        authors = sorted({str(a) for w in works for a in w["authors"]})
+        first = {
+            str(r["id"]): int(r["first_year"]) for r in await fetch(tx, FIRST_YEARS_OF, ids=authors)
+        }
+        end_rows = await fetch(tx, HEAT_END)
+        industry_topics = None
+        if key.industry is not None:
+            rows = await fetch(tx, INDUSTRY_TOPICS, industry=key.industry)
+            industry_topics = frozenset(str(t) for t in (rows[0]["topics"] if rows else []))
+        topics = sorted({str(t) for w in works for t in w["topics"]})
+        names = {str(r["id"]): str(r["name"]) for r in await fetch(tx, TOPIC_NAMES, ids=topics)}
+        found.append(
+            RegionHeatInputs(
+                works=tuple(works),
+                first_years=first,
+                taxonomy=tuple(await fetch(tx, TAXONOMY)),
+                segments=tuple(await fetch(tx, SEGMENTS)),
+                end=int(end_rows[0]["end"]) if end_rows else None,
+                industry_topics=industry_topics,
+                names=names,
+            )
+        )
     return found

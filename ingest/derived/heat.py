@@ -112,17 +112,25 @@ def tally(
     return tallies, totals
 
 
+World = Mapping[str, tuple[Mapping[int, int], Mapping[int, int]]]
+
+
 def compute_heat(
     works: Iterable[Mapping[str, Any]],
     first_years: Mapping[str, int],
     taxonomy: Iterable[Mapping[str, Any]],
     segments: Iterable[Mapping[str, Any]],
+    end: int | None = None,
+    world: World | None = None,
 ) -> dict[Label, list[dict[str, Any]]]:
-    """Rows {id, props} per label for graph.write.heat."""
+    """Rows {id, props} per label for graph.write.heat; the window ends at `end` (default: the
+    latest year of the works). A topic in `world` (its works and all works per year, from the
+    OpenAlex API) takes its works and shares from there (`heat_source: openalex`)."""
     works = list(works)
     if not works:
         return {label: [] for label in heat_write.HEAT_LABELS}
-    end = max(int(w["year"]) for w in works)
+    if end is None:
+        end = max(int(w["year"]) for w in works)
     groups: dict[str, list[tuple[Label, str]]] = defaultdict(list)
     for row in taxonomy:
         groups[row["topic"]] += [
@@ -138,23 +146,47 @@ def compute_heat(
     out: dict[Label, list[dict[str, Any]]] = {}
     for label in heat_write.HEAT_LABELS:
         nodes = {key: t for (lab, key), t in tallies.items() if lab == label}
-        out[label] = _score_level(nodes, totals, years, first_years, end)
+        series: dict[str, Series] = {}
+        for key, t in nodes.items():
+            counted = world.get(key) if world and label == Label.TOPIC else None
+            series[key] = (
+                _world_series(counted, years)
+                if counted
+                else Series([t.works.get(y, 0) for y in years], [totals.get(y, 0) for y in years])
+            )
+        out[label] = _score_level(nodes, series, years, first_years, end)
     return out
+
+
+@dataclass(frozen=True)
+class Series:
+    """A node's works per year over the window, all works per year (the shares'
+    denominator), and where they come from."""
+
+    works: list[int]
+    totals: list[int]
+    source: str = SOURCE
+
+    @property
+    def share(self) -> list[float]:
+        return [round(w / n, 6) if n else 0.0 for w, n in zip(self.works, self.totals, strict=True)]
+
+
+def _world_series(counted: tuple[Mapping[int, int], Mapping[int, int]], years: list[int]) -> Series:
+    works, totals = counted
+    return Series([works.get(y, 0) for y in years], [totals.get(y, 0) for y in years], "openalex")
 
 
 def _score_level(
     nodes: Mapping[str, Tally],
-    totals: Mapping[int, int],
+    series: Mapping[str, Series],
     years: list[int],
     first_years: Mapping[str, int],
     end: int,
 ) -> list[dict[str, Any]]:
     raw: dict[str, dict[str, float | None]] = {}
-    series: dict[str, list[int]] = {}
     for key, t in nodes.items():
-        works = [t.works.get(y, 0) for y in years]
-        series[key] = works
-        recent = sum(works[-RECENT:])
+        works = series[key].works
         authors = t.recent_authors
         young = (
             sum(1 for a in authors if first_years[a] >= end - YOUNG_YEARS) / len(authors)
@@ -162,7 +194,7 @@ def _score_level(
             else None
         )
         raw[key] = {
-            "size": float(recent),
+            "size": float(sum(works[-RECENT:])),
             "growth": window_growth(works),
             "acceleration": acceleration(works),
             "young_authors": young,
@@ -174,53 +206,58 @@ def _score_level(
         pct[name] = percentiles({k: raw[k][name] for k in active})
     rows = []
     for key, t in nodes.items():
-        works = series[key]
         p = {name: pct[name].get(key, 0.0) for name in pct}
         p["smallness"] = 1.0 - p["size"] if key in pct["size"] else 0.0
-        values = dict(raw[key])
-        values["smallness"] = values["size"]
-        emerging = sum(w * p[n] for n, w in EMERGING_WEIGHTS.items())
-        hot = sum(w * p[n] for n, w in HOT_WEIGHTS.items())
-        # New (no works in the three years before, some now) counts as growing.
-        growth = raw[key]["growth"]
-        growing = growth > 0 if growth is not None else sum(works[-RECENT:]) > 0
-        kind = None
-        if growing and key in pct["size"]:
-            kind = "HOT" if p["size"] >= 0.5 else "EMERGING"
-        predicted = forecast(years, works)
         rows.append(
-            {
-                "id": key,
-                "props": {
-                    "heat_years": years,
-                    "heat_works": works,
-                    "heat_citations": [t.citations.get(y, 0) for y in years],
-                    "heat_share": [
-                        round(w / totals[y], 6) if totals.get(y) else 0.0
-                        for w, y in zip(works, years, strict=True)
-                    ],
-                    "heat_growth": raw[key]["growth"],
-                    "heat_acceleration": raw[key]["acceleration"],
-                    "heat_forecast_years": [f.year for f in predicted],
-                    "heat_forecast_works": [round(f.value, 3) for f in predicted],
-                    "heat_forecast_low": [round(f.low, 3) for f in predicted],
-                    "heat_forecast_high": [round(f.high, 3) for f in predicted],
-                    "heat_kind": kind,
-                    "heat_score": round(hot if kind == "HOT" else emerging, 6),
-                    "heat_emerging": round(emerging, 6),
-                    "heat_hot": round(hot, 6),
-                    "heat_component_names": list(COMPONENTS),
-                    "heat_component_values": [
-                        # Neo4j lists hold no nulls: a missing value is NaN there.
-                        float(v) if (v := values[n]) is not None else math.nan
-                        for n in COMPONENTS
-                    ],
-                    "heat_component_percentiles": [round(p[n], 6) for n in COMPONENTS],
-                    "heat_source": SOURCE,
-                },
-            }
+            {"id": key, "props": _props(series[key], t, years, raw[key], p, key in pct["size"])}
         )
     return rows
+
+
+def _props(
+    s: Series,
+    t: Tally,
+    years: list[int],
+    raw: Mapping[str, float | None],
+    p: Mapping[str, float],
+    active: bool,
+) -> dict[str, Any]:
+    """The heat_* properties of one node."""
+    values = dict(raw)
+    values["smallness"] = values["size"]
+    emerging = sum(w * p[n] for n, w in EMERGING_WEIGHTS.items())
+    hot = sum(w * p[n] for n, w in HOT_WEIGHTS.items())
+    # New (no works in the three years before, some now) counts as growing.
+    growth = raw["growth"]
+    growing = growth > 0 if growth is not None else sum(s.works[-RECENT:]) > 0
+    kind = None
+    if growing and active:
+        kind = "HOT" if p["size"] >= 0.5 else "EMERGING"
+    predicted = forecast(years, s.works)
+    return {
+        "heat_years": years,
+        "heat_works": s.works,
+        "heat_citations": [t.citations.get(y, 0) for y in years],
+        "heat_share": s.share,
+        "heat_growth": raw["growth"],
+        "heat_acceleration": raw["acceleration"],
+        "heat_forecast_years": [f.year for f in predicted],
+        "heat_forecast_works": [round(f.value, 3) for f in predicted],
+        "heat_forecast_low": [round(f.low, 3) for f in predicted],
+        "heat_forecast_high": [round(f.high, 3) for f in predicted],
+        "heat_kind": kind,
+        "heat_score": round(hot if kind == "HOT" else emerging, 6),
+        "heat_emerging": round(emerging, 6),
+        "heat_hot": round(hot, 6),
+        "heat_component_names": list(COMPONENTS),
+        "heat_component_values": [
+            # Neo4j lists hold no nulls: a missing value is NaN there.
+            float(v) if (v := values[n]) is not None else math.nan
+            for n in COMPONENTS
+        ],
+        "heat_component_percentiles": [round(p[n], 6) for n in COMPONENTS],
+        "heat_source": s.source,
+    }
 
 
 @dataclass(frozen=True)
@@ -261,10 +298,27 @@ def region_part(
     )
 
 
+def ranked_topics(
+    rows: Iterable[Mapping[str, Any]], kind: str | None, keep: frozenset[str] | None
+) -> list[Mapping[str, Any]]:
+    """Topic rows of `compute_heat` as hotTopics ranks the stored ones: of `kind` only when
+    given, by that kind's score (the emerging score without one), then id; only the topics in
+    `keep` when given (an industry's)."""
+    score = "heat_hot" if kind == "HOT" else "heat_emerging"
+    chosen = [
+        r
+        for r in rows
+        if (kind is None or r["props"]["heat_kind"] == kind) and (keep is None or r["id"] in keep)
+    ]
+    return sorted(chosen, key=lambda r: (-float(r["props"][score]), str(r["id"])))
+
+
 def derive_heat(writer: Writer) -> int:
     """Recompute the heat of every topic, subfield, field and segment; the nodes scored."""
-    works, first, taxonomy, segments = writer(heat_write.heat_inputs)
-    rows = compute_heat(works, first, taxonomy, segments)
+    inputs = writer(heat_write.heat_inputs)
+    rows = compute_heat(
+        inputs.works, inputs.first_years, inputs.taxonomy, inputs.segments, world=inputs.world
+    )
     for label, label_rows in rows.items():
         writer(heat_write.write_heat, label, label_rows)
     return sum(len(r) for r in rows.values())

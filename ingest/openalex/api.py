@@ -237,6 +237,25 @@ class OpenAlexClient:
             cursor = page.next_cursor
             used.add(cursor)
 
+    def year_counts(self, filter_value: str) -> dict[int, int]:
+        """Works per publication year matching `filter_value` (all works when empty): one
+        `works?group_by=publication_year` request."""
+        url = f"{self._base}/works"
+        params = {"group_by": "publication_year"}
+        if filter_value:
+            params["filter"] = filter_value
+        body = self._get(url, params)
+        groups = body.get("group_by")
+        if not isinstance(groups, list):
+            raise OpenAlexApiError(f"{self.shown(url, params)} answered without a group_by list")
+        counts: dict[int, int] = {}
+        for group in groups:
+            key = str(group.get("key", "")) if isinstance(group, dict) else ""
+            count = group.get("count") if isinstance(group, dict) else None
+            if key.isdigit() and isinstance(count, int) and count >= 0:
+                counts[int(key)] = count
+        return counts
+
     def shown(self, url: str, params: dict[str, str]) -> str:
         """The request URL as messages may show it: without the api_key, and decoded so that
         the filter reads as typed."""

@@ -186,6 +186,40 @@ def ingest_ror(
     _load(settings, [(ROR, paths)], batch_size, strict, derive=False)
 
 
+@ingest_app.command("openalex-counts")
+def ingest_openalex_counts(
+    topics: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--topic",
+            metavar="T<digits>",
+            help="A topic to fetch (repeat it); default: every topic the loaded works are about.",
+        ),
+    ] = None,
+) -> None:
+    """Fetch the world's works per year of each topic from the OpenAlex API
+    (works?filter=topics.id:T...&group_by=publication_year, and all works per year once),
+    store them on the topics, and recompute the heat: a topic with world counts takes its
+    works, shares, growth and forecast from them (`source: openalex`; citations stay the loaded
+    works'). One request per topic, retried like the API job; a re-run refreshes the counts.
+    Uses TALENTMAP_OPENALEX_API_URL, _API_KEY and _MAILTO."""
+    from ingest.derived.heat import derive_heat
+    from ingest.openalex.counts import fetch_topic_counts
+
+    settings = load_settings()
+    with clean_errors(), connect(settings) as driver:
+        writer = Writer(driver, settings.neo4j_database)
+        with progress("topics counted (API)") as advance:
+            report = fetch_topic_counts(settings, writer, topics, on_progress=advance)
+        scored = derive_heat(writer)
+    out.print(
+        f"openalex counts: {report.topics:,} topic(s) over {report.years:,} year(s) in "
+        f"{report.requests:,} request(s) ({report.retries:,} retried) in "
+        f"{report.seconds:.1f}s; heat recomputed for {scored:,} node(s)",
+        highlight=False,
+    )
+
+
 @ingest_app.command("records")
 def ingest_records(
     paths: Annotated[
