@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.reader import Tx, fetch
-from graph.write.heat import SEGMENTS, TAXONOMY
+from graph.write.heat import SEGMENTS, TAXONOMY, WORK_ROW
 from graph.write.region import region_institutions_match
 from schema.labels import Label, Rel
 
@@ -83,14 +83,7 @@ RETURN w.publication_year AS year,
 REGION_ALL_WORKS = f"""
 {region_institutions_match("region", "i")}
 MATCH (i)<-[:{Rel.BY_INSTITUTION}]-(w:{Label.WORK})
-WITH DISTINCT w
-WHERE w.publication_year IS NOT NULL AND NOT coalesce(w.stub, false)
-RETURN w.publication_year AS year,
-       coalesce(w.citation_years, []) AS citation_years,
-       coalesce(w.citation_counts, []) AS citation_counts,
-       [(w)-[:{Rel.ABOUT}]->(t:{Label.TOPIC}) | t.id] AS topics,
-       [(w)<-[:{Rel.AUTHORED}]-(s:{Label.SCIENTIST}) | s.id] AS authors
-"""
+WITH DISTINCT w{WORK_ROW}"""
 FIRST_YEARS_OF = f"""
 UNWIND $ids AS key
 MATCH (s:{Label.SCIENTIST} {{id: key}})-[:{Rel.AUTHORED}]->(w:{Label.WORK})

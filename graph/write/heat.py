@@ -19,8 +19,8 @@ from schema.labels import Label, Rel
 
 HEAT_LABELS = (Label.TOPIC, Label.SUBFIELD, Label.FIELD, Label.CHAIN_SEGMENT)
 
-WORKS = f"""
-MATCH (w:{Label.WORK})
+# A bound work `w` as the heat computation reads it (year, citations by year, topics, authors).
+WORK_ROW = f"""
 WHERE w.publication_year IS NOT NULL AND NOT coalesce(w.stub, false)
 RETURN w.publication_year AS year,
        coalesce(w.citation_years, []) AS citation_years,
@@ -28,6 +28,7 @@ RETURN w.publication_year AS year,
        [(w)-[:{Rel.ABOUT}]->(t:{Label.TOPIC}) | t.id] AS topics,
        [(w)<-[:{Rel.AUTHORED}]-(s:{Label.SCIENTIST}) | s.id] AS authors
 """
+WORKS = f"MATCH (w:{Label.WORK}){WORK_ROW}"
 FIRST_YEARS = f"""
 MATCH (s:{Label.SCIENTIST})-[:{Rel.AUTHORED}]->(w:{Label.WORK})
 WHERE w.publication_year IS NOT NULL
