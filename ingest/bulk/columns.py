@@ -7,7 +7,6 @@ The values are those the Bolt path stores (graph/write/work.py): the same `model
 
 from __future__ import annotations
 
-import functools
 import types
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -81,15 +80,20 @@ def _scalar(value: Any, kind: str) -> str:
     return str(value)
 
 
-@functools.cache
-def _names(columns: tuple[Column, ...]) -> frozenset[str]:
-    return frozenset(c.name for c in columns)
+# Per column tuple (the tables' constants): each column's place and type, by name.
+_LAYOUTS: dict[int, dict[str, tuple[int, str]]] = {}
 
 
 def row(values: dict[str, Any], columns: tuple[Column, ...]) -> list[str | None]:
     """The fields of one row; a value without a column is a programming error (a model
     changed and the files would lose a property), never silently dropped."""
-    if not values.keys() <= _names(columns):
-        missing = sorted(values.keys() - _names(columns))
-        raise ValueError(f"no column for {missing} (columns: {[c.name for c in columns]})")
-    return [encode(values.get(c.name), c.kind) for c in columns]
+    layout = _LAYOUTS.get(id(columns))
+    if layout is None:
+        layout = _LAYOUTS[id(columns)] = {c.name: (i, c.kind) for i, c in enumerate(columns)}
+    fields: list[str | None] = [None] * len(columns)
+    for name, value in values.items():
+        spot = layout.get(name)
+        if spot is None:
+            raise ValueError(f"no column for {name!r} (columns: {[c.name for c in columns]})")
+        fields[spot[0]] = encode(value, spot[1])
+    return fields

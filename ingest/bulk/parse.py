@@ -70,65 +70,83 @@ def seq_of(file_index: int, position: int) -> int:
     return (file_index << 32) | position
 
 
-def _nodes(stage: _Staging, seq: int, table: t.NodeTable, nodes: Sequence[Any]) -> None:
-    for node_row in node_rows(nodes, partial=True):
-        values = {"id": node_row["id"], **node_row["props"]}
-        helpers: list[object] = [seq]
-        if table.rule == t.NEWEST:
-            helpers.append(values.get("updated_at") or "")
-        stage.add(table.name, [*helpers, *row(values, table.columns)])
+class _Views:
+    """The node views of one chunk, one per id: the one the graph keeps among them (the
+    newest, ties the later, or the first; see tables.py), so each chunk stages each node once
+    and the select stage has fewer rows to rank."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, dict[str, tuple[tuple[str, int], dict[str, Any]]]] = {}
+
+    def add(self, seq: int, table: t.NodeTable, nodes: Sequence[Any]) -> None:
+        kept = self.kept.setdefault(table.name, {})
+        for node in nodes:
+            if table.rule == t.FIRST and node.id in kept:
+                continue
+            node_row = node_rows([node], partial=True)[0]
+            values = {"id": node_row["id"], **node_row["props"]}
+            order = (values.get("updated_at") or "", seq) if table.rule == t.NEWEST else ("", seq)
+            seen = kept.get(node_row["id"])
+            if seen is None or (table.rule == t.NEWEST and order >= seen[0]):
+                kept[node_row["id"]] = (order, values)
+
+    def stage(self, stage: _Staging) -> None:
+        for table in t.NODE_TABLES:
+            for (stamp, seq), values in self.kept.get(table.name, {}).values():
+                helpers: list[object] = [seq, stamp] if table.rule == t.NEWEST else [seq]
+                stage.add(table.name, [*helpers, *row(values, table.columns)])
 
 
-def stage_record(stage: _Staging, seq: int, record: WorkRecord) -> None:
-    """The rows of one parsed work, as graph/write/work.py would write them."""
+def stage_record(stage: _Staging, views: _Views, seq: int, record: WorkRecord) -> None:
+    """The rows of one parsed work, as graph/write/work.py would write them; all or none (a
+    value the files cannot hold raises RecordError before anything is staged)."""
     work_row = node_rows([record.work], partial=False)[0]
     work = {"id": work_row["id"], **work_row["props"], DIGEST: record.digest or None}
-    stage.add(t.WORKS.name, [seq, *row(work, t.WORKS.columns)])
-    _nodes(stage, seq, t.SCIENTISTS, record.scientists)
-    _nodes(stage, seq, t.INSTITUTIONS, record.institutions)
-    for node in record.taxonomy:
-        _nodes(stage, seq, t.TAXONOMY[Label(type(node).__name__)], [node])
-    if record.source is not None:
-        _nodes(stage, seq, t.SOURCES, [record.source])
-        stage.add(t.PUBLISHED_IN.name, [seq, record.work.id, record.source.id])
-    _nodes(stage, seq, t.FUNDERS, record.funders)
+    rows: list[tuple[str, list[object]]] = [(t.WORKS.name, [seq, *row(work, t.WORKS.columns)])]
     by_institution: dict[str, int] = {}
     for authorship in record.authorships:
-        stage.add(
-            t.AUTHORED.name, [seq, *row(authorship.model_dump(mode="json"), t.AUTHORED.columns)]
-        )
+        values = authorship.model_dump(mode="json")
+        rows.append((t.AUTHORED.name, [seq, *row(values, t.AUTHORED.columns)]))
         for iid in authorship.institution_ids:
             by_institution[iid] = by_institution.get(iid, 0) + 1
     for iid, authors in by_institution.items():
-        stage.add(t.BY_INSTITUTION.name, [seq, record.work.id, iid, str(authors)])
+        rows.append((t.BY_INSTITUTION.name, [seq, record.work.id, iid, str(authors)]))
     for link in record.topics:
         values = {"work_id": record.work.id, **link.model_dump()}
-        stage.add(t.ABOUT.name, [seq, *row(values, t.ABOUT.columns)])
+        rows.append((t.ABOUT.name, [seq, *row(values, t.ABOUT.columns)]))
     for fund in record.funding:
-        values = {
-            "work_id": record.work.id,
-            "funder_id": fund.funder_id,
-            "award_ids": list(fund.award_ids),
-        }
-        stage.add(t.FUNDED_BY.name, [seq, *row(values, t.FUNDED_BY.columns)])
-    for cited in work["referenced_works"]:
-        stage.add(t.CITES.name, [seq, record.work.id, cited])
+        values = {"work_id": record.work.id, "funder_id": fund.funder_id}
+        values["award_ids"] = list(fund.award_ids)
+        rows.append((t.FUNDED_BY.name, [seq, *row(values, t.FUNDED_BY.columns)]))
+    if record.source is not None:
+        rows.append((t.PUBLISHED_IN.name, [seq, record.work.id, record.source.id]))
+    rows += [(t.CITES.name, [seq, record.work.id, cited]) for cited in work["referenced_works"]]
+    for table, fields in rows:
+        stage.add(table, fields)
+    views.add(seq, t.SCIENTISTS, record.scientists)
+    views.add(seq, t.INSTITUTIONS, record.institutions)
+    for node in record.taxonomy:
+        views.add(seq, t.TAXONOMY[Label(type(node).__name__)], [node])
+    views.add(seq, t.SOURCES, [record.source] if record.source is not None else [])
+    views.add(seq, t.FUNDERS, record.funders)
 
 
 def parse_chunk(folder: Path, chunk: int, records: list[tuple[int, RawRecord]]) -> ChunkResult:
     """Parse one chunk of (file number, record) into its staging files."""
     result = ChunkResult(records=len(records))
     stage = _Staging(folder, chunk)
+    views = _Views()
     try:
         for file_index, raw in records:
             try:
                 parsed = parse_line(raw)
-                stage_record(stage, seq_of(file_index, raw.position), parsed)
+                stage_record(stage, views, seq_of(file_index, raw.position), parsed)
             except RecordError as e:
                 result.problems.append((raw, str(e)))
                 continue
             result.works += 1
             result.authorships += len(parsed.authorships)
+        views.stage(stage)
     finally:
         stage.close()
     return result
