@@ -76,12 +76,22 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
         "--authorships",
-        default="10000,100000,1000000",
-        help="comma-separated sizes in authorship rows; each loads into an empty graph",
+        default=None,
+        help="comma-separated sizes in authorship rows; each loads into an empty graph "
+        "(default 10000,100000,1000000; with --bulk 100000,1000000)",
     )
     parser.add_argument("--batch-size", type=int, default=Settings().ingest_batch_size)
     parser.add_argument("--seed", type=int, default=7)
-    return parser.parse_args()
+    parser.add_argument(
+        "--bulk",
+        action="store_true",
+        help="the bulk first load (talentmap import openalex) next to the Bolt path, end to "
+        "end with the derived step, at each size (default sizes then 100,000 and 1,000,000)",
+    )
+    args = parser.parse_args()
+    if args.authorships is None:
+        args.authorships = "100000,1000000" if args.bulk else "10000,100000,1000000"
+    return args
 
 
 def _load(settings: Settings, writer: Writer, data: Path, batch_size: int) -> tuple[float, str]:
@@ -138,8 +148,74 @@ def _size(
     return rows, parsed
 
 
+def bulk_main(args: argparse.Namespace) -> None:
+    """`--bulk`: both paths, end to end, at each size; one table."""
+    from bench.bulk import PathRun, bolt_run, bulk_run
+
+    console = Console(width=200)
+    load_before = os.getloadavg()
+    runs: list[PathRun] = []
+    with tempfile.TemporaryDirectory(prefix="talentmap-bench-") as home:
+        settings = Settings(home=Path(home) / "bolt", neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
+        server.start(settings)
+        try:
+            with connect(settings) as driver:
+                for size in [int(s) for s in args.authorships.split(",")]:
+                    console.print(f"generating SYNTHETIC works for {size:,} authorships ...")
+                    data, _, rows = write_synthetic(size, args.seed)
+                    for run in (
+                        bolt_run(settings, driver, data, rows, args.batch_size),
+                        bulk_run(Path(home) / f"bulk-{size}", data, rows),
+                    ):
+                        runs.append(run)
+                        console.print(
+                            f"{run.rows:,} authorships, {run.path}: {run.seconds:.1f} s = "
+                            f"{run.rows / run.seconds:,.0f} rows/s ({run.shares()}); peak MiB "
+                            f"this / children / neo4j {run.memory}; load {run.load:.1f}"
+                            + (f"; store {run.store_mib:,.0f} MiB" if run.store_mib else "")
+                        )
+        finally:
+            server.stop(settings)
+    table = Table(title=f"Bulk vs Bolt first load, end to end ({time.strftime('%Y-%m-%d %H:%M')})")
+    for column in (
+        "authorships",
+        "path",
+        "s",
+        "rows/s",
+        "x Bolt",
+        "steps (share)",
+        "peak MiB",
+        "load",
+    ):
+        table.add_column(column, justify="right")
+    bolt_rate: dict[int, float] = {}
+    for run in runs:
+        rate = run.rows / run.seconds
+        bolt_rate.setdefault(run.rows, rate)
+        table.add_row(
+            f"{run.rows:,}",
+            run.path,
+            f"{run.seconds:.1f}",
+            f"{rate:,.0f}",
+            f"{rate / bolt_rate[run.rows]:.1f}",
+            run.shares(),
+            run.memory,
+            f"{run.load:.1f}",
+        )
+    console.print(table)
+    console.print(
+        "peak MiB: this process (max RSS) / its largest child (parse worker or neo4j-admin) / "
+        f"the Neo4j server (VmHWM). Load average (1 min) before {load_before[0]:.2f}, "
+        f"after {os.getloadavg()[0]:.2f}; {os.cpu_count()} cores. Data: SYNTHETIC "
+        "(bench/synthetic.py, seeded)."
+    )
+
+
 def main() -> None:
     args = _arguments()
+    if args.bulk:
+        bulk_main(args)
+        return
     sizes = [int(size) for size in args.authorships.split(",")]
     console = Console(width=200)
     load_before = os.getloadavg()

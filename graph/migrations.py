@@ -9,6 +9,7 @@ an error, not a silent drift: add a new migration instead.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -295,6 +296,7 @@ MIGRATIONS = (
     ),
 )
 
+SCHEMA_STATEMENT = re.compile(r"\s*(CREATE|DROP)\s+(\w+\s+)?(CONSTRAINT|INDEX)\b")
 APPLIED_QUERY = (
     f"MATCH (m:{Label.MIGRATION}) RETURN m.version AS version, m.checksum AS checksum "
     "ORDER BY version"
@@ -316,8 +318,12 @@ def migrate(
     database: str,
     migrations: Sequence[Migration] = MIGRATIONS,
     on_apply: Callable[[Migration], None] | None = None,
+    *,
+    schema_only: bool = False,
 ) -> list[Migration]:
-    """Apply the migrations not yet recorded, in order; return those applied now."""
+    """Apply the migrations not yet recorded, in order; return those applied now. With
+    `schema_only` (a graph the current code wrote whole, as the bulk import does) only their
+    constraints and indexes are made: their data statements upgrade graphs older code wrote."""
     done = applied(driver, database)
     for migration in migrations:
         if migration.version in done and done[migration.version] != migration.checksum:
@@ -331,6 +337,8 @@ def migrate(
         if migration.version in done:
             continue
         for statement in migration.statements:
+            if schema_only and not SCHEMA_STATEMENT.match(statement):
+                continue
             try:
                 # Schema commands run in auto-commit transactions of their own.
                 driver.execute_query(statement, database_=database)

@@ -14,6 +14,7 @@ from talentmap.cli import (
     db,
     derive,
     eval,
+    import_,
     ingest,
     match,
     neo4j,
@@ -29,6 +30,7 @@ app = typer.Typer(
 app.add_typer(neo4j.neo4j_app, name="neo4j", no_args_is_help=True)
 app.add_typer(db.db_app, name="db", no_args_is_help=True)
 app.add_typer(ingest.ingest_app, name="ingest", no_args_is_help=True)
+app.add_typer(import_.import_app, name="import", no_args_is_help=True)
 app.command("derive")(derive.derive_command)
 app.add_typer(match.match_app, name="match", no_args_is_help=True)
 app.add_typer(apikey.apikey_app, name="apikey", no_args_is_help=True)
