@@ -8,6 +8,8 @@ import { CaseViewDocument, MoveCaseDocument, type CaseCardFragment, type CaseSta
 import { formatDateTime, useI18n, type Key } from "../../i18n";
 import { useQuery } from "../../query";
 import { href, Link } from "../../router";
+import { useAccess } from "../../role";
+import { EditCase, type CaseFields } from "./form";
 
 export const STAGES: CaseStage[] = ["IDENTIFIED", "CONTACTED", "VISITED", "NEGOTIATING", "AGREED", "LANDED", "DROPPED"];
 const PIPELINE = STAGES.slice(0, 6);
@@ -29,10 +31,8 @@ interface CardProps {
   onMoved: () => void;
 }
 
-export function CaseCard({ item, canWrite, dropped, onDragStart, onDragEnd, onMoved }: CardProps) {
-  const { t } = useI18n();
-  const next = nextStage(item.stage);
-  const open = item.stage !== "LANDED" && item.stage !== "DROPPED";
+/** Moving a case at the version it was read at: the move, its state and what went wrong. */
+function useMove(item: CaseCardFragment, onMoved: () => void) {
   const [note, setNote] = useState("");
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
@@ -53,6 +53,14 @@ export function CaseCard({ item, canWrite, dropped, onDragStart, onDragEnd, onMo
       },
     );
   };
+  return { move, note, setNote, problem, busy };
+}
+
+export function CaseCard({ item, canWrite, dropped, onDragStart, onDragEnd, onMoved }: CardProps) {
+  const { t } = useI18n();
+  const next = nextStage(item.stage);
+  const open = item.stage !== "LANDED" && item.stage !== "DROPPED";
+  const { move, note, setNote, problem, busy } = useMove(item, onMoved);
   useEffect(() => {
     if (dropped) move(dropped);
   }, [dropped]);
@@ -148,9 +156,42 @@ function MoveProblem({ problem, onReload }: { problem: Problem; onReload: () => 
   );
 }
 
+/** The case page's move control (recruiters): the next stage, or DROPPED with a reason. */
+function CaseMove({ item, onMoved }: { item: CaseCardFragment; onMoved: () => void }) {
+  const { t } = useI18n();
+  const { move, note, setNote, problem, busy } = useMove(item, onMoved);
+  if (item.stage === "LANDED" || item.stage === "DROPPED") return null;
+  return (
+    <section aria-labelledby="move-title" data-testid="case-move">
+      <h2 id="move-title">{t("case.move")}</h2>
+      <MoveForm next={nextStage(item.stage)} busy={busy} onMove={move} note={note} setNote={setNote} />
+      {problem && <MoveProblem problem={problem} onReload={onMoved} />}
+    </section>
+  );
+}
+
+function formFields(item: CaseViewFields): CaseFields {
+  return {
+    district: item.district,
+    park: item.park ?? "",
+    programme: item.programme,
+    tier: item.tier ?? "",
+    priority: item.priority,
+    nextAction: item.nextAction ?? "",
+    nextActionDue: item.nextActionDue ?? "",
+    notes: item.notes ?? "",
+    links: item.links.join("\n"),
+  };
+}
+
+type CaseViewFields = CaseCardFragment & { notes?: string | null; links: string[] };
+
 export function CaseView({ id }: { id: string }) {
   const { t, lang } = useI18n();
-  const found = useQuery(CaseViewDocument, { id });
+  const [revision, setRevision] = useState(0);
+  const found = useQuery(CaseViewDocument, { id }, { revision });
+  const access = useAccess();
+  const reload = () => setRevision((n) => n + 1);
   return (
     <section class="view case" aria-labelledby="view-title">
       <Loaded state={found}>
@@ -188,6 +229,16 @@ export function CaseView({ id }: { id: string }) {
                 <dd>{t(`case.programme.${item.programme}` as Key)}</dd>
                 <dt>{t("case.ownerLabel")}</dt>
                 <dd>{item.owner}</dd>
+                <dt>{t("caseForm.priority")}</dt>
+                <dd data-testid="case-priority" data-value={item.priority}>
+                  {t(`case.priority.${item.priority}` as Key)}
+                </dd>
+                {item.nextAction && (
+                  <>
+                    <dt>{t("caseForm.nextAction")}</dt>
+                    <dd data-testid="case-next">{t("case.next", { action: item.nextAction, due: item.nextActionDue ?? "–" })}</dd>
+                  </>
+                )}
                 {item.dropReason && (
                   <>
                     <dt>{t("case.reason")}</dt>
@@ -196,6 +247,23 @@ export function CaseView({ id }: { id: string }) {
                 )}
               </dl>
               {item.notes && <p class="notes">{item.notes}</p>}
+              {item.links.length > 0 && (
+                <ul class="links" data-testid="case-links">
+                  {item.links.map((l) => (
+                    <li key={l}>
+                      <a href={l} rel="noreferrer">
+                        {l}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {access === "write" && (
+                <div class="case-desk">
+                  <CaseMove key={`move:${item.version}`} item={item} onMoved={reload} />
+                  <EditCase key={`edit:${item.version}`} id={item.id} version={item.version} current={formFields(item)} onSaved={reload} />
+                </div>
+              )}
               <h2>{t("case.timeline")}</h2>
               <ol class="timeline" data-testid="timeline">
                 {item.events.map((e) => (

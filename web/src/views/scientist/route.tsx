@@ -7,9 +7,10 @@ import { Empty, Failure, Loaded } from "../../components/status";
 import { ScientistNetworkDocument, ScientistProfileDocument, type ScientistNetworkQuery } from "../../gql/graphql";
 import { formatNumber, useI18n } from "../../i18n";
 import { useQuery } from "../../query";
-import { allows, useCaller } from "../../role";
+import { allows, useAccess, useCaller } from "../../role";
 import { entityHref, href, Link, navigate, shortId } from "../../router";
 import type { ViewProps } from "../types";
+import { SinceLastVisit } from "./changes";
 import { ScoreCard } from "./scorecard";
 
 interface Affiliated {
@@ -44,6 +45,7 @@ export function egoNetwork(data: Extract<ScientistNetworkQuery["scientist"], { _
 
 export default function ScientistView({ location }: ViewProps) {
   const caller = useCaller();
+  const access = useAccess();
   const { t, lang } = useI18n();
   const id = location.path[1] ?? "";
   const state = useQuery(ScientistProfileDocument, { id });
@@ -84,6 +86,11 @@ export default function ScientistView({ location }: ViewProps) {
                 {allows(caller, "paths") && (
                   <Link href={href("/paths", { from: shortId(s.id) })}>{t("scientist.findPaths")}</Link>
                 )}
+                {access === "write" && (
+                  <Link href={href("/cases/new", { target: shortId(s.id), kind: "SCIENTIST" })} data-testid="open-case">
+                    {t("scientist.openCase")}
+                  </Link>
+                )}
               </p>
             </header>
             <dl class="metrics-grid">
@@ -93,6 +100,7 @@ export default function ScientistView({ location }: ViewProps) {
               <div><dt>{t("metric.i10Index")}</dt><dd>{formatNumber(lang, m.i10Index)}</dd></div>
               <div><dt>{t("metric.meanCitedness")}</dt><dd>{m.twoYearMeanCitedness?.toFixed(2) ?? "–"}</dd></div>
             </dl>
+            <SinceLastVisit id={s.id} />
             <ScoreCard id={id} segment={location.query.get("segment")} path={`/scientist/${encodeURIComponent(id)}`} />
             <div class="columns">
               <section aria-labelledby="affiliations-title">
