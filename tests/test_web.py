@@ -482,6 +482,14 @@ def overlapping(boxes: list[list[Any]]) -> list[tuple[str, str]]:
     ]
 
 
+def steady(page: Page) -> None:
+    """The map's answers are in (no request for half a second), it is drawn and its labels
+    are placed."""
+    page.wait_for_load_state("networkidle")
+    page.locator("svg[data-drawn]").wait_for()
+    page.locator("[data-testid=districts][data-placed]").wait_for()
+
+
 def picker(page: Page) -> dict[str, str]:
     options = page.get_by_test_id("region-picker").locator("option")
     return {
@@ -518,22 +526,23 @@ def test_map_zooms_into_china_and_the_home_region(open_page: Any, site: Site) ->
     assert provinces.get_attribute("data-count") == str(len(shapes)) == "32"
     assert provinces.locator("path.province").count() == len(shapes)
     assert places_on(page) == [(SUZHOU["city"]["id"], SUZHOU["city"]["name_en"])]
+    # Zoomed into the region, the side list ranks the region's institutions, in the order the
+    # whole world's map has them.
+    total, world = whole_map(site, "cn/suzhou", within=False)
+    inside = [i for i, is_in in world if is_in]
+    assert whole_map(site, "cn/suzhou", within=True) == (len(inside), [(i, True) for i in inside])
     page.get_by_role("button", name=EN["map.homeRegion"]).click()
     page.wait_for_url("**focus=region**")
-    page.locator("svg[data-drawn]").wait_for()
+    steady(page)
+    assert count_on(page, "map-total") == len(inside) < total
+    assert ids_on(page, "map-list") == inside[:50] != []
     expect(page.get_by_test_id("districts").locator("g.place")).to_have_count(len(districts))
     assert places_on(page) == [(d["id"], d["nameEn"]) for d in answer["districts"]]
     titles = page.get_by_test_id("districts").locator("g.place title").all_text_contents()
     counts = [str(d["institutionsCount"]) for d in answer["districts"]]
     assert [t.rsplit(": ", 1)[1].split()[0] for t in titles] == counts
-    page.get_by_test_id("districts").and_(page.locator("[data-placed]")).wait_for()
-    assert overlapping(page.evaluate(LABEL_BOXES_JS)) == []
-    # The side list: the region's institutions, in the order the whole world's map has them.
-    total, world = whole_map(site, "cn/suzhou", within=False)
-    inside = [i for i, is_in in world if is_in]
-    assert whole_map(site, "cn/suzhou", within=True) == (len(inside), [(i, True) for i in inside])
-    assert count_on(page, "map-total") == len(inside) < total
-    assert ids_on(page, "map-list") == inside[:50] != []
+    boxes = page.evaluate(LABEL_BOXES_JS)
+    assert len(boxes) == len(districts) and overlapping(boxes) == []
     us = graphql(site, '{ region(id: "US") { ... on Region { nameEn } } }')["region"]["nameEn"]
     assert picker(page) == expected_picker("en", us)
     expect(page.get_by_test_id("region-name")).to_have_text(SUZHOU["city"]["name_en"])
@@ -541,8 +550,10 @@ def test_map_zooms_into_china_and_the_home_region(open_page: Any, site: Site) ->
     expect(page.get_by_test_id("districts").locator("text").first).to_have_text(
         answer["districts"][0]["nameZh"]
     )
-    page.get_by_test_id("districts").and_(page.locator("[data-placed]")).wait_for()
-    assert overlapping(page.evaluate(LABEL_BOXES_JS)) == []
+    steady(page)
+    boxes = page.evaluate(LABEL_BOXES_JS)
+    assert [b[0] for b in boxes] == [d["nameZh"] for d in answer["districts"]]
+    assert overlapping(boxes) == []
     expect(page.get_by_test_id("region-name")).to_have_text(SUZHOU["city"]["name_zh"])
     assert picker(page) == expected_picker("zh", "美国")  # ROR has no Chinese name: the browser's
 
