@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ErrorBox, Failure, Loaded } from "../../components/status";
 import { Tracked } from "../../components/tracked";
 import { ApiError, request } from "../../client";
-import { CaseViewDocument, MoveCaseDocument, type CaseCardFragment, type CaseStage } from "../../gql/graphql";
+import { CaseViewDocument, MoveCaseDocument, type CaseCardFragment, type CaseStage, type CaseViewQuery } from "../../gql/graphql";
 import { formatDateTime, useI18n, type Key } from "../../i18n";
 import { useQuery } from "../../query";
 import { href, Link } from "../../router";
@@ -186,8 +186,10 @@ function formFields(item: CaseViewFields): CaseFields {
 
 type CaseViewFields = CaseCardFragment & { notes?: string | null; links: string[] };
 
+type CaseViewCase = Extract<CaseViewQuery["case"], { __typename: "Case" }>;
+
 export function CaseView({ id }: { id: string }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const [revision, setRevision] = useState(0);
   const found = useQuery(CaseViewDocument, { id }, { revision });
   const access = useAccess();
@@ -213,39 +215,7 @@ export function CaseView({ id }: { id: string }) {
               <p class="muted">
                 <Link href={href("/cases", { district: item.district })}>{t("case.board")}</Link> · {item.id}
               </p>
-              <dl class="facts" data-testid="case-facts">
-                <dt>{t("case.stageLabel")}</dt>
-                <dd data-testid="case-stage" data-stage={item.stage}>
-                  {t(`case.stage.${item.stage}` as Key)}
-                </dd>
-                <dt>{t("case.versionLabel")}</dt>
-                <dd data-testid="case-version">{item.version}</dd>
-                <dt>{t("cases.district")}</dt>
-                <dd>
-                  <Link href={`/district/${item.district}`}>{item.district}</Link>
-                  {item.park && ` · ${item.park}`}
-                </dd>
-                <dt>{t("case.programmeLabel")}</dt>
-                <dd>{t(`case.programme.${item.programme}` as Key)}</dd>
-                <dt>{t("case.ownerLabel")}</dt>
-                <dd>{item.owner}</dd>
-                <dt>{t("caseForm.priority")}</dt>
-                <dd data-testid="case-priority" data-value={item.priority}>
-                  {t(`case.priority.${item.priority}` as Key)}
-                </dd>
-                {item.nextAction && (
-                  <>
-                    <dt>{t("caseForm.nextAction")}</dt>
-                    <dd data-testid="case-next">{t("case.next", { action: item.nextAction, due: item.nextActionDue ?? "–" })}</dd>
-                  </>
-                )}
-                {item.dropReason && (
-                  <>
-                    <dt>{t("case.reason")}</dt>
-                    <dd>{item.dropReason}</dd>
-                  </>
-                )}
-              </dl>
+              <CaseFacts item={item} />
               {item.notes && <p class="notes">{item.notes}</p>}
               {item.links.length > 0 && (
                 <ul class="links" data-testid="case-links">
@@ -264,30 +234,78 @@ export function CaseView({ id }: { id: string }) {
                   <EditCase key={`edit:${item.version}`} id={item.id} version={item.version} current={formFields(item)} onSaved={reload} />
                 </div>
               )}
-              <h2>{t("case.timeline")}</h2>
-              <ol class="timeline" data-testid="timeline">
-                {item.events.map((e) => (
-                  <li key={e.id} data-version={e.version} data-action={e.action}>
-                    <strong>{t(`case.action.${e.action}` as Key)}</strong> · {t("case.version", { version: e.version })} ·{" "}
-                    <span class="muted">
-                      {formatDateTime(lang, e.at)} · {e.actor}
-                    </span>
-                    <ul>
-                      {e.changes.map((c) => (
-                        <li key={c.field} data-field={c.field}>
-                          <code>{c.field}</code>: {show(c.before)} → {show(c.after)}
-                        </li>
-                      ))}
-                    </ul>
-                    {e.note && <p class="muted">{e.note}</p>}
-                  </li>
-                ))}
-              </ol>
+              <Timeline events={item.events} />
             </>
           );
         }}
       </Loaded>
     </section>
+  );
+}
+
+function CaseFacts({ item }: { item: CaseViewCase }) {
+  const { t } = useI18n();
+  return (
+    <dl class="facts" data-testid="case-facts">
+      <dt>{t("case.stageLabel")}</dt>
+      <dd data-testid="case-stage" data-stage={item.stage}>
+        {t(`case.stage.${item.stage}` as Key)}
+      </dd>
+      <dt>{t("case.versionLabel")}</dt>
+      <dd data-testid="case-version">{item.version}</dd>
+      <dt>{t("cases.district")}</dt>
+      <dd>
+        <Link href={`/district/${item.district}`}>{item.district}</Link>
+        {item.park && ` · ${item.park}`}
+      </dd>
+      <dt>{t("case.programmeLabel")}</dt>
+      <dd>{t(`case.programme.${item.programme}` as Key)}</dd>
+      <dt>{t("case.ownerLabel")}</dt>
+      <dd>{item.owner}</dd>
+      <dt>{t("caseForm.priority")}</dt>
+      <dd data-testid="case-priority" data-value={item.priority}>
+        {t(`case.priority.${item.priority}` as Key)}
+      </dd>
+      {item.nextAction && (
+        <>
+          <dt>{t("caseForm.nextAction")}</dt>
+          <dd data-testid="case-next">{t("case.next", { action: item.nextAction, due: item.nextActionDue ?? "–" })}</dd>
+        </>
+      )}
+      {item.dropReason && (
+        <>
+          <dt>{t("case.reason")}</dt>
+          <dd>{item.dropReason}</dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+function Timeline({ events }: { events: CaseViewCase["events"] }) {
+  const { t, lang } = useI18n();
+  return (
+    <>
+      <h2>{t("case.timeline")}</h2>
+      <ol class="timeline" data-testid="timeline">
+        {events.map((e) => (
+          <li key={e.id} data-version={e.version} data-action={e.action}>
+            <strong>{t(`case.action.${e.action}` as Key)}</strong> · {t("case.version", { version: e.version })} ·{" "}
+            <span class="muted">
+              {formatDateTime(lang, e.at)} · {e.actor}
+            </span>
+            <ul>
+              {e.changes.map((c) => (
+                <li key={c.field} data-field={c.field}>
+                  <code>{c.field}</code>: {show(c.before)} → {show(c.after)}
+                </li>
+              ))}
+            </ul>
+            {e.note && <p class="muted">{e.note}</p>}
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }
 
