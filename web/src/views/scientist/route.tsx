@@ -2,12 +2,13 @@
 // topics, metrics, co-authors, teams, and the co-author network (click a person to recentre).
 import { YearChart } from "../../components/chart";
 import { Name } from "../../components/name";
+import { OpenCase } from "../../components/open-case";
 import { Network, type NetworkEdge, type NetworkNode } from "../../components/network";
 import { Empty, Failure, Loaded } from "../../components/status";
 import { ScientistNetworkDocument, ScientistProfileDocument, type ScientistNetworkQuery } from "../../gql/graphql";
 import { formatNumber, useI18n } from "../../i18n";
 import { useQuery } from "../../query";
-import { allows, useAccess, useCaller } from "../../role";
+import { allows, useCaller } from "../../role";
 import { entityHref, href, Link, navigate, shortId } from "../../router";
 import type { ViewProps } from "../types";
 import { SinceLastVisit } from "./changes";
@@ -45,7 +46,6 @@ export function egoNetwork(data: Extract<ScientistNetworkQuery["scientist"], { _
 
 export default function ScientistView({ location }: ViewProps) {
   const caller = useCaller();
-  const access = useAccess();
   const { t, lang } = useI18n();
   const id = location.path[1] ?? "";
   const state = useQuery(ScientistProfileDocument, { id });
@@ -86,11 +86,7 @@ export default function ScientistView({ location }: ViewProps) {
                 {allows(caller, "paths") && (
                   <Link href={href("/paths", { from: shortId(s.id) })}>{t("scientist.findPaths")}</Link>
                 )}
-                {access === "write" && (
-                  <Link href={href("/cases/new", { target: shortId(s.id), kind: "SCIENTIST" })} data-testid="open-case">
-                    {t("scientist.openCase")}
-                  </Link>
-                )}
+                <OpenCase id={s.id} kind="SCIENTIST" />
               </p>
             </header>
             <dl class="metrics-grid">

@@ -5,13 +5,12 @@ import { WorldMap } from "../../components/worldmap";
 import { TeamProfileDocument } from "../../gql/graphql";
 import { formatNumber, useI18n } from "../../i18n";
 import { useQuery } from "../../query";
-import { useAccess } from "../../role";
-import { entityHref, href, Link, navigate } from "../../router";
+import { OpenCase } from "../../components/open-case";
+import { entityHref, Link, navigate } from "../../router";
 import type { ViewProps } from "../types";
 
 export default function TeamView({ location }: ViewProps) {
   const { t, lang } = useI18n();
-  const access = useAccess();
   const id = location.path[1] ?? "";
   const state = useQuery(TeamProfileDocument, { id });
   return (
@@ -35,14 +34,8 @@ export default function TeamView({ location }: ViewProps) {
                   </Link>
                 )}
                 {team.firstYear && ` · ${team.firstYear}–${team.lastYear ?? ""}`}
-                {access === "write" && (
-                  <>
-                    {" · "}
-                    <Link href={href("/cases/new", { target: team.id, kind: "TEAM" })} data-testid="open-case">
-                      {t("scientist.openCase")}
-                    </Link>
-                  </>
-                )}
+                {" "}
+                <OpenCase id={team.id} kind="TEAM" />
               </p>
             </header>
             <dl class="metrics-grid">
