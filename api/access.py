@@ -46,10 +46,9 @@ ROOT_FIELDS: dict[str, Role] = {
     # Where the talent sits, for the map (aggregated counts per institution).
     "talentMap": Role.VIEWER,
     "industries": Role.VIEWER,
-    # A district of the region profile: names, parks, focus industries (the curated profile).
-    "district": Role.VIEWER,
     "regionMap": Role.VIEWER,
-    # A place, the places in it, its focus industries and its institutions (public facts).
+    # A place (a country, a profile's city or district: the district view's heading too), the
+    # places in it, its parks, focus industries and institutions (public facts).
     "region": Role.VIEWER,
     # Technology heat and forecast (aggregated counts of public output).
     "topicHeat": Role.VIEWER,
@@ -75,6 +74,8 @@ ROOT_FIELDS: dict[str, Role] = {
     "watchlists": Role.VIEWER,
     "watchlist": Role.VIEWER,
     "events": Role.VIEWER,
+    # What changed about one entity (a profile's "since your last visit"), as events.
+    "entityEvents": Role.VIEWER,
     "createWatchlist": Role.RECRUITER,
     "watch": Role.RECRUITER,
     "unwatch": Role.RECRUITER,

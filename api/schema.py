@@ -24,7 +24,6 @@ from api.queries.autocomplete import AutocompleteQuery
 from api.queries.cases import CaseQueryRoot
 from api.queries.chain import ChainQuery
 from api.queries.cooperation import CooperationQuery
-from api.queries.district import DistrictQuery
 from api.queries.entities import EntityQuery
 from api.queries.evaluation import EvaluationQuery
 from api.queries.facets import FacetsQuery
@@ -62,7 +61,6 @@ Query = merge_types(
         CaseQueryRoot,
         WatchQuery,
         PushQuery,
-        DistrictQuery,
         WhoamiQuery,
     ),
 )

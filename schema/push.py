@@ -42,11 +42,21 @@ PUSH_SIZE = 50
 
 
 class Reason(BaseModel):
+    """A reason in English words (`text`) and as a code with the numbers and names behind it,
+    which a page translates (lists pushed before these fields existed have only the words)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: str  # EVIDENCE, COOPERATION, PATH, MOBILITY
     text: str
     value: float
+    rank: int | None = None  # EVIDENCE: the place in the segment's ranking
+    works: int | None = None  # EVIDENCE: matching works; COOPERATION: shared works
+    citations: int | None = None  # EVIDENCE
+    partners: tuple[str, ...] = ()  # COOPERATION: the district's institutions, most first
+    hops: int | None = None  # PATH
+    institution: str | None = None  # MOBILITY: where the scientist moved
+    years: int | None = None  # MOBILITY: within how many years
 
 
 class Candidate(BaseModel):
@@ -60,6 +70,7 @@ class Candidate(BaseModel):
     name: str | None = None
     segment_id: str
     segment_name: str | None = None
+    segment_name_zh: str | None = None
     chain_rank: int
     works: int
     citations: int
@@ -79,6 +90,7 @@ class Recommendation(BaseModel):
     name: str | None
     segment_id: str
     segment_name: str | None
+    segment_name_zh: str | None = None
     score: float
     evidence: float
     reach: float
@@ -105,6 +117,7 @@ class PushList(BaseModel):
     district: str
     segment: str
     segment_name: str | None = None
+    segment_name_zh: str | None = None
     version: int
     as_of: date
     pushed_at: datetime
@@ -118,6 +131,9 @@ def new_push_list_id() -> str:
     return "push-" + secrets.token_hex(8)
 
 
+UNNAMED = "a new institution"
+
+
 def moved_recently(
     affiliations: Sequence[tuple[str | None, int | None, int | None]], this_year: int
 ) -> str | None:
@@ -129,7 +145,7 @@ def moved_recently(
     start, _, name = max(dated, key=lambda a: (a[1], a[0]))
     earliest = min(s for s, _, _ in dated)
     if start >= this_year - RECENT_YEARS and start > earliest:
-        return name or "a new institution"
+        return name or UNNAMED
     return None
 
 
@@ -142,6 +158,9 @@ def recommend(c: Candidate, this_year: int) -> Recommendation:
             text=f"#{c.chain_rank} in {segment}: {c.works} matching works, "
             f"{c.citations} citations (score {c.evidence:.1f})",
             value=c.evidence,
+            rank=c.chain_rank,
+            works=c.works,
+            citations=c.citations,
         )
     ]
     reach = 1.0
@@ -153,6 +172,8 @@ def recommend(c: Candidate, this_year: int) -> Recommendation:
                 code="COOPERATION",
                 text=f"{c.cooperation_works} works shared with {partners}",
                 value=float(c.cooperation_works),
+                works=c.cooperation_works,
+                partners=c.partners,
             )
         )
     if c.hops is not None:
@@ -163,6 +184,7 @@ def recommend(c: Candidate, this_year: int) -> Recommendation:
                 code="PATH",
                 text=f"introduction path of {c.hops} hop(s): {via} works in the district",
                 value=float(c.hops),
+                hops=c.hops,
             )
         )
     mobility = 1.0
@@ -174,6 +196,8 @@ def recommend(c: Candidate, this_year: int) -> Recommendation:
                 code="MOBILITY",
                 text=f"moved to {moved} within {RECENT_YEARS} years",
                 value=1.1,
+                institution=None if moved == UNNAMED else moved,
+                years=RECENT_YEARS,
             )
         )
     return Recommendation(
@@ -182,6 +206,7 @@ def recommend(c: Candidate, this_year: int) -> Recommendation:
         name=c.name,
         segment_id=c.segment_id,
         segment_name=c.segment_name,
+        segment_name_zh=c.segment_name_zh,
         score=round(c.evidence * reach * mobility, 6),
         evidence=c.evidence,
         reach=round(reach, 6),

@@ -304,3 +304,13 @@ def test_scores_and_reasons() -> None:
     assert [r.code for r in best.reasons] == ["EVIDENCE", "COOPERATION", "PATH", "MOBILITY"]
     assert "99 works shared with Kunshan U" in best.reasons[1].text
     assert ranked[1].score == 5.0
+    # Beside the words, the numbers and names a page words in its own language.
+    evidence, cooperation, path, mobility = best.reasons
+    assert (evidence.rank, evidence.works, evidence.citations) == (1, 3, 10)
+    assert (cooperation.works, cooperation.partners) == (99, ("Kunshan U",))
+    assert (path.hops, mobility.institution, mobility.years) == (1, "New", 2)
+    unnamed = Candidate(
+        entity_id="A3", affiliations=((None, 2010, 2020), (None, 2025, 2026)), **base
+    )
+    [moved] = [r for r in rank([unnamed], this_year=2026)[0].reasons if r.code == "MOBILITY"]
+    assert (moved.institution, moved.text) == (None, "moved to a new institution within 2 years")

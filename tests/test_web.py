@@ -441,9 +441,75 @@ def places_on(page: Page) -> list[tuple[str, str]]:
     ]
 
 
+WITHIN_Q = """
+query ($region: ID, $within: Boolean!, $after: String) {
+  talentMap(region: $region, within: $within, first: 100, after: $after) {
+    ... on TalentMap {
+      totalCount edges { inRegion node { id } } pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""
+
+
+def whole_map(site: Site, region: str, within: bool) -> tuple[int, list[tuple[str, bool]]]:
+    """Every institution of talentMap, page by page: (total, [(id, in the region)])."""
+    found: list[tuple[str, bool]] = []
+    after = None
+    while True:
+        variables = {"region": region, "within": within, "after": after}
+        answer = graphql(site, WITHIN_Q, variables)["talentMap"]
+        found += [(e["node"]["id"], e["inRegion"]) for e in answer["edges"]]
+        if not answer["pageInfo"]["hasNextPage"]:
+            return answer["totalCount"], found
+        after = answer["pageInfo"]["endCursor"]
+
+
+# Each label's box as the browser laid it out, in the map's units.
+LABEL_BOXES_JS = """() => [...document.querySelectorAll('[data-testid=districts] g.place text')]
+  .map((t) => {
+    const b = t.getBBox();
+    return [t.textContent, b.x, b.y, b.x + b.width, b.y + b.height];
+  })"""
+
+
+def overlapping(boxes: list[list[Any]]) -> list[tuple[str, str]]:
+    """The pairs of labels whose boxes intersect."""
+    return [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if min(a[3], b[3]) > max(a[1], b[1]) and min(a[4], b[4]) > max(a[2], b[2])
+    ]
+
+
+def steady(page: Page) -> None:
+    """The map's answers are in (no request for half a second), it is drawn and its labels
+    are placed."""
+    page.wait_for_load_state("networkidle")
+    page.locator("svg[data-drawn]").wait_for()
+    page.locator("[data-testid=districts][data-placed]").wait_for()
+
+
+def picker(page: Page) -> dict[str, str]:
+    options = page.get_by_test_id("region-picker").locator("option")
+    return {
+        str(o.get_attribute("value")): str(o.text_content()).removeprefix("· ")
+        for o in options.all()
+    }
+
+
+def expected_picker(lang: str, us: str) -> dict[str, str]:
+    """The picker's places named as the profile file names them (the US: as ROR does)."""
+    suffix = "zh" if lang == "zh" else "en"
+    places = [SUZHOU["city"], *SUZHOU["districts"], SUZHOU["country"]]
+    return {p["id"]: p[f"name_{suffix}"] for p in places} | {"US": us}
+
+
 def test_map_zooms_into_china_and_the_home_region(open_page: Any, site: Site) -> None:
     """focus=china draws every province of the shipped file and marks the home city; focus=region
-    draws each district of the profile at its seat, with the institutions the API counts."""
+    draws each district of the profile at its seat, with the institutions the API counts, labels
+    that overlap none other in either language, and ranks the region's own institutions; the
+    region picker names its places in the page's language."""
     answer = graphql(site, REGION_MAP_Q, {"region": "cn/suzhou"})["regionMap"]
     districts = SUZHOU["districts"]
     assert [(d["id"], d["nameEn"], d["latitude"], d["longitude"]) for d in answer["districts"]] == [
@@ -462,16 +528,37 @@ def test_map_zooms_into_china_and_the_home_region(open_page: Any, site: Site) ->
     assert places_on(page) == [(SUZHOU["city"]["id"], SUZHOU["city"]["name_en"])]
     page.get_by_role("button", name=EN["map.homeRegion"]).click()
     page.wait_for_url("**focus=region**")
-    page.locator("svg[data-drawn]").wait_for()
+    steady(page)
     expect(page.get_by_test_id("districts").locator("g.place")).to_have_count(len(districts))
     assert places_on(page) == [(d["id"], d["nameEn"]) for d in answer["districts"]]
     titles = page.get_by_test_id("districts").locator("g.place title").all_text_contents()
     counts = [str(d["institutionsCount"]) for d in answer["districts"]]
     assert [t.rsplit(": ", 1)[1].split()[0] for t in titles] == counts
+    boxes = page.evaluate(LABEL_BOXES_JS)
+    assert len(boxes) == len(districts) and overlapping(boxes) == []
+    us = graphql(site, '{ region(id: "US") { ... on Region { nameEn } } }')["region"]["nameEn"]
+    assert picker(page) == expected_picker("en", us)
+    expect(page.get_by_test_id("region-name")).to_have_text(SUZHOU["city"]["name_en"])
     page.get_by_test_id("lang-switch").click()
     expect(page.get_by_test_id("districts").locator("text").first).to_have_text(
         answer["districts"][0]["nameZh"]
     )
+    steady(page)
+    boxes = page.evaluate(LABEL_BOXES_JS)
+    assert [b[0] for b in boxes] == [d["nameZh"] for d in answer["districts"]]
+    assert overlapping(boxes) == []
+    expect(page.get_by_test_id("region-name")).to_have_text(SUZHOU["city"]["name_zh"])
+    assert picker(page) == expected_picker("zh", "美国")  # ROR has no Chinese name: the browser's
+    # Zoomed into a region, the side list ranks that region's institutions, in the order the
+    # whole world's map has them (the US: the demo's Suzhou institutions hold no talent).
+    total, world = whole_map(site, REGION, within=False)
+    inside = [i for i, is_in in world if is_in]
+    assert whole_map(site, REGION, within=True) == (len(inside), [(i, True) for i in inside])
+    page.goto(f"/map?region={REGION}&focus=region")
+    page.wait_for_load_state("networkidle")
+    page.locator("svg[data-drawn]").wait_for()
+    assert count_on(page, "map-total") == len(inside) < total
+    assert ids_on(page, "map-list") == inside[:50] != []
 
 
 FACET_SEARCH_Q = """

@@ -200,7 +200,7 @@ query ($industry: ID!, $d: ID!) {
     ... on TalentChain { segments { segment { id } regionCounts { gap } } }
   }
 }"""
-FOCUS = "query ($d: ID!) { district(id: $d) { ... on District { industries { id } } } }"
+FOCUS = "query ($d: ID!) { region(id: $d) { ... on Region { kind industries { id } } } }"
 PUSH_LISTS = """
 query ($d: ID!) { pushLists(district: $d, first: 20) { totalCount edges { node {
   id segment version entries { entityId newSinceLast } } } } }"""
@@ -224,9 +224,9 @@ def test_district_view(open_page: Any, site: Site, loaded: dict[str, Any], desk:
     shown = [str(industries.nth(i).get_attribute("data-id")) for i in range(industries.count())]
     # The profile's focus industries that are in the graph (the module loads one chain).
     assert shown == [i for i in focus_in_profile(district) if i in loaded["industries"]]
-    assert shown == [
-        i["id"] for i in graphql(site, FOCUS, {"d": district})["district"]["industries"]
-    ]
+    region = graphql(site, FOCUS, {"d": district})["region"]
+    assert region["kind"] == "DISTRICT"
+    assert shown == [i["id"] for i in region["industries"]]
     for i, industry in enumerate(shown):
         answer = graphql(site, DISTRICT_CHAIN, {"industry": industry, "d": district})
         rows = industries.nth(i).locator("tbody tr")
@@ -283,6 +283,70 @@ def test_district_view_for_a_viewer(open_page: Any, loaded: dict[str, Any], desk
 def test_unknown_district(open_page: Any) -> None:
     page = open_page("/district/cn/suzhou/atlantis")
     expect(page.get_by_role("alert")).to_contain_text("cn/suzhou/atlantis")
+    city = open_page("/district/cn/suzhou")  # a region, not a district
+    expect(city.get_by_role("alert")).to_contain_text(
+        EN["district.notDistrict"].format(id="cn/suzhou")
+    )
+
+
+REASONS = """
+query ($d: ID!) { recommendations(district: $d, first: 20) { ... on RecommendationConnection {
+  edges { node { entityId segment segmentName segmentNameZh reasons {
+    code value rank works citations partners hops institution years } } } } } }"""
+
+
+def segment_names() -> dict[str, tuple[str, str]]:
+    """Each chain segment's English and Chinese names, from the industries file."""
+    chains = yaml.safe_load(DEFAULT_INDUSTRIES_PATH.read_text(encoding="utf-8"))
+    return {
+        s["id"]: (s["name_en"], s["name_zh"]) for i in chains["industries"] for s in i["segments"]
+    }
+
+
+def said(table: dict[str, str], reason: dict[str, Any], segment: str) -> str:
+    """A reason as the page words it in the language of `table` (numbers as Intl formats them:
+    thousands with commas in both)."""
+    n = "{:,}".format
+    template = table[f"says.{reason['code']}"] if reason["code"] != "PATH" else ""
+    if reason["code"] == "EVIDENCE":
+        values = {"rank": n(reason["rank"]), "segment": segment, "works": n(reason["works"])}
+        values |= {"citations": n(reason["citations"]), "score": f"{reason['value']:.1f}"}
+    elif reason["code"] == "COOPERATION":
+        partners = ", ".join(reason["partners"]) or table["says.districtInstitutions"]
+        values = {"works": n(reason["works"]), "partners": partners}
+    elif reason["code"] == "PATH":
+        template = table["says.PATH1" if reason["hops"] == 1 else "says.PATH2"]
+        values = {"hops": n(reason["hops"])}
+    else:
+        institution = reason["institution"] or table["says.newInstitution"]
+        values = {"institution": institution, "years": n(reason["years"])}
+    return template.format(**values)
+
+
+def test_district_says_segments_and_reasons_in_chinese(
+    open_page: Any, site: Site, loaded: dict[str, Any], desk: Any
+) -> None:
+    """In Chinese, the push lists and recommendations name segments by their Chinese names (the
+    industries file's) and word each reason from its code and numbers."""
+    district = loaded["district"]
+    names = segment_names()
+    page = open_page(f"/district/{district}", lang="zh", key="recruiter")
+    lists = graphql(site, PUSH_LISTS, {"d": district})["pushLists"]["edges"]
+    headings = page.get_by_test_id("push-lists").locator(":scope > li h3 .name")
+    assert headings.all_text_contents() == [names[e["node"]["segment"]][1] for e in lists]
+    answer = graphql(site, REASONS, {"d": district})["recommendations"]["edges"]
+    items = page.get_by_test_id("recommendations").locator(":scope > li")
+    expect(items).to_have_count(len(answer))
+    for i, edge in enumerate(answer):
+        node = edge["node"]
+        assert (node["segmentName"], node["segmentNameZh"]) == names[node["segment"]]
+        shown = items.nth(i).locator(".reasons .reason-text").all_text_contents()
+        assert shown == [said(ZH, r, names[node["segment"]][1]) for r in node["reasons"]]
+    page.get_by_test_id("lang-switch").click()
+    first = answer[0]["node"]
+    expect(items.first.locator(".reasons .reason-text").first).to_have_text(
+        said(EN, first["reasons"][0], names[first["segment"]][0])
+    )
 
 
 # --- the case board -----------------------------------------------------------------------------
@@ -446,6 +510,7 @@ def test_an_event_arrives_live(
     expect(page.get_by_test_id("live")).to_have_attribute("data-state", "live")
     expect(page.get_by_role("button", name=EN["watch.add"], exact=True)).to_have_count(0)
     load_works(graph, settings, [loaded["later"]], loaded["tmp"] / "quarantine-later")
+    loaded["held_loaded"] = True
     event_id = f"work:{loaded['author']}:{loaded['held']}"
     arrived = page.locator(f"li.live-event[data-id='{event_id}']")
     expect(arrived).to_have_attribute("data-kind", "NEW_WORK", timeout=20_000)
@@ -476,6 +541,131 @@ def test_subscription_key_in_connection_init(site: Site, desk: Any) -> None:
                 with pytest.raises(ConnectionClosed) as closed:
                     ws.recv(timeout=30)
                 assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+
+
+# --- a profile's changes since the last visit ----------------------------------------------------
+
+ENTITY_EVENTS = """query ($e: ID!, $since: DateTime) {
+  entityEvents(entity: $e, since: $since, first: 20) {
+    ... on EventConnection { totalCount edges { node { id kind } } } } }"""
+
+
+def test_what_changed_since_the_last_visit(
+    open_page: Any, site: Site, graph: Driver, settings: Settings, loaded: dict[str, Any], desk: Any
+) -> None:
+    """The first visit says so; a visit after the watched author's held-back work arrived (the
+    last visit put back to 2000) lists its NEW_WORK event, worded in Chinese from the raw
+    record's title and year; the visit after that has nothing new."""
+    if not loaded.get("held_loaded"):  # test_an_event_arrives_live loads it when run first
+        load_works(graph, settings, [loaded["later"]], loaded["tmp"] / "quarantine-since")
+        loaded["held_loaded"] = True
+    author = loaded["author"]
+    [held] = [w for w in sample_works() if short_id(w["id"]) == loaded["held"]]
+    page = open_page(f"/scientist/{author}", lang="zh")
+    expect(page.get_by_test_id("first-visit")).to_be_visible()
+    page.evaluate(f"localStorage.setItem('talentmap.seen.{author}', '2000-01-01T00:00:00Z')")
+    page.reload()
+    settled(page)
+    answer = graphql(site, ENTITY_EVENTS, {"e": author, "since": "2000-01-01T00:00:00Z"})
+    events = answer["entityEvents"]["edges"]
+    shown = page.get_by_test_id("since-events").locator(":scope > li")
+    assert shown.evaluate_all("els => els.map(e => e.dataset.id)") == [
+        e["node"]["id"] for e in events
+    ]
+    event = f"work:{author}:{loaded['held']}"
+    text = ZH["says.NEW_WORK"].format(year=held["publication_year"], title=held["title"])
+    expect(page.locator(f"li[data-id='{event}'] .summary")).to_have_text(text)
+    page.reload()
+    settled(page)
+    expect(page.get_by_test_id("since-visit")).not_to_have_attribute(
+        "data-since", "2000-01-01T00:00:00Z"
+    )
+    expect(page.get_by_test_id("since-events")).to_have_count(0)
+    expect(page.get_by_test_id("since-visit").locator(".state.empty")).to_be_visible()
+
+
+# --- opening and changing a case on the page ------------------------------------------------------
+
+CASE_FULL = """query ($id: ID!) { case(id: $id) { ... on Case { id version stage owner district
+  programme priority tier nextAction nextActionDue notes links targetId
+  events { version action actor changes { field before after } } } } }"""
+AUDIT = "{ auditLog(first: 100) { edges { node { action entity keyName } } } }"
+
+
+def test_open_a_case_from_a_profile_and_change_it(
+    open_page: Any, site: Site, loaded: dict[str, Any], desk: Any
+) -> None:
+    """A recruiter opens a case from a co-author's profile with the form, then changes its
+    priority and moves it on its page; the API has each change, by that key, audited. A viewer
+    sees neither the link nor the forms."""
+    other, district = loaded["other"], loaded["district"]
+    page = open_page(f"/scientist/{other}", key="recruiter")
+    page.get_by_test_id("open-case").click()
+    settled(page)
+    expect(page.get_by_test_id("case-target")).to_have_attribute("data-id", other)
+    form = page.get_by_test_id("case-form")
+    form.get_by_label(EN["cases.district"]).select_option(district)
+    form.get_by_label(EN["case.programmeLabel"]).select_option("COOPERATION")
+    form.get_by_label(EN["caseForm.priority"]).select_option("HIGH")
+    form.get_by_label(EN["caseForm.nextAction"]).fill("visit the lab")
+    form.get_by_label(EN["caseForm.due"]).fill("2099-01-31")
+    form.get_by_label(EN["caseForm.notes"]).fill("<b>met at a conference</b>")
+    form.get_by_role("button", name=EN["caseForm.create"]).click()
+    page.wait_for_url("**/case/case-*")
+    settled(page)
+    case = page.url.rsplit("/", 1)[1]
+    made = graphql(site, CASE_FULL, {"id": case})["case"]
+    assert {k: made[k] for k in ("stage", "owner", "district", "programme", "priority")} == {
+        "stage": "IDENTIFIED",
+        "owner": "desk-recruiter",
+        "district": district,
+        "programme": "COOPERATION",
+        "priority": "HIGH",
+    }
+    assert (made["targetId"], made["nextAction"], made["nextActionDue"]) == (
+        other,
+        "visit the lab",
+        "2099-01-31",
+    )
+    assert made["notes"] == "<b>met at a conference</b>"  # stored as text, shown as text
+    expect(page.locator(".notes")).to_have_text("<b>met at a conference</b>")
+    # Change the priority: one UPDATED event, at version 2.
+    edit = page.get_by_test_id("case-edit")
+    edit.get_by_label(EN["caseForm.priority"]).select_option("LOW")
+    edit.get_by_role("button", name=EN["caseForm.save"]).click()
+    expect(page.get_by_test_id("case-version")).to_have_text("2")
+    changed = graphql(site, CASE_FULL, {"id": case})["case"]
+    assert changed["priority"] == "LOW"
+    assert changed["events"][-1]["changes"] == [
+        {"field": "priority", "before": "HIGH", "after": "LOW"}
+    ]
+    assert changed["events"][-1]["actor"] == "desk-recruiter"
+    # Move it on its page.
+    page.get_by_test_id("case-move").get_by_role("button", name=EN["case.move"]).click()
+    expect(page.get_by_test_id("case-stage")).to_have_attribute("data-stage", "CONTACTED")
+    moved = graphql(site, CASE_FULL, {"id": case})["case"]
+    assert [(e["version"], e["action"]) for e in moved["events"]] == [
+        (1, "CREATED"),
+        (2, "UPDATED"),
+        (3, "MOVED"),
+    ]
+    timeline = page.get_by_test_id("timeline").locator(":scope > li")
+    expect(timeline).to_have_count(3)
+    audited = [
+        (e["node"]["action"], e["node"]["keyName"])
+        for e in graphql(site, AUDIT)["auditLog"]["edges"]
+        if e["node"]["entity"] == case
+    ]
+    actions = ["createCase", "updateCase", "moveCase"]
+    assert sorted(audited) == sorted((a, "desk-recruiter") for a in actions)
+    viewer = open_page(f"/case/{case}", key="viewer")
+    expect(viewer.get_by_test_id("case-stage")).to_have_attribute("data-stage", "CONTACTED")
+    expect(viewer.get_by_test_id("case-edit")).to_have_count(0)
+    expect(viewer.get_by_test_id("case-move")).to_have_count(0)
+    profile = open_page(f"/scientist/{other}", key="viewer")
+    expect(profile.get_by_test_id("open-case")).to_have_count(0)
+    refused = open_page(f"/cases/new?target={other}&kind=SCIENTIST", key="viewer")
+    expect(refused.get_by_role("alert")).to_contain_text(EN["caseForm.recruitersOnly"])
 
 
 # --- languages and screenshots ------------------------------------------------------------------

@@ -37,7 +37,7 @@ class PushMutation:
             return checked
         now = datetime.now(UTC)
         written: list[PushList] = []
-        for segment_id, segment_name in checked:
+        for segment_id, segment_name, segment_name_zh in checked:
             ranked = await info.context.reader(
                 recommendations, str(district), segment_id, tuple(EntityKind), now.year
             )
@@ -52,6 +52,7 @@ class PushMutation:
                 district=str(district),
                 segment=segment_id,
                 segment_name=segment_name,
+                segment_name_zh=segment_name_zh,
                 ranked=ranked,
                 as_of=now.date(),
                 pushed_at=now,

@@ -29,7 +29,8 @@ class MapQuery:
         description="The institutions with coordinates and the talent they hold (scientists "
         "whose latest affiliation they are; with `segment`, or `industry`, those ranked in "
         "it), most first (ties: id), each marked in or out of `region` (a country CN, a city "
-        "cn/suzhou or a district cn/suzhou/kunshan)."
+        "cn/suzhou or a district cn/suzhou/kunshan); `within`: only the institutions in "
+        "`region` (the map zoomed into the home region)."
     )
     async def talent_map(
         self,
@@ -39,6 +40,7 @@ class MapQuery:
         region: strawberry.ID | None = None,
         first: int | None = None,
         after: str | None = None,
+        within: bool = False,
     ) -> TalentMapResult:
         offset, limit = page_window(first, after)
         asked = [
@@ -63,6 +65,7 @@ class MapQuery:
             region=resolved.get(IdKind.REGION),
             offset=offset,
             limit=limit,
+            within=within,
         )
         model = await info.context.loader(talent_maps).load(key)
         return TalentMap.from_model(model, offset, key.region)

@@ -19,7 +19,7 @@ from api.types.push import (
     RecommendationEdge,
 )
 from api.types.watch import EntityKind
-from graph.queries.recommend import district_segments, recommendations
+from graph.queries.recommend import SegmentNames, district_segments, recommendations
 from graph.read.push import district_push_lists, push_lists_by_id
 from schema import watch as model
 
@@ -31,7 +31,7 @@ PushListResult = Annotated[PushList | NotFound, strawberry.union("PushListResult
 
 async def check_district(
     info: Info, district: str, segment: str | None
-) -> list[tuple[str, str | None]] | NotFound:
+) -> list[SegmentNames] | NotFound:
     """The focus segments asked for (all of the district's, or `segment` among them)."""
     segments = await info.context.reader(district_segments, district)
     if segments is None:

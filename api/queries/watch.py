@@ -11,9 +11,10 @@ import strawberry
 from api.audit import actor
 from api.context import Info
 from api.errors import NotFound
+from api.mutations.watch import resolve_entity
 from api.types.connection import edge_connection, page_window
 from api.types.watch import Event, EventConnection, EventEdge, Watchlist
-from graph.read.watch import visible_watchlists, watchlist_events, watchlists_by_id
+from graph.read.watch import entity_events, visible_watchlists, watchlist_events, watchlists_by_id
 from schema import watch as model
 
 WatchlistResult = Annotated[Watchlist | NotFound, strawberry.union("WatchlistResult")]
@@ -61,6 +62,32 @@ class WatchQuery:
             return found
         offset, limit = page_window(first, after)
         total, page = await info.context.reader(watchlist_events, found.id, since, offset, limit)
+        return edge_connection(
+            EventConnection,
+            page,
+            total,
+            offset,
+            lambda e, cursor: EventEdge(node=Event.from_model(e), cursor=cursor),
+        )
+
+    @strawberry.field(
+        description="What changed about one scientist, team or institution after `since` "
+        "(all of it without), newest first: a profile's 'since your last visit'. Changes are "
+        "found for watched entities (see watchlists)."
+    )
+    async def entity_events(
+        self,
+        info: Info,
+        entity: strawberry.ID,
+        since: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> EventsResult:
+        found = await resolve_entity(info, str(entity))
+        if not isinstance(found, tuple):
+            return NotFound(id=entity, message=found.message)
+        offset, limit = page_window(first, after)
+        total, page = await info.context.reader(entity_events, found[1], since, offset, limit)
         return edge_connection(
             EventConnection,
             page,

@@ -12,15 +12,41 @@ from api.types.watch import EntityKind, TrackedEntity, load_entity
 from schema import push as model
 
 
-@strawberry.type(description="Why a candidate ranks where it does, in words and a number.")
+@strawberry.type(
+    description="Why a candidate ranks where it does: in English words (`text`), and as a code "
+    "with the numbers and names behind it, for a page to put in its own language (null where "
+    "a code has no such number, and in lists pushed before these fields existed)."
+)
 class Reason:
     code: str = strawberry.field(description="EVIDENCE, COOPERATION, PATH or MOBILITY.")
     text: str
     value: float
+    rank: int | None = strawberry.field(description="EVIDENCE: its place in the segment.")
+    works: int | None = strawberry.field(
+        description="EVIDENCE: matching works; COOPERATION: works shared with the district."
+    )
+    citations: int | None = strawberry.field(description="EVIDENCE: their citations.")
+    partners: list[str] = strawberry.field(
+        description="COOPERATION: the district's institutions it shares most works with."
+    )
+    hops: int | None = strawberry.field(description="PATH: hops to someone in the district.")
+    institution: str | None = strawberry.field(description="MOBILITY: where it moved.")
+    years: int | None = strawberry.field(description="MOBILITY: within how many years.")
 
     @classmethod
     def from_model(cls, m: model.Reason) -> Reason:
-        return cls(code=m.code, text=m.text, value=m.value)
+        return cls(
+            code=m.code,
+            text=m.text,
+            value=m.value,
+            rank=m.rank,
+            works=m.works,
+            citations=m.citations,
+            partners=list(m.partners),
+            hops=m.hops,
+            institution=m.institution,
+            years=m.years,
+        )
 
 
 @strawberry.type(
@@ -32,6 +58,7 @@ class Recommendation:
     name: str | None
     segment: strawberry.ID = strawberry.field(description="The focus segment it fits best.")
     segment_name: str | None
+    segment_name_zh: str | None
     score: float
     evidence: float = strawberry.field(description="Its talent-chain score in the segment.")
     reach: float = strawberry.field(
@@ -52,6 +79,7 @@ class Recommendation:
             name=m.name,
             segment=strawberry.ID(m.segment_id),
             segment_name=m.segment_name,
+            segment_name_zh=m.segment_name_zh,
             score=m.score,
             evidence=m.evidence,
             reach=m.reach,
@@ -104,6 +132,7 @@ class PushList:
     district: strawberry.ID
     segment: strawberry.ID
     segment_name: str | None
+    segment_name_zh: str | None
     version: int
     as_of: date
     pushed_at: datetime
@@ -127,6 +156,7 @@ class PushList:
             district=strawberry.ID(m.district),
             segment=strawberry.ID(m.segment),
             segment_name=m.segment_name,
+            segment_name_zh=m.segment_name_zh,
             version=m.version,
             as_of=m.as_of,
             pushed_at=m.pushed_at,

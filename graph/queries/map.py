@@ -40,10 +40,17 @@ WHERE e.segment IN segments
 WITH DISTINCT x"""
 
 
-def map_query(*, ranked: bool) -> str:
+_IN_REGION = f"""EXISTS {{
+      MATCH {in_region_pattern("i", "r")}
+      WHERE r.id = $region AND (r:{Label.COUNTRY} OR r:{Label.CITY} OR r:{Label.DISTRICT})
+    }}"""
+
+
+def map_query(*, ranked: bool, within: bool = False) -> str:
     """One row {total, talent_total, points: [{props, talent, inside}]}: every drawable
-    institution's talent, the page `$offset`..`$offset + $limit` of them, and whether each
-    is in the region `$region` (null without one)."""
+    institution's talent (`within`: only those in the region `$region`), the page
+    `$offset`..`$offset + $limit` of them, and whether each is in the region `$region` (null
+    without one)."""
     return f"""
 {_RANKED if ranked else _EVERYONE}
 CALL (x) {{
@@ -54,6 +61,7 @@ MATCH (x)-[a:{Rel.AFFILIATED_WITH}]->(i:{Label.INSTITUTION})
 WHERE (a.end_year = latest OR latest IS NULL)
   AND i.latitude IS NOT NULL AND i.longitude IS NOT NULL
 WITH i, count(DISTINCT x) AS talent
+{f"WHERE {_IN_REGION}" if within else ""}
 ORDER BY talent DESC, i.id
 WITH collect({{i: i, talent: talent}}) AS rows
 WITH size(rows) AS total, reduce(n = 0, row IN rows | n + row.talent) AS talent_total,
@@ -64,10 +72,7 @@ CALL (page) {{
   RETURN collect({{
     props: {institution_props("i")},
     talent: talent,
-    inside: CASE WHEN $region IS NULL THEN null ELSE EXISTS {{
-      MATCH {in_region_pattern("i", "r")}
-      WHERE r.id = $region AND (r:{Label.COUNTRY} OR r:{Label.CITY} OR r:{Label.DISTRICT})
-    }} END
+    inside: CASE WHEN $region IS NULL THEN null ELSE {_IN_REGION} END
   }}) AS points
 }}
 RETURN total, talent_total, points
@@ -97,20 +102,25 @@ CALL (city) {{
 }}
 RETURN key, properties(city) AS city, districts
 """
-MAP_EVERYONE = map_query(ranked=False)
-MAP_RANKED = map_query(ranked=True)
+MAP_QUERIES = {
+    (ranked, within): map_query(ranked=ranked, within=within)
+    for ranked in (False, True)
+    for within in (False, True)
+}
 
 
 @dataclass(frozen=True)
 class MapKey:
     """One page of a map: talent in `segment`, else in `industry`'s segments, else everyone;
-    `region` (a Country, City or District id) marks the institutions inside."""
+    `region` (a Country, City or District id) marks the institutions inside; `within`: only
+    those are counted and ranked."""
 
     industry: str | None
     segment: str | None
     region: str | None
     offset: int
     limit: int
+    within: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,7 @@ async def talent_maps(tx: Tx, keys: Sequence[MapKey]) -> list[TalentMap]:
         ranked = key.industry is not None or key.segment is not None
         found = await fetch(
             tx,
-            MAP_RANKED if ranked else MAP_EVERYONE,
+            MAP_QUERIES[ranked, key.within and key.region is not None],
             industry=key.industry,
             segment=key.segment,
             region=key.region,

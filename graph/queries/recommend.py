@@ -88,6 +88,7 @@ CALL (home, dis) {{
   RETURN sum(works) AS cooperation, collect(j.name)[..3] AS partners
 }}
 RETURN x.id AS id, x.name AS name, seg.id AS segment, seg.name_en AS segment_name,
+       seg.name_zh AS segment_name_zh,
        e.rank AS rank, e.works AS works, e.citations AS citations, e.score AS score,
        cooperation, partners, {_hops(kind)} AS hops,
        [(x)-[a:{Rel.AFFILIATED_WITH}]->(i:{Label.INSTITUTION}) WHERE x:{Label.SCIENTIST} |
@@ -102,7 +103,7 @@ MATCH (d:{Label.DISTRICT} {{id: $district}})
 OPTIONAL MATCH (d)-[:{Rel.FOCUSES_ON}]->(:{Label.INDUSTRY})
                <-[:{Rel.PART_OF}]-(seg:{Label.CHAIN_SEGMENT})
 WITH d, seg ORDER BY seg.id
-RETURN d.id AS district, collect(DISTINCT [seg.id, seg.name_en]) AS segments
+RETURN d.id AS district, collect(DISTINCT [seg.id, seg.name_en, seg.name_zh]) AS segments
 """
 
 FOCUS_DISTRICTS = f"""
@@ -124,6 +125,7 @@ def _candidate(kind: EntityKind, r: dict[str, Any]) -> Candidate:
         name=r["name"],
         segment_id=str(r["segment"]),
         segment_name=r["segment_name"],
+        segment_name_zh=r["segment_name_zh"],
         chain_rank=int(r["rank"]),
         works=int(r["works"]),
         citations=int(r["citations"]),
@@ -135,12 +137,16 @@ def _candidate(kind: EntityKind, r: dict[str, Any]) -> Candidate:
     )
 
 
-async def district_segments(tx: Tx, district: str) -> list[tuple[str, str | None]] | None:
-    """The district's focus segments (id, English name); None when there is no such district."""
+SegmentNames = tuple[str, str | None, str | None]
+
+
+async def district_segments(tx: Tx, district: str) -> list[SegmentNames] | None:
+    """The district's focus segments (id, English name, Chinese name); None when there is no
+    such district."""
     rows = await fetch(tx, DISTRICT_SEGMENTS, district=district)
     if not rows:
         return None
-    return [(str(s), n) for s, n in rows[0]["segments"] if s is not None]
+    return [(str(s), en, zh) for s, en, zh in rows[0]["segments"] if s is not None]
 
 
 async def candidates(

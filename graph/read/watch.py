@@ -38,6 +38,17 @@ WITH collect(e) AS found
 RETURN size(found) AS total,
        [e IN found[$offset..$offset + $limit] | e {{.*, at: toString(e.at)}}] AS page
 """
+# One entity's events since `$since` (all of them without), newest first: what changed about
+# it since someone last looked (events are written for watched entities only).
+ENTITY_EVENTS = f"""
+MATCH (e:{Label.EVENT})-[:{Rel.CONCERNS}]->(x)
+WHERE x.id = $id AND (x:{Label.SCIENTIST} OR x:{Label.TEAM} OR x:{Label.INSTITUTION})
+  AND ($since IS NULL OR e.at > datetime($since))
+WITH DISTINCT e ORDER BY e.at DESC, e.id DESC
+WITH collect(e) AS found
+RETURN size(found) AS total,
+       [e IN found[$offset..$offset + $limit] | e {{.*, at: toString(e.at)}}] AS page
+"""
 _DELIVERY = "d {.*, at: toString(d.at)}"
 # A list's delivery log (graph/write/webhook.py writes it), newest first.
 DELIVERIES = f"""
@@ -80,6 +91,22 @@ async def watchlist_events(
         tx,
         WATCHLIST_EVENTS,
         id=watchlist_id,
+        since=None if since is None else since.isoformat(),
+        offset=offset,
+        limit=limit,
+    )
+    row = rows[0]
+    return int(row["total"]), [event_from_row(e) for e in row["page"]]
+
+
+async def entity_events(
+    tx: Tx, entity_id: str, since: datetime | None, offset: int, limit: int
+) -> tuple[int, list[Event]]:
+    """One scientist's, team's or institution's events after `since`, newest first."""
+    rows = await fetch(
+        tx,
+        ENTITY_EVENTS,
+        id=entity_id,
         since=None if since is None else since.isoformat(),
         offset=offset,
         limit=limit,

@@ -137,7 +137,11 @@ def track_works(tx: ManagedTransaction, work_ids: list[str], at: datetime) -> in
                     at=at,
                     summary=f"first co-authored work with the home region ({names}): "
                     f"{r['title'] or wid}",
-                    facts={**facts, "institutions": [i["id"] for i in r["home"]]},
+                    facts={
+                        **facts,
+                        "institutions": [i["id"] for i in r["home"]],
+                        "institutionNames": [i["name"] for i in r["home"]],
+                    },
                 )
             )
     write_events(tx, events)
@@ -211,7 +215,12 @@ def replace_teams_tracked(
                 entity_kind=EntityKind(kind),
                 at=at,
                 summary=f"new team {name} at {r['place'] or r['institution']}",
-                facts={"team": tid, "teamName": r["name"], "institution": r["institution"]},
+                facts={
+                    "team": tid,
+                    "teamName": r["name"],
+                    "institution": r["institution"],
+                    "place": r["place"],
+                },
             )
         )
     write_events(tx, events)

@@ -40,7 +40,7 @@ async def _push(settings: Settings, districts: list[str] | None, as_of: date) ->
             segments = await reader(district_segments, district)
             if segments is None:
                 fail(f"no district has the id {district!r}")
-            for segment_id, segment_name in segments:
+            for segment_id, segment_name, segment_name_zh in segments:
                 ranked = await reader(
                     recommendations, district, segment_id, tuple(EntityKind), as_of.year
                 )
@@ -64,6 +64,7 @@ async def _push(settings: Settings, districts: list[str] | None, as_of: date) ->
                         district=district,
                         segment=segment_id,
                         segment_name=segment_name,
+                        segment_name_zh=segment_name_zh,
                         ranked=ranked,
                         as_of=as_of,
                         pushed_at=now,

@@ -2,14 +2,16 @@
 // build: no tile server, no CDN). Institutions are circles sized by talent (area ∝ count),
 // coloured inside/outside the home region; partners of the region as arcs. Zoomed into China
 // or the home region, the provinces (loaded on demand) and the region's districts, as labelled
-// circles at their seats (no district shapes with a usable licence exist).
+// circles at their seats (no district shapes with a usable licence exist), their labels placed
+// so that none overlaps another.
 import { geoGraticule10, geoNaturalEarth1, geoPath, type GeoPermissibleObjects } from "d3-geo";
 import type { FeatureCollection, Geometry } from "geojson";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { feature } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
 import worldUrl from "world-atlas/countries-110m.json?url";
 import { formatNumber, useI18n } from "../i18n";
+import { estimateSize, placeLabels, type Mark, type TextSize } from "./labels";
 import { loadProvinces, provinceName, type Provinces } from "./provinces";
 
 export interface MapPoint {
@@ -88,47 +90,34 @@ function fitted(focus: Focus, countries: FeatureCollection | null, places: MapPl
   return base.fitSize([WIDTH, HEIGHT], { type: "Sphere" });
 }
 
-export function WorldMap({
-  points,
-  arcs = [],
-  places = NO_PLACES,
-  focus = "world",
-  onSelect,
-  compact = false,
-}: {
+interface MapProps {
   points: MapPoint[];
   arcs?: MapArc[];
   places?: MapPlace[];
   focus?: Focus;
   onSelect?: (id: string) => void;
   compact?: boolean;
-}) {
+}
+
+type Project = (lonLat: [number, number]) => [number, number] | null;
+type Hover = { point: MapPoint; x: number; y: number } | null;
+
+export function WorldMap({ points, arcs = [], places = NO_PLACES, focus = "world", onSelect, compact = false }: MapProps) {
   const { t, lang } = useI18n();
   const { countries, provinces, failed } = useShapes(focus);
-  const [hover, setHover] = useState<{ point: MapPoint; x: number; y: number } | null>(null);
+  const [hover, setHover] = useState<Hover>(null);
   const svg = useRef<SVGSVGElement>(null);
   const projection = useMemo(() => fitted(focus, countries, places), [countries, focus, places]);
   const path = geoPath(projection);
-  const max = Math.max(1, ...points.map((p) => p.value));
-  const zoom = focus === "region" ? 0.6 : 1; // district labels need the room
-  const radius = (value: number) => (compact ? 5 : (3 + 14 * Math.sqrt(value / max)) * zoom);
   const ready = countries !== null && (focus === "world" || provinces !== null);
   useEffect(() => {
     if (ready && svg.current) svg.current.dataset.drawn = String(points.length);
     else if (svg.current) delete svg.current.dataset.drawn;
   }, [ready, points, projection]);
   if (failed) return <p class="state error">{failed}</p>;
-  // Biggest first, so small circles stay on top and clickable.
-  const ordered = [...points].sort((a, b) => b.value - a.value);
   return (
     <div class={compact ? "worldmap compact" : "worldmap"}>
-      <svg
-        ref={svg}
-        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-        role="group"
-        aria-label={t("map.title")}
-        data-testid="worldmap"
-      >
+      <svg ref={svg} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="group" aria-label={t("map.title")} data-testid="worldmap">
         <path class="sphere" d={path({ type: "Sphere" }) ?? ""} />
         <path class="graticule" d={path(geoGraticule10()) ?? ""} />
         {countries?.features.map((f) => (
@@ -147,84 +136,137 @@ export function WorldMap({
           const line: GeoPermissibleObjects = { type: "LineString", coordinates: [arc.from, arc.to] };
           return <path key={`arc-${i}`} class="arc" d={path(line) ?? ""} style={{ strokeWidth: 0.6 + Math.log2(1 + arc.weight) }} />;
         })}
-        {countries &&
-          ordered.map((point) => {
-            const xy = projection([point.lon, point.lat]);
-            if (!xy) return null;
-            const label = `${point.name}: ${formatNumber(lang, point.value)}`;
-            return (
-              <circle
-                key={point.id}
-                class={point.inside ? "point inside" : "point"}
-                cx={xy[0]}
-                cy={xy[1]}
-                r={radius(point.value)}
-                tabIndex={onSelect ? 0 : -1}
-                role={onSelect ? "link" : undefined}
-                aria-label={label}
-                data-id={point.id}
-                onMouseEnter={() => setHover({ point, x: xy[0], y: xy[1] })}
-                onMouseLeave={() => setHover(null)}
-                onFocus={() => setHover({ point, x: xy[0], y: xy[1] })}
-                onBlur={() => setHover(null)}
-                onClick={() => onSelect?.(point.id)}
-                onKeyDown={(e) => {
-                  if (e.key === "Enter" || e.key === " ") {
-                    e.preventDefault();
-                    onSelect?.(point.id);
-                  }
-                }}
-              >
-                <title>{label}</title>
-              </circle>
-            );
-          })}
+        {countries && <Points points={points} project={projection} focus={focus} compact={compact} onSelect={onSelect} onHover={setHover} />}
         {ready && focus !== "world" && <Places places={places} project={projection} />}
       </svg>
-      {hover && !compact && (
-        <div
-          class="tooltip"
-          role="tooltip"
-          style={{ left: `${(hover.x / WIDTH) * 100}%`, top: `${(hover.y / HEIGHT) * 100}%` }}
-        >
-          <strong>{hover.point.name}</strong>
-          <br />
-          {t("map.talent")}: {formatNumber(lang, hover.point.value)}
-          {hover.point.inside !== null && (
-            <>
-              <br />
-              {hover.point.inside ? t("map.inside") : t("map.outside")}
-            </>
-          )}
-        </div>
-      )}
+      {hover && !compact && <Tooltip hover={hover} />}
       {!ready && <p class="state loading">{t("state.loading")}</p>}
     </div>
   );
 }
 
-/** The home region's places (zoomed into China: the city; into the region: its districts), a
-labelled circle at each seat, its area the institutions in it. */
-function Places({
-  places,
-  project,
-}: {
-  places: MapPlace[];
-  project: (lonLat: [number, number]) => [number, number] | null;
-}) {
+interface PointsProps {
+  points: MapPoint[];
+  project: Project;
+  focus: Focus;
+  compact: boolean;
+  onSelect?: (id: string) => void;
+  onHover: (hover: Hover) => void;
+}
+
+/** The institutions, biggest first, so small circles stay on top and clickable. */
+function Points({ points, project, focus, compact, onSelect, onHover }: PointsProps) {
+  const { lang } = useI18n();
+  const max = Math.max(1, ...points.map((p) => p.value));
+  const zoom = focus === "region" ? 0.6 : 1; // district labels need the room
+  const radius = (value: number) => (compact ? 5 : (3 + 14 * Math.sqrt(value / max)) * zoom);
+  const ordered = [...points].sort((a, b) => b.value - a.value);
+  return (
+    <>
+      {ordered.map((point) => {
+        const xy = project([point.lon, point.lat]);
+        if (!xy) return null;
+        const label = `${point.name}: ${formatNumber(lang, point.value)}`;
+        const select = () => onSelect?.(point.id);
+        return (
+          <circle
+            key={point.id}
+            class={point.inside ? "point inside" : "point"}
+            cx={xy[0]}
+            cy={xy[1]}
+            r={radius(point.value)}
+            tabIndex={onSelect ? 0 : -1}
+            role={onSelect ? "link" : undefined}
+            aria-label={label}
+            data-id={point.id}
+            onMouseEnter={() => onHover({ point, x: xy[0], y: xy[1] })}
+            onMouseLeave={() => onHover(null)}
+            onFocus={() => onHover({ point, x: xy[0], y: xy[1] })}
+            onBlur={() => onHover(null)}
+            onClick={select}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" || e.key === " ") {
+                e.preventDefault();
+                select();
+              }
+            }}
+          >
+            <title>{label}</title>
+          </circle>
+        );
+      })}
+    </>
+  );
+}
+
+function Tooltip({ hover }: { hover: NonNullable<Hover> }) {
   const { t, lang } = useI18n();
   return (
-    <g class="places" data-testid="districts" data-count={places.length}>
-      {places.map((place) => {
-        const xy = project([place.lon, place.lat]);
-        if (!xy) return null;
+    <div class="tooltip" role="tooltip" style={{ left: `${(hover.x / WIDTH) * 100}%`, top: `${(hover.y / HEIGHT) * 100}%` }}>
+      <strong>{hover.point.name}</strong>
+      <br />
+      {t("map.talent")}: {formatNumber(lang, hover.point.value)}
+      {hover.point.inside !== null && (
+        <>
+          <br />
+          {hover.point.inside ? t("map.inside") : t("map.outside")}
+        </>
+      )}
+    </div>
+  );
+}
+
+const FONT = 12; // .place-label's font-size, in the map's units
+
+/** Each label's box around its origin, as the browser lays it out (estimated where it cannot:
+ * a text not laid out yet has an empty box). */
+function measured(group: SVGGElement | null, places: MapPlace[]): TextSize[] {
+  const texts = group ? [...group.querySelectorAll<SVGTextElement>("g.place text")] : [];
+  return places.map((place, i) => {
+    const text = texts[i];
+    const box = text?.getBBox();
+    if (!text || !box || box.width === 0) return estimateSize(place.name, FONT);
+    const [x, y] = [Number(text.getAttribute("x")), Number(text.getAttribute("y"))];
+    return { dx: box.x - x, dy: box.y - y, width: box.width, height: box.height };
+  });
+}
+
+/** The home region's places (zoomed into China: the city; into the region: its districts), a
+labelled circle at each seat, its area the institutions in it; the labels placed so that none
+overlaps another (components/labels.ts), measured as drawn, so in either script. */
+function Places({ places, project }: { places: MapPlace[]; project: Project }) {
+  const { t, lang } = useI18n();
+  const group = useRef<SVGGElement>(null);
+  const shown = places.flatMap((place) => {
+    const xy = project([place.lon, place.lat]);
+    return xy ? [{ place, xy }] : [];
+  });
+  const key = shown.map(({ place, xy }) => `${place.id}=${place.name}@${xy.join(",")}`).join("|");
+  const [sizes, setSizes] = useState<{ key: string; sizes: TextSize[] } | null>(null);
+  useLayoutEffect(() => setSizes({ key, sizes: measured(group.current, shown.map((s) => s.place)) }), [key]);
+  const marks: Mark[] = shown.map(({ place, xy }, i) => ({
+    x: xy[0],
+    y: xy[1],
+    r: 4 + 2 * Math.sqrt(place.institutions),
+    weight: place.institutions,
+    size: sizes?.key === key ? sizes.sizes[i] : estimateSize(place.name, FONT),
+  }));
+  const placed = placeLabels(marks, WIDTH, HEIGHT);
+  return (
+    <g ref={group} class="places" data-testid="districts" data-count={places.length} data-placed={sizes?.key === key ? "1" : undefined}>
+      {shown.map(({ place }, i) => {
+        const mark = marks[i];
+        const spot = placed[i];
         const label = `${place.name}: ${t("map.institutions", { count: formatNumber(lang, place.institutions) })}`;
+        const nearX = Math.max(spot.box.x0, Math.min(mark.x, spot.box.x1));
+        const nearY = Math.max(spot.box.y0, Math.min(mark.y, spot.box.y1));
         return (
           <g key={place.id} class="place" data-id={place.id}>
-            <circle cx={xy[0]} cy={xy[1]} r={4 + 2 * Math.sqrt(place.institutions)}>
+            <circle cx={mark.x} cy={mark.y} r={mark.r}>
               <title>{label}</title>
             </circle>
-            <text x={xy[0] + 7} y={xy[1] - 7} class="place-label">
+            {spot.moved && <line class="leader" x1={mark.x} y1={mark.y} x2={nearX} y2={nearY} />}
+            <text x={spot.x} y={spot.y} class="place-label">
               {place.name}
             </text>
           </g>

@@ -4,10 +4,12 @@ import { useEffect, useState } from "preact/hooks";
 import { ErrorBox, Failure, Loaded } from "../../components/status";
 import { Tracked } from "../../components/tracked";
 import { ApiError, request } from "../../client";
-import { CaseViewDocument, MoveCaseDocument, type CaseCardFragment, type CaseStage } from "../../gql/graphql";
+import { CaseViewDocument, MoveCaseDocument, type CaseCardFragment, type CaseStage, type CaseViewQuery } from "../../gql/graphql";
 import { formatDateTime, useI18n, type Key } from "../../i18n";
 import { useQuery } from "../../query";
 import { href, Link } from "../../router";
+import { useAccess } from "../../role";
+import { EditCase, type CaseFields } from "./form";
 
 export const STAGES: CaseStage[] = ["IDENTIFIED", "CONTACTED", "VISITED", "NEGOTIATING", "AGREED", "LANDED", "DROPPED"];
 const PIPELINE = STAGES.slice(0, 6);
@@ -29,10 +31,8 @@ interface CardProps {
   onMoved: () => void;
 }
 
-export function CaseCard({ item, canWrite, dropped, onDragStart, onDragEnd, onMoved }: CardProps) {
-  const { t } = useI18n();
-  const next = nextStage(item.stage);
-  const open = item.stage !== "LANDED" && item.stage !== "DROPPED";
+/** Moving a case at the version it was read at: the move, its state and what went wrong. */
+function useMove(item: CaseCardFragment, onMoved: () => void) {
   const [note, setNote] = useState("");
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
@@ -53,6 +53,14 @@ export function CaseCard({ item, canWrite, dropped, onDragStart, onDragEnd, onMo
       },
     );
   };
+  return { move, note, setNote, problem, busy };
+}
+
+export function CaseCard({ item, canWrite, dropped, onDragStart, onDragEnd, onMoved }: CardProps) {
+  const { t } = useI18n();
+  const next = nextStage(item.stage);
+  const open = item.stage !== "LANDED" && item.stage !== "DROPPED";
+  const { move, note, setNote, problem, busy } = useMove(item, onMoved);
   useEffect(() => {
     if (dropped) move(dropped);
   }, [dropped]);
@@ -148,9 +156,44 @@ function MoveProblem({ problem, onReload }: { problem: Problem; onReload: () => 
   );
 }
 
+/** The case page's move control (recruiters): the next stage, or DROPPED with a reason. */
+function CaseMove({ item, onMoved }: { item: CaseCardFragment; onMoved: () => void }) {
+  const { t } = useI18n();
+  const { move, note, setNote, problem, busy } = useMove(item, onMoved);
+  if (item.stage === "LANDED" || item.stage === "DROPPED") return null;
+  return (
+    <section aria-labelledby="move-title" data-testid="case-move">
+      <h2 id="move-title">{t("case.move")}</h2>
+      <MoveForm next={nextStage(item.stage)} busy={busy} onMove={move} note={note} setNote={setNote} />
+      {problem && <MoveProblem problem={problem} onReload={onMoved} />}
+    </section>
+  );
+}
+
+function formFields(item: CaseViewFields): CaseFields {
+  return {
+    district: item.district,
+    park: item.park ?? "",
+    programme: item.programme,
+    tier: item.tier ?? "",
+    priority: item.priority,
+    nextAction: item.nextAction ?? "",
+    nextActionDue: item.nextActionDue ?? "",
+    notes: item.notes ?? "",
+    links: item.links.join("\n"),
+  };
+}
+
+type CaseViewFields = CaseCardFragment & { notes?: string | null; links: string[] };
+
+type CaseViewCase = Extract<CaseViewQuery["case"], { __typename: "Case" }>;
+
 export function CaseView({ id }: { id: string }) {
-  const { t, lang } = useI18n();
-  const found = useQuery(CaseViewDocument, { id });
+  const { t } = useI18n();
+  const [revision, setRevision] = useState(0);
+  const found = useQuery(CaseViewDocument, { id }, { revision });
+  const access = useAccess();
+  const reload = () => setRevision((n) => n + 1);
   return (
     <section class="view case" aria-labelledby="view-title">
       <Loaded state={found}>
@@ -172,54 +215,97 @@ export function CaseView({ id }: { id: string }) {
               <p class="muted">
                 <Link href={href("/cases", { district: item.district })}>{t("case.board")}</Link> · {item.id}
               </p>
-              <dl class="facts" data-testid="case-facts">
-                <dt>{t("case.stageLabel")}</dt>
-                <dd data-testid="case-stage" data-stage={item.stage}>
-                  {t(`case.stage.${item.stage}` as Key)}
-                </dd>
-                <dt>{t("case.versionLabel")}</dt>
-                <dd data-testid="case-version">{item.version}</dd>
-                <dt>{t("cases.district")}</dt>
-                <dd>
-                  <Link href={`/district/${item.district}`}>{item.district}</Link>
-                  {item.park && ` · ${item.park}`}
-                </dd>
-                <dt>{t("case.programmeLabel")}</dt>
-                <dd>{t(`case.programme.${item.programme}` as Key)}</dd>
-                <dt>{t("case.ownerLabel")}</dt>
-                <dd>{item.owner}</dd>
-                {item.dropReason && (
-                  <>
-                    <dt>{t("case.reason")}</dt>
-                    <dd>{item.dropReason}</dd>
-                  </>
-                )}
-              </dl>
+              <CaseFacts item={item} />
               {item.notes && <p class="notes">{item.notes}</p>}
-              <h2>{t("case.timeline")}</h2>
-              <ol class="timeline" data-testid="timeline">
-                {item.events.map((e) => (
-                  <li key={e.id} data-version={e.version} data-action={e.action}>
-                    <strong>{t(`case.action.${e.action}` as Key)}</strong> · {t("case.version", { version: e.version })} ·{" "}
-                    <span class="muted">
-                      {formatDateTime(lang, e.at)} · {e.actor}
-                    </span>
-                    <ul>
-                      {e.changes.map((c) => (
-                        <li key={c.field} data-field={c.field}>
-                          <code>{c.field}</code>: {show(c.before)} → {show(c.after)}
-                        </li>
-                      ))}
-                    </ul>
-                    {e.note && <p class="muted">{e.note}</p>}
-                  </li>
-                ))}
-              </ol>
+              {item.links.length > 0 && (
+                <ul class="links" data-testid="case-links">
+                  {item.links.map((l) => (
+                    <li key={l}>
+                      <a href={l} rel="noreferrer">
+                        {l}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {access === "write" && (
+                <div class="case-desk">
+                  <CaseMove key={`move:${item.version}`} item={item} onMoved={reload} />
+                  <EditCase key={`edit:${item.version}`} id={item.id} version={item.version} current={formFields(item)} onSaved={reload} />
+                </div>
+              )}
+              <Timeline events={item.events} />
             </>
           );
         }}
       </Loaded>
     </section>
+  );
+}
+
+function CaseFacts({ item }: { item: CaseViewCase }) {
+  const { t } = useI18n();
+  return (
+    <dl class="facts" data-testid="case-facts">
+      <dt>{t("case.stageLabel")}</dt>
+      <dd data-testid="case-stage" data-stage={item.stage}>
+        {t(`case.stage.${item.stage}` as Key)}
+      </dd>
+      <dt>{t("case.versionLabel")}</dt>
+      <dd data-testid="case-version">{item.version}</dd>
+      <dt>{t("cases.district")}</dt>
+      <dd>
+        <Link href={`/district/${item.district}`}>{item.district}</Link>
+        {item.park && ` · ${item.park}`}
+      </dd>
+      <dt>{t("case.programmeLabel")}</dt>
+      <dd>{t(`case.programme.${item.programme}` as Key)}</dd>
+      <dt>{t("case.ownerLabel")}</dt>
+      <dd>{item.owner}</dd>
+      <dt>{t("caseForm.priority")}</dt>
+      <dd data-testid="case-priority" data-value={item.priority}>
+        {t(`case.priority.${item.priority}` as Key)}
+      </dd>
+      {item.nextAction && (
+        <>
+          <dt>{t("caseForm.nextAction")}</dt>
+          <dd data-testid="case-next">{t("case.next", { action: item.nextAction, due: item.nextActionDue ?? "–" })}</dd>
+        </>
+      )}
+      {item.dropReason && (
+        <>
+          <dt>{t("case.reason")}</dt>
+          <dd>{item.dropReason}</dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+function Timeline({ events }: { events: CaseViewCase["events"] }) {
+  const { t, lang } = useI18n();
+  return (
+    <>
+      <h2>{t("case.timeline")}</h2>
+      <ol class="timeline" data-testid="timeline">
+        {events.map((e) => (
+          <li key={e.id} data-version={e.version} data-action={e.action}>
+            <strong>{t(`case.action.${e.action}` as Key)}</strong> · {t("case.version", { version: e.version })} ·{" "}
+            <span class="muted">
+              {formatDateTime(lang, e.at)} · {e.actor}
+            </span>
+            <ul>
+              {e.changes.map((c) => (
+                <li key={c.field} data-field={c.field}>
+                  <code>{c.field}</code>: {show(c.before)} → {show(c.after)}
+                </li>
+              ))}
+            </ul>
+            {e.note && <p class="muted">{e.note}</p>}
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }
 

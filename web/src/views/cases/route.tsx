@@ -11,9 +11,11 @@ import { href, navigate } from "../../router";
 import { useAccess } from "../../role";
 import type { ViewProps } from "../types";
 import { CaseCard, CaseView, nextStage, STAGES } from "./card";
+import { NewCase } from "./form";
 
 export default function CasesRoute({ location }: ViewProps) {
   if (location.path[0] === "case") return <CaseView id={location.path.slice(1).join("/")} />;
+  if (location.path[1] === "new") return <NewCase query={location.query} />;
   return <Board district={location.query.get("district") ?? ""} year={Number(location.query.get("year") ?? "2025")} />;
 }
 

@@ -16,11 +16,18 @@ import {
   type DistrictPushListsQuery,
   type IndustryNamesFragment,
 } from "../../gql/graphql";
-import { formatDateTime, formatNumber, useI18n, type Key } from "../../i18n";
+import { formatDateTime, formatNumber, useI18n, type Key, type Lang } from "../../i18n";
+import { reasonText } from "../../components/says";
 import { useQuery } from "../../query";
 import { href, Link } from "../../router";
 import { useAccess } from "../../role";
 import type { ViewProps } from "../types";
+
+/** A segment's name in the page's language (lists pushed before Chinese names were kept: the
+ * English one). */
+function segmentName(lang: Lang, item: { segment: string; segmentName?: string | null; segmentNameZh?: string | null }): string {
+  return (lang === "zh" ? item.segmentNameZh : null) ?? item.segmentName ?? item.segment;
+}
 
 export default function DistrictView({ location }: ViewProps) {
   const { t } = useI18n();
@@ -40,12 +47,13 @@ export default function DistrictView({ location }: ViewProps) {
     <section class="view district" aria-labelledby="view-title">
       <Loaded state={district}>
         {(data) => {
-          const answer = data.district;
-          if (answer.__typename !== "District") {
+          const answer = data.region;
+          if (answer.__typename !== "Region" || answer.kind !== "DISTRICT") {
+            const message = answer.__typename === "Region" ? t("district.notDistrict", { id: answer.id }) : answer.message;
             return (
               <>
                 <h1 id="view-title">{t("district.title")}</h1>
-                <Failure message={answer.message} />
+                <Failure message={message} />
               </>
             );
           }
@@ -181,7 +189,7 @@ function PushListItem({ list }: { list: PushListNode }) {
     <li class="push-list" data-id={list.id} data-version={list.version}>
       <header>
         <h3>
-          <span class="name">{list.segmentName ?? list.segment}</span> · {t("district.version", { version: list.version })}
+          <span class="name">{segmentName(lang, list)}</span> · {t("district.version", { version: list.version })}
         </h3>
         <span class="muted">
           {t("district.pushedBy", { date: list.asOf, by: list.pushedBy, at: formatDateTime(lang, list.pushedAt) })}
@@ -269,12 +277,13 @@ function Recommendations({ district, onPushed }: { district: string; onPushed: (
                   <li key={`${node.kind}:${node.entityId}`} data-entity={node.entityId} data-score={node.score}>
                     <Tracked id={node.entityId} kind={node.kind} name={node.name} /> <span class="kind">{t(`kind.${node.kind}` as Key)}</span>{" "}
                     <span class="muted">
-                      <span class="name">{node.segmentName ?? node.segment}</span> · {t("district.score")} {node.score.toFixed(3)}
+                      <span class="name">{segmentName(lang, node)}</span> · {t("district.score")} {node.score.toFixed(3)}
                     </span>
                     <ul class="reasons">
                       {node.reasons.map((r) => (
                         <li key={r.code} data-code={r.code}>
-                          <span class="badge">{t(`reason.${r.code}` as Key)}</span> {r.text}
+                          <span class="badge">{t(`reason.${r.code}` as Key)}</span>{" "}
+                          <span class="reason-text">{reasonText(t, lang, r, segmentName(lang, node))}</span>
                         </li>
                       ))}
                     </ul>

@@ -8,6 +8,7 @@ import { InstitutionProfileDocument } from "../../gql/graphql";
 import { formatNumber, useI18n } from "../../i18n";
 import { useQuery } from "../../query";
 import { entityHref, href, Link, navigate, shortId } from "../../router";
+import { OpenCase } from "../../components/open-case";
 import type { ViewProps } from "../types";
 
 export default function InstitutionView({ location }: ViewProps) {
@@ -55,6 +56,7 @@ export default function InstitutionView({ location }: ViewProps) {
                 {i.openalexId && <a href={`https://openalex.org/${shortId(i.openalexId)}`} rel="noreferrer">OpenAlex {shortId(i.openalexId)}</a>}
                 {i.website && <a href={i.website} rel="noreferrer">{t("institution.website")}</a>}
                 <Link href={href("/cooperation", { a: shortId(i.id) })}>{t("institution.allPartners")}</Link>
+                <OpenCase id={i.id} kind="INSTITUTION" />
               </p>
             </header>
             <dl class="metrics-grid">

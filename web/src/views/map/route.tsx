@@ -1,17 +1,21 @@
 // /map?industry=…&segment=…&region=…&focus=world|china|region&partners=1: institutions sized by
 // the talent they hold, in or out of the home region, a ranked list beside, the region's
 // partners as arcs; a click opens the institution. Zoomed into China: the provinces and the
-// home city; into the region: its districts, labelled at their seats.
+// home city; into the region: its districts, labelled at their seats, and the list ranks the
+// region's own institutions. The region picker names places in the page's language.
 import { ApiError, request } from "../../client";
 import { Name } from "../../components/name";
 import { Empty, ErrorBox, Failure, Loading } from "../../components/status";
 import { WorldMap, type Focus, type MapArc, type MapPlace, type MapPoint } from "../../components/worldmap";
+import { regionName } from "../../components/region";
 import {
   MapChoicesDocument,
+  MapRegionsDocument,
   RegionPartnersDocument,
   RegionPlacesDocument,
   TalentMapPageDocument,
   type MapPlaceFragment,
+  type RegionNamesFragment,
 } from "../../gql/graphql";
 import type { Lang } from "../../i18n";
 import { bilingual, formatNumber, useI18n } from "../../i18n";
@@ -20,7 +24,7 @@ import { entityHref, href, Link, navigate } from "../../router";
 import type { ViewProps } from "../types";
 
 const PAGES = 5; // at most 500 institutions on the map
-const REGIONS = ["cn/suzhou", "cn/suzhou/kunshan", "CN", "US"];
+const HOME = "cn/suzhou";
 
 const FOCI: Focus[] = ["world", "china", "region"];
 
@@ -45,20 +49,30 @@ interface Row extends MapPoint {
   countryCode: string | null;
 }
 
-export default function MapView({ location }: ViewProps) {
-  const { t, lang } = useI18n();
-  const q = location.query;
-  const industry = q.get("industry");
-  const segment = q.get("segment");
-  const region = q.get("region") ?? "cn/suzhou";
-  const focus = FOCI.find((f) => f === q.get("focus")) ?? "world";
-  const showPartners = q.get("partners") === "1";
-  const params = { industry, segment, region, focus, partners: showPartners ? "1" : null };
-  const go = (changes: Record<string, string | null>) => navigate(href("/map", { ...params, ...changes }), true);
-  const choices = useQuery(MapChoicesDocument, { industry: industry ?? "", withIndustry: Boolean(industry) });
-  const points = usePaged<Row>(
+interface MapParams {
+  industry: string | null;
+  segment: string | null;
+  region: string;
+  focus: Focus;
+  partners: boolean;
+}
+
+function mapParams(q: URLSearchParams): MapParams {
+  return {
+    industry: q.get("industry"),
+    segment: q.get("segment"),
+    region: q.get("region") ?? HOME,
+    focus: FOCI.find((f) => f === q.get("focus")) ?? "world",
+    partners: q.get("partners") === "1",
+  };
+}
+
+/** The institutions on the map, most talent first; zoomed into the region, only its own. */
+function usePoints({ industry, segment, region, focus }: MapParams, lang: Lang) {
+  const within = focus === "region";
+  return usePaged<Row>(
     async (after, signal) => {
-      const data = await request(TalentMapPageDocument, { industry, segment, region, first: 100, after }, signal);
+      const data = await request(TalentMapPageDocument, { industry, segment, region, within, first: 100, after }, signal);
       const answer = data.talentMap;
       if (answer.__typename !== "TalentMap") throw new ApiError(answer.message, "graphql");
       return {
@@ -76,12 +90,16 @@ export default function MapView({ location }: ViewProps) {
         })),
       };
     },
-    JSON.stringify([industry, segment, region, lang]),
+    JSON.stringify([industry, segment, region, within, lang]),
     PAGES,
   );
-  const partners = useQuery(RegionPartnersDocument, { region, first: 50 }, { skip: !showPartners });
+}
+
+/** The region's cooperation partners as arcs from its institutions (when asked for). */
+function useArcs(region: string, show: boolean) {
+  const partners = useQuery(RegionPartnersDocument, { region, first: 50 }, { skip: !show });
   const arcs: MapArc[] = [];
-  if (showPartners && partners.status === "done" && partners.data.regionCooperation.__typename === "RegionCooperation") {
+  if (show && partners.status === "done" && partners.data.regionCooperation.__typename === "RegionCooperation") {
     for (const edge of partners.data.regionCooperation.edges) {
       const to = edge.node.location;
       for (const home of edge.homeInstitutions) {
@@ -92,104 +110,155 @@ export default function MapView({ location }: ViewProps) {
       }
     }
   }
-  const places = usePlaces(region, focus, lang);
-  const industries = choices.status === "done" ? choices.data.industries : [];
-  const chosen = choices.status === "done" ? choices.data.industry : undefined;
-  const segments = chosen?.__typename === "Industry" ? chosen.segments : [];
+  return { partners, arcs };
+}
+
+/** The picker's places by name (the home city, its districts, China, the US, the one asked
+ * for), and the name of the one asked for. */
+function useRegions(region: string, lang: Lang): { options: [string, string][]; name: string } {
+  const answer = useQuery(MapRegionsDocument, { home: HOME, region });
+  const found: RegionNamesFragment[] = [];
+  let indent = new Set<string>();
+  if (answer.status === "done") {
+    const { home, china, us, current } = answer.data;
+    if (home.__typename === "Region") {
+      found.push(home, ...home.districts);
+      indent = new Set(home.districts.map((d) => d.id));
+    }
+    for (const r of [china, us, current]) if (r.__typename === "Region") found.push(r);
+  }
+  const named = new Map(found.map((r) => [r.id, (indent.has(r.id) ? "· " : "") + regionName(lang, r)]));
+  const current = answer.status === "done" ? answer.data.current : null;
+  // A link may name a place by an alias (cn/suzhou/sip): its option shows the place's name.
+  if (current?.__typename === "Region" && !named.has(region)) named.set(region, regionName(lang, current));
+  const options: [string, string][] = [...new Set([region, ...named.keys()])].map((id) => [id, named.get(id) ?? id]);
+  return { options, name: (named.get(region) ?? region).replace(/^· /, "") };
+}
+
+export default function MapView({ location }: ViewProps) {
+  const { t, lang } = useI18n();
+  const params = mapParams(location.query);
+  const points = usePoints(params, lang);
+  const { partners, arcs } = useArcs(params.region, params.partners);
+  const places = usePlaces(params.region, params.focus, lang);
+  const regions = useRegions(params.region, lang);
   return (
     <section class="view map" aria-labelledby="view-title">
       <h1 id="view-title">{t("map.title")}</h1>
-      <form class="controls" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          {t("map.industry")}
-          <select value={industry ?? ""} onChange={(e) => go({ industry: e.currentTarget.value || null, segment: null })}>
-            <option value="">{t("map.allTalent")}</option>
-            {industries.map((i) => (
-              <option key={i.id} value={i.id}>
-                {lang === "zh" ? i.nameZh : i.nameEn}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t("map.segment")}
-          <select value={segment ?? ""} disabled={!industry} onChange={(e) => go({ segment: e.currentTarget.value || null })}>
-            <option value="">{t("map.allSegments")}</option>
-            {segments.map((s) => (
-              <option key={s.id} value={s.id}>
-                {lang === "zh" ? s.nameZh : s.nameEn}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t("map.region")}
-          <select value={region} onChange={(e) => go({ region: e.currentTarget.value })}>
-            {[...new Set([region, ...REGIONS])].map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
-        <fieldset class="inline">
-          <legend>{t("map.zoom")}</legend>
-          <button type="button" aria-pressed={focus === "world"} onClick={() => go({ focus: null })}>
-            {t("map.world")}
-          </button>
-          <button type="button" aria-pressed={focus === "china"} onClick={() => go({ focus: "china" })}>
-            {t("map.china")}
-          </button>
-          <button type="button" aria-pressed={focus === "region"} onClick={() => go({ focus: "region" })}>
-            {t("map.homeRegion")}
-          </button>
-        </fieldset>
-        <label class="check">
-          <input type="checkbox" checked={showPartners} onChange={(e) => go({ partners: e.currentTarget.checked ? "1" : null })} />
-          {t("map.partners")}
-        </label>
-      </form>
+      <Controls params={params} regions={regions.options} />
       {points.status === "loading" && <Loading />}
       {points.status === "error" && (points.error.kind === "graphql" ? <Failure message={points.error.message} /> : <ErrorBox error={points.error} />)}
       {points.status === "done" && (
         <div class="with-side">
           <div class="map-main">
-            <WorldMap points={points.data.items} arcs={arcs} places={places} focus={focus} onSelect={(id) => navigate(entityHref("institution", id))} />
+            <WorldMap points={points.data.items} arcs={arcs} places={places} focus={params.focus} onSelect={(id) => navigate(entityHref("institution", id))} />
             <p class="legend-line">
-              <span class="swatch inside" /> {t("map.inside")} ({region}) <span class="swatch outside" /> {t("map.outside")}
+              <span class="swatch inside" /> {t("map.inside")} (<span data-testid="region-name">{regions.name}</span>){" "}
+              <span class="swatch outside" /> {t("map.outside")}
               {" · "}
               {t("map.sizedBy")}
             </p>
-            {showPartners && partners.status === "loading" && <Loading />}
-            {showPartners && partners.status === "done" && (
+            {params.partners && partners.status === "loading" && <Loading />}
+            {params.partners && partners.status === "done" && (
               <p class="muted" data-testid="arc-count">{t("map.partnerArcs", { count: arcs.length })}</p>
             )}
-            {showPartners && partners.status === "error" && <ErrorBox error={partners.error} />}
+            {params.partners && partners.status === "error" && <ErrorBox error={partners.error} />}
           </div>
-          <aside class="side" aria-labelledby="ranked-title">
-            <h2 id="ranked-title">{t("map.ranked")}</h2>
-            <p class="muted" data-testid="map-total" data-count={points.data.total}>
-              {t("map.total", { count: formatNumber(lang, points.data.total) })}
-            </p>
-            {points.data.items.length === 0 ? (
-              <Empty>{t("map.none")}</Empty>
-            ) : (
-              <ol class="ranked" data-testid="map-list">
-                {points.data.items.slice(0, 50).map((p) => (
-                  <li key={p.id} class={p.inside ? "inside" : ""}>
-                    <Link href={entityHref("institution", p.id)} data-id={p.id}>
-                      <Name name={p.name} others={[p.nameZh]} />
-                    </Link>{" "}
-                    <span class="muted">
-                      {p.countryCode} · <span data-testid="talent">{formatNumber(lang, p.value)}</span>
-                    </span>
-                  </li>
-                ))}
-              </ol>
-            )}
-          </aside>
+          <SideList items={points.data.items} total={points.data.total} within={params.focus === "region"} region={regions.name} />
         </div>
       )}
     </section>
+  );
+}
+
+function Controls({ params, regions }: { params: MapParams; regions: [string, string][] }) {
+  const { t, lang } = useI18n();
+  const { industry, segment, region, focus, partners } = params;
+  const go = (changes: Record<string, string | null>) =>
+    navigate(href("/map", { industry, segment, region, focus, partners: partners ? "1" : null, ...changes }), true);
+  const choices = useQuery(MapChoicesDocument, { industry: industry ?? "", withIndustry: Boolean(industry) });
+  const industries = choices.status === "done" ? choices.data.industries : [];
+  const chosen = choices.status === "done" ? choices.data.industry : undefined;
+  const segments = chosen?.__typename === "Industry" ? chosen.segments : [];
+  return (
+    <form class="controls" onSubmit={(e) => e.preventDefault()}>
+      <label>
+        {t("map.industry")}
+        <select value={industry ?? ""} onChange={(e) => go({ industry: e.currentTarget.value || null, segment: null })}>
+          <option value="">{t("map.allTalent")}</option>
+          {industries.map((i) => (
+            <option key={i.id} value={i.id}>
+              {lang === "zh" ? i.nameZh : i.nameEn}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t("map.segment")}
+        <select value={segment ?? ""} disabled={!industry} onChange={(e) => go({ segment: e.currentTarget.value || null })}>
+          <option value="">{t("map.allSegments")}</option>
+          {segments.map((s) => (
+            <option key={s.id} value={s.id}>
+              {lang === "zh" ? s.nameZh : s.nameEn}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        {t("map.region")}
+        <select value={region} onChange={(e) => go({ region: e.currentTarget.value })} data-testid="region-picker">
+          {regions.map(([id, name]) => (
+            <option key={id} value={id}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <fieldset class="inline">
+        <legend>{t("map.zoom")}</legend>
+        <button type="button" aria-pressed={focus === "world"} onClick={() => go({ focus: null })}>
+          {t("map.world")}
+        </button>
+        <button type="button" aria-pressed={focus === "china"} onClick={() => go({ focus: "china" })}>
+          {t("map.china")}
+        </button>
+        <button type="button" aria-pressed={focus === "region"} onClick={() => go({ focus: "region" })}>
+          {t("map.homeRegion")}
+        </button>
+      </fieldset>
+      <label class="check">
+        <input type="checkbox" checked={partners} onChange={(e) => go({ partners: e.currentTarget.checked ? "1" : null })} />
+        {t("map.partners")}
+      </label>
+    </form>
+  );
+}
+
+/** The same institutions ranked (the first 50): the world's, or zoomed in, the region's. */
+function SideList({ items, total, within, region }: { items: Row[]; total: number; within: boolean; region: string }) {
+  const { t, lang } = useI18n();
+  return (
+    <aside class="side" aria-labelledby="ranked-title">
+      <h2 id="ranked-title">{within ? t("map.rankedIn", { region }) : t("map.ranked")}</h2>
+      <p class="muted" data-testid="map-total" data-count={total}>
+        {t("map.total", { count: formatNumber(lang, total) })}
+      </p>
+      {items.length === 0 ? (
+        <Empty>{t("map.none")}</Empty>
+      ) : (
+        <ol class="ranked" data-testid="map-list">
+          {items.slice(0, 50).map((p) => (
+            <li key={p.id} class={p.inside ? "inside" : ""}>
+              <Link href={entityHref("institution", p.id)} data-id={p.id}>
+                <Name name={p.name} others={[p.nameZh]} />
+              </Link>{" "}
+              <span class="muted">
+                {p.countryCode} · <span data-testid="talent">{formatNumber(lang, p.value)}</span>
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </aside>
   );
 }

@@ -2,6 +2,7 @@
 // topics, metrics, co-authors, teams, and the co-author network (click a person to recentre).
 import { YearChart } from "../../components/chart";
 import { Name } from "../../components/name";
+import { OpenCase } from "../../components/open-case";
 import { Network, type NetworkEdge, type NetworkNode } from "../../components/network";
 import { Empty, Failure, Loaded } from "../../components/status";
 import { ScientistNetworkDocument, ScientistProfileDocument, type ScientistNetworkQuery } from "../../gql/graphql";
@@ -10,6 +11,7 @@ import { useQuery } from "../../query";
 import { allows, useCaller } from "../../role";
 import { entityHref, href, Link, navigate, shortId } from "../../router";
 import type { ViewProps } from "../types";
+import { SinceLastVisit } from "./changes";
 import { ScoreCard } from "./scorecard";
 
 interface Affiliated {
@@ -84,6 +86,7 @@ export default function ScientistView({ location }: ViewProps) {
                 {allows(caller, "paths") && (
                   <Link href={href("/paths", { from: shortId(s.id) })}>{t("scientist.findPaths")}</Link>
                 )}
+                <OpenCase id={s.id} kind="SCIENTIST" />
               </p>
             </header>
             <dl class="metrics-grid">
@@ -93,6 +96,7 @@ export default function ScientistView({ location }: ViewProps) {
               <div><dt>{t("metric.i10Index")}</dt><dd>{formatNumber(lang, m.i10Index)}</dd></div>
               <div><dt>{t("metric.meanCitedness")}</dt><dd>{m.twoYearMeanCitedness?.toFixed(2) ?? "–"}</dd></div>
             </dl>
+            <SinceLastVisit id={s.id} />
             <ScoreCard id={id} segment={location.query.get("segment")} path={`/scientist/${encodeURIComponent(id)}`} />
             <div class="columns">
               <section aria-labelledby="affiliations-title">

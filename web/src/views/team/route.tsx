@@ -5,6 +5,7 @@ import { WorldMap } from "../../components/worldmap";
 import { TeamProfileDocument } from "../../gql/graphql";
 import { formatNumber, useI18n } from "../../i18n";
 import { useQuery } from "../../query";
+import { OpenCase } from "../../components/open-case";
 import { entityHref, Link, navigate } from "../../router";
 import type { ViewProps } from "../types";
 
@@ -33,6 +34,8 @@ export default function TeamView({ location }: ViewProps) {
                   </Link>
                 )}
                 {team.firstYear && ` · ${team.firstYear}–${team.lastYear ?? ""}`}
+                {" "}
+                <OpenCase id={team.id} kind="TEAM" />
               </p>
             </header>
             <dl class="metrics-grid">

@@ -5,6 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { Empty, ErrorBox, Failure, Loaded } from "../../components/status";
 import { Tracked } from "../../components/tracked";
+import { eventText } from "../../components/says";
 import { ApiError, request, subscribe, type LiveState } from "../../client";
 import {
   CreateWatchlistDocument,
@@ -234,7 +235,7 @@ function Feed({ id }: { id: string }) {
                 <li key={e.id} data-id={e.id} data-kind={e.kind} class={live.includes(e) ? "event live-event" : "event"}>
                   <span class="badge">{t(`event.${e.kind}` as Key)}</span> <Tracked id={e.entityId} kind={e.entityKind} entity={e.entity} />{" "}
                   <span class="muted">{formatDateTime(lang, e.at)}</span>
-                  <p class="summary">{e.summary}</p>
+                  <p class="summary">{eventText(t, e)}</p>
                 </li>
               ))}
             </ol>
