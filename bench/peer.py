@@ -40,6 +40,7 @@ import graphql
 import httpx
 
 from bench.api import (
+    LOADED,
     Call,
     Family,
     Sample,
@@ -54,8 +55,8 @@ from bench.api import (
 )
 from bench.peer_families import FAMILIES, Ids, PeerFamily, differences
 from bench.synthetic import free_port
-from graph import server
-from graph.driver import connect_async
+from graph import migrations, server
+from graph.driver import connect, connect_async
 from graph.errors import GraphError
 from graph.reader import Reader
 from schema.settings import Settings
@@ -74,6 +75,7 @@ class Cell:
     p99: float
     rps: float
     errors: int
+    requests: int = 0
     cpu_ms: float | None = None
 
 
@@ -94,28 +96,30 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def wrk(url: str, bodies: Path, headers: dict[str, str], clients: int, seconds: float) -> Cell:
+def wrk(url: str, bodies: Path, headers: dict[str, str], clients: int, seconds: int) -> Cell:
     """`wrk` with `clients` connections on one thread for `seconds`."""
     command = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "30s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command += ["-s", str(PEER / "wrk.lua"), url, "--", str(bodies)]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    result = json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {done.stderr or done.stdout}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
     return Cell(
         result["p50"] / 1000, result["p99"] / 1000, result["requests"] / result["seconds"],
-        result["errors"],
+        result["errors"], result["requests"],
     )  # fmt: skip
 
 
 def load_cell(
-    url: str, bodies: Path, headers: dict[str, str], pid: int, clients: int, seconds: float
+    url: str, bodies: Path, headers: dict[str, str], pid: int, clients: int, seconds: int
 ) -> Cell:
     """A warm-up of a fifth of `seconds`, then the measured run with the API's CPU."""
-    wrk(url, bodies, headers, clients, max(1.0, seconds / 5))
+    wrk(url, bodies, headers, clients, max(1, seconds // 5))
     before = cpu_seconds(pid)
     cell = wrk(url, bodies, headers, clients, seconds)
-    cell.cpu_ms = (cpu_seconds(pid) - before) * 1000 / max(1, round(cell.rps * seconds))
+    cell.cpu_ms = (cpu_seconds(pid) - before) * 1000 / max(1, cell.requests)
     return cell
 
 
@@ -305,7 +309,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--scientists", type=int, default=100_000, help="bench/api's load size")
     parser.add_argument("--home", type=Path, help="keep and reuse the loaded graph here")
     parser.add_argument("--clients", default="1,10,20", help="comma-separated connections")
-    parser.add_argument("--seconds", type=float, default=10.0, help="wrk's time per cell")
+    parser.add_argument("--seconds", type=int, default=10, help="wrk's time per cell")
     parser.add_argument("--requests", type=int, default=300, help="drawn variables per family")
     parser.add_argument("--check", type=int, default=50, help="ids compared per family")
     parser.add_argument("--seed", type=int, default=7)
@@ -353,6 +357,24 @@ def run(settings: Settings, ends: Endpoints, args: argparse.Namespace, work: Pat
     )
 
 
+def reuse_or_load(settings: Settings, args: argparse.Namespace) -> list[str]:
+    """bench/api's load (`load_once`); a kept home that holds it is reused as it is, with the
+    migrations applied but without bench/api's second derived step (minutes on 2 cores):
+    re-run `make bench-api` on it first when the derived step changed since."""
+    marker = Path(settings.home) / LOADED
+    if not marker.is_file():
+        return load_once(settings, args.scientists, args.seed, args.batch_size)
+    done = json.loads(marker.read_text(encoding="utf-8"))
+    if (done.get("scientists"), done.get("seed")) != (args.scientists, args.seed):
+        raise SystemExit(
+            f"{settings.home} holds a load of {done.get('scientists')} scientists, seed "
+            f"{done.get('seed')}: pass those, or another --home"
+        )
+    with connect(settings) as driver:
+        migrations.migrate(driver, settings.neo4j_database)
+    return [*done["notes"], f"(reused the load in {settings.home})"]
+
+
 def main() -> None:
     args = arguments()
     load_before = os.getloadavg()
@@ -363,7 +385,7 @@ def main() -> None:
         settings = Settings(home=home, neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
         server.start(settings)
         stack.callback(server.stop, settings)
-        notes = load_once(settings, args.scientists, args.seed, args.batch_size)
+        notes = reuse_or_load(settings, args)
         ours_port, peer_port = free_port(), free_port()
         ours = serve(settings, ours_port, 1)
         stack.callback(_end, ours)
