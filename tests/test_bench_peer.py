@@ -11,7 +11,7 @@ import pytest
 from neo4j import Driver
 
 from bench.api import sample_ids
-from bench.peer import Endpoints, check, start_peer, to_ids
+from bench.peer import Endpoints, check, start_peer, to_ids, warm
 from bench.peer_families import FAMILIES, differences
 from schema.settings import Settings
 from tests.conftest import API_KEYS, free_port
@@ -61,6 +61,7 @@ def test_both_apis_give_the_same_data(api_url: str, peer_url: str, settings: Set
     rng = random.Random(20)
     for family in FAMILIES:
         draws = [family.variables(rng, ids) for _ in range(8)]
+        warm(settings, family, draws[0][0])
         problems, answers = check(family, ends, draws)
         assert problems == []
         found = [family.from_ours(data) for _, data in answers]
