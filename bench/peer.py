@@ -40,7 +40,6 @@ import graphql
 import httpx
 
 from bench.api import (
-    LOADED,
     Call,
     Family,
     Sample,
@@ -55,8 +54,8 @@ from bench.api import (
 )
 from bench.peer_families import FAMILIES, Ids, PeerFamily, differences
 from bench.synthetic import free_port
-from graph import migrations, server
-from graph.driver import connect, connect_async
+from graph import server
+from graph.driver import connect_async
 from graph.errors import GraphError
 from graph.reader import Reader
 from schema.settings import Settings
@@ -366,24 +365,6 @@ def run(settings: Settings, ends: Endpoints, args: argparse.Namespace, work: Pat
     )
 
 
-def reuse_or_load(settings: Settings, args: argparse.Namespace) -> list[str]:
-    """bench/api's load (`load_once`); a kept home that holds it is reused as it is, with the
-    migrations applied but without bench/api's second derived step (minutes on 2 cores):
-    re-run `make bench-api` on it first when the derived step changed since."""
-    marker = Path(settings.home) / LOADED
-    if not marker.is_file():
-        return load_once(settings, args.scientists, args.seed, args.batch_size)
-    done = json.loads(marker.read_text(encoding="utf-8"))
-    if (done.get("scientists"), done.get("seed")) != (args.scientists, args.seed):
-        raise SystemExit(
-            f"{settings.home} holds a load of {done.get('scientists')} scientists, seed "
-            f"{done.get('seed')}: pass those, or another --home"
-        )
-    with connect(settings) as driver:
-        migrations.migrate(driver, settings.neo4j_database)
-    return [*done["notes"], f"(reused the load in {settings.home})"]
-
-
 def main() -> None:
     args = arguments()
     load_before = os.getloadavg()
@@ -394,7 +375,7 @@ def main() -> None:
         settings = Settings(home=home, neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
         server.start(settings)
         stack.callback(server.stop, settings)
-        notes = reuse_or_load(settings, args)
+        notes = load_once(settings, args.scientists, args.seed, args.batch_size)
         ours_port, peer_port = free_port(), free_port()
         ours = serve(settings, ours_port, 1)
         stack.callback(_end, ours)
