@@ -19,7 +19,7 @@ WEB_STAMP := web/node_modules/.installed-stamp
 WEB_SOURCES := $(shell find web/src web/scripts -path web/src/gql -prune -o -type f -print 2>/dev/null) \
 	web/index.html web/vite.config.ts web/codegen.ts web/tsconfig.json api/schema.graphql
 
-.PHONY: install web run test lint format schema stop clean bench bench-ingest bench-api bench-text bench-web
+.PHONY: install web run test lint format schema stop clean bench bench-ingest bench-api bench-text bench-web bench-peer peer
 
 # uv (pinned) installs the pinned dependencies in a fraction of pip's time (measured on a fresh
 # HOME at load ~25: 47 s against pip's 269 s; user CPU 4.6 s against 44 s).
@@ -42,6 +42,15 @@ web/dist/index.html: $(WEB_STAMP) $(WEB_SOURCES)
 
 web: web/dist/index.html
 
+# The peer of the API benchmark (bench/peer/: @neo4j/graphql on Node 20, its own lock file);
+# tests/test_bench_peer.py starts it too.
+PEER_STAMP := bench/peer/node_modules/.installed-stamp
+$(PEER_STAMP): bench/peer/package-lock.json
+	cd bench/peer && npm ci --no-audit --no-fund
+	touch $(PEER_STAMP)
+
+peer: $(PEER_STAMP)
+
 run: install web
 	$(BIN)/talentmap neo4j start
 	$(BIN)/talentmap db migrate
@@ -60,7 +69,7 @@ run: install web
 # one process when NEO4J_URI names a server, as modules wipe the database they use.
 PYTEST_PARALLEL := $(if $(NEO4J_URI),,-n 2 --dist loadfile)
 
-test: install lint web
+test: install lint web peer
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # Python: ruff and mypy; the page: ESLint (web/eslint.config.js; tsc runs in its build).
@@ -81,7 +90,7 @@ stop: install
 	$(BIN)/talentmap neo4j stop
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache web/node_modules web/dist web/src/gql
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache web/node_modules web/dist web/src/gql bench/peer/node_modules
 
 bench: install
 	$(BIN)/python -m bench.run
@@ -91,6 +100,10 @@ bench-ingest: install
 
 bench-api: install
 	$(BIN)/python -m bench.api
+
+# Ours beside @neo4j/graphql and the bare Cypher; the load generator is wrk (apt-get install wrk).
+bench-peer: install peer
+	$(BIN)/python -m bench.peer $(BENCH_PEER_ARGS)
 
 bench-text: install
 	$(BIN)/python -m bench.text

@@ -158,7 +158,13 @@ def graph(request: pytest.FixtureRequest, driver: Driver, settings: Settings) ->
 # test process loads it once for them all: the scheduler below gives each group to one process,
 # its modules one after another, and their `graph` is the group's graph.
 SHARED_GRAPHS: dict[str, tuple[str, ...]] = {
-    "works": ("test_api.py", "test_api_facets.py", "test_heat.py", "test_evaluation.py"),
+    "works": (
+        "test_api.py",
+        "test_api_facets.py",
+        "test_heat.py",
+        "test_evaluation.py",
+        "test_bench_peer.py",
+    ),
     "demo": (
         "test_api_chain.py",
         "test_web.py",
