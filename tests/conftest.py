@@ -158,7 +158,13 @@ def graph(request: pytest.FixtureRequest, driver: Driver, settings: Settings) ->
 # test process loads it once for them all: the scheduler below gives each group to one process,
 # its modules one after another, and their `graph` is the group's graph.
 SHARED_GRAPHS: dict[str, tuple[str, ...]] = {
-    "works": ("test_api.py", "test_api_facets.py", "test_heat.py", "test_evaluation.py"),
+    "works": (
+        "test_api.py",
+        "test_api_facets.py",
+        "test_heat.py",
+        "test_evaluation.py",
+        "test_api_fuzz.py",
+    ),
     "demo": ("test_api_chain.py", "test_web.py", "test_api_paths.py", "test_api_cooperation.py"),
 }
 SHARED_GROUP = {module: name for name, modules in SHARED_GRAPHS.items() for module in modules}
@@ -336,9 +342,16 @@ def serve_api(settings: Settings) -> Iterator[str]:
     import uvicorn
 
     from api.app import create_app
+    from api.http_limits import uvicorn_options
 
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        **uvicorn_options(settings),
+    )
     api_server = uvicorn.Server(config)
     thread = threading.Thread(target=api_server.run, daemon=True)
     thread.start()
