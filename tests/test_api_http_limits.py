@@ -1,7 +1,8 @@
 """HTTP limits (api/http_limits.py) over real sockets against the real API: bodies over the
 limit refused before they are read whole (declared or chunked), slow headers and slow bodies
-cut off, idle keep-alive connections closed. No Neo4j: every request here is refused before
-one is needed, or asks `{ __typename }` as an anonymous viewer."""
+cut off, idle keep-alive connections closed. No Neo4j: the API points at a port nothing
+listens on, so every request is refused before one is needed, asks `{ __typename }` as an
+anonymous viewer, or gets the 503 of a Neo4j that is down."""
 
 from __future__ import annotations
 
@@ -146,3 +147,30 @@ def test_the_readme_lists_the_limits() -> None:
         "TALENTMAP_API_QUERY_TIMEOUT",
     ):
         assert name in readme, name
+
+
+def test_without_neo4j_answers_are_503_with_retry_after(api: tuple[str, int]) -> None:
+    """This module's API points at a port nothing listens on: Neo4j is down from the start."""
+    url = api[0]
+    asks = {
+        "a resolver's read": {},
+        "a key lookup": {"Authorization": "Bearer tmk_unknown"},
+    }
+    for what, headers in asks.items():
+        started = time.monotonic()
+        answer = httpx.post(
+            f"{url}/graphql",
+            json={"query": '{ scientist(id: "A5023888391") { __typename } }'},
+            headers=headers,
+            timeout=30,
+        )
+        assert time.monotonic() - started < 10, what
+        assert answer.status_code == 503, (what, answer.text)
+        assert answer.headers["retry-after"] == "5"
+        errors = answer.json()["errors"]
+        assert {e["extensions"]["code"] for e in errors} == {"UNAVAILABLE"}, what
+        assert "unreachable" in errors[0]["message"]
+        assert "127.0.0.1" not in answer.text  # the driver's words stay in the log
+    ready = httpx.get(f"{url}/readyz", timeout=30)
+    assert (ready.status_code, ready.headers["retry-after"]) == (503, "5")
+    assert httpx.get(f"{url}/healthz", timeout=30).status_code == 200
