@@ -22,7 +22,7 @@ from api.auth import KeyStore, Principal, UnauthenticatedError, authenticate
 from api.context import Context
 from api.errors import RETRY_AFTER_SECONDS, ErrorCode
 from api.export import add_exports
-from api.http_limits import BodyLimitMiddleware
+from api.http_limits import BodyLimitMiddleware, DeadlineMiddleware, request_deadline
 from api.limits import Limits
 from api.metrics import CONTENT_TYPE, Metrics
 from api.requests import RequestIdMiddleware, current_request_id
@@ -42,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics = Metrics()
     limits = Limits.from_settings(settings)
     app = FastAPI(title="TalentMap", lifespan=_lifespan(settings, metrics))
+    # Inside the body limits, around everything else a GraphQL request does.
+    app.add_middleware(DeadlineMiddleware, seconds=request_deadline(settings))
     # Bodies are counted as they stream in, before any route reads them (api/http_limits.py).
     app.add_middleware(
         BodyLimitMiddleware,

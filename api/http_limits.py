@@ -8,6 +8,9 @@
 - header time: a connection that has not sent a request's headers within
   `api_header_timeout` seconds of opening (or of that request's first byte) is closed
   (`HeaderTimeoutProtocol`; uvicorn itself waits for ever);
+- request time: a GraphQL request must start its answer within `request_deadline` seconds
+  (the query timeout, the client's grace of graph.reader.CLIENT_GRACE, and 1 s), else 503
+  with `Retry-After` (code TIMEOUT);
 - uvicorn's own: an idle keep-alive connection is closed after `api_keep_alive_timeout`
   seconds, and over `api_max_connections` connections at once new requests get 503.
 
@@ -25,8 +28,9 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from api.errors import ErrorCode
+from api.errors import RETRY_AFTER_SECONDS, ErrorCode
 from api.requests import current_request_id
+from graph.reader import CLIENT_GRACE
 from schema.settings import Settings
 
 
@@ -37,7 +41,9 @@ class _Refused(Exception):  # noqa: N818 - a signal inside this module, not an e
         self.code = code
 
 
-async def refuse(send: Send, status: int, code: ErrorCode, message: str) -> None:
+async def refuse(
+    send: Send, status: int, code: ErrorCode, message: str, *, retry_after: int | None = None
+) -> None:
     """Answer `status` with a GraphQL-shaped error body, and close the connection."""
     extensions = {"code": code, "requestId": current_request_id()}
     body = json.dumps({"data": None, "errors": [{"message": message, "extensions": extensions}]})
@@ -49,6 +55,7 @@ async def refuse(send: Send, status: int, code: ErrorCode, message: str) -> None
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body.encode())).encode()),
                 (b"connection", b"close"),
+                *([(b"retry-after", str(retry_after).encode())] if retry_after else []),
             ],
         }
     )
@@ -116,6 +123,53 @@ class BodyLimitMiddleware:
             if started:
                 raise
             await refuse(send, refusal.status, refusal.code, str(refusal))
+
+
+def request_deadline(settings: Settings) -> float:
+    """Seconds a GraphQL request has to start its answer: longer than one unit of work may
+    take (graph/reader.py), so a single slow query still gets its own TIMEOUT answer."""
+    return settings.api_query_timeout + CLIENT_GRACE + 1.0
+
+
+class DeadlineMiddleware:
+    """Pure ASGI: a request to `prefix` (GraphQL) must start its response within `seconds`
+    (`request_deadline`), else 503 with `Retry-After` and code TIMEOUT.
+    Each Neo4j unit of work is bounded on its own (graph/reader.py); this bounds their sum, so
+    a request meeting a slow or restarting Neo4j at several steps (its key, then its fields)
+    still ends in time. A response that has started (a subscription's stream) is not cut."""
+
+    def __init__(self, app: ASGIApp, *, seconds: float, prefix: str = "/graphql") -> None:
+        self.app = app
+        self.seconds = seconds
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        started = False
+        deadline = asyncio.timeout(self.seconds)
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                deadline.reschedule(None)
+            await send(message)
+
+        try:
+            async with deadline:
+                await self.app(scope, receive, tracking_send)
+        except TimeoutError:
+            if started or not deadline.expired():
+                raise
+            await refuse(
+                send,
+                503,
+                ErrorCode.TIMEOUT,
+                f"the request took longer than {self.seconds:g} s; retry shortly",
+                retry_after=RETRY_AFTER_SECONDS,
+            )
 
 
 class HeaderTimeoutProtocol(HttpToolsProtocol):

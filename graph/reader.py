@@ -32,8 +32,9 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from graph.errors import GraphError, QueryTimeoutError, UnavailableError
 
 P = ParamSpec("P")
-# Seconds past the query timeout after which the client gives up on a unit of work itself.
-CLIENT_GRACE = 2.0
+# Seconds past the query timeout after which the client gives up on a unit of work itself:
+# more than Neo4j's own check of transaction timeouts (every 2 s by default) takes to stop it.
+CLIENT_GRACE = 3.0
 # After Neo4j was found unreachable, units of work fail at once for this many seconds instead
 # of each waiting for a connection: a request meets the outage once, not at every level.
 BREAKER_SECONDS = 1.0

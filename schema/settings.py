@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     ingest_batch_size: int = Field(default=2000, ge=1, le=100_000)
     # Works with more authors are kept, but left out of the co-author and team networks.
     max_authors_for_ties: int = Field(default=100, ge=2)
+    # Entities per transaction of the derived step (ingest/derived/step.py); each chunk's
+    # marks are cleared with it, so a killed step resumes after the last committed chunk.
+    derive_chunk: int = Field(default=500, ge=1, le=100_000)
 
     openalex_api_url: str = "https://api.openalex.org"
     openalex_api_key: SecretStr | None = None

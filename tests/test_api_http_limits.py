@@ -6,6 +6,7 @@ anonymous viewer, or gets the 503 of a Neo4j that is down."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import time
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.http_limits import DeadlineMiddleware
 from schema.settings import Settings
 from tests.conftest import free_port, serve_api
 
@@ -174,3 +177,34 @@ def test_without_neo4j_answers_are_503_with_retry_after(api: tuple[str, int]) ->
     ready = httpx.get(f"{url}/readyz", timeout=30)
     assert (ready.status_code, ready.headers["retry-after"]) == (503, "5")
     assert httpx.get(f"{url}/healthz", timeout=30).status_code == 200
+
+
+def test_the_deadline_refuses_a_late_answer_but_never_cuts_a_started_one() -> None:
+    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(5)
+
+    async def streaming(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await asyncio.sleep(0.3)  # past the deadline, once the answer has started
+        await send({"type": "http.response.body", "body": b"done"})
+
+    async def run(app: ASGIApp, path: str) -> list[Message]:
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "path": path, "headers": []}
+        await DeadlineMiddleware(app, seconds=0.1)(scope, receive, send)
+        return sent
+
+    started = time.monotonic()
+    late = asyncio.run(run(slow, "/graphql"))
+    assert time.monotonic() - started < 1
+    assert late[0]["status"] == 503
+    assert (b"retry-after", b"5") in late[0]["headers"]
+    assert code(late[1]["body"]) == "TIMEOUT"
+    assert asyncio.run(run(streaming, "/graphql"))[-1]["body"] == b"done"
