@@ -222,8 +222,11 @@ class ReadPool:
         """Whether Neo4j answers a query now (within the timeout)."""
         try:
             async with asyncio.timeout(self._timeout):
+                # No bookmarks: after a restore (talentmap db restore) the database's
+                # transaction ids start lower than any bookmark this driver kept, and a
+                # bookmark would make the probe wait for a version that never comes.
                 records, _, _ = await self._driver.execute_query(
-                    "RETURN 1 AS ok", database_=self._database
+                    "RETURN 1 AS ok", database_=self._database, bookmark_manager_=None
                 )
         except (Neo4jError, ServiceUnavailable, SessionExpired, OSError, TimeoutError):
             return False
