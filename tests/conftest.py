@@ -57,6 +57,8 @@ SLOW_MODULES = (
     "test_identity_curation.py",
     "test_ingest_authors.py",
     "test_resume.py",
+    "test_resilience.py",
+    "test_derive_kill.py",
 )
 
 
