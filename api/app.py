@@ -20,8 +20,9 @@ from starlette.requests import HTTPConnection
 
 from api.auth import KeyStore, Principal, UnauthenticatedError, authenticate
 from api.context import Context
-from api.errors import ErrorCode
+from api.errors import RETRY_AFTER_SECONDS, ErrorCode
 from api.export import add_exports
+from api.http_limits import BodyLimitMiddleware, DeadlineMiddleware, request_deadline
 from api.limits import Limits
 from api.metrics import CONTENT_TYPE, Metrics
 from api.requests import RequestIdMiddleware, current_request_id
@@ -29,6 +30,7 @@ from api.schema import schema
 from api.web import WEB_DIST, WebGraphQLRouter, mount_web
 from api.webhooks import Deliverer
 from graph.driver import connect_async
+from graph.errors import QueryTimeoutError, UnavailableError
 from graph.reader import ReadPool
 from schema.settings import Settings
 
@@ -40,6 +42,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics = Metrics()
     limits = Limits.from_settings(settings)
     app = FastAPI(title="TalentMap", lifespan=_lifespan(settings, metrics))
+    # Inside the body limits, around everything else a GraphQL request does.
+    app.add_middleware(DeadlineMiddleware, seconds=request_deadline(settings))
+    # Bodies are counted as they stream in, before any route reads them (api/http_limits.py).
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.api_max_body_bytes,
+        timeout=settings.api_body_timeout,
+    )
     # Around everything, exception handlers included: even a 401 carries the request id.
     app.add_middleware(RequestIdMiddleware)
     app.include_router(
@@ -52,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prefix="/graphql",
     )
     _add_unauthenticated_handler(app, metrics)
+    _add_unavailable_handler(app, metrics)
     _add_probes(app, metrics)
     add_exports(app, settings)
     # Last: it answers every other GET with the page.
@@ -67,7 +78,7 @@ def _lifespan(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = ReadPool(
-            connect_async(settings),
+            connect_async(settings, timeout=settings.api_query_timeout),
             settings.neo4j_database,
             timeout=settings.api_query_timeout,
             observe=metrics.observe_neo4j,
@@ -108,11 +119,15 @@ def _context_getter(
         deferred = websocket and "authorization" not in request.headers
         asks = websocket or request.scope["method"] != "GET" or "query" in request.query_params
         if asks and not deferred:
-            principal = await authenticate(
-                request.headers.get("authorization"),
-                request.app.state.keys,
-                settings.api_anonymous_role,
-            )
+            try:
+                principal = await authenticate(
+                    request.headers.get("authorization"),
+                    request.app.state.keys,
+                    settings.api_anonymous_role,
+                )
+            except QueryTimeoutError as e:
+                # A key lookup is one indexed read: past the timeout, Neo4j is not serving.
+                raise UnavailableError("the graph database is not answering; retry shortly") from e
         return Context(pool, principal=principal, limits=limits, metrics=metrics)
 
     return context_getter
@@ -138,6 +153,29 @@ def _add_unauthenticated_handler(app: FastAPI, metrics: Metrics) -> None:
         return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
+def _add_unavailable_handler(app: FastAPI, metrics: Metrics) -> None:
+    @app.exception_handler(UnavailableError)
+    async def unavailable(request: Request, error: UnavailableError) -> JSONResponse:
+        """HTTP 503 with `Retry-After` when Neo4j is unreachable outside a resolver (looking up
+        the caller's key); inside one, WebGraphQLRouter answers the same (api/web.py)."""
+        metrics.errors.labels(operation="", code=ErrorCode.UNAVAILABLE).inc()
+        body = {
+            "data": None,
+            "errors": [
+                {
+                    "message": str(error),
+                    "extensions": {
+                        "code": ErrorCode.UNAVAILABLE,
+                        "requestId": current_request_id(),
+                    },
+                }
+            ],
+        }
+        return JSONResponse(
+            body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+        )
+
+
 def _add_probes(app: FastAPI, metrics: Metrics) -> None:
     """/healthz, /readyz and /metrics."""
 
@@ -153,6 +191,7 @@ def _add_probes(app: FastAPI, metrics: Metrics) -> None:
         if await pool.ready():
             return {"status": "ready"}
         response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return {"status": "neo4j unreachable"}
 
     @app.get("/metrics")

@@ -10,13 +10,14 @@ cache holds digests, never keys, and is bounded.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from graph.errors import GraphError
-from graph.reader import ReadPool
+from graph.reader import Reader, ReadPool
 from graph.write.apikey import api_keys_by_hash, touch_api_key
 from schema.apikey import ApiKey, Role, key_hash
 
@@ -61,6 +62,7 @@ class KeyStore:
         self._ttl = ttl
         self._clock = clock
         self._cache: dict[str, tuple[float, ApiKey | None]] = {}
+        self._touches: set[asyncio.Task[None]] = set()  # kept until done (asyncio holds weakly)
 
     async def find(self, secret: str) -> ApiKey | None:
         digest = key_hash(secret)
@@ -74,11 +76,19 @@ class KeyStore:
             self._cache.clear()
         self._cache[digest] = (now + self._ttl, key)
         if key is not None and not key.revoked:
-            try:
-                await reader.write(touch_api_key, key.id)
-            except GraphError as e:  # bookkeeping only: never refuse a request for it
-                log.warning("could not record the use of API key %s: %s", key.id, e)
+            # Bookkeeping only: beside the request, never holding or refusing it (a Neo4j
+            # going down would otherwise cost the request a second wait).
+            task = asyncio.create_task(self._touch(reader, key.id))
+            self._touches.add(task)
+            task.add_done_callback(self._touches.discard)
         return key
+
+    @staticmethod
+    async def _touch(reader: Reader, key_id: str) -> None:
+        try:
+            await reader.write(touch_api_key, key_id)
+        except GraphError as e:
+            log.warning("could not record the use of API key %s: %s", key_id, e)
 
 
 async def authenticate(

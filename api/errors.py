@@ -2,7 +2,8 @@
 (`NotFound`, `InvalidId`, `InvalidRange`; for people's writes `InvalidInput`,
 `VersionConflict`, `Forbidden`), all implementing the `Failure` interface; bad
 arguments of nested fields raise `UserInputError`, whose message is shown, and so is a read
-that ran past the query timeout (`graph.errors.QueryTimeoutError`); everything else is masked
+that ran past the query timeout (`graph.errors.QueryTimeoutError`), and Neo4j being
+unreachable (`graph.errors.UnavailableError`: code UNAVAILABLE, HTTP 503); everything else is masked
 ("Unexpected error." with the request id, api/guard.py) and logged with its traceback."""
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from enum import StrEnum
 import strawberry
 from graphql import GraphQLError
 
-from graph.errors import QueryTimeoutError
+from graph.errors import QueryTimeoutError, UnavailableError
+
+# Seconds a client is told to wait (`Retry-After`) when Neo4j cannot be reached.
+RETRY_AFTER_SECONDS = 5
 
 
 class ErrorCode(StrEnum):
@@ -24,6 +28,9 @@ class ErrorCode(StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"  # UserInputError, or `first` out of range
     TIMEOUT = "TIMEOUT"  # a read ran past the query timeout
     INVALID = "GRAPHQL_VALIDATION_FAILED"  # syntax and validation errors of graphql-core
+    UNAVAILABLE = "UNAVAILABLE"  # Neo4j cannot be reached now: retry later (HTTP 503)
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"  # the request body is over the limit (HTTP 413)
+    REQUEST_TIMEOUT = "REQUEST_TIMEOUT"  # the body did not arrive in time (HTTP 408)
     INTERNAL = "INTERNAL_SERVER_ERROR"  # everything unexpected (masked)
 
 
@@ -77,4 +84,4 @@ def should_mask(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None:
         return False  # validation and parse errors from graphql-core itself
-    return not isinstance(original, UserInputError | QueryTimeoutError)
+    return not isinstance(original, UserInputError | QueryTimeoutError | UnavailableError)

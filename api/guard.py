@@ -47,7 +47,7 @@ from api.errors import ErrorCode, UserInputError, should_mask
 from api.limits import Limits
 from api.metrics import Metrics
 from api.requests import current_request_id
-from graph.errors import QueryTimeoutError
+from graph.errors import QueryTimeoutError, UnavailableError
 
 
 def error_code(error: GraphQLError) -> str:
@@ -60,6 +60,8 @@ def error_code(error: GraphQLError) -> str:
         return ErrorCode.INVALID  # syntax and validation errors of graphql-core itself
     if isinstance(original, QueryTimeoutError):
         return ErrorCode.TIMEOUT
+    if isinstance(original, UnavailableError):
+        return ErrorCode.UNAVAILABLE
     if isinstance(original, UserInputError):
         return ErrorCode.BAD_USER_INPUT
     return ErrorCode.INTERNAL

@@ -22,10 +22,12 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import UnauthenticatedError, authenticate
 from api.context import Context
+from api.errors import RETRY_AFTER_SECONDS, ErrorCode
 from schema.apikey import Role
 
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
@@ -75,6 +77,25 @@ class WebGraphQLRouter(GraphQLRouter[object, None]):
         except UnauthenticatedError as e:
             raise ConnectionRejectionError({"message": str(e)}) from e
         return NO_PAYLOAD
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """HTTP 503 with `Retry-After` when an error says Neo4j is unreachable (code
+        UNAVAILABLE): clients and load balancers retry, where a 200 would look final."""
+        answers = response_data if isinstance(response_data, list) else [response_data]
+        codes = {
+            (error.get("extensions") or {}).get("code")
+            for answer in answers
+            for error in answer.get("errors") or ()
+            if isinstance(error, dict)
+        }
+        if ErrorCode.UNAVAILABLE in codes:
+            sub_response.status_code = 503
+            sub_response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return super().create_response(response_data, sub_response)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(local_graphiql(self.graphql_ide_html))

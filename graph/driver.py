@@ -40,11 +40,24 @@ def connect(settings: Settings) -> Driver:
     )
 
 
-def connect_async(settings: Settings) -> AsyncDriver:
+def connect_async(settings: Settings, *, timeout: float | None = None) -> AsyncDriver:
+    """The async driver; with `timeout` (the API's query timeout), opening a connection,
+    waiting for one from the pool and retrying a write all give up after `timeout` seconds
+    (the driver's defaults, 30 s, 60 s and 30 s, would hold a request that long while Neo4j
+    is down or restarting)."""
+    if timeout is None:
+        return AsyncGraphDatabase.driver(
+            settings.neo4j_uri,
+            auth=_auth(settings),
+            notifications_disabled_classifications=_QUIET,
+        )
     return AsyncGraphDatabase.driver(
         settings.neo4j_uri,
         auth=_auth(settings),
         notifications_disabled_classifications=_QUIET,
+        connection_timeout=timeout,
+        connection_acquisition_timeout=timeout,
+        max_transaction_retry_time=timeout,
     )
 
 

@@ -26,3 +26,12 @@ class QueryTimeoutError(GraphError):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"the query took longer than {seconds:g} s and was stopped")
         self.seconds = seconds
+
+
+class UnavailableError(GraphError):
+    """Neo4j cannot be reached now (down, restarting, or its connection dropped): a transient
+    state callers may retry after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

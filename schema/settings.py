@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     ingest_batch_size: int = Field(default=2000, ge=1, le=100_000)
     # Works with more authors are kept, but left out of the co-author and team networks.
     max_authors_for_ties: int = Field(default=100, ge=2)
+    # Entities per transaction of the derived step (ingest/derived/step.py); each chunk's
+    # marks are cleared with it, so a killed step resumes after the last committed chunk.
+    derive_chunk: int = Field(default=500, ge=1, le=100_000)
 
     openalex_api_url: str = "https://api.openalex.org"
     openalex_api_key: SecretStr | None = None
@@ -84,8 +87,18 @@ class Settings(BaseSettings):
     api_max_tokens: int = Field(default=2000, ge=10)
     api_max_aliases: int = Field(default=30, ge=0)
     api_max_cost: int = Field(default=50_000, ge=1)
-    # Neo4j transaction timeout for each read the API makes, in seconds.
+    # Neo4j transaction timeout for each read the API makes, in seconds; also how long the API
+    # waits to connect to Neo4j (api/http_limits.py and graph/driver.py).
     api_query_timeout: float = Field(default=10.0, gt=0)
+    # HTTP limits (api/http_limits.py): the largest request body (413 above it, counted as it
+    # streams in, chunked bodies too), the seconds a client has to send its headers and its
+    # body (then the connection is closed, or 408), an idle keep-alive connection's seconds,
+    # and the connections served at once (503 above it).
+    api_max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    api_header_timeout: float = Field(default=10.0, gt=0)
+    api_body_timeout: float = Field(default=30.0, gt=0)
+    api_keep_alive_timeout: int = Field(default=5, ge=1)
+    api_max_connections: int = Field(default=1000, ge=1)
     # Watchlists' webhooks (api/webhooks.py): how often the API looks for events to deliver
     # (0: never, e.g. in every API process but one), how long a receiver has to answer, and
     # the retries (after base, 2·base, 4·base, ... seconds; attempts in all).

@@ -57,6 +57,8 @@ SLOW_MODULES = (
     "test_identity_curation.py",
     "test_ingest_authors.py",
     "test_resume.py",
+    "test_resilience.py",
+    "test_derive_kill.py",
 )
 
 
@@ -164,6 +166,7 @@ SHARED_GRAPHS: dict[str, tuple[str, ...]] = {
         "test_heat.py",
         "test_evaluation.py",
         "test_bench_peer.py",
+        "test_api_fuzz.py",
     ),
     "demo": (
         "test_api_chain.py",
@@ -348,9 +351,16 @@ def serve_api(settings: Settings) -> Iterator[str]:
     import uvicorn
 
     from api.app import create_app
+    from api.http_limits import uvicorn_options
 
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        **uvicorn_options(settings),
+    )
     api_server = uvicorn.Server(config)
     thread = threading.Thread(target=api_server.run, daemon=True)
     thread.start()

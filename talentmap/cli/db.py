@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -63,3 +64,45 @@ def db_wipe(
     with clean_errors(), connect(settings) as driver:
         admin.wipe(driver, settings.neo4j_database)
     out.print("The graph is empty.")
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="The dump file to write (replaced if it exists).")],
+) -> None:
+    """Dump the whole database (graph, API keys, audit) into PATH with `neo4j-admin database
+    dump`. The local server is stopped for it and started again if it was running; a server
+    TalentMap did not start is left alone, with the commands to run on it. Safe to re-run: PATH
+    is replaced only once the new dump is whole."""
+    from graph.server.backup import backup
+
+    settings = load_settings()
+    with clean_errors():
+        report = backup(settings, path)
+    out.print(
+        f"Backed up {settings.neo4j_database} to {report.path} ({report.bytes:,} bytes, "
+        f"{report.seconds:.1f} s" + ("; Neo4j restarted)" if report.restarted else ")"),
+        highlight=False,
+    )
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="A dump written by `talentmap db backup`.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Confirm: replace the whole graph.")] = False,
+) -> None:
+    """Replace the database with the dump in PATH (`neo4j-admin database load`), stopping the
+    local server for it and starting it again if it was running. Re-running it loads the same
+    dump again: the same graph."""
+    from graph.server.backup import restore
+
+    if not yes:
+        fail("this replaces the whole graph with the backup; pass --yes to confirm")
+    settings = load_settings()
+    with clean_errors():
+        report = restore(settings, path)
+    out.print(
+        f"Restored {settings.neo4j_database} from {report.path} ({report.seconds:.1f} s"
+        + ("; Neo4j restarted)" if report.restarted else ")"),
+        highlight=False,
+    )

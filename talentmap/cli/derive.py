@@ -32,6 +32,7 @@ def derive_all(writer: Writer, settings: Settings, *, match: bool = True) -> Non
         report = derive(
             writer,
             max_authors=settings.max_authors_for_ties,
+            chunk=settings.derive_chunk,
             on_progress=lambda what, done: advance(done, None),
         )
     out.print(

@@ -34,6 +34,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.http_limits import uvicorn_options
     from api.metrics import MULTIPROCESS_DIR
 
     settings = load_settings()
@@ -60,7 +61,13 @@ def serve(
             highlight=False,
         )
     if processes == 1:
-        uvicorn.run(create_app(settings), host=bind_host, port=bind_port, log_level="info")
+        uvicorn.run(
+            create_app(settings),
+            host=bind_host,
+            port=bind_port,
+            log_level="info",
+            **uvicorn_options(settings),
+        )
         return
     # Each worker builds its app from the environment (the settings above came from it too)
     # and writes its metrics where /metrics, in whichever worker answers, adds them all up.
@@ -73,4 +80,5 @@ def serve(
             host=bind_host,
             port=bind_port,
             log_level="info",
+            **uvicorn_options(settings, workers=processes),
         )
