@@ -3,6 +3,7 @@ watch (written by the derived step after each ingest, graph.write.event)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from api.mutations.watch import resolve_entity
 from api.types.connection import edge_connection, page_window
 from api.types.watch import Event, EventConnection, EventEdge, Watchlist
 from graph.read.watch import entity_events, visible_watchlists, watchlist_events, watchlists_by_id
+from graph.reader import Tx
 from schema import watch as model
 
 WatchlistResult = Annotated[Watchlist | NotFound, strawberry.union("WatchlistResult")]
@@ -60,15 +62,7 @@ class WatchQuery:
         found = await visible(info, str(watchlist))
         if isinstance(found, NotFound):
             return found
-        offset, limit = page_window(first, after)
-        total, page = await info.context.reader(watchlist_events, found.id, since, offset, limit)
-        return edge_connection(
-            EventConnection,
-            page,
-            total,
-            offset,
-            lambda e, cursor: EventEdge(node=Event.from_model(e), cursor=cursor),
-        )
+        return await _events_page(info, watchlist_events, found.id, since, first, after)
 
     @strawberry.field(
         description="What changed about one scientist, team or institution after `since` "
@@ -86,12 +80,24 @@ class WatchQuery:
         found = await resolve_entity(info, str(entity))
         if not isinstance(found, tuple):
             return NotFound(id=entity, message=found.message)
-        offset, limit = page_window(first, after)
-        total, page = await info.context.reader(entity_events, found[1], since, offset, limit)
-        return edge_connection(
-            EventConnection,
-            page,
-            total,
-            offset,
-            lambda e, cursor: EventEdge(node=Event.from_model(e), cursor=cursor),
-        )
+        return await _events_page(info, entity_events, found[1], since, first, after)
+
+
+async def _events_page(
+    info: Info,
+    read: Callable[[Tx, str, datetime | None, int, int], Awaitable[tuple[int, list[model.Event]]]],
+    key: str,
+    since: datetime | None,
+    first: int | None,
+    after: str | None,
+) -> EventConnection:
+    """A page of the events `read` finds for `key` (a watchlist's or an entity's)."""
+    offset, limit = page_window(first, after)
+    total, page = await info.context.reader(read, key, since, offset, limit)
+    return edge_connection(
+        EventConnection,
+        page,
+        total,
+        offset,
+        lambda e, cursor: EventEdge(node=Event.from_model(e), cursor=cursor),
+    )
