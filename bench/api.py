@@ -382,6 +382,14 @@ async def measure(
         await drive([api_request(v) for v in variables[:warmup]], clients)
         api = await drive([api_request(v) for v in variables], clients)
 
+    return api, await replay_bare(settings, calls, clients, warmup)
+
+
+async def replay_bare(
+    settings: Settings, calls: list[list[Call]], clients: int, warmup: int
+) -> Timing:
+    """The recorded repository calls of each request replayed straight through the driver,
+    `clients` at once, after the first `warmup` requests' calls as a warm-up."""
     driver = connect_async(settings)
     # The API's transaction timeout, so that a query the API gives up on fails here too.
     reader = Reader(driver, settings.neo4j_database, timeout=settings.api_query_timeout)
@@ -399,10 +407,9 @@ async def measure(
             return go
 
         await drive([bare_request(c) for c in calls[:warmup]], clients)
-        bare = await drive([bare_request(c) for c in calls], clients)
+        return await drive([bare_request(c) for c in calls], clients)
     finally:
         await driver.close()
-    return api, bare
 
 
 def serve(settings: Settings, port: int, workers: int) -> subprocess.Popen[bytes]:

@@ -45,19 +45,16 @@ from bench.api import (
     Sample,
     _bench_home,
     api_headers,
-    drive,
     load_once,
     percentile,
     record,
+    replay_bare,
     sample_ids,
     serve,
 )
 from bench.peer_families import FAMILIES, Ids, PeerFamily, differences
 from bench.synthetic import free_port
 from graph import server
-from graph.driver import connect_async
-from graph.errors import GraphError
-from graph.reader import Reader
 from schema.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -124,25 +121,7 @@ def load_cell(
 
 async def bare_cell(settings: Settings, calls: list[list[Call]], clients: int) -> Cell:
     """The recorded repository calls replayed through the driver, `clients` at once."""
-    driver = connect_async(settings)
-    reader = Reader(driver, settings.neo4j_database, timeout=settings.api_query_timeout)
-    try:
-
-        def request(request_calls: list[Call]) -> Any:
-            async def go() -> bool:
-                try:
-                    for call in request_calls:
-                        await reader(call.work, *call.args, **call.kwargs)
-                except GraphError:
-                    return False
-                return True
-
-            return go
-
-        await drive([request(c) for c in calls[: max(10, len(calls) // 5)]], clients)
-        timing = await drive([request(c) for c in calls], clients)
-    finally:
-        await driver.close()
+    timing = await replay_bare(settings, calls, clients, max(10, len(calls) // 5))
     lat = timing.latencies
     return Cell(
         statistics.median(lat), percentile(lat, 0.99), len(lat) / timing.seconds, timing.errors
