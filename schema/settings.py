@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     neo4j_heap: str = "2g"
     neo4j_pagecache: str = "2g"
     neo4j_start_timeout: float = 180.0
+    neo4j_jvm_options: str = Field(
+        default="",
+        description="More JVM flags for the local Neo4j, space-separated (the tests' "
+        "short-lived instances use -XX:TieredStopAtLevel=1).",
+    )
     maven_settings: Path | None = Field(
         default=None, description="A Maven settings.xml (mirrors, proxies) for fetching Neo4j."
     )

@@ -53,6 +53,12 @@ def test_start_twice_status_stop_start_keeps_data(second: dict[str, str]) -> Non
     again = run(second, "neo4j", "start")
     assert again.returncode == 0, again.stderr
     assert "already running" in again.stdout
+    # The JVM flags of TALENTMAP_NEO4J_JVM_OPTIONS (the tests set some: conftest) reach its java.
+    home = Settings(neo4j_uri=second["NEO4J_URI"], home=Path(second["TALENTMAP_HOME"]))
+    pid = server.layout(home).pid_file.read_text(encoding="utf-8").strip()
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    assert second["TALENTMAP_NEO4J_JVM_OPTIONS"].split()
+    assert set(second["TALENTMAP_NEO4J_JVM_OPTIONS"].split()) <= set(argv)
 
     status = run(second, "neo4j", "status")
     assert status.returncode == 0

@@ -339,6 +339,7 @@ def start(settings: Settings) -> ServerStatus:
         f"-Xms{heap}",
         f"-Xmx{heap}",
         *JVM_FLAGS,
+        *settings.neo4j_jvm_options.split(),
         "-cp",
         f"{jars}/*",
         MAIN_CLASS,
