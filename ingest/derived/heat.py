@@ -22,8 +22,10 @@ last three years:
 and every component (raw value, percentile, weight) are stored, so the answer explains itself.
 
 The window ends at the latest publication year among the loaded works and covers the 15 years
-before it. Source: "graph" (the loaded works: a partial graph understates the world; the
-OpenAlex per-year counts per topic are not fetched yet).
+before it. Source: "graph" (the loaded works: a partial graph understates the world), or
+"openalex" for a node whose world counts per year `talentmap ingest openalex-counts` fetched
+(ingest/openalex/counts.py: each topic, subfield, field and segment by its own filter, so a
+work with several of a node's topics counts once there).
 """
 
 from __future__ import annotations
@@ -112,7 +114,8 @@ def tally(
     return tallies, totals
 
 
-World = Mapping[str, tuple[Mapping[int, int], Mapping[int, int]]]
+# The world's counts per level: {label: {id: (the node's works by year, all works by year)}}.
+World = Mapping[Label, Mapping[str, tuple[Mapping[int, int], Mapping[int, int]]]]
 
 
 def compute_heat(
@@ -124,7 +127,7 @@ def compute_heat(
     world: World | None = None,
 ) -> dict[Label, list[dict[str, Any]]]:
     """Rows {id, props} per label for graph.write.heat; the window ends at `end` (default: the
-    latest year of the works). A topic in `world` (its works and all works per year, from the
+    latest year of the works). A node in `world` (its works and all works per year, from the
     OpenAlex API) takes its works and shares from there (`heat_source: openalex`)."""
     works = list(works)
     if not works:
@@ -148,7 +151,7 @@ def compute_heat(
         nodes = {key: t for (lab, key), t in tallies.items() if lab == label}
         series: dict[str, Series] = {}
         for key, t in nodes.items():
-            counted = world.get(key) if world and label == Label.TOPIC else None
+            counted = world.get(label, {}).get(key) if world else None
             series[key] = (
                 _world_series(counted, years)
                 if counted
