@@ -110,14 +110,24 @@ class FakeOpenAlex:
         if offset is None:
             return 400, {}, {"error": "Invalid cursor", "message": cursor}
         per_page = int(query.get("per-page", "25"))
-        results = self.records[offset : offset + per_page]
+        records = self._listed(query.get("filter", ""))
+        results = records[offset : offset + per_page]
         next_cursor = None
         if results:
             next_cursor = secrets.token_urlsafe(12)
             self._offsets[next_cursor] = offset + len(results)
             self.issued.append(next_cursor)
-        meta = {"count": len(self.records), "per_page": per_page, "next_cursor": next_cursor}
+        meta = {"count": len(records), "per_page": per_page, "next_cursor": next_cursor}
         return 200, {}, {"meta": meta, "results": results}
+
+    def _listed(self, filter_value: str) -> list[dict[str, Any]]:
+        """The records a list request pages through: those matching a filter of topic
+        attributes (the world counts' citations), else all (the API job's filters are not
+        evaluated here)."""
+        attributes = {p.partition(":")[0] for p in filter_value.split(",") if p}
+        if attributes and attributes <= set(TOPIC_ATTRIBUTES):
+            return [r for r in self.records if matches(r, filter_value)]
+        return self.records
 
     def _groups(self, query: dict[str, str]) -> tuple[int, dict[str, str], dict[str, Any]]:
         """`group_by=publication_year` over the records matching the filter (see
@@ -694,6 +704,51 @@ def test_subfield_field_and_segment_counts_are_their_own_calls(
         id=f"subfields/{other_subfield}",
     )
     assert kept["source"] == "graph"
+
+
+def test_world_citations_add_up_the_works_counts_by_year(
+    counted: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--citations`: the citations a segment's works received per year are their
+    counts_by_year added up, paged with `select` (group_by only counts), each work once however
+    many of the segment's topics it has; the segment's heat takes them. Expected from the raw
+    records (the world is the sample three times)."""
+    from typer.testing import CliRunner
+
+    from talentmap import cli
+
+    works = sample_works()
+    segments = segment_topics_from_files()
+    segment = max(sorted(segments), key=lambda s: overcount(works, segments[s]))
+    ids = last_part("topic")
+    cited: Counter[int] = Counter()
+    for w in works:
+        if {ids(t) for t in w.get("topics") or []} & segments[segment]:
+            for c in w.get("counts_by_year") or []:
+                cited[int(c["year"])] += 3 * int(c["cited_by_count"])
+    fake = FakeOpenAlex(the_world())
+    if settings.neo4j_password is not None:  # an external server: keep files out of ~
+        monkeypatch.setenv("TALENTMAP_HOME", str(tmp_path))
+    with serving(fake) as url:
+        monkeypatch.setenv("TALENTMAP_OPENALEX_API_URL", url)
+        args = ["ingest", "openalex-counts", "--segment", segment, "--citations"]
+        done = CliRunner().invoke(cli.app, args)
+    assert done.exit_code == 0, done.output
+    paged = [s.query for s in fake.answered() if "group_by" not in s.query]
+    assert len(paged) == 2  # the segment's 69 works on one page, then the empty one
+    assert all(q["select"] == "id,counts_by_year" for q in paged)
+    assert all(q["filter"] == "topics.id:" + "|".join(sorted(segments[segment])) for q in paged)
+    [heat] = rows(
+        counted,
+        settings,
+        "MATCH (n:ChainSegment {id: $id}) RETURN n.heat_years AS years, n.heat_citations AS "
+        "citations, n.world_citation_years AS cited_years, n.world_citations AS cited",
+        id=segment,
+    )
+    assert dict(zip(heat["cited_years"], heat["cited"], strict=True)) == {
+        y: n for y, n in cited.items() if n
+    }
+    assert heat["citations"] == [cited[y] for y in heat["years"]]
 
 
 def assert_world_heat(

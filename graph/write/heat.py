@@ -50,7 +50,8 @@ RETURN seg.id AS segment,
 WORLD_COUNTS = {
     label: f"""
 MATCH (n:{label}) WHERE n.world_years IS NOT NULL
-RETURN n.id AS id, n.world_years AS years, n.world_works AS works, n.world_totals AS totals
+RETURN n.id AS id, n.world_years AS years, n.world_works AS works, n.world_totals AS totals,
+       n.world_citation_years AS citation_years, n.world_citations AS citations
 """
     for label in HEAT_LABELS
 }
@@ -77,6 +78,13 @@ SET_WORLD_COUNTS = {
 MATCH (n:{label} {{id: $id}})
 SET n.world_years = $years, n.world_works = $works, n.world_totals = $totals,
     n.world_fetched_at = $fetched_at
+"""
+    for label in HEAT_LABELS
+}
+SET_WORLD_CITATIONS = {
+    label: f"""
+MATCH (n:{label} {{id: $id}})
+SET n.world_citation_years = $years, n.world_citations = $citations
 """
     for label in HEAT_LABELS
 }
@@ -118,24 +126,36 @@ REMOVE {", ".join(f"n.{p}" for p in _PROPS)}
 
 
 @dataclass(frozen=True)
+class WorldCounts:
+    """A node's world counts from the OpenAlex API: its works and all works per publication
+    year, and (when fetched) the citations its works received per year."""
+
+    works: dict[int, int]
+    totals: dict[int, int]
+    citations: dict[int, int] | None = None
+
+
+@dataclass(frozen=True)
 class HeatInputs:
     """Works, first years by scientist, topic → subfield → field rows, segments with topics,
-    and the world's counts per level and node ({label: {id: (works by year, all works by
-    year)}})."""
+    and the world's counts per level and node ({label: {id: WorldCounts}})."""
 
     works: list[dict[str, Any]]
     first_years: dict[str, int]
     taxonomy: list[dict[str, Any]]
     segments: list[dict[str, Any]]
-    world: dict[Label, dict[str, tuple[dict[int, int], dict[int, int]]]]
+    world: dict[Label, dict[str, WorldCounts]]
 
 
 def heat_inputs(tx: ManagedTransaction) -> HeatInputs:
     world = {
         label: {
-            str(r["id"]): (
+            str(r["id"]): WorldCounts(
                 dict(zip(r["years"], r["works"], strict=True)),
                 dict(zip(r["years"], r["totals"], strict=True)),
+                None
+                if r["citation_years"] is None
+                else dict(zip(r["citation_years"], r["citations"], strict=True)),
             )
             for r in tx.run(WORLD_COUNTS[label])
         }
@@ -198,3 +218,16 @@ def segment_topics(tx: ManagedTransaction) -> dict[str, list[str]]:
     """Each chain segment's topics (those it needs and those of the subfields it needs),
     sorted and without repeats."""
     return {str(r["segment"]): sorted(set(r["topics"])) for r in tx.run(SEGMENTS)}
+
+
+def write_world_citations(
+    tx: ManagedTransaction, label: Label, node: str, citations: dict[int, int]
+) -> None:
+    """Store the citations a node's works received per year, as the OpenAlex API gave them."""
+    years = sorted(citations)
+    tx.run(
+        SET_WORLD_CITATIONS[label],
+        id=node,
+        years=years,
+        citations=[citations[y] for y in years],
+    ).consume()

@@ -10,6 +10,11 @@ counts it once, as OpenAlex does. A segment with more topics than one filter may
 (`MAX_OR`) is asked in chunks, each without the works of the chunks before it
 (`topics.id:!T` for each of their topics), so the chunks' counts add up to the segment's.
 
+With `citations`, also the citations each node's works received per year: `group_by` counts
+works and never sums, so they are the works' `counts_by_year` added up, paged with cursors
+(`select=id,counts_by_year`, one request per 200 works: fine for topics and segments, costly
+for a large field; OpenAlex keeps about the last ten years), each chunk of a segment once.
+
 By default: every topic the loaded works are about, their subfields and fields, and every
 segment with topics. The counts are stored on the nodes (`world_years`, `world_works`,
 `world_totals`, `world_fetched_at`); the derived step's heat then uses them for those nodes
@@ -152,6 +157,7 @@ def fetch_world_counts(
     on_progress: Callable[[int, int], None] | None = None,
     backoff: Backoff | None = None,
     max_or: int = MAX_OR,
+    citations: bool = False,
 ) -> CountsReport:
     """Fetch and store the world's works per year of each node asked for (default: see
     `_resolve`). A node's counts are written as soon as they arrive, so an interrupted run
@@ -168,6 +174,12 @@ def fetch_world_counts(
                 for year, n in client.year_counts(value).items():
                     counts[year] = counts.get(year, 0) + n
             writer(heat_write.write_world_counts, label, node, counts, totals, stamp)
+            if citations:
+                cited: dict[int, int] = {}
+                for value in filters:
+                    for year, n in client.year_citations(value).items():
+                        cited[year] = cited.get(year, 0) + n
+                writer(heat_write.write_world_citations, label, node, cited)
             if on_progress is not None:
                 on_progress(done, len(plan))
         return CountsReport(

@@ -206,6 +206,14 @@ def ingest_openalex_counts(
             "--segment", metavar="INDUSTRY/SEGMENT", help="A chain segment to fetch (repeat it)."
         ),
     ] = None,
+    citations: Annotated[
+        bool,
+        typer.Option(
+            "--citations",
+            help="Also the citations their works received per year: the works' counts_by_year "
+            "added up, one request per 200 works (costly for a large field).",
+        ),
+    ] = False,
 ) -> None:
     """Fetch the world's works per year of topics, subfields, fields and chain segments from
     the OpenAlex API (works?filter=...&group_by=publication_year: topics.id:T,
@@ -214,7 +222,8 @@ def ingest_openalex_counts(
     works, shares, growth and forecast from them (`source: openalex`; citations stay the loaded
     works'). Without options: every topic the loaded works are about, their subfields and
     fields, and every segment. One request per node (a segment of more than 50 topics: one per
-    50), retried like the API job; a re-run refreshes the counts.
+    50), retried like the API job; a re-run refreshes the counts. With --citations, also the
+    citations per year their works received (the works paged: group_by only counts).
     Uses TALENTMAP_OPENALEX_API_URL, _API_KEY and _MAILTO."""
     from ingest.derived.heat import derive_heat
     from ingest.openalex.counts import Wanted, fetch_world_counts
@@ -224,7 +233,9 @@ def ingest_openalex_counts(
     with clean_errors(), connect(settings) as driver:
         writer = Writer(driver, settings.neo4j_database)
         with progress("nodes counted (API)") as advance:
-            report = fetch_world_counts(settings, writer, wanted, on_progress=advance)
+            report = fetch_world_counts(
+                settings, writer, wanted, on_progress=advance, citations=citations
+            )
         scored = derive_heat(writer)
     out.print(
         f"openalex counts: {report.topics:,} topic(s), {report.subfields:,} subfield(s), "
