@@ -706,6 +706,36 @@ def test_subfield_field_and_segment_counts_are_their_own_calls(
     assert kept["source"] == "graph"
 
 
+def test_count_ids_and_filters_without_a_server() -> None:
+    """Ids as people type them become the graph's; a wrong kind is named; a segment's chunks
+    leave out the works of the chunks before them."""
+    from ingest.openalex.counts import Wanted, level_filter, normalized, segment_filters
+    from schema.labels import Label
+
+    got = normalized(
+        Wanted(
+            topics=["https://openalex.org/T10001"],
+            subfields=["1702", "https://openalex.org/subfields/1702"],
+            fields=["fields/17"],
+            segments=[" ai/vision "],
+        )
+    )
+    assert (got.topics, got.subfields, got.fields, got.segments) == (
+        ["T10001"],
+        ["subfields/1702"],
+        ["fields/17"],
+        ["ai/vision"],
+    )
+    with pytest.raises(IngestError, match="'fields/17' is not a subfield id"):
+        normalized(Wanted(subfields=["fields/17"]))
+    assert level_filter(Label.SUBFIELD, "subfields/1702") == "topics.subfield.id:1702"
+    assert level_filter(Label.FIELD, "fields/17") == "topics.field.id:17"
+    assert segment_filters(["T3", "T1", "T2", "T1"], 2) == [
+        "topics.id:T1|T2",
+        "topics.id:T3,topics.id:!T1,topics.id:!T2",
+    ]
+
+
 def test_world_citations_add_up_the_works_counts_by_year(
     counted: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
