@@ -40,6 +40,9 @@ class Work(DomainModel):
     citation_counts: tuple[Count, ...] = ()
     is_retracted: bool | None = None
     fwci: float | None = None
+    # OpenAlex's citation_normalized_percentile.value: the share of works of the same
+    # subfield, year and type cited less (0..1); the evaluation's citation_percentile.
+    citation_percentile: float | None = None
     authors_count: Count = Field(default=0, description="Authorships listed on the record.")
 
 

@@ -69,6 +69,7 @@ def population(seed: int, size: int = 40) -> dict[str, Raw]:
         f"s{i}": Raw(
             {
                 "impact": rng.choice([0.0, 0.5, 1.0, 1.5, 3.0]) * rng.random(),
+                "citation_percentile": rng.choice([0.5, rng.random()]),
                 "output": float(rng.randint(1, 30)),
                 "momentum": rng.choice([0.0, 0.2, 0.5, 1.0]),
                 "leadership": rng.random(),
@@ -128,8 +129,8 @@ def test_more_normalised_citations_never_lower_the_score() -> None:
 def test_a_changed_weight_changes_the_version_and_the_scores() -> None:
     text = DEFAULT_MODEL.read_text(encoding="utf-8")
     base = parse_model(text.encode())
-    changed = parse_model(with_weights(text, impact=0.15, output=0.35))
-    assert changed.weights["impact"] == 0.15 and changed.weights["output"] == 0.35
+    changed = parse_model(with_weights(text, impact=0.15, output=0.25))
+    assert changed.weights["impact"] == 0.15 and changed.weights["output"] == 0.25
     assert changed.version != base.version
     assert changed.version.split("+")[0] == base.version.split("+")[0]  # same `version:` line
     people = population(1)
@@ -160,6 +161,14 @@ def fwci_of(work: dict[str, Any]) -> float | None:
     if fwci is None or (fwci == 0 and work["cited_by_count"] > 0):
         return None
     return float(fwci)
+
+
+def percentile_of(mine: dict[str, dict[str, Any]]) -> float:
+    """The mean of the records' citation_normalized_percentile values, 0.5 without any."""
+    found = [
+        float(p["value"]) for w in mine.values() if (p := w.get("citation_normalized_percentile"))
+    ]
+    return sum(found) / len(found) if found else 0.5
 
 
 def collaboration_of(mine: dict[str, dict[str, Any]], author: str) -> float:
@@ -220,6 +229,7 @@ def expected_raw() -> tuple[dict[str, dict[str, float]], dict[str, str]]:
             "career_age": float(end - min(years) + 1),
             "momentum": sum(1 for y in years if y > end - 5) / len(years),
             "impact": sum(impacts) / len(impacts),
+            "citation_percentile": percentile_of(mine),
             "collaboration": collaboration_of(mine, author),
         }
         if counted:
@@ -246,7 +256,14 @@ def test_stored_components_and_percentiles_match_the_raw_works(
     by_field: dict[str, list[str]] = defaultdict(list)
     for author, f in fields.items():
         by_field[f].append(author)
-    for name in ("output", "career_age", "momentum", "impact", "collaboration"):
+    for name in (
+        "output",
+        "career_age",
+        "momentum",
+        "impact",
+        "citation_percentile",
+        "collaboration",
+    ):
         for members in by_field.values():
             pct = mid_rank({a: round(raw[a][name], 6) for a in members})
             for a in members:
@@ -313,6 +330,11 @@ def test_a_cited_preprint_without_institutions_is_not_scored_zero(
     assert parts["impact"]["value"] == pytest.approx(5625 / ((5625 + 12) / 2), abs=1e-5)
     assert parts["collaboration"]["value"] == pytest.approx(math.log2(31), abs=1e-5)
     assert parts["collaboration"]["percentile"] > 0
+    # No citation_normalized_percentile on the preprint's record: the middle, not the bottom.
+    assert "citation_normalized_percentile" not in mine[0] or not mine[0].get(
+        "citation_normalized_percentile"
+    )
+    assert parts["citation_percentile"]["value"] == 0.5
     # The score card's field: its name, not "fields/17" (the taxonomy has no Chinese names).
     field = (primary(mine[0]) or {})["field"]
     assert e["field"] == "fields/" + short_id(field["id"])
@@ -358,7 +380,7 @@ def test_a_changed_model_rescores_everyone_under_its_version(
     before = ask(api_url, EVALUATION, {"id": author})["data"]["evaluation"]
     scientists = len(expected_raw()[1])
     changed: Model = parse_model(
-        with_weights(DEFAULT_MODEL.read_text(encoding="utf-8"), impact=0.05, output=0.45)
+        with_weights(DEFAULT_MODEL.read_text(encoding="utf-8"), impact=0.05, output=0.35)
     )
     started = time.perf_counter()
     assert derive_evaluation(writer, changed) >= scientists
@@ -367,7 +389,7 @@ def test_a_changed_model_rescores_everyone_under_its_version(
     after = ask(api_url, EVALUATION, {"id": author})["data"]["evaluation"]
     assert after["modelVersion"] == changed.version != before["modelVersion"]
     weights = {c["name"]: c["weight"] for c in after["components"]}
-    assert weights["impact"] == 0.05 and weights["output"] == 0.45
+    assert weights["impact"] == 0.05 and weights["output"] == 0.35
     assert after["score"] != pytest.approx(before["score"])
     versions = rows(
         graph,
@@ -565,5 +587,14 @@ def test_components_show_their_works_paged(graph: Driver, api_url: str) -> None:
     assert {n["id"] for n in pages["momentum"]} == set(recent)
     by_cites = sorted(mine, key=lambda i: (-mine[i]["cited_by_count"], i))
     assert [n["id"] for n in pages["impact"]] == by_cites
+    ranked = {
+        i: w["citation_normalized_percentile"]["value"]
+        for i, w in mine.items()
+        if w.get("citation_normalized_percentile")
+    }
+    assert totals["citation_percentile"] == len(ranked)
+    assert [n["id"] for n in pages["citation_percentile"]] == sorted(
+        ranked, key=lambda i: (-ranked[i], i)
+    )
     oldest = sorted(mine, key=lambda i: (mine[i]["publication_year"], i))
     assert [n["id"] for n in pages["career_age"]] == oldest

@@ -110,27 +110,35 @@ class FakeOpenAlex:
         if offset is None:
             return 400, {}, {"error": "Invalid cursor", "message": cursor}
         per_page = int(query.get("per-page", "25"))
-        results = self.records[offset : offset + per_page]
+        records = self._listed(query.get("filter", ""))
+        results = records[offset : offset + per_page]
         next_cursor = None
         if results:
             next_cursor = secrets.token_urlsafe(12)
             self._offsets[next_cursor] = offset + len(results)
             self.issued.append(next_cursor)
-        meta = {"count": len(self.records), "per_page": per_page, "next_cursor": next_cursor}
+        meta = {"count": len(records), "per_page": per_page, "next_cursor": next_cursor}
         return 200, {}, {"meta": meta, "results": results}
 
+    def _listed(self, filter_value: str) -> list[dict[str, Any]]:
+        """The records a list request pages through: those matching a filter of topic
+        attributes (the world counts' citations), else all (the API job's filters are not
+        evaluated here)."""
+        attributes = {p.partition(":")[0] for p in filter_value.split(",") if p}
+        if attributes and attributes <= set(TOPIC_ATTRIBUTES):
+            return [r for r in self.records if matches(r, filter_value)]
+        return self.records
+
     def _groups(self, query: dict[str, str]) -> tuple[int, dict[str, str], dict[str, Any]]:
-        """`group_by=publication_year` over the records, filtered by `topics.id:T...` if
-        given, as OpenAlex answers it (keys as strings, most works first)."""
+        """`group_by=publication_year` over the records matching the filter (see
+        `matches`), as OpenAlex answers it (keys as strings, most works first)."""
         if query["group_by"] != "publication_year":
             return 400, {}, {"error": "Invalid group_by", "message": query["group_by"]}
-        wanted = query.get("filter", "").removeprefix("topics.id:")
-        counts: dict[int, int] = {}
-        for record in self.records:
-            topics = {t["id"].rsplit("/", 1)[-1] for t in record.get("topics") or []}
-            if not wanted or wanted in topics:
-                year = int(record["publication_year"])
-                counts[year] = counts.get(year, 0) + 1
+        try:
+            chosen = [r for r in self.records if matches(r, query.get("filter", ""))]
+        except ValueError as e:
+            return 400, {}, {"error": "Invalid query parameters", "message": str(e)}
+        counts = Counter(int(r["publication_year"]) for r in chosen)
         groups = [
             {"key": str(y), "key_display_name": str(y), "count": n}
             for y, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))
@@ -139,6 +147,30 @@ class FakeOpenAlex:
 
     def answered(self) -> list[Seen]:
         return [s for s in self.seen if s.status == 200]
+
+
+# The work filters the fake answers, as OpenAlex reads them: the ids a work's topics give.
+TOPIC_ATTRIBUTES = {
+    "topics.id": lambda t: t["id"].rsplit("/", 1)[-1],
+    "topics.subfield.id": lambda t: t["subfield"]["id"].rsplit("/", 1)[-1],
+    "topics.field.id": lambda t: t["field"]["id"].rsplit("/", 1)[-1],
+}
+
+
+def matches(record: dict[str, Any], filter_value: str) -> bool:
+    """Whether a work passes an OpenAlex filter of topic attributes: `attr:a|b` (any of them),
+    `attr:!a` (not it), parts joined by commas all hold."""
+    for part in filter(None, filter_value.split(",")):
+        attribute, _, value = part.partition(":")
+        if attribute not in TOPIC_ATTRIBUTES or not value:
+            raise ValueError(f"the fake cannot filter by {part!r}")
+        have = {TOPIC_ATTRIBUTES[attribute](t) for t in record.get("topics") or []}
+        if value.startswith("!"):
+            if value[1:] in have:
+                return False
+        elif not have & set(value.split("|")):
+            return False
+    return True
 
 
 def _handler(fake: FakeOpenAlex) -> type[BaseHTTPRequestHandler]:
@@ -464,25 +496,43 @@ def test_command_fetches_and_loads(
     assert loaded == {short_id(w["id"]) for w in works}
 
 
-# --- the world's counts per topic ----------------------------------------------------------------
+# --- the world's counts per topic, subfield, field and segment --------------------------------
+
+
+@pytest.fixture(scope="module")
+def counted(graph: Driver, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Driver:
+    """The taxonomy, the industries and the sample works with their derived step, loaded once
+    for the world-count tests (each counts different nodes)."""
+    from ingest.reference.industries import load_industries
+    from ingest.reference.taxonomy import load_taxonomy
+    from tests.conftest import load_works
+
+    fresh(graph, settings)
+    writer = Writer(graph, settings.neo4j_database)
+    load_taxonomy(writer)
+    load_works(graph, settings, [SAMPLE_WORKS], tmp_path_factory.mktemp("works"))
+    # After the works, so their derived step ranks no segment (the counts job's heat reads them).
+    load_industries(writer)
+    return graph
+
+
+def the_world() -> list[dict[str, Any]]:
+    """The fake's world: the sample three times over (ids apart)."""
+    return [{**w, "id": f"{w['id']}{k}"} for k in range(3) for w in sample_works()]
 
 
 def test_topic_counts_from_the_api_feed_the_heat(
-    graph: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    counted: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`talentmap ingest openalex-counts --topic ...` against a server whose world is the sample
     three times over (ids apart): those topics' heat counts the world's works (3x the loaded
     ones), with the world's shares, and says so; the other topics keep the graph's."""
     from typer.testing import CliRunner
 
-    from ingest.reference.taxonomy import load_taxonomy
     from talentmap import cli
-    from tests.conftest import load_works
 
+    graph = counted
     works = {short_id(w["id"]): w for w in sample_works()}
-    fresh(graph, settings)
-    load_taxonomy(Writer(graph, settings.neo4j_database))
-    load_works(graph, settings, [SAMPLE_WORKS], tmp_path / "works")
     by_topic: dict[str, Counter[int]] = defaultdict(Counter)
     totals: Counter[int] = Counter()
     for work in works.values():
@@ -490,8 +540,7 @@ def test_topic_counts_from_the_api_feed_the_heat(
         for t in {short_id(t["id"]) for t in work.get("topics") or []}:
             by_topic[t][int(work["publication_year"])] += 1
     chosen = sorted(by_topic, key=lambda t: (-sum(by_topic[t].values()), t))[:2]
-    world = [{**w, "id": f"{w['id']}{k}"} for k in range(3) for w in works.values()]
-    fake = FakeOpenAlex(world, faults={2: (500, {})})
+    fake = FakeOpenAlex(the_world(), faults={2: (500, {})})
     if settings.neo4j_password is not None:  # an external server: keep files out of ~
         monkeypatch.setenv("TALENTMAP_HOME", str(tmp_path))
     with serving(fake) as url:
@@ -523,3 +572,249 @@ def test_topic_counts_from_the_api_feed_the_heat(
         for year, share in zip(heat["years"], heat["share"], strict=True):
             want = by_topic[topic][year] / totals[year] if totals[year] else 0.0
             assert abs(share - want) < 1e-6, (topic, year)
+
+
+def segment_topics_from_files() -> dict[str, set[str]]:
+    """Each segment's topics from data/industries.yaml and the taxonomy CSV (a subfield it
+    needs gives all of its topics)."""
+    import csv
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1] / "data"
+    in_subfield: dict[str, set[str]] = defaultdict(set)
+    with (root / "openalex" / "topics_taxonomy.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            in_subfield[row["subfield_id"]].add(row["topic_id"])
+    segments: dict[str, set[str]] = {}
+    for industry in yaml.safe_load((root / "industries.yaml").read_text("utf-8"))["industries"]:
+        for seg in industry["segments"]:
+            topics = set(seg.get("topic_ids") or [])
+            for sub in seg.get("subfield_ids") or []:
+                topics |= in_subfield[sub.rsplit("/", 1)[-1]]
+            segments[seg["id"]] = topics
+    return segments
+
+
+def by_year(works: list[dict[str, Any]], ids: Any, wanted: str | set[str]) -> Counter[int]:
+    """Works per publication year among those where `ids` (topic record -> id) gives `wanted`
+    (an id, or any of a set) for one of the work's topics: each work once."""
+    accept = {wanted} if isinstance(wanted, str) else wanted
+    return Counter(
+        int(w["publication_year"])
+        for w in works
+        if {ids(t) for t in w.get("topics") or []} & accept
+    )
+
+
+def last_part(key: str) -> Any:
+    """Topic record -> the last part of its `key` object's id (`topics` for its own)."""
+    if key == "topic":
+        return lambda t: t["id"].rsplit("/", 1)[-1]
+    return lambda t: t[key]["id"].rsplit("/", 1)[-1]
+
+
+def most_common(works: list[dict[str, Any]], key: str, n: int) -> list[str]:
+    """The `n` ids of `key` (subfield, field) with most works in `works` (each work once)."""
+    ids = last_part(key)
+    seen = Counter(i for w in works for i in {ids(t) for t in w.get("topics") or []})
+    return [i for i, _ in seen.most_common(n)]
+
+
+def overcount(works: list[dict[str, Any]], topics: set[str]) -> int:
+    """How many more a segment's works would be as the sum of its topics' works."""
+    ids = last_part("topic")
+    found = [len({ids(t) for t in w.get("topics") or []} & topics) for w in works]
+    return sum(found) - sum(1 for n in found if n)
+
+
+def test_subfield_field_and_segment_counts_are_their_own_calls(
+    counted: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A subfield, a field and a segment are each counted by their own filter, so a work with
+    two of a segment's topics counts once (the chosen segment has such works: summing its
+    topics' counts would be more); the segment asked in chunks adds up to the same; the heat
+    of those nodes takes the world's works and shares; a subfield not counted keeps the
+    graph's. Expected values from the raw records and the data files, not from the graph."""
+    from typer.testing import CliRunner
+
+    from ingest.openalex.counts import Wanted, fetch_world_counts
+    from talentmap import cli
+
+    works = sample_works()
+    subfield, other_subfield = most_common(works, "subfield", 2)
+    [field_id] = most_common(works, "field", 1)
+    segments = segment_topics_from_files()
+    segment = max(sorted(segments), key=lambda s: overcount(works, segments[s]))
+    assert overcount(works, segments[segment]) > 0 and len(segments[segment]) == 5
+    want = {
+        ("Subfield", f"subfields/{subfield}"): by_year(works, last_part("subfield"), subfield),
+        ("Field", f"fields/{field_id}"): by_year(works, last_part("field"), field_id),
+        ("ChainSegment", segment): by_year(works, last_part("topic"), segments[segment]),
+    }
+    totals = Counter(int(w["publication_year"]) for w in works)
+    fake = FakeOpenAlex(the_world())
+    if settings.neo4j_password is not None:  # an external server: keep files out of ~
+        monkeypatch.setenv("TALENTMAP_HOME", str(tmp_path))
+    with serving(fake) as url:
+        monkeypatch.setenv("TALENTMAP_OPENALEX_API_URL", url)
+        args = [
+            "ingest",
+            "openalex-counts",
+            "--subfield",
+            subfield,
+            "--field",
+            f"fields/{field_id}",
+        ]
+        done = CliRunner().invoke(cli.app, [*args, "--segment", segment])
+        missing = CliRunner().invoke(cli.app, ["ingest", "openalex-counts", "--segment", "x/y"])
+        stored = stored_world(counted, settings)
+        fetch_world_counts(
+            settings.model_copy(update={"openalex_api_url": url}),
+            Writer(counted, settings.neo4j_database),
+            Wanted(segments=[segment]),
+            backoff=FAST,
+            max_or=2,
+        )
+    assert done.exit_code == 0, done.output
+    assert "1 subfield(s), 1 field(s), 1 segment(s)" in done.output
+    assert missing.exit_code == 2 and "x/y" in missing.output
+    t = sorted(segments[segment])
+    assert (
+        [s.query.get("filter", "") for s in fake.answered()]
+        == [
+            "",
+            f"topics.subfield.id:{subfield}",
+            f"topics.field.id:{field_id}",
+            "topics.id:" + "|".join(t),
+            "",  # the chunked run: all works, then the chunks, each without the ones before
+            f"topics.id:{t[0]}|{t[1]}",
+            f"topics.id:{t[2]}|{t[3]},topics.id:!{t[0]},topics.id:!{t[1]}",
+            f"topics.id:{t[4]}," + ",".join(f"topics.id:!{x}" for x in t[:4]),
+        ]
+    )
+    assert stored_world(counted, settings) == stored
+    for node, counts in want.items():
+        assert stored[node] == {y: 3 * n for y, n in counts.items()}, node
+        assert_world_heat(counted, settings, node, counts, totals)
+    [kept] = rows(
+        counted,
+        settings,
+        "MATCH (n:Subfield {id: $id}) RETURN n.heat_source AS source",
+        id=f"subfields/{other_subfield}",
+    )
+    assert kept["source"] == "graph"
+
+
+def test_count_ids_and_filters_without_a_server() -> None:
+    """Ids as people type them become the graph's; a wrong kind is named; a segment's chunks
+    leave out the works of the chunks before them."""
+    from ingest.openalex.counts import Wanted, level_filter, normalized, segment_filters
+    from schema.labels import Label
+
+    got = normalized(
+        Wanted(
+            topics=["https://openalex.org/T10001"],
+            subfields=["1702", "https://openalex.org/subfields/1702"],
+            fields=["fields/17"],
+            segments=[" ai/vision "],
+        )
+    )
+    assert (got.topics, got.subfields, got.fields, got.segments) == (
+        ["T10001"],
+        ["subfields/1702"],
+        ["fields/17"],
+        ["ai/vision"],
+    )
+    with pytest.raises(IngestError, match="'fields/17' is not a subfield id"):
+        normalized(Wanted(subfields=["fields/17"]))
+    assert level_filter(Label.SUBFIELD, "subfields/1702") == "topics.subfield.id:1702"
+    assert level_filter(Label.FIELD, "fields/17") == "topics.field.id:17"
+    assert segment_filters(["T3", "T1", "T2", "T1"], 2) == [
+        "topics.id:T1|T2",
+        "topics.id:T3,topics.id:!T1,topics.id:!T2",
+    ]
+
+
+def test_world_citations_add_up_the_works_counts_by_year(
+    counted: Driver, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--citations`: the citations a segment's works received per year are their
+    counts_by_year added up, paged with `select` (group_by only counts), each work once however
+    many of the segment's topics it has; the segment's heat takes them. Expected from the raw
+    records (the world is the sample three times)."""
+    from typer.testing import CliRunner
+
+    from talentmap import cli
+
+    works = sample_works()
+    segments = segment_topics_from_files()
+    segment = max(sorted(segments), key=lambda s: overcount(works, segments[s]))
+    ids = last_part("topic")
+    cited: Counter[int] = Counter()
+    for w in works:
+        if {ids(t) for t in w.get("topics") or []} & segments[segment]:
+            for c in w.get("counts_by_year") or []:
+                cited[int(c["year"])] += 3 * int(c["cited_by_count"])
+    fake = FakeOpenAlex(the_world())
+    if settings.neo4j_password is not None:  # an external server: keep files out of ~
+        monkeypatch.setenv("TALENTMAP_HOME", str(tmp_path))
+    with serving(fake) as url:
+        monkeypatch.setenv("TALENTMAP_OPENALEX_API_URL", url)
+        args = ["ingest", "openalex-counts", "--segment", segment, "--citations"]
+        done = CliRunner().invoke(cli.app, args)
+    assert done.exit_code == 0, done.output
+    paged = [s.query for s in fake.answered() if "group_by" not in s.query]
+    assert len(paged) == 2  # the segment's 69 works on one page, then the empty one
+    assert all(q["select"] == "id,counts_by_year" for q in paged)
+    assert all(q["filter"] == "topics.id:" + "|".join(sorted(segments[segment])) for q in paged)
+    [heat] = rows(
+        counted,
+        settings,
+        "MATCH (n:ChainSegment {id: $id}) RETURN n.heat_years AS years, n.heat_citations AS "
+        "citations, n.world_citation_years AS cited_years, n.world_citations AS cited",
+        id=segment,
+    )
+    assert dict(zip(heat["cited_years"], heat["cited"], strict=True)) == {
+        y: n for y, n in cited.items() if n
+    }
+    assert heat["citations"] == [cited[y] for y in heat["years"]]
+
+
+def assert_world_heat(
+    graph: Driver,
+    settings: Settings,
+    node: tuple[str, str],
+    counts: Counter[int],
+    totals: Counter[int],
+) -> None:
+    """The node's heat says openalex, counts the world's works (3x `counts`) and has the
+    world's shares (`counts` over `totals`: the world is the sample three times)."""
+    label, key = node
+    [heat] = rows(
+        graph,
+        settings,
+        f"MATCH (n:{label} {{id: $id}}) RETURN n.heat_source AS source, n.heat_years AS years, "
+        "n.heat_works AS works, n.heat_share AS share",
+        id=key,
+    )
+    assert heat["source"] == "openalex", node
+    assert heat["works"] == [3 * counts[y] for y in heat["years"]], node
+    for year, share in zip(heat["years"], heat["share"], strict=True):
+        assert abs(share - (counts[year] / totals[year] if totals[year] else 0.0)) < 1e-6
+
+
+def stored_world(graph: Driver, settings: Settings) -> dict[tuple[str, str], dict[int, int]]:
+    """The world's works per year stored on subfields, fields and segments, by (label, id);
+    the years with none left out."""
+    found = rows(
+        graph,
+        settings,
+        "MATCH (n) WHERE n.world_years IS NOT NULL AND NOT n:Topic "
+        "RETURN [x IN labels(n) WHERE x IN ['Subfield', 'Field', 'ChainSegment']][0] AS label, "
+        "n.id AS id, n.world_years AS years, n.world_works AS works",
+    )
+    return {
+        (r["label"], r["id"]): {y: n for y, n in zip(r["years"], r["works"], strict=True) if n}
+        for r in found
+    }

@@ -617,6 +617,16 @@ query ($id: ID!) {{
     }}
   }}
 }}"""
+REGION_HEAT_Q = """
+query ($id: ID!, $region: ID) {
+  topicHeat(id: $id, region: $region) {
+    ... on TopicHeat {
+      inRegion {
+        regionId growth acceleration years { year works share } forecast { year works low high }
+      }
+    }
+  }
+}"""
 EVALUATION_Q = """
 query ($id: ID!, $segment: ID) {
   evaluation(scientist: $id, segment: $segment) {
@@ -698,6 +708,39 @@ def test_heat_view_ranks_topics_and_opens_one(open_page: Any, site: Site) -> Non
     acceleration = page.get_by_test_id("heat-acceleration").get_attribute("data-value")
     assert number(acceleration) == heat["acceleration"]
     assert shown_parts(page, "heat-components") == heat["heatScore"]["components"]
+    shows_the_region_part(page, site, topic)
+
+
+def shows_the_region_part(page: Page, site: Site, topic: str) -> None:
+    """The region picker adds ?region=…; the region's works and share per year stand beside
+    the node's, with its growth, acceleration and forecast, as the API's inRegion has them."""
+    expect(page.get_by_test_id("heat-region")).to_have_count(0)
+    page.get_by_test_id("heat-region-picker").select_option(REGION)
+    page.wait_for_url(lambda url: f"/heat/{topic}?region={REGION}" in url)
+    settled(page)
+    part = graphql(site, REGION_HEAT_Q, {"id": topic, "region": REGION})["topicHeat"]["inRegion"]
+    assert part["regionId"] == REGION and sum(y["works"] for y in part["years"]) > 0
+    expect(page.get_by_test_id("heat-region")).to_have_attribute("data-region", REGION)
+    years = page.get_by_test_id("heat-years").locator("tbody tr")
+    assert [
+        {
+            "year": int(str(years.nth(i).get_attribute("data-year"))),
+            "works": int(str(years.nth(i).get_attribute("data-region-works"))),
+            "share": float(str(years.nth(i).get_attribute("data-region-share"))),
+        }
+        for i in range(years.count())
+    ] == part["years"]
+    for name in ("growth", "acceleration"):
+        shown = page.get_by_test_id(f"region-{name}").get_attribute("data-value")
+        assert number(shown) == part[name], name
+    rows = page.get_by_test_id("region-forecast").locator("tbody tr")
+    assert [
+        {
+            k: float(str(rows.nth(i).get_attribute(f"data-{k}")))
+            for k in ("year", "works", "low", "high")
+        }
+        for i in range(rows.count())
+    ] == part["forecast"]
 
 
 def test_score_card_shows_the_evaluation(open_page: Any, site: Site) -> None:
@@ -833,7 +876,7 @@ VIEWS = {
     "region": f"/cooperation/region/{REGION}",
     "paths": f"/paths?from={SCIENTIST}&to=A5088551093",
     "heat": f"/heat?industry={INDUSTRY}&kind=HOT",
-    "heat-topic": "/heat/{topic}",
+    "heat-topic": f"/heat/{{topic}}?region={REGION}",
 }
 # The page's own labels (not data): where untranslated text would show.
 LABELS_JS = """() => {

@@ -49,8 +49,9 @@ class EvaluationComponent:
     description: str
 
     @strawberry.field(
-        description="The works behind the component: impact, most cited first; output, newest "
-        "first; momentum, the recent years' works; leadership, first, last or corresponding "
+        description="The works behind the component: impact, most cited first; citation "
+        "percentile, the works with OpenAlex's percentile, highest first; output, newest first; "
+        "momentum, the recent years' works; leadership, first, last or corresponding "
         "authorships; collaboration, works with an institution or a co-author; career age, "
         "oldest first; segment fit, works on the segment's topics."
     )

@@ -125,7 +125,9 @@ class TopicHeat:
     )
     forecast: list[HeatForecast]
     source: str = strawberry.field(
-        description="Where the counts come from: graph (the loaded works)."
+        description="Where the counts come from: graph (the loaded works), or openalex (works "
+        "and shares from the world's works per year, fetched by `talentmap ingest "
+        "openalex-counts`; citations too where it fetched them with --citations)."
     )
     heat_score: HeatScore
     in_region: RegionHeat | None = strawberry.field(

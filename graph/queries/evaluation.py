@@ -112,7 +112,8 @@ async def evaluations(tx: Tx, keys: Sequence[EvalKey]) -> list[Evaluation | None
 
 
 # The works behind one component of a scientist's evaluation, paged: impact (most cited first),
-# output (newest first), momentum (the last `recent` years', newest first), leadership (first,
+# citation percentile (those with OpenAlex's percentile, highest first), output (newest first),
+# momentum (the last `recent` years', newest first), leadership (first,
 # last or corresponding authorship), collaboration (with an institution or a co-author),
 # career age (oldest first) and segment fit (about the segment's topics).
 EVIDENCE = f"""
@@ -123,6 +124,7 @@ CALL (key, s, since) {{
   MATCH (s)-[a:{Rel.AUTHORED}]->(w:{Label.WORK})
   WHERE w.publication_year IS NOT NULL AND NOT coalesce(w.stub, false) AND CASE key.component
     WHEN 'momentum' THEN w.publication_year > since
+    WHEN 'citation_percentile' THEN w.citation_percentile IS NOT NULL
     WHEN 'leadership' THEN a.author_position IN ['first', 'last']
                            OR coalesce(a.is_corresponding, false)
     WHEN 'collaboration' THEN EXISTS {{ (w)-[:{Rel.BY_INSTITUTION}]->(:{Label.INSTITUTION}) }}
@@ -135,6 +137,7 @@ CALL (key, s, since) {{
     ELSE true END
   WITH w ORDER BY CASE key.component
       WHEN 'impact' THEN -coalesce(w.cited_by_count, 0)
+      WHEN 'citation_percentile' THEN -w.citation_percentile
       WHEN 'career_age' THEN w.publication_year
       ELSE -w.publication_year END, w.id
   RETURN collect(properties(w)) AS items

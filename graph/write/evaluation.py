@@ -65,6 +65,7 @@ CALL (s) {{
   WITH a, w WHERE w IS NOT NULL
   RETURN collect({{
     year: w.publication_year, fwci: w.fwci, citations: w.cited_by_count,
+    percentile: w.citation_percentile,
     lead: a.author_position IN ['first', 'last'] OR coalesce(a.is_corresponding, false),
     industry: EXISTS {{ MATCH (i:{Label.INSTITUTION}) WHERE i.id IN coalesce(a.institution_ids, [])
                         AND i.type = 'company' }},

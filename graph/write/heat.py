@@ -2,10 +2,11 @@
 
 Reads stream what the computation needs: every recorded work (year, citations by year, topics,
 authors), each scientist's first year in the graph, the taxonomy above the topics, each
-chain segment's topics, and the world's works per year of the topics the OpenAlex API job
-fetched (ingest/openalex/counts.py writes them here). The write sets `heat_*` properties on
-Topic, Subfield, Field and ChainSegment nodes (one UNWIND per label; labels from the enum, never
-from input), and clears them on nodes no longer scored, so a re-run changes nothing.
+chain segment's topics, and the world's works per year of the topics, subfields, fields and
+segments the OpenAlex API job fetched (ingest/openalex/counts.py writes them here). The write
+sets `heat_*` properties on Topic, Subfield, Field and ChainSegment nodes (one UNWIND per label;
+labels from the enum, never from input), and clears them on nodes no longer scored, so a re-run
+changes nothing.
 """
 
 from __future__ import annotations
@@ -45,25 +46,48 @@ RETURN seg.id AS segment,
        [(seg)-[:{Rel.NEEDS}]->(:{Label.SUBFIELD})<-[:{Rel.PART_OF}]-(t:{Label.TOPIC}) | t.id]
        AS topics
 """
-# The world's counts of a topic, as the OpenAlex API gave them.
-WORLD_COUNTS = f"""
-MATCH (t:{Label.TOPIC}) WHERE t.world_years IS NOT NULL
-RETURN t.id AS topic, t.world_years AS years, t.world_works AS works, t.world_totals AS totals
+# The world's counts of a node, as the OpenAlex API gave them (one query per heat label).
+WORLD_COUNTS = {
+    label: f"""
+MATCH (n:{label}) WHERE n.world_years IS NOT NULL
+RETURN n.id AS id, n.world_years AS years, n.world_works AS works, n.world_totals AS totals,
+       n.world_citation_years AS citation_years, n.world_citations AS citations
 """
+    for label in HEAT_LABELS
+}
 TOPICS_WITH_WORKS = f"""
 MATCH (t:{Label.TOPIC}) WHERE EXISTS {{ (t)<-[:{Rel.ABOUT}]-(:{Label.WORK}) }}
 RETURN t.id AS id ORDER BY id
 """
-TOPICS_PRESENT = f"""
+# The subfields and fields above the topics the loaded works are about.
+LEVELS_WITH_WORKS = f"""
+MATCH (t:{Label.TOPIC})-[:{Rel.PART_OF}]->(s:{Label.SUBFIELD})-[:{Rel.PART_OF}]->(f:{Label.FIELD})
+WHERE EXISTS {{ (t)<-[:{Rel.ABOUT}]-(:{Label.WORK}) }}
+RETURN collect(DISTINCT s.id) AS subfields, collect(DISTINCT f.id) AS fields
+"""
+NODES_PRESENT = {
+    label: f"""
 UNWIND $ids AS key
-MATCH (t:{Label.TOPIC} {{id: key}})
-RETURN t.id AS id ORDER BY id
+MATCH (n:{label} {{id: key}})
+RETURN n.id AS id ORDER BY id
 """
-SET_WORLD_COUNTS = f"""
-MATCH (t:{Label.TOPIC} {{id: $topic}})
-SET t.world_years = $years, t.world_works = $works, t.world_totals = $totals,
-    t.world_fetched_at = $fetched_at
+    for label in HEAT_LABELS
+}
+SET_WORLD_COUNTS = {
+    label: f"""
+MATCH (n:{label} {{id: $id}})
+SET n.world_years = $years, n.world_works = $works, n.world_totals = $totals,
+    n.world_fetched_at = $fetched_at
 """
+    for label in HEAT_LABELS
+}
+SET_WORLD_CITATIONS = {
+    label: f"""
+MATCH (n:{label} {{id: $id}})
+SET n.world_citation_years = $years, n.world_citations = $citations
+"""
+    for label in HEAT_LABELS
+}
 _PROPS = (
     "heat_years",
     "heat_works",
@@ -102,24 +126,40 @@ REMOVE {", ".join(f"n.{p}" for p in _PROPS)}
 
 
 @dataclass(frozen=True)
+class WorldCounts:
+    """A node's world counts from the OpenAlex API: its works and all works per publication
+    year, and (when fetched) the citations its works received per year."""
+
+    works: dict[int, int]
+    totals: dict[int, int]
+    citations: dict[int, int] | None = None
+
+
+@dataclass(frozen=True)
 class HeatInputs:
     """Works, first years by scientist, topic → subfield → field rows, segments with topics,
-    and the world's counts per topic ({topic: (works by year, all works by year)})."""
+    and the world's counts per level and node ({label: {id: WorldCounts}})."""
 
     works: list[dict[str, Any]]
     first_years: dict[str, int]
     taxonomy: list[dict[str, Any]]
     segments: list[dict[str, Any]]
-    world: dict[str, tuple[dict[int, int], dict[int, int]]]
+    world: dict[Label, dict[str, WorldCounts]]
 
 
 def heat_inputs(tx: ManagedTransaction) -> HeatInputs:
     world = {
-        str(r["topic"]): (
-            dict(zip(r["years"], r["works"], strict=True)),
-            dict(zip(r["years"], r["totals"], strict=True)),
-        )
-        for r in tx.run(WORLD_COUNTS)
+        label: {
+            str(r["id"]): WorldCounts(
+                dict(zip(r["years"], r["works"], strict=True)),
+                dict(zip(r["years"], r["totals"], strict=True)),
+                None
+                if r["citation_years"] is None
+                else dict(zip(r["citation_years"], r["citations"], strict=True)),
+            )
+            for r in tx.run(WORLD_COUNTS[label])
+        }
+        for label in HEAT_LABELS
     }
     return HeatInputs(
         works=[r.data() for r in tx.run(WORKS)],
@@ -134,23 +174,32 @@ def topics_with_works(tx: ManagedTransaction) -> list[str]:
     return [str(r["id"]) for r in tx.run(TOPICS_WITH_WORKS)]
 
 
-def topics_present(tx: ManagedTransaction, ids: list[str]) -> list[str]:
-    """Those of `ids` that are Topic nodes."""
-    return [str(r["id"]) for r in tx.run(TOPICS_PRESENT, ids=ids)]
+def levels_with_works(tx: ManagedTransaction) -> tuple[list[str], list[str]]:
+    """The subfields and the fields above the topics the loaded works are about (sorted)."""
+    record = tx.run(LEVELS_WITH_WORKS).single()
+    if record is None:
+        return [], []
+    return sorted(map(str, record["subfields"])), sorted(map(str, record["fields"]))
+
+
+def nodes_present(tx: ManagedTransaction, label: Label, ids: list[str]) -> list[str]:
+    """Those of `ids` that are nodes of `label` (one of HEAT_LABELS)."""
+    return [str(r["id"]) for r in tx.run(NODES_PRESENT[label], ids=ids)]
 
 
 def write_world_counts(
     tx: ManagedTransaction,
-    topic: str,
+    label: Label,
+    node: str,
     counts: dict[int, int],
     totals: dict[int, int],
     fetched_at: str,
 ) -> None:
-    """Store a topic's world works per year beside all works per year (the years of either)."""
+    """Store a node's world works per year beside all works per year (the years of either)."""
     years = sorted(set(counts) | set(totals))
     tx.run(
-        SET_WORLD_COUNTS,
-        topic=topic,
+        SET_WORLD_COUNTS[label],
+        id=node,
         years=years,
         works=[counts.get(y, 0) for y in years],
         totals=[totals.get(y, 0) for y in years],
@@ -163,3 +212,22 @@ def write_heat(tx: ManagedTransaction, label: Label, rows: list[dict[str, Any]])
     for start in range(0, len(rows), 2000):
         tx.run(WRITE[label], rows=rows[start : start + 2000]).consume()
     tx.run(CLEAR_STALE[label], keep=[r["id"] for r in rows]).consume()
+
+
+def segment_topics(tx: ManagedTransaction) -> dict[str, list[str]]:
+    """Each chain segment's topics (those it needs and those of the subfields it needs),
+    sorted and without repeats."""
+    return {str(r["segment"]): sorted(set(r["topics"])) for r in tx.run(SEGMENTS)}
+
+
+def write_world_citations(
+    tx: ManagedTransaction, label: Label, node: str, citations: dict[int, int]
+) -> None:
+    """Store the citations a node's works received per year, as the OpenAlex API gave them."""
+    years = sorted(citations)
+    tx.run(
+        SET_WORLD_CITATIONS[label],
+        id=node,
+        years=years,
+        citations=[citations[y] for y in years],
+    ).consume()

@@ -11,6 +11,9 @@ Per scientist, from the works in the graph (ending at the latest publication yea
   citations over the mean citations of the graph's works of the same
   primary topic and year (at least MIN_BASELINE works; else of the same field and year; else of
   the year);
+- citation percentile: the mean of OpenAlex's `citation_normalized_percentile` of their works
+  (the share of the works of the same subfield, year and type cited less) over the works whose
+  record has one; 0.5, the middle, when none has (not known is not "never cited");
 - output: works; momentum: share of the works in the last `recent_years` years;
 - leadership: share of works as first, last or corresponding author, plus a bonus for leading
   a derived team (at most 1);
@@ -50,7 +53,17 @@ from graph.write import evaluation as ev_write
 from ingest.derived.heat import percentiles
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "data" / "evaluation" / "v1.yaml"
-COMPONENTS = ("impact", "output", "momentum", "leadership", "collaboration", "career_age")
+COMPONENTS = (
+    "impact",
+    "citation_percentile",
+    "output",
+    "momentum",
+    "leadership",
+    "collaboration",
+    "career_age",
+)
+# citation_percentile of a scientist none of whose works has OpenAlex's percentile.
+UNKNOWN_PERCENTILE = 0.5
 FIT = "segment_fit"
 TIERS = ("TOP", "LEADING", "YOUNG", "ENGINEER")
 MIN_BASELINE = 3
@@ -200,8 +213,8 @@ def raw_components(
     baselines: Baselines,
     field_of: Mapping[str, str],
 ) -> Raw:
-    """Works: {year, fwci, citations, lead, industry, institutions, countries, topics,
-    coauthors}."""
+    """Works: {year, fwci, percentile, citations, lead, industry, institutions, countries,
+    topics, coauthors}."""
     if not works:
         return Raw({n: 0.0 for n in COMPONENTS}, None, 0, 0.0)
     impacts = [v for w in works if (v := work_impact(w, baselines, field_of)) is not None]
@@ -212,8 +225,10 @@ def raw_components(
     coauthors = {a for w in works for a in w.get("coauthors") or []}
     fields = Counter(f for w in works if (f := field_of.get(primary_topic(w) or "")))
     main = min(fields, key=lambda f: (-fields[f], f)) if fields else None
+    ranks = [float(w["percentile"]) for w in works if w.get("percentile") is not None]
     values = {
         "impact": sum(impacts) / len(impacts) if impacts else 0.0,
+        "citation_percentile": sum(ranks) / len(ranks) if ranks else UNKNOWN_PERCENTILE,
         "output": float(len(works)),
         "momentum": sum(1 for y in years if y > end - model.recent_years) / len(works),
         "leadership": min(1.0, lead + (model.team_lead_bonus if leads_team else 0.0)),

@@ -22,8 +22,10 @@ last three years:
 and every component (raw value, percentile, weight) are stored, so the answer explains itself.
 
 The window ends at the latest publication year among the loaded works and covers the 15 years
-before it. Source: "graph" (the loaded works: a partial graph understates the world; the
-OpenAlex per-year counts per topic are not fetched yet).
+before it. Source: "graph" (the loaded works: a partial graph understates the world), or
+"openalex" for a node whose world counts per year `talentmap ingest openalex-counts` fetched
+(ingest/openalex/counts.py: each topic, subfield, field and segment by its own filter, so a
+work with several of a node's topics counts once there).
 """
 
 from __future__ import annotations
@@ -112,7 +114,8 @@ def tally(
     return tallies, totals
 
 
-World = Mapping[str, tuple[Mapping[int, int], Mapping[int, int]]]
+# The world's counts per level: {label: {id: its works, all works and citations by year}}.
+World = Mapping[Label, Mapping[str, heat_write.WorldCounts]]
 
 
 def compute_heat(
@@ -124,8 +127,9 @@ def compute_heat(
     world: World | None = None,
 ) -> dict[Label, list[dict[str, Any]]]:
     """Rows {id, props} per label for graph.write.heat; the window ends at `end` (default: the
-    latest year of the works). A topic in `world` (its works and all works per year, from the
-    OpenAlex API) takes its works and shares from there (`heat_source: openalex`)."""
+    latest year of the works). A node in `world` (its works and all works per year, from the
+    OpenAlex API) takes its works and shares from there (`heat_source: openalex`), and its
+    citations too when they were fetched."""
     works = list(works)
     if not works:
         return {label: [] for label in heat_write.HEAT_LABELS}
@@ -148,7 +152,7 @@ def compute_heat(
         nodes = {key: t for (lab, key), t in tallies.items() if lab == label}
         series: dict[str, Series] = {}
         for key, t in nodes.items():
-            counted = world.get(key) if world and label == Label.TOPIC else None
+            counted = world.get(label, {}).get(key) if world else None
             series[key] = (
                 _world_series(counted, years)
                 if counted
@@ -166,15 +170,21 @@ class Series:
     works: list[int]
     totals: list[int]
     source: str = SOURCE
+    citations: list[int] | None = None  # the world's, when fetched; else the tally's
 
     @property
     def share(self) -> list[float]:
         return [round(w / n, 6) if n else 0.0 for w, n in zip(self.works, self.totals, strict=True)]
 
 
-def _world_series(counted: tuple[Mapping[int, int], Mapping[int, int]], years: list[int]) -> Series:
-    works, totals = counted
-    return Series([works.get(y, 0) for y in years], [totals.get(y, 0) for y in years], "openalex")
+def _world_series(counted: heat_write.WorldCounts, years: list[int]) -> Series:
+    works, totals, cited = counted.works, counted.totals, counted.citations
+    return Series(
+        [works.get(y, 0) for y in years],
+        [totals.get(y, 0) for y in years],
+        "openalex",
+        None if cited is None else [cited.get(y, 0) for y in years],
+    )
 
 
 def _score_level(
@@ -237,7 +247,9 @@ def _props(
     return {
         "heat_years": years,
         "heat_works": s.works,
-        "heat_citations": [t.citations.get(y, 0) for y in years],
+        "heat_citations": (
+            s.citations if s.citations is not None else [t.citations.get(y, 0) for y in years]
+        ),
         "heat_share": s.share,
         "heat_growth": raw["growth"],
         "heat_acceleration": raw["acceleration"],

@@ -217,13 +217,17 @@ class OpenAlexClient:
     def close(self) -> None:
         self._http.close()
 
-    def pages(self, entity: str, filter_value: str, per_page: int) -> Iterator[Page]:
-        """Every page of `entity` matching `filter_value`, following the cursor chain."""
+    def pages(
+        self, entity: str, filter_value: str, per_page: int, select: str | None = None
+    ) -> Iterator[Page]:
+        """Every page of `entity` matching `filter_value` (only the fields in `select` when
+        given), following the cursor chain."""
         check_entity(entity)
         cursor = "*"
         used = {cursor}
         while True:
             params = {"filter": filter_value} if filter_value else {}
+            params |= {"select": select} if select else {}
             params |= {"per-page": str(per_page), "cursor": cursor}
             page = self._page(f"{self._base}/{entity}", params)
             yield page
@@ -255,6 +259,21 @@ class OpenAlexClient:
             if key.isdigit() and isinstance(count, int) and count >= 0:
                 counts[int(key)] = count
         return counts
+
+    def year_citations(self, filter_value: str) -> dict[int, int]:
+        """Citations per year received by the works matching `filter_value`: their
+        `counts_by_year` added up (OpenAlex keeps about the last ten years), paged with
+        cursors, one request per PER_PAGE_MAX works (`group_by` gives counts, never sums)."""
+        cited: dict[int, int] = {}
+        for page in self.pages("works", filter_value, PER_PAGE_MAX, "id,counts_by_year"):
+            for work in page.results:
+                rows = work.get("counts_by_year") if isinstance(work, dict) else None
+                for row in rows if isinstance(rows, list) else []:
+                    year = row.get("year") if isinstance(row, dict) else None
+                    count = row.get("cited_by_count") if isinstance(row, dict) else None
+                    if isinstance(year, int) and isinstance(count, int) and count > 0:
+                        cited[year] = cited.get(year, 0) + count
+        return cited
 
     def shown(self, url: str, params: dict[str, str]) -> str:
         """The request URL as messages may show it: without the api_key, and decoded so that

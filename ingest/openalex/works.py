@@ -99,6 +99,7 @@ def parse_work(record: dict[str, Any]) -> WorkRecord:
             citation_counts=tuple(c.get("cited_by_count") or 0 for c in counts),
             is_retracted=record.get("is_retracted"),
             fwci=record.get("fwci"),
+            citation_percentile=_citation_percentile(record),
             authors_count=len(record.get("authorships") or []),
             source_id=raw_id,
             updated_at=_timestamp(record.get("updated_date")),
@@ -153,6 +154,13 @@ def _ids(values: Any, kind: OpenAlexKind) -> list[str]:
             except InvalidIdError:
                 continue
     return list(out)
+
+
+def _citation_percentile(record: dict[str, Any]) -> float | None:
+    """`citation_normalized_percentile.value` (0..1), when the record has one."""
+    found = record.get("citation_normalized_percentile")
+    value = found.get("value") if isinstance(found, dict) else None
+    return float(value) if isinstance(value, int | float) and 0 <= value <= 1 else None
 
 
 def _abstract(record: dict[str, Any]) -> str | None:

@@ -190,31 +190,57 @@ def ingest_ror(
 def ingest_openalex_counts(
     topics: Annotated[
         list[str] | None,
+        typer.Option("--topic", metavar="T<digits>", help="A topic to fetch (repeat it)."),
+    ] = None,
+    subfields: Annotated[
+        list[str] | None,
+        typer.Option("--subfield", metavar="subfields/N", help="A subfield to fetch (repeat it)."),
+    ] = None,
+    fields: Annotated[
+        list[str] | None,
+        typer.Option("--field", metavar="fields/N", help="A field to fetch (repeat it)."),
+    ] = None,
+    segments: Annotated[
+        list[str] | None,
         typer.Option(
-            "--topic",
-            metavar="T<digits>",
-            help="A topic to fetch (repeat it); default: every topic the loaded works are about.",
+            "--segment", metavar="INDUSTRY/SEGMENT", help="A chain segment to fetch (repeat it)."
         ),
     ] = None,
+    citations: Annotated[
+        bool,
+        typer.Option(
+            "--citations",
+            help="Also the citations their works received per year: the works' counts_by_year "
+            "added up, one request per 200 works (costly for a large field).",
+        ),
+    ] = False,
 ) -> None:
-    """Fetch the world's works per year of each topic from the OpenAlex API
-    (works?filter=topics.id:T...&group_by=publication_year, and all works per year once),
-    store them on the topics, and recompute the heat: a topic with world counts takes its
+    """Fetch the world's works per year of topics, subfields, fields and chain segments from
+    the OpenAlex API (works?filter=...&group_by=publication_year: topics.id:T,
+    topics.subfield.id:N, topics.field.id:N, a segment's topics OR-ed; and all works per year
+    once), store them on the nodes, and recompute the heat: a node with world counts takes its
     works, shares, growth and forecast from them (`source: openalex`; citations stay the loaded
-    works'). One request per topic, retried like the API job; a re-run refreshes the counts.
+    works'). Without options: every topic the loaded works are about, their subfields and
+    fields, and every segment. One request per node (a segment of more than 50 topics: one per
+    50), retried like the API job; a re-run refreshes the counts. With --citations, also the
+    citations per year their works received (the works paged: group_by only counts).
     Uses TALENTMAP_OPENALEX_API_URL, _API_KEY and _MAILTO."""
     from ingest.derived.heat import derive_heat
-    from ingest.openalex.counts import fetch_topic_counts
+    from ingest.openalex.counts import Wanted, fetch_world_counts
 
     settings = load_settings()
+    wanted = Wanted(topics or (), subfields or (), fields or (), segments or ())
     with clean_errors(), connect(settings) as driver:
         writer = Writer(driver, settings.neo4j_database)
-        with progress("topics counted (API)") as advance:
-            report = fetch_topic_counts(settings, writer, topics, on_progress=advance)
+        with progress("nodes counted (API)") as advance:
+            report = fetch_world_counts(
+                settings, writer, wanted, on_progress=advance, citations=citations
+            )
         scored = derive_heat(writer)
     out.print(
-        f"openalex counts: {report.topics:,} topic(s) over {report.years:,} year(s) in "
-        f"{report.requests:,} request(s) ({report.retries:,} retried) in "
+        f"openalex counts: {report.topics:,} topic(s), {report.subfields:,} subfield(s), "
+        f"{report.fields:,} field(s), {report.segments:,} segment(s) over {report.years:,} "
+        f"year(s) in {report.requests:,} request(s) ({report.retries:,} retried) in "
         f"{report.seconds:.1f}s; heat recomputed for {scored:,} node(s)",
         highlight=False,
     )

@@ -1,9 +1,11 @@
 // /heat?industry=…&kind=HOT|EMERGING|ALL: topics ranked by their heat score, each with the
-// score's components; /heat/<topic, subfield, field or industry/segment id>: works per year,
-// the 3-year forecast with its 80% interval, growth, acceleration and the score explained.
+// score's components; /heat/<topic, subfield, field or industry/segment id>?region=…: works per
+// year, the 3-year forecast with its 80% interval, growth, acceleration and the score explained;
+// with a region, the region's works per year beside the node's, its share, growth and forecast.
 // Below the ranking: the region's talent flows (?region=…, the home region by default) and the
 // rising stars (talent.tsx).
 import { ForecastChart } from "../../components/forecast-chart";
+import { useRegions } from "../../components/region";
 import { decimal, percent, ScoreTable } from "../../components/score";
 import { Empty, Failure, Loaded } from "../../components/status";
 import {
@@ -12,6 +14,7 @@ import {
   TopicHeatViewDocument,
   type HeatScorePartsFragment,
   type HotKind,
+  type TopicHeatViewQuery,
 } from "../../gql/graphql";
 import { formatNumber, useI18n, type Key, type Translate } from "../../i18n";
 import { useQuery } from "../../query";
@@ -37,7 +40,7 @@ function kindLabel(t: Translate, kind: HotKind | null | undefined): string {
 
 export default function HeatView({ location }: ViewProps) {
   const id = location.path.slice(1).join("/");
-  return id ? <TopicHeatPage id={id} /> : <HotTopicsPage location={location} />;
+  return id ? <TopicHeatPage id={id} region={location.query.get("region")} /> : <HotTopicsPage location={location} />;
 }
 
 function HotTopicsPage({ location }: ViewProps) {
@@ -131,9 +134,12 @@ function Parts({ score }: { score: HeatScorePartsFragment }) {
   );
 }
 
-function TopicHeatPage({ id }: { id: string }) {
+type NodeHeat = Extract<TopicHeatViewQuery["topicHeat"], { __typename: "TopicHeat" }>;
+type RegionHeat = NonNullable<NodeHeat["inRegion"]>;
+
+function TopicHeatPage({ id, region }: { id: string; region: string | null }) {
   const { t, lang } = useI18n();
-  const state = useQuery(TopicHeatViewDocument, { id });
+  const state = useQuery(TopicHeatViewDocument, { id, region });
   return (
     <Loaded state={state}>
       {(data) => {
@@ -148,6 +154,7 @@ function TopicHeatPage({ id }: { id: string }) {
               <p class="links">
                 <Link href="/heat">{t("heat.back")}</Link>
               </p>
+              <RegionPicker id={id} region={region} />
             </header>
             <dl class="metrics-grid">
               <div>
@@ -188,7 +195,7 @@ function TopicHeatPage({ id }: { id: string }) {
                   interval: t("heat.interval"),
                 }}
               />
-              <p class="muted">{t("heat.source", { source: h.source })}</p>
+              <p class="muted">{t(h.source === "openalex" ? "heat.source.openalex" : "heat.source.graph")}</p>
             </section>
             <div class="columns">
               <section aria-labelledby="forecast-title">
@@ -225,6 +232,7 @@ function TopicHeatPage({ id }: { id: string }) {
                 />
               </section>
             </div>
+            {h.inRegion && <RegionPart part={h.inRegion} />}
             <section aria-labelledby="table-title">
               <h2 id="table-title">{t("heat.yearsTitle")}</h2>
               <table class="score-table" data-testid="heat-years">
@@ -234,17 +242,24 @@ function TopicHeatPage({ id }: { id: string }) {
                     <th scope="col">{t("metric.works")}</th>
                     <th scope="col">{t("metric.citations")}</th>
                     <th scope="col">{t("heat.share")}</th>
+                    {h.inRegion && <th scope="col">{t("heat.regionWorks")}</th>}
+                    {h.inRegion && <th scope="col">{t("heat.regionShare")}</th>}
                   </tr>
                 </thead>
                 <tbody>
-                  {h.years.map((y) => (
-                    <tr key={y.year} data-year={y.year} data-works={y.works}>
-                      <th scope="row">{y.year}</th>
-                      <td>{formatNumber(lang, y.works)}</td>
-                      <td>{formatNumber(lang, y.citations)}</td>
-                      <td>{percent(lang, y.share, 1)}</td>
-                    </tr>
-                  ))}
+                  {h.years.map((y) => {
+                    const mine = h.inRegion?.years.find((r) => r.year === y.year);
+                    return (
+                      <tr key={y.year} data-year={y.year} data-works={y.works} data-region-works={mine?.works} data-region-share={mine?.share}>
+                        <th scope="row">{y.year}</th>
+                        <td>{formatNumber(lang, y.works)}</td>
+                        <td>{formatNumber(lang, y.citations)}</td>
+                        <td>{percent(lang, y.share, 1)}</td>
+                        {h.inRegion && <td>{mine ? formatNumber(lang, mine.works) : "–"}</td>}
+                        {h.inRegion && <td>{percent(lang, mine?.share, 1)}</td>}
+                      </tr>
+                    );
+                  })}
                 </tbody>
               </table>
             </section>
@@ -252,5 +267,74 @@ function TopicHeatPage({ id }: { id: string }) {
         );
       }}
     </Loaded>
+  );
+}
+
+/** The region whose part of the heat is shown (?region=…), or none. */
+function RegionPicker({ id, region }: { id: string; region: string | null }) {
+  const { t, lang } = useI18n();
+  const regions = useRegions(HOME_REGION, region ?? HOME_REGION, lang);
+  const go = (value: string) => navigate(href(`/heat/${id}`, { region: value || null }), true);
+  return (
+    <label>
+      {t("heat.region")}{" "}
+      <select value={region ?? ""} onChange={(e) => go(e.currentTarget.value)} data-testid="heat-region-picker">
+        <option value="">{t("heat.noRegion")}</option>
+        {regions.options.map(([key, name]) => (
+          <option key={key} value={key}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The region's part: its growth, acceleration and forecast (its works per year are in the
+ * per-year table beside the node's). */
+function RegionPart({ part }: { part: RegionHeat }) {
+  const { t, lang } = useI18n();
+  const regions = useRegions(HOME_REGION, part.regionId, lang);
+  const works = part.years.reduce((sum, y) => sum + y.works, 0);
+  return (
+    <section aria-labelledby="region-title" data-testid="heat-region" data-region={part.regionId}>
+      <h2 id="region-title">{t("heat.regionTitle", { region: regions.name })}</h2>
+      <p class="muted">{t("heat.regionHelp")}</p>
+      <dl class="metrics-grid">
+        <div>
+          <dt>{t("heat.regionWorks")}</dt>
+          <dd data-testid="region-works" data-value={works}>{formatNumber(lang, works)}</dd>
+        </div>
+        <div>
+          <dt>{t("heat.regionGrowth")}</dt>
+          <dd data-testid="region-growth" data-value={part.growth ?? ""}>{percent(lang, part.growth, 1)}</dd>
+        </div>
+        <div>
+          <dt>{t("heat.regionAcceleration")}</dt>
+          <dd data-testid="region-acceleration" data-value={part.acceleration ?? ""}>{percent(lang, part.acceleration, 1)}</dd>
+        </div>
+      </dl>
+      <table class="score-table" data-testid="region-forecast">
+        <caption>{t("heat.regionForecast")}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("heat.year")}</th>
+            <th scope="col">{t("heat.expected")}</th>
+            <th scope="col">{t("heat.low")}</th>
+            <th scope="col">{t("heat.high")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {part.forecast.map((f) => (
+            <tr key={f.year} data-year={f.year} data-works={f.works} data-low={f.low} data-high={f.high}>
+              <th scope="row">{f.year}</th>
+              <td>{decimal(lang, f.works, 1)}</td>
+              <td>{decimal(lang, f.low, 1)}</td>
+              <td>{decimal(lang, f.high, 1)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }

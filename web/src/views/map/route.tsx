@@ -7,15 +7,13 @@ import { ApiError, request } from "../../client";
 import { Name } from "../../components/name";
 import { Empty, ErrorBox, Failure, Loading } from "../../components/status";
 import { WorldMap, type Focus, type MapArc, type MapPlace, type MapPoint } from "../../components/worldmap";
-import { regionName } from "../../components/region";
+import { useRegions } from "../../components/region";
 import {
   MapChoicesDocument,
-  MapRegionsDocument,
   RegionPartnersDocument,
   RegionPlacesDocument,
   TalentMapPageDocument,
   type MapPlaceFragment,
-  type RegionNamesFragment,
 } from "../../gql/graphql";
 import type { Lang } from "../../i18n";
 import { bilingual, formatNumber, useI18n } from "../../i18n";
@@ -113,35 +111,13 @@ function useArcs(region: string, show: boolean) {
   return { partners, arcs };
 }
 
-/** The picker's places by name (the home city, its districts, China, the US, the one asked
- * for), and the name of the one asked for. */
-function useRegions(region: string, lang: Lang): { options: [string, string][]; name: string } {
-  const answer = useQuery(MapRegionsDocument, { home: HOME, region });
-  const found: RegionNamesFragment[] = [];
-  let indent = new Set<string>();
-  if (answer.status === "done") {
-    const { home, china, us, current } = answer.data;
-    if (home.__typename === "Region") {
-      found.push(home, ...home.districts);
-      indent = new Set(home.districts.map((d) => d.id));
-    }
-    for (const r of [china, us, current]) if (r.__typename === "Region") found.push(r);
-  }
-  const named = new Map(found.map((r) => [r.id, (indent.has(r.id) ? "· " : "") + regionName(lang, r)]));
-  const current = answer.status === "done" ? answer.data.current : null;
-  // A link may name a place by an alias (cn/suzhou/sip): its option shows the place's name.
-  if (current?.__typename === "Region" && !named.has(region)) named.set(region, regionName(lang, current));
-  const options: [string, string][] = [...new Set([region, ...named.keys()])].map((id) => [id, named.get(id) ?? id]);
-  return { options, name: (named.get(region) ?? region).replace(/^· /, "") };
-}
-
 export default function MapView({ location }: ViewProps) {
   const { t, lang } = useI18n();
   const params = mapParams(location.query);
   const points = usePoints(params, lang);
   const { partners, arcs } = useArcs(params.region, params.partners);
   const places = usePlaces(params.region, params.focus, lang);
-  const regions = useRegions(params.region, lang);
+  const regions = useRegions(HOME, params.region, lang);
   return (
     <section class="view map" aria-labelledby="view-title">
       <h1 id="view-title">{t("map.title")}</h1>
