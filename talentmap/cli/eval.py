@@ -213,27 +213,34 @@ def eval_topics(
 ) -> None:
     """Score the topic classifier (what records without topics get) against the primary
     topics OpenAlex gives: top-1 accuracy at topic, subfield and field level from titles and
-    abstracts only, beside always answering the most frequent label. Reads files only."""
-    from ingest.eval.topics import labelled_works, score
+    abstracts only, on the tune half of the works (where its settings were chosen), the
+    held-out half and all, beside always answering the tune half's most frequent label.
+    Reads files only."""
+    from ingest.eval.topics import HELD_OUT, TUNE, labelled_works, score
     from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH
     from ingest.topics.classifier import TopicClassifier
 
     repo = Path(__file__).resolve().parents[2]
     paths = works or [repo / "data" / "sample" / "openalex" / "works.jsonl"]
     with clean_errors():
-        for path in paths:
-            if not path.is_file():
-                fail(f"{path}: no such file", code=2)
+        require_files(paths)
         classifier = TopicClassifier.from_taxonomy(taxonomy or DEFAULT_TAXONOMY_PATH)
         labelled = labelled_works(paths)
-        table = Table(title=f"topic classifier, {len(labelled)} works (title + abstract)")
-        for column in ("level", "works", "top-1 accuracy", "most frequent", "baseline"):
-            table.add_column(column, justify="right")
-        for s in score(classifier, labelled):
+    tune = [w for w in labelled if w.half == TUNE]
+    table = Table(title=f"topic classifier, {len(labelled)} works (title + abstract)")
+    for column in ("works", "level", "n", "top-1 accuracy", "most frequent", "baseline"):
+        table.add_column(column, justify="right")
+    for name, part in (
+        ("tune", tune),
+        ("held-out", [w for w in labelled if w.half == HELD_OUT]),
+        ("all", labelled),
+    ):
+        for s in score(classifier, part, baseline_from=tune):
             table.add_row(
-                s.level, str(s.works), f"{s.accuracy:.3f}", s.baseline_label, f"{s.baseline:.3f}"
-            )
-        out.print(table)
+                name, s.level, str(s.works), f"{s.accuracy:.3f}", s.baseline_label,
+                f"{s.baseline:.3f}",
+            )  # fmt: skip
+    out.print(table)
 
 
 @eval_app.command("institution-names")
