@@ -23,7 +23,12 @@
   longer name stands before it ("Tubingen University Hospital", see `TAIL_NAMES`);
   overlapping spans keep the longest (a child named inside its parent's name gives the
   child), but a name read across a comma loses to a segment's own name, and a name whose
-  first words end another name loses to it (Seoul National University College of ...); names left
+  first words end another name loses to it (Seoul National University College of ...); a
+  name whose words go on through a connector into a capitalised word is the start of a
+  longer name the registry lacks and is not read ("Nanjing University of the Arts"), unless
+  what follows names an institution above it or of its country, or a country; a city inside
+  a name several share does not tell them apart ("York University"), and a name that is one
+  institution's own and others' alias means the first (unless of common words); names left
   ambiguous, weak fuzzy scores, contradicted countries, and an institution (not a
   university) placed only by country in one of its units' cities abstain, and so do
   strings naming more than `MAX_INSTITUTIONS` (lists, not affiliations). Names placed by
