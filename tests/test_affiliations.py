@@ -294,6 +294,9 @@ NWU, NWU_PH, FSM, SUNY, SBU, UMICH, UMMS, WUE, EARTH, SNU, NUC, LODZ = (
     f"0test{n:04d}" for n in range(32, 44)
 )
 
+NJU, INR, HAS, BRF, ATHENS, CNR, YORK_CA, YORK_US, NCL, UON, IFLYTEK = (
+    f"0test{n:04d}" for n in range(44, 55)
+)
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -366,6 +369,19 @@ REGISTRY = [
     Entry(FSM, "Feinberg School of Medicine", parents=(NWU,), city="Chicago"),
     _GE(TBILISI, "Tbilisi State University", city="Tbilisi"),
     _US(FATE, "Fate Therapeutics (United States)", city="San Diego"),
+    # names other names go on from; ROR links no institute to its academy here
+    _CN(NJU, "Nanjing University", city="Nanjing"),
+    Entry(INR, "Institute for Nuclear Research", city="Debrecen", country_code="HU"),
+    Entry(HAS, "Hungarian Academy of Sciences", city="Budapest", country_code="HU"),
+    _US(BRF, "Biomedical Research Foundation", city="Little Rock"),
+    Entry(ATHENS, "Academy of Athens", city="Athens", country_code="GR"),
+    _IT(CNR, "National Research Council", city="Rome"),
+    # namesakes with a city in the name, and a name that is another's alias
+    _CA(YORK_CA, "York University", city="Toronto"),
+    _US(YORK_US, "York University", city="York"),
+    Entry(NCL, "Newcastle University", city="Newcastle upon Tyne", country_code="GB"),
+    Entry(UON, "University of Newcastle", aliases=("Newcastle University",), city="Newcastle"),
+    _CN(IFLYTEK, "IFlyTek", city="Hefei"),
     *(Entry(i, name, city=city, country_code=country) for i, name, city, country in PLACED),
     # namesakes whose names end in "University Hospital" (see TAIL_NAMES)
     *(
@@ -488,6 +504,29 @@ READINGS = [
     ),
     ("the name read into", "National University College, Bayamon", (NUC,)),
     ("misspelt", "School of Bioscience, Universty of Skovde, Skovde", (SKOVDE,)),
+    # a name that goes on into a longer one the registry lacks is not that name
+    ("goes on", "Nanjing University of Posts and Telecommunications", ()),
+    ("goes on with an article", "School of Design, Nanjing University of the Arts", ()),
+    ("ends at the comma", "Nanjing University, School of Arts", (NJU,)),
+    ("goes on into its country", "National Research Council of Italy, Pisa", (CNR,)),
+    (
+        "goes on into an institution of its country",
+        "Institute for Nuclear Research of the Hungarian Academy of Sciences",
+        (INR, HAS),
+    ),
+    (
+        "goes on into an institution elsewhere",
+        "Biomedical Research Foundation of the Academy of Athens",
+        (ATHENS,),
+    ),
+    # a city in a name several share does not say which one
+    ("city in the name", "Department of Mathematics, York University", ()),
+    ("city outside the name", "Department of Mathematics, York University, Toronto", (YORK_CA,)),
+    # a name that is one institution's own and another's alias means the first
+    ("own name over alias", "School of Computing, Newcastle University", (NCL,)),
+    # a one-word name in lower case is a common word; in mixed case it is a name
+    ("one word, mixed case", "State Key Laboratory, iFLYTEK, Hefei, China", (IFLYTEK,)),
+    ("one word, lower case", "an iflytek speech lab, Hefei, China", ()),
     ("letters without decomposition", "Department of Physics, University of Lodz", (LODZ,)),
 ]
 

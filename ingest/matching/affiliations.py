@@ -23,7 +23,12 @@
   longer name stands before it ("Tubingen University Hospital", see `TAIL_NAMES`);
   overlapping spans keep the longest (a child named inside its parent's name gives the
   child), but a name read across a comma loses to a segment's own name, and a name whose
-  first words end another name loses to it (Seoul National University College of ...); names left
+  first words end another name loses to it (Seoul National University College of ...); a
+  name whose words go on through a connector into a capitalised word is the start of a
+  longer name the registry lacks and is not read ("Nanjing University of the Arts"), unless
+  what follows names an institution above it or of its country, or a country; a city inside
+  a name several share does not tell them apart ("York University"), and a name that is one
+  institution's own and others' alias means the first (unless of common words); names left
   ambiguous, weak fuzzy scores, contradicted countries, and an institution (not a
   university) placed only by country in one of its units' cities abstain, and so do
   strings naming more than `MAX_INSTITUTIONS` (lists, not affiliations). Names placed by
@@ -176,6 +181,8 @@ _UNIVERSITY_WORDS = frozenset(
 # Words that tie a name to the words before it ("Laboratory of <name>").
 _CONNECTORS = frozenset(["of", "for", "on", "de", "di", "du", "des", "del", "della", "der", "fur"])
 _STOPWORDS = frozenset(["of", "the", "and", "for", "de", "di", "du", "des", "la", "le", "et", "y"])
+# Articles between a connector and a name's next word ("University of the Arts").
+_ARTICLES = frozenset(["the", "la", "le", "les", "l", "el", "il", "der", "die", "das"])
 # Words that join a name to a longer one without being part of a proper name ("... at Harvard
 # University"), unlike "Tubingen" in "Tubingen University Hospital".
 _TIES = _CONNECTORS | _STOPWORDS | {"at"}
@@ -354,6 +361,9 @@ class _Candidate:
     entries: list[int] = field(default_factory=list)
     # where a capitalised word of a longer name before it ends ("Tubingen ..."), if one does
     extended_from: int | None = None
+    # where the proper words of a longer name after it start and its segment ends ("Nanjing
+    # University of Posts and Telecommunications"), if they do
+    continued: tuple[int, int] | None = None
 
     @property
     def extended(self) -> bool:
@@ -557,12 +567,13 @@ class Matcher:
         chosen: list[_Choice] = []
         for cand in candidates:
             # a country in the name itself ("Georgia Institute of Technology") contradicts
-            # nothing
-            elsewhere: set[str] = set()
-            if spellings:
-                before, after = norm_words(text[: cand.start]), norm_words(text[cand.end :])
-                elsewhere = self._countries(f" {' '.join(before)} | {' '.join(after)} ", spellings)
-            decided = self._decide(cand, words, mentioned, elsewhere, named - set(cand.entries))
+            # nothing, and a city in it does not tell namesakes apart ("York University")
+            before, after = norm_words(text[: cand.start]), norm_words(text[cand.end :])
+            around = f" {' '.join(before)} | {' '.join(after)} "
+            elsewhere = self._countries(around, spellings) if spellings else set()
+            decided = self._decide(
+                cand, (words, around), mentioned, elsewhere, named - set(cand.entries)
+            )
             if decided is not None:
                 chosen.append(decided)
         return chosen
@@ -699,8 +710,8 @@ class Matcher:
             entries = self.names.get(key)
             if entries is None:
                 continue
-            if _one_word(key) and not span.text[:1].isupper():
-                continue  # a one-word name written in lower case is a common word
+            if _one_word(key) and span.text.islower():
+                continue  # a one-word name in lower case is a common word ("iFLYTEK" is not)
             if start > 0 and self._object_of(key, text, begin):
                 continue
             extended = start > 0 and self._extends(
@@ -708,13 +719,56 @@ class Matcher:
             )
             found.append(_Candidate(begin, finish, key, "name", 1.0, sorted(entries)))
             found[-1].extended_from = offsets[start - 1][1] if extended else None
+            found[-1].continued = self._continued(doc, offsets, end, text)
         # a word before a name that ends another name is that name's ("Perelman School of
         # Medicine University of Pennsylvania")
         ends = {c.end for c in found if c.kind == "name"}
         for c in found:
             if c.extended_from in ends:
                 c.extended_from = None
-        return found
+        # a name whose words go on into a name the registry lacks is not read as that name
+        # ("Nanjing University of the Arts" is not Nanjing University), unless what follows
+        # names an institution above it or of its country ("Institute of Automation of the
+        # Chinese Academy of Sciences", not "Biomedical Research Foundation [Little Rock] of
+        # the Academy of Athens")
+        return [c for c in found if c.continued is None or self._unit_of_next(c, found)]
+
+    def _unit_of_next(self, cand: _Candidate, found: list[_Candidate]) -> bool:
+        """Whether a candidate's name goes on into the name of an institution above it, or of
+        one in its country (ROR often lacks the link: "Institute for Nuclear Research of the
+        Hungarian Academy of Sciences", "Broad Institute of Harvard and MIT")."""
+        begin, end = cand.continued or (0, 0)
+        after = [j for c in found if begin <= c.start < end for j in c.entries]
+        return any(
+            j in self.ancestors(i)
+            or self.entries[i].country_code in (None, self.entries[j].country_code)
+            for i in cand.entries
+            for j in after
+        )
+
+    def _continued(
+        self, doc: Doc, offsets: list[tuple[int, int]], end: int, text: str
+    ) -> tuple[int, int] | None:
+        """Where a name's words go on past it in its segment, through a connector and an
+        article, with a capitalised word that is no country ("... University of the Arts",
+        not "National Research Council of Italy"): that word's offset and the segment's
+        end."""
+        at = end
+        if at >= len(doc) or doc[at].norm_ not in _CONNECTORS:
+            return None
+        at += 1
+        if at < len(doc) and doc[at].norm_ in _ARTICLES:
+            at += 1
+        if at >= len(doc) or not doc[at].text[:1].isupper():
+            return None
+        begin = offsets[at][0]
+        if _SEGMENT.search(text[offsets[end - 1][1] : begin]):
+            return None  # "University of X, School of Y": the name ends at the comma
+        stop = _SEGMENT.search(text, begin)
+        rest = f" {' '.join(norm_words(text[begin : stop.start() if stop else len(text)]))} "
+        if any(rest.startswith(f" {n} ") for n in self.countries):
+            return None
+        return begin, stop.start() if stop else len(text)
 
     @staticmethod
     def _extends(before: Token, gap: str) -> bool:
@@ -878,21 +932,32 @@ class Matcher:
     def _decide(
         self,
         cand: _Candidate,
-        words: str,
+        texts: tuple[str, str],
         mentioned: set[str],
         elsewhere: set[str],
         named: set[int],
     ) -> _Choice | None:
         """The one institution a candidate means, its confidence and location check; None
-        when the string does not say which."""
+        when the string does not say which. `texts`: the string's normalised words, and
+        those around the candidate (a city in a name several share does not say which)."""
+        words, around = texts
+        shared = around if len(cand.entries) > 1 else words
         places = {
-            i: self._location(self.entries[i], words, mentioned, elsewhere) for i in cand.entries
+            i: self._location(self.entries[i], shared, mentioned, elsewhere) for i in cand.entries
         }
-        pool = self._narrow(cand.entries, places, named)
+        # whose own name (not alias) it is counts, unless the name is of common words only
+        # ("National Center for Biotechnology" in "... Information")
+        own = (
+            cand.kind in ("name", "fuzzy")
+            and not cand.extended  # "Necker Hospital for Sick Children"
+            and not self._common(cand.name)
+        )
+        kinds = self.names.get(cand.name, {}) if own else {}
+        pool = self._narrow(cand.entries, places, named, kinds)
         if len(pool) > 1:
             return None
         index = pool[0]
-        location = places[index]
+        location = self._location(self.entries[index], words, mentioned, elsewhere)
         if location != "city" and self._needs_city(cand, index):
             return None
         if location == "country" and self._in_a_unit_city(index, words):
@@ -905,9 +970,16 @@ class Matcher:
             return None
         return _Choice(cand, index, _confidence(cand, location), location)
 
-    def _narrow(self, entries: list[int], places: dict[int, str], named: set[int]) -> list[int]:
+    def _narrow(
+        self,
+        entries: list[int],
+        places: dict[int, str],
+        named: set[int],
+        kinds: Mapping[int, str],
+    ) -> list[int]:
         """The institutions a name several share can still mean: settled by the city, then
-        the country, then the active one, the one above the others, a kin the string names."""
+        the country, then the active one, the one whose own name it is (not an alias), the
+        one above the others, a kin the string names."""
         pool = list(entries)
         for level in ("city", "country"):
             supported = [i for i in pool if places[i] == level]
@@ -919,6 +991,12 @@ class Matcher:
         if len(pool) > 1:
             active = [i for i in pool if self.entries[i].active]
             pool = active if len(active) == 1 else pool
+        if len(pool) > 1:
+            # one institution's name and others' alias (often a former name: Tianjin Normal
+            # University, once Hebei University's) means the first; OpenAlex's names are
+            # ROR's names
+            own = [i for i in pool if kinds.get(i) == "name"]
+            pool = own if len(own) == 1 else pool
         if len(pool) > 1:
             # a name its units share (EMBL and its sites) means the one above them all
             top = [i for i in pool if all(j == i or i in self.ancestors(j) for j in pool)]

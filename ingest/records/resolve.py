@@ -174,11 +174,13 @@ class RecordsWriter:
         if self._classifier is None:
             return []
         titled = [r for r in records if r.title]
-        texts = [f"{r.title}. {r.abstract or ''}".strip() for r in titled]
+        found_topics = self._classifier.classify(
+            [r.title or "" for r in titled],
+            CLASSIFIED_TOPICS,
+            abstracts=[r.abstract or "" for r in titled],
+        )
         rows: list[dict[str, Any]] = []
-        for r, found in zip(
-            titled, self._classifier.classify(texts, CLASSIFIED_TOPICS), strict=True
-        ):
+        for r, found in zip(titled, found_topics, strict=True):
             rows.extend(
                 {
                     "work_id": r.key,

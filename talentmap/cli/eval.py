@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -13,6 +14,7 @@ from talentmap.cli.common import (
     clean_errors,
     fail,
     out,
+    require_files,
 )
 from talentmap.cli.match import RorDumps, affiliation_matcher
 
@@ -211,24 +213,120 @@ def eval_topics(
 ) -> None:
     """Score the topic classifier (what records without topics get) against the primary
     topics OpenAlex gives: top-1 accuracy at topic, subfield and field level from titles and
-    abstracts only, beside always answering the most frequent label. Reads files only."""
-    from ingest.eval.topics import labelled_works, score
+    abstracts only, on the tune half of the works (where its settings were chosen), the
+    held-out half and all, beside always answering the tune half's most frequent label.
+    Reads files only."""
+    from ingest.eval.topics import HELD_OUT, TUNE, labelled_works, score
     from ingest.reference.taxonomy import DEFAULT_TAXONOMY_PATH
     from ingest.topics.classifier import TopicClassifier
 
     repo = Path(__file__).resolve().parents[2]
     paths = works or [repo / "data" / "sample" / "openalex" / "works.jsonl"]
     with clean_errors():
-        for path in paths:
-            if not path.is_file():
-                fail(f"{path}: no such file", code=2)
+        require_files(paths)
         classifier = TopicClassifier.from_taxonomy(taxonomy or DEFAULT_TAXONOMY_PATH)
         labelled = labelled_works(paths)
-        table = Table(title=f"topic classifier, {len(labelled)} works (title + abstract)")
-        for column in ("level", "works", "top-1 accuracy", "most frequent", "baseline"):
-            table.add_column(column, justify="right")
-        for s in score(classifier, labelled):
+    tune = [w for w in labelled if w.half == TUNE]
+    table = Table(title=f"topic classifier, {len(labelled)} works (title + abstract)")
+    for column in ("works", "level", "n", "top-1 accuracy", "most frequent", "baseline"):
+        table.add_column(column, justify="right")
+    for name, part in (
+        ("tune", tune),
+        ("held-out", [w for w in labelled if w.half == HELD_OUT]),
+        ("all", labelled),
+    ):
+        for s in score(classifier, part, baseline_from=tune):
             table.add_row(
-                s.level, str(s.works), f"{s.accuracy:.3f}", s.baseline_label, f"{s.baseline:.3f}"
-            )
-        out.print(table)
+                name, s.level, str(s.works), f"{s.accuracy:.3f}", s.baseline_label,
+                f"{s.baseline:.3f}",
+            )  # fmt: skip
+    out.print(table)
+
+
+@eval_app.command("institution-names")
+def eval_institution_names(
+    labelled: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Names labelled by hand: CSV name,ror_id,note (ror_id: ids, 'none' or "
+            "'ambiguous'; default: data/eval/csmetrics_names.csv)."
+        ),
+    ] = None,
+    ror: Annotated[
+        list[Path],
+        typer.Option(help="ROR dumps, v2 first (default: the two of data/sample/ror). Repeatable."),
+    ] = [],  # noqa: B006  # typer reads the default; it is never mutated
+    draw: Annotated[
+        bool,
+        typer.Option(
+            "--draw",
+            help="Print the sample as drawn (name,ror_id,note with ror_id empty) from the "
+            "CSMetrics folders instead of scoring.",
+        ),
+    ] = False,
+) -> None:
+    """Precision of the affiliation matcher on bare institution names (what CSMetrics records
+    give) against a sample labelled by hand: of the names it answers, the share answered
+    right; coverage (names with a record that get an answer) and abstention on names with no
+    record. Reads files only; safe to re-run."""
+    from ingest.eval.institution_names import read_labels
+    from ingest.matching.affiliations import Matcher, entries_from_dumps
+
+    repo = Path(__file__).resolve().parents[2]
+    if draw:
+        _print_draw(repo)
+        return
+    path = labelled or repo / "data" / "eval" / "csmetrics_names.csv"
+    dumps = ror or [
+        repo / "data" / "sample" / "ror" / "ror_v2_records.json.gz",
+        repo / "data" / "sample" / "ror" / "ror_v1_legacy_records.json.gz",
+    ]
+    with clean_errors():
+        require_files([path, *dumps])
+        items = read_labels(path)
+        matcher = Matcher(entries_from_dumps(dumps))
+    strata = sorted({x.stratum for x in items} - {""})
+    groups = [(s, [x for x in items if x.stratum == s]) for s in strata] + [("all", items)]
+    _print_name_scores(path, groups, lambda name: matcher.match(name).ror_ids)
+
+
+def _print_draw(repo: Path) -> None:
+    import csv
+    import sys
+
+    from ingest.eval.institution_names import SEED, STRATA, draw, folder_names
+
+    folders = repo / "data" / "sample" / "records" / "csmetrics"
+    with clean_errors():
+        strata = [(name, folder_names(folders / name), size) for name, size in STRATA]
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["name", "ror_id", "note"])
+    for name, stratum in draw(strata, SEED):
+        writer.writerow([name, "", f"{stratum}:"])
+
+
+def _print_name_scores(
+    path: Path, groups: list[tuple[str, list[Any]]], predict: Callable[[str], Sequence[str]]
+) -> None:
+    from ingest.eval.institution_names import score
+
+    wrong = []
+    for stratum, items in groups:
+        s = score(items, predict)
+        out.print(
+            f"{path.name} {stratum}: {s.names} names ({s.with_ids} with a record, {s.none} none, "
+            f"{s.ambiguous} ambiguous); answered {s.answered}, correct {s.correct}; "
+            f"precision {s.precision:.3f} coverage {s.coverage:.3f} recall {s.recall:.3f}; "
+            f"abstains on none {s.abstention_on_none:.3f}; "
+            f"answers {s.answered_ambiguous} of {s.ambiguous} ambiguous",
+            highlight=False,
+            soft_wrap=True,
+        )
+        wrong = s.wrong
+    for item, answer in wrong:
+        label = "|".join(";".join(sorted(a)) for a in item.answers) or item.label
+        out.print(
+            f"wrong, line {item.line}: {item.name!r} -> {';'.join(answer)} (labelled {label})",
+            highlight=False,
+            soft_wrap=True,
+        )
