@@ -464,7 +464,7 @@ def test_without_explanations_the_people_are_the_same() -> None:
     # S2AND block (initials that join many names), with curators' decisions too.
     records = _csmetrics_mentions({"zhou g", "zhang m", "wang j"})
     s2and = [mention_from_signature(k, v) for k, v in json.loads(SIGNATURES.read_text()).items()]
-    s2and = s2and[:800]
+    s2and = s2and[:500]
     full = disambiguate(s2and)
     merged = next(p for p in full if len(p.mention_ids) > 2).mention_ids
     curated = [
