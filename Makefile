@@ -9,9 +9,11 @@ SAMPLE := data/sample/openalex/works.jsonl
 # The 108 Author records: affiliation histories with years, where talentFlows finds moves.
 AUTHORS_SAMPLE := data/sample/openalex/authors.jsonl
 ROR_DUMPS := data/sample/ror/ror_v2_records.json.gz data/sample/ror/ror_v1_legacy_records.json.gz
-# The demo's names-only records: the Suzhou entries (1,242; about a minute). The world's 2023
-# files of 14 venues (20,311 entries) took 22 minutes on this machine at the records job's
-# current speed: `make run CSMETRICS="$(CSMETRICS_SUZHOU) $(CSMETRICS_WORLD)"` adds them.
+# The demo's names-only records: the Suzhou entries (1,242). The world's 2023 files of 14
+# venues (20,311 entries) load beside them with `make run CSMETRICS="$(CSMETRICS_SUZHOU)
+# $(CSMETRICS_WORLD)"`: the whole sequence then took 697 s here (the records step 318 s, see
+# the README), over the 5 minutes the default aims at. 36 of those entries name no authors
+# and are quarantined, which the records step reports with exit code 2 and `make run` accepts.
 CSMETRICS_SUZHOU := data/sample/records/csmetrics/suzhou
 CSMETRICS_WORLD := data/sample/records/csmetrics/world-2023
 CSMETRICS ?= $(CSMETRICS_SUZHOU)
@@ -63,7 +65,7 @@ run: install web
 	$(BIN)/talentmap ingest region
 	$(BIN)/talentmap ingest openalex $(SAMPLE)
 	$(BIN)/talentmap ingest openalex $(AUTHORS_SAMPLE)
-	$(BIN)/talentmap ingest records $(CSMETRICS) --format csmetrics
+	$(BIN)/talentmap ingest records $(CSMETRICS) --format csmetrics || [ $$? -eq 2 ]
 	@echo "Demo: anonymous clients get the viewer role (TALENTMAP_API_ANONYMOUS_ROLE=viewer)."
 	@echo "For introductionPaths: $(BIN)/talentmap apikey create --role recruiter --name demo"
 	TALENTMAP_API_ANONYMOUS_ROLE=viewer $(BIN)/talentmap serve

@@ -6,12 +6,13 @@ S2AND files with the test's own code, never by the module under test.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import subprocess
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +20,15 @@ import pytest
 
 from ingest.eval.disambiguation import b_cubed, mention_from_signature
 from ingest.matching.clustering import DecisionKind, Person, disambiguate
-from ingest.matching.evidence import EvidenceKind, Mention
+from ingest.matching.evidence import (
+    EvidenceKind,
+    Mention,
+    ScoringContext,
+    Weights,
+    affiliation_tokens,
+    pair_evidence,
+    pair_score,
+)
 from ingest.matching.names import name_conflict, parse_name, parse_text_name
 from schema.identity import IdentityDecision, IdentityDecisionKind
 from tests.conftest import S2AND_SAMPLE
@@ -418,3 +427,63 @@ def test_decisions_survive_a_reload_with_new_mentions() -> None:
     assert split.id == _decision("split", ("w2/1",), ("w1/1",), 1).id
     with pytest.raises(ValueError, match="both sides"):
         _decision("merge", ("a",), ("a",), 1)
+
+
+# --- the fast path (explain=False, what `ingest records` asks for) -------------------------------
+
+CSMETRICS_SUZHOU = Path(__file__).resolve().parent.parent / "data/sample/records/csmetrics/suzhou"
+
+
+def _csmetrics_mentions(blocks: set[str]) -> list[Mention]:
+    """The bylines of the CSMetrics Suzhou files in `blocks` as mentions, read here from the
+    raw JSON: co-authors by name key, the paper's institution when it names only one."""
+    found = []
+    for path in sorted(CSMETRICS_SUZHOU.glob("*.json")):
+        for number, entry in enumerate(json.loads(path.read_text(encoding="utf-8"))):
+            paper = (entry.get("OA papers") or [{}])[0]
+            names = [parse_text_name(a) for a in paper.get("Authors") or []]
+            places = list(paper.get("Affiliations") or {})
+            keys = [f"{n.block}|{n.full_given or ''}" for n in names]
+            for i, name in enumerate(names):
+                if name.block in blocks:
+                    found.append(
+                        Mention(
+                            id=f"{path.name}#{number}#{i}",
+                            name=name,
+                            affiliations=tuple(places) if len(places) == 1 else (),
+                            coauthors=frozenset(k for j, k in enumerate(keys) if j != i),
+                            year=paper.get("Year"),
+                            position=i,
+                        )
+                    )
+    return found
+
+
+def test_without_explanations_the_people_are_the_same() -> None:
+    # Large blocks of Chinese names (most pairs conflict, one prolific "Guodong Zhou") and the
+    # S2AND block (initials that join many names), with curators' decisions too.
+    records = _csmetrics_mentions({"zhou g", "zhang m", "wang j"})
+    s2and = [mention_from_signature(k, v) for k, v in json.loads(SIGNATURES.read_text()).items()]
+    s2and = s2and[:500]
+    full = disambiguate(s2and)
+    merged = next(p for p in full if len(p.mention_ids) > 2).mention_ids
+    curated = [
+        _decision("split", merged[:1], merged[1:2], 1),
+        _decision("merge", (s2and[0].id,), (s2and[1].id,), 2),
+    ]
+    assert len(records) > 300 and len(merged) > 2
+    for mentions, decisions in ((records, []), (s2and, []), (s2and, curated)):
+        explained = disambiguate(mentions, curated=decisions)
+        fast = disambiguate(mentions, curated=decisions, explain=False)
+        assert [p.mention_ids for p in fast] == [p.mention_ids for p in explained]
+        assert [p.id for p in fast] == [p.id for p in explained]
+        assert all(not p.decisions for p in fast)
+    # The scores alone are the evidence's sums, to the bit.
+    ctx = ScoringContext(
+        weights=Weights(),
+        idf={"soochow": 2.0, "university": 0.1},
+        name_counts=Counter(f"{m.name.block}|{m.name.full_given or ''}" for m in records),
+        tokens={m.id: [affiliation_tokens(a) for a in m.affiliations] for m in records},
+    )
+    for a, b in itertools.combinations(records[:80], 2):
+        assert pair_score(a, b, ctx) == sum(e.weight for e in pair_evidence(a, b, ctx))

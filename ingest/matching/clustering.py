@@ -14,6 +14,7 @@ Three steps, each kept simple enough to explain to a curator:
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -28,8 +29,9 @@ from ingest.matching.evidence import (
     Weights,
     affiliation_tokens,
     pair_evidence,
+    pair_score,
 )
-from ingest.matching.names import name_conflict, name_key
+from ingest.matching.names import PersonName, name_conflict, name_key
 from schema.identity import IdentityDecision, IdentityDecisionKind
 
 
@@ -116,12 +118,16 @@ def disambiguate(
     mentions: Iterable[Mention],
     weights: Weights | None = None,
     curated: Iterable[IdentityDecision] = (),
+    *,
+    explain: bool = True,
 ) -> list[Person]:
     """Cluster mentions into people, block by block; deterministic for a given input.
 
     Curators' decisions are obeyed: a merge joins its mentions (across blocks too), a split
     keeps its sides apart. A person's id is the smallest mention id it holds, so re-running
-    on the same mentions gives the same ids.
+    on the same mentions gives the same ids. With `explain=False` the people are the same
+    but carry no decisions, and only the pairs that could merge are scored (see
+    `_compatible_groups`): for callers that need only who is who, in large blocks.
     """
     weights = weights or Weights()
     curation = _Curation.of(curated)
@@ -144,7 +150,7 @@ def disambiguate(
             name_counts=Counter(name_key(m.name) for m in members),
             tokens={m.id: [affiliation_tokens(a) for a in m.affiliations] for m in members},
         )
-        people.extend(_cluster_block(block, members, ctx, curation))
+        people.extend(_cluster_block(block, members, ctx, curation, explain))
     return sorted(_join_across_blocks(people, curation), key=lambda p: p.id)
 
 
@@ -207,11 +213,14 @@ def _attach_weight(m: Mention, positions: Counter[int | None], weights: Weights)
 
 
 def _cluster_block(
-    block: str, members: list[Mention], ctx: ScoringContext, curation: _Curation
+    block: str, members: list[Mention], ctx: ScoringContext, curation: _Curation, explain: bool
 ) -> list[Person]:
     clustered = [m for m in members if m.informative or curation.concerns(m.id)]
     by_id = {m.id: m for m in members}
-    clusters, decisions = _agglomerate(clustered, ctx, curation)
+    if explain:
+        clusters, decisions = _agglomerate(clustered, ctx, curation)
+    else:
+        clusters, decisions = _agglomerate_groups(clustered, ctx, curation)
     # Mentions known by their name alone join the likeliest person if it is a clear favourite.
     evidence_clusters = len(clusters)
     positions = [
@@ -239,6 +248,9 @@ def _cluster_block(
             clusters.append([m.id])
             decisions.append([])
             continue
+        if not explain:
+            clusters[target].append(m.id)
+            continue
         evidence = pair_evidence(m, by_id[clusters[target][0]], ctx)
         score = sum(e.weight for e in evidence)
         decisions[target].append(
@@ -262,20 +274,32 @@ class _Pairs:
     must: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _score_pairs(members: list[Mention], ctx: ScoringContext, curation: _Curation) -> _Pairs:
+def _score_pairs(
+    members: list[Mention], ctx: ScoringContext, curation: _Curation, explain: bool = True
+) -> _Pairs:
+    """Every pair's score and evidence. Without `explain`, only scores, and pairs a constraint
+    keeps apart are not scored (0.0): a blocked link never merges, and its sum only explains
+    a refusal."""
     pairs = _Pairs()
     for i in range(len(members)):
         for j in range(i + 1, len(members)):
             a, b = members[i].id, members[j].id
-            found = pair_evidence(members[i], members[j], ctx)
             split = curation.split(a, b)
+            conflict = False
             if split is not None:
-                found.append(_curator_evidence(split))
-                pairs.conflicts.add((i, j))
+                conflict = True
             elif a in curation.merged_by and curation.find(a) == curation.find(b):
                 pairs.must.append((i, j))
             elif name_conflict(members[i].name, members[j].name) is not None:
+                conflict = True
+            if conflict:
                 pairs.conflicts.add((i, j))
+            if not explain:
+                pairs.scores[i, j] = 0.0 if conflict else pair_score(members[i], members[j], ctx)
+                continue
+            found = pair_evidence(members[i], members[j], ctx)
+            if split is not None:
+                found.append(_curator_evidence(split))
             pairs.scores[i, j] = sum(e.weight for e in found)
             pairs.evidence[i, j] = found
     return pairs
@@ -283,16 +307,27 @@ def _score_pairs(members: list[Mention], ctx: ScoringContext, curation: _Curatio
 
 class _Agglomeration:
     """The live clusters of one block while they merge: cluster id -> member indexes, the
-    link sums and conflict counts between live clusters, and each cluster's decisions."""
+    link sums and conflict counts between live clusters, and each cluster's decisions.
 
-    def __init__(self, members: list[Mention], pairs: _Pairs) -> None:
+    The candidate links wait in a heap by (-average, i, j): the best first and, of equal
+    averages, the lowest pair (the first in the order of the pairs, which merging keeps). A
+    join makes the links of the merged cluster new entries (with its new version), so older
+    entries of a cluster are skipped when they come up: a join costs the live clusters once,
+    not every link.
+    """
+
+    def __init__(self, members: list[Mention], pairs: _Pairs, threshold: float) -> None:
         size = len(members)
         self.members = members
+        self.threshold = threshold
         self.live: dict[int, list[int]] = {i: [i] for i in range(size)}
         self.link: dict[tuple[int, int], float] = dict(pairs.scores)
         self.blocked: dict[tuple[int, int], int] = {pair: 1 for pair in pairs.conflicts}
         self.history: dict[int, list[Decision]] = {i: [] for i in range(size)}
         self.home = list(range(size))  # member index -> its live cluster id
+        self.version = [0] * size
+        self.heap = [entry for pair in self.link if (entry := self._entry(pair)) is not None]
+        heapq.heapify(self.heap)
 
     def ids(self, cluster: int) -> tuple[str, ...]:
         return tuple(self.members[x].id for x in self.live[cluster])
@@ -300,16 +335,26 @@ class _Agglomeration:
     def average(self, i: int, j: int, total: float) -> float:
         return total / (len(self.live[i]) * len(self.live[j]))
 
-    def best_link(self, threshold: float) -> tuple[float, int, int] | None:
-        """The unblocked pair of clusters with the highest average link above `threshold`."""
-        best: tuple[float, int, int] | None = None
-        for (i, j), total in self.link.items():
-            if self.blocked.get((i, j)):
-                continue
-            average = self.average(i, j, total)
-            if average > threshold and (best is None or average > best[0]):
-                best = (average, i, j)
-        return best
+    def _entry(self, pair: tuple[int, int]) -> tuple[float, int, int, int, int] | None:
+        """The heap entry of a pair of live clusters, None when it may not merge."""
+        if self.blocked.get(pair):
+            return None
+        i, j = pair
+        average = self.average(i, j, self.link[pair])
+        if average > self.threshold:
+            return (-average, i, j, self.version[i], self.version[j])
+        return None
+
+    def best_link(self) -> tuple[float, int, int] | None:
+        """The unblocked pair of clusters with the highest average link above the threshold
+        (of equal averages, the lowest pair)."""
+        heap, live, version = self.heap, self.live, self.version
+        while heap:
+            negative, i, j, vi, vj = heap[0]
+            if i in live and j in live and version[i] == vi and version[j] == vj:
+                return -negative, i, j
+            heapq.heappop(heap)
+        return None
 
     def join(
         self, i: int, j: int, kind: DecisionKind, score: float, why: Sequence[Evidence]
@@ -320,18 +365,18 @@ class _Agglomeration:
         for x in live[j]:
             self.home[x] = i
         live[i].extend(live.pop(j))
+        self.version[i] += 1
         for k in live:
             if k == i:
                 continue
-            a, b = (min(i, k), max(i, k))
+            ik = (min(i, k), max(i, k))
             jk = (min(j, k), max(j, k))
-            link[a, b] = link.get((a, b), 0.0) + link.pop(jk, 0.0)
-            blocked[a, b] = blocked.get((a, b), 0) + blocked.pop(jk, 0)
-            link.pop((min(j, k), max(j, k)), None)
-        for pair in [p for p in link if j in p]:
-            del link[pair]
-        for pair in [p for p in blocked if j in p]:
-            del blocked[pair]
+            link[ik] = link.get(ik, 0.0) + link.pop(jk, 0.0)
+            blocked[ik] = blocked.get(ik, 0) + blocked.pop(jk, 0)
+            if (entry := self._entry(ik)) is not None:
+                heapq.heappush(self.heap, entry)
+        link.pop((i, j), None)
+        blocked.pop((i, j), None)
 
     def record_refusals(self, threshold: float, curation: _Curation) -> None:
         """Record the links a constraint refused, so a curator sees the near misses."""
@@ -356,13 +401,14 @@ class _Agglomeration:
 
 
 def _agglomerate(
-    members: list[Mention], ctx: ScoringContext, curation: _Curation
+    members: list[Mention], ctx: ScoringContext, curation: _Curation, explain: bool = True
 ) -> tuple[list[list[str]], list[list[Decision]]]:
     """Average-linkage clustering with cannot-link on name conflicts and curators' splits,
-    starting from curators' merges."""
-    pairs = _score_pairs(members, ctx, curation)
-    state = _Agglomeration(members, pairs)
+    starting from curators' merges. Without `explain`, the merges' evidence and the refused
+    links are not gathered (the clusters are the same)."""
+    pairs = _score_pairs(members, ctx, curation, explain)
     threshold = ctx.weights.threshold
+    state = _Agglomeration(members, pairs, threshold)
     # Curators' merges first: they hold whatever the names or the evidence say, unless a
     # split keeps the two sides apart.
     for x, y in pairs.must:
@@ -370,16 +416,78 @@ def _agglomerate(
         if i != j and not state.blocked.get((i, j)):
             merged_by = curation.merged_by[members[x].id]
             state.join(i, j, DecisionKind.CURATED, math.inf, [_curator_evidence(merged_by)])
-    while (best := state.best_link(threshold)) is not None:
+    while (best := state.best_link()) is not None:
         average, i, j = best
-        strongest = max(
-            ((a, b) for a in state.live[i] for b in state.live[j]),
-            key=lambda p: pairs.scores.get((min(p), max(p)), -math.inf),
-        )
-        why = pairs.evidence.get((min(strongest), max(strongest)), ())
+        why: Sequence[Evidence] = ()
+        if explain:
+            strongest = max(
+                ((a, b) for a in state.live[i] for b in state.live[j]),
+                key=lambda p: pairs.scores.get((min(p), max(p)), -math.inf),
+            )
+            why = pairs.evidence.get((min(strongest), max(strongest)), ())
         state.join(i, j, DecisionKind.MERGE, average, why)
-    state.record_refusals(threshold, curation)
+    if explain:
+        state.record_refusals(threshold, curation)
     return state.result()
+
+
+def _agglomerate_groups(
+    members: list[Mention], ctx: ScoringContext, curation: _Curation
+) -> tuple[list[list[str]], list[list[Decision]]]:
+    """The clusters of `_agglomerate`, without decisions, group by group.
+
+    Two clusters merge only when no pair across them is kept apart, so every merge stays
+    inside one group of mentions joined by pairs that may merge (compatible names, curators'
+    merges). The groups evolve independently: each merges as it would beside the others (the
+    best link first, ties to the lowest pair of indexes, which the groups keep in order), so
+    clustering each alone gives the same clusters, and pairs across groups (most pairs of a
+    large block: "Wang Yang" and "Wang Yi") are never scored.
+    """
+    found: list[tuple[int, list[str]]] = []
+    for group in _compatible_groups(members, curation):
+        clusters, _ = _agglomerate([members[x] for x in group], ctx, curation, explain=False)
+        # a cluster's first id is its lowest index, as in `_Agglomeration.result`
+        place = {members[x].id: x for x in group}
+        found.extend((place[c[0]], c) for c in clusters)
+    found.sort(key=lambda item: item[0])
+    return [c for _, c in found], [[] for _ in found]
+
+
+def _compatible_groups(members: list[Mention], curation: _Curation) -> list[list[int]]:
+    """Member indexes in groups (each in order, groups by their first index) such that no two
+    of different groups may merge: names without conflict and curators' merges join groups
+    (curators' splits are left to the clustering). Names are compared once per distinct pair."""
+    parent = list(range(len(members)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    by_name: dict[PersonName, list[int]] = defaultdict(list)
+    merged: dict[str, list[int]] = defaultdict(list)
+    for index, m in enumerate(members):
+        by_name[m.name].append(index)
+        if m.id in curation.merged_by:
+            merged[curation.find(m.id)].append(index)
+    names = list(by_name)
+    for x, a in enumerate(names):
+        for b in names[x + 1 :]:
+            if name_conflict(a, b) is None:
+                union(by_name[a][0], by_name[b][0])
+    for indexes in (*by_name.values(), *merged.values()):
+        for index in indexes[1:]:
+            union(indexes[0], index)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(members)):
+        groups[find(index)].append(index)
+    return sorted(groups.values(), key=lambda g: g[0])
 
 
 def _refusal(a: Mention, b: Mention, curation: _Curation) -> Evidence | None:

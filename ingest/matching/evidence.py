@@ -188,3 +188,32 @@ def pair_evidence(a: Mention, b: Mention, ctx: ScoringContext) -> list[Evidence]
     if a.year is not None and b.year is not None and abs(a.year - b.year) > w.year_gap:
         found.append(Evidence(EvidenceKind.YEARS, -w.distant_years, f"{a.year} and {b.year}"))
     return found
+
+
+def pair_score(a: Mention, b: Mention, ctx: ScoringContext) -> float:
+    """The sum of `pair_evidence`'s weights, added in the same order (so the same float),
+    without writing the evidence out: for clustering that needs only the scores."""
+    w = ctx.weights
+    score = 0.0
+    same_name = bool(a.name.full_given) and a.name.full_given == b.name.full_given
+    score += w.same_full_name if same_name else 0.0
+    frequency = max(ctx.name_counts[name_key(a.name)], ctx.name_counts[name_key(b.name)])
+    score += w.rare_name - w.per_log_frequency * math.log(frequency)
+    if (a.name.chinese or b.name.chinese) and w.chinese_name:
+        score += -w.chinese_name
+    if a.affiliations and b.affiliations:
+        sim = ctx.affiliation_similarity(a, b)[0]
+        score += w.affiliation * sim if sim >= w.affiliation_match else -w.different_affiliation
+    if a.email and b.email:
+        same = a.email.lower() == b.email.lower()
+        score += w.same_email if same else -w.different_email
+    shared = a.coauthors & b.coauthors
+    if shared:
+        score += w.per_coauthor * min(len(shared), w.max_coauthors)
+    if a.topics and b.topics:
+        overlap = len(a.topics & b.topics) / len(a.topics | b.topics)
+        if overlap:
+            score += w.topics * overlap
+    if a.year is not None and b.year is not None and abs(a.year - b.year) > w.year_gap:
+        score += -w.distant_years
+    return score

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ingest.matching.fold import fold as accents_folded
 from schema.names import hanzi_name_parts, pinyin_syllables, surname_rank
@@ -61,12 +62,12 @@ class PersonName:
     given: tuple[str, ...] = ()
     chinese: bool = False
 
-    @property
+    @cached_property
     def block(self) -> str:
         """The blocking key: family name and first given initial ("zhang w")."""
         return f"{self.family} {self.given[0][0]}" if self.given else self.family
 
-    @property
+    @cached_property
     def full_given(self) -> str | None:
         """The given name written out ("xiaoming", "daniel"); None when it starts with an
         initial."""

@@ -262,7 +262,7 @@ class RecordsWriter:
         """Byline id -> person id: the first known person its cluster holds, else a new `rec-…`
         person keyed by a hash of the cluster's first byline (so a re-run finds it again)."""
         target: dict[str, str] = {}
-        for person in disambiguate([*pool.values(), *mentions.values()]):
+        for person in disambiguate([*pool.values(), *mentions.values()], explain=False):
             known = sorted(m for m in person.mention_ids if m in pool)
             own = sorted(m for m in person.mention_ids if m in mentions)
             if not own:
