@@ -6,6 +6,7 @@ Neo4j settings use the names the Neo4j ecosystem uses (`NEO4J_URI`, `NEO4J_USERN
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,6 +14,22 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schema.apikey import Role
+
+# A neo4j.conf setting's name: dotted lower-case words (server.memory.heap.max_size).
+NEO4J_SETTING = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
+
+
+
+def neo4j_config_pairs(text: str) -> dict[str, str]:
+    """`key=value;key=value` as a dict; a ValueError names an item that is not such a pair."""
+    pairs: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        key, sep, value = item.partition("=")
+        if not sep or not NEO4J_SETTING.fullmatch(key.strip()):
+            raise ValueError(f"TALENTMAP_NEO4J_CONFIG: {item!r} is not a neo4j.conf key=value pair")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
@@ -54,6 +71,12 @@ class Settings(BaseSettings):
         default="",
         description="More JVM flags for the local Neo4j, space-separated (the tests' "
         "short-lived instances use -XX:TieredStopAtLevel=1).",
+    )
+    neo4j_config: str = Field(
+        default="",
+        description="More neo4j.conf settings for the local Neo4j, as `key=value` pairs "
+        "separated by `;` (the tests turn off replanning on statistics changes). The settings "
+        "`talentmap neo4j start` writes itself (directories, addresses, memory) cannot be given.",
     )
     maven_settings: Path | None = Field(
         default=None, description="A Maven settings.xml (mirrors, proxies) for fetching Neo4j."
@@ -122,6 +145,17 @@ class Settings(BaseSettings):
                 f"NEO4J_URI {value!r} is not a Bolt URI; expected e.g. bolt://127.0.0.1:7687"
             )
         return value
+
+    @field_validator("neo4j_config")
+    @classmethod
+    def _check_config(cls, value: str) -> str:
+        neo4j_config_pairs(value)
+        return value
+
+    @property
+    def neo4j_config_pairs(self) -> dict[str, str]:
+        """TALENTMAP_NEO4J_CONFIG as neo4j.conf settings, in the order given."""
+        return neo4j_config_pairs(self.neo4j_config)
 
     @property
     def bolt_host(self) -> str:

@@ -37,12 +37,24 @@ AFFILIATIONS_GOLD = REPO / "tests" / "data" / "affiliations-gold"
 S2AND_SAMPLE = REPO / "tests" / "data" / "disambiguation"
 
 # Every Neo4j the tests start (the session's, and the second ones of test_server, test_resilience
-# and test_bulk_import, through Settings or the CLI's environment) compiles with C1 only: a
-# test instance lives minutes, and C2's compiler threads cost more CPU than its faster code
-# saves. Measured (scratch A/B, Neo4j's own CPU seconds under the same load): test_identity_curation
-# 127/110 s -> 76/73 s, test_ingest_institutions 127 s -> 87 s.
-TEST_JVM_OPTIONS = "-XX:TieredStopAtLevel=1"
+# and test_bulk_import, through Settings or the CLI's environment) is tuned for a life of minutes
+# on small graphs that change all the time:
+# - C1 only (-XX:TieredStopAtLevel=1): C2's compiler threads cost more CPU than its faster code
+#   saves. Measured (scratch A/B, Neo4j's own CPU seconds under the same load):
+#   test_identity_curation 127/110 s -> 76/73 s, test_ingest_institutions 127 s -> 87 s.
+# - no code cache flushing (-XX:-UseCodeCacheFlushing): the sweeper thread used 17% of Neo4j's
+#   CPU on three heavy modules (119 CPU s -> 100 s with the flag).
+# - no replanning when statistics change (divergence threshold 1, no decay): every load and
+#   wipe changes the counts, so Cypher planned the same queries again and again (36% of the
+#   session servers' Java samples were planning). A plan is correct whatever the counts; only
+#   its speed on large data depends on them, which tests do not measure. The whole suite:
+#   Neo4j 1,026 -> 605 CPU s, pytest 842 -> 697 s (note of this stop).
+TEST_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:-UseCodeCacheFlushing"
+TEST_NEO4J_CONFIG = (
+    "dbms.cypher.statistics_divergence_threshold=1.0;internal.cypher.replan_algorithm=none"
+)
 os.environ.setdefault("TALENTMAP_NEO4J_JVM_OPTIONS", TEST_JVM_OPTIONS)
+os.environ.setdefault("TALENTMAP_NEO4J_CONFIG", TEST_NEO4J_CONFIG)
 
 
 # Fixtures that reach the session's Neo4j: a test whose fixtures include one of these is an

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from graph import server
 from graph.driver import connect
@@ -59,6 +60,11 @@ def test_start_twice_status_stop_start_keeps_data(second: dict[str, str]) -> Non
     argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
     assert second["TALENTMAP_NEO4J_JVM_OPTIONS"].split()
     assert set(second["TALENTMAP_NEO4J_JVM_OPTIONS"].split()) <= set(argv)
+    # and the settings of TALENTMAP_NEO4J_CONFIG its neo4j.conf
+    conf = (server.layout(home).conf_dir / "neo4j.conf").read_text(encoding="utf-8").splitlines()
+    assert second["TALENTMAP_NEO4J_CONFIG"]
+    for pair in second["TALENTMAP_NEO4J_CONFIG"].split(";"):
+        assert pair in conf
 
     status = run(second, "neo4j", "status")
     assert status.returncode == 0
@@ -160,6 +166,24 @@ def test_config_listens_on_the_uri_port_only(tmp_path: Path) -> None:
     assert "server.http.enabled=false" in conf
     assert "dbms.security.auth_enabled=true" in conf
     assert f"server.directories.data={tmp_path / 'neo4j' / 'data'}" in conf
+
+
+def test_more_neo4j_settings_are_written_and_checked(tmp_path: Path) -> None:
+    settings = Settings(
+        neo4j_uri="bolt://127.0.0.1:17999",
+        home=tmp_path,
+        neo4j_config=" db.logs.query.enabled=OFF ; dbms.cypher.planner=COST;",
+    )
+    conf = server.render_config(settings, server.layout(settings)).splitlines()
+    assert "db.logs.query.enabled=OFF" in conf
+    assert "dbms.cypher.planner=COST" in conf
+    # not a key=value pair: refused when read, naming the item
+    with pytest.raises(ValidationError, match="'planner COST'"):
+        Settings(neo4j_config="dbms.cypher.planner=COST;planner COST")
+    # a setting `neo4j start` writes itself: refused, naming it
+    taken = Settings(home=tmp_path, neo4j_config="server.bolt.listen_address=0.0.0.0:7687")
+    with pytest.raises(ServerSetupError, match=r"server\.bolt\.listen_address"):
+        server.render_config(taken, server.layout(taken))
 
 
 @pytest.mark.neo4j  # the Neo4j jars and neo4j-admin

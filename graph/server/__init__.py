@@ -247,6 +247,14 @@ def render_config(settings: Settings, lay: Layout) -> str:
         "server.memory.pagecache.size": settings.neo4j_pagecache,
         "db.tx_log.rotation.retention_policy": "1 days",
     }
+    taken = sorted(set(settings.neo4j_config_pairs) & set(lines))
+    if taken:
+        raise ServerSetupError(
+            f"TALENTMAP_NEO4J_CONFIG sets {', '.join(taken)}, which `talentmap neo4j start` "
+            "writes itself (use NEO4J_URI, TALENTMAP_HOME, TALENTMAP_NEO4J_HEAP or "
+            "TALENTMAP_NEO4J_PAGECACHE)"
+        )
+    lines.update(settings.neo4j_config_pairs)
     body = "\n".join(f"{key}={value}" for key, value in lines.items())
     return f"# Written by `talentmap neo4j start`; rewritten at every start.\n{body}\n"
 
