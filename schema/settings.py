@@ -19,7 +19,6 @@ from schema.apikey import Role
 NEO4J_SETTING = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
 
 
-
 def neo4j_config_pairs(text: str) -> dict[str, str]:
     """`key=value;key=value` as a dict; a ValueError names an item that is not such a pair."""
     pairs: dict[str, str] = {}
