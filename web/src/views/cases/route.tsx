@@ -12,6 +12,7 @@ import { useAccess } from "../../role";
 import type { ViewProps } from "../types";
 import { CaseCard, CaseView, nextStage, STAGES } from "./card";
 import { NewCase } from "./form";
+import { usePlaceNames } from "./places";
 
 export default function CasesRoute({ location }: ViewProps) {
   if (location.path[0] === "case") return <CaseView id={location.path.slice(1).join("/")} />;
@@ -138,9 +139,12 @@ function Column({ stage, cases, drag }: { stage: CaseStage; cases: CaseCardFragm
 function Targets({ region, year, revision }: { region: string; year: number; revision: number }) {
   const { t, lang } = useI18n();
   const progress = useQuery(TargetsProgressViewDocument, { region, year }, { revision });
+  const place = usePlaceNames();
   return (
     <section aria-labelledby="targets-title" class="targets">
-      <h2 id="targets-title">{t("cases.targets", { region, year })}</h2>
+      <h2 id="targets-title" data-region={region}>
+        {t("cases.targets", { region: place(region), year })}
+      </h2>
       <Loaded state={progress}>
         {(data) => {
           const answer = data.targetsProgress;
