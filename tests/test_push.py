@@ -320,13 +320,13 @@ def test_push_list_exports_in_chinese(
     assert table[1] == ZH_HEADERS
     cells = [tuple("" if c is None else c for c in r) for r in table[2:]]
     assert cells == [expected(e) for e in v2["entries"]]
-    assert any(e["newSinceLast"] for e in v2["entries"])  # the 是 column is proven too
     text = httpx.get(f"{api_url}/export/pushlists/{v1['id']}.csv?lang=zh", headers=vera)
     assert text.status_code == 200
     rows = list(csv.reader(io.StringIO(text.content.decode("utf-8-sig"))))
     assert tuple(rows[0]) == ZH_HEADERS
     assert [r[6] for r in rows[1:]] == [expected(e)[6] for e in v1["entries"]]
     assert [r[1] for r in rows[1:]] == [ZH[f"kind.{e['kind']}"] for e in v1["entries"]]
+    assert [r[5] for r in rows[1:]] == ["是"] * len(v1["entries"])  # all new in the first
     # English by default and by name: the stored words.
     en = httpx.get(f"{api_url}/export/pushlists/{v1['id']}.csv?lang=en", headers=vera)
     default = httpx.get(f"{api_url}/export/pushlists/{v1['id']}.csv", headers=vera)
