@@ -26,7 +26,7 @@ import math
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -245,8 +245,79 @@ def entries(
     )
 
 
-def export_rows(push: PushList) -> list[dict[str, Any]]:
-    """One row per entry, as the CSV and XLSX exports write them."""
+# The exports' languages (`?lang=` of /export/pushlists/<id>.xlsx, `talentmap push export
+# --lang`). English keeps the column names as headers and the reasons' stored words; Chinese
+# words the headers, kinds and reasons as the page's Chinese table does (web/src/i18n/zh.json,
+# `district.*`, `kind.*` and `says.*`), from the reasons' codes and numbers.
+ExportLang = Literal["en", "zh"]
+EXPORT_LANGS: tuple[ExportLang, ...] = ("en", "zh")
+EXPORT_COLUMNS = ("rank", "kind", "id", "name", "score", "new_since_last", "reasons")
+EXPORT_HEADERS: dict[ExportLang, tuple[str, ...]] = {
+    "en": EXPORT_COLUMNS,
+    "zh": ("排名", "类型", "编号", "名称", "得分", "较上次新增", "推荐理由"),
+}
+
+
+def export_lang(value: str) -> ExportLang | None:
+    """`value` as an export language, or None for one the exports do not speak."""
+    return next((known for known in EXPORT_LANGS if known == value), None)
+
+
+KINDS_ZH = {EntityKind.SCIENTIST: "科学家", EntityKind.TEAM: "团队", EntityKind.INSTITUTION: "机构"}
+REASONS_ZH = {
+    "EVIDENCE": "{segment} 排名第 {rank}：相关成果 {works} 篇，被引 {citations} 次（得分 {score}）",
+    "COOPERATION": "与 {partners} 合作成果 {works} 篇",
+    "PATH1": "引荐路径 {hops} 跳：其合作者在本区工作",
+    "PATH2": "引荐路径 {hops} 跳：其合作者的合作者在本区工作",
+    "MOBILITY": "{years} 年内调动至 {institution}",
+}
+DISTRICT_INSTITUTIONS_ZH = "本区机构"
+NEW_INSTITUTION_ZH = "新机构"
+
+
+def _n(value: int | None) -> str:
+    """A count as the page writes it (Intl: thousands with commas, in both languages)."""
+    return f"{value:,}" if value is not None else "\u2013"  # an en dash, as the page shows none
+
+
+def reason_zh(reason: Reason, segment: str) -> str:
+    """A reason in Chinese from its code and numbers; the stored English words where the
+    numbers are missing (lists pushed before they were kept) or the code is unknown."""
+    if reason.code == "EVIDENCE" and reason.rank is not None:
+        return REASONS_ZH["EVIDENCE"].format(
+            segment=segment,
+            rank=_n(reason.rank),
+            works=_n(reason.works),
+            citations=_n(reason.citations),
+            score=f"{reason.value:.1f}",
+        )
+    if reason.code == "COOPERATION" and reason.works is not None:
+        partners = ", ".join(reason.partners) or DISTRICT_INSTITUTIONS_ZH
+        return REASONS_ZH["COOPERATION"].format(partners=partners, works=_n(reason.works))
+    if reason.code == "PATH" and reason.hops is not None:
+        return REASONS_ZH["PATH1" if reason.hops == 1 else "PATH2"].format(hops=_n(reason.hops))
+    if reason.code == "MOBILITY" and reason.years is not None:
+        institution = reason.institution or NEW_INSTITUTION_ZH
+        return REASONS_ZH["MOBILITY"].format(years=_n(reason.years), institution=institution)
+    return reason.text
+
+
+def export_rows(push: PushList, lang: ExportLang = "en") -> list[dict[str, Any]]:
+    """One row per entry, as the CSV and XLSX exports write them, in `lang`."""
+    if lang == "zh":
+        segment = push.segment_name_zh or push.segment_name or push.segment
+        return [
+            {
+                "rank": e.rank,
+                "kind": KINDS_ZH[e.kind],
+                "id": e.entity_id,
+                "name": e.name or "",
+                "score": e.score,
+                "new_since_last": "是" if e.new_since_last else "",
+                "reasons": "；".join(reason_zh(r, segment) for r in e.reasons),
+            }
+            for e in push.entries
+        ]
     return [
         {
             "rank": e.rank,
@@ -261,19 +332,31 @@ def export_rows(push: PushList) -> list[dict[str, Any]]:
     ]
 
 
-EXPORT_COLUMNS = ("rank", "kind", "id", "name", "score", "new_since_last", "reasons")
+def to_csv(push: PushList, lang: ExportLang = "en") -> str:
+    """The list as CSV text (schema/sheets.py), headers and words in `lang`."""
+    rows = export_rows(push, lang)
+    return sheets.to_csv(EXPORT_COLUMNS, rows, headers=EXPORT_HEADERS[lang])
 
 
-def to_csv(push: PushList) -> str:
-    """The list as CSV text (schema/sheets.py)."""
-    return sheets.to_csv(EXPORT_COLUMNS, export_rows(push))
+def export_title(push: PushList, lang: ExportLang = "en") -> str:
+    """The XLSX's title row: which district, segment, version and date, and the model."""
+    if lang == "zh":
+        segment = push.segment_name_zh or push.segment_name or push.segment
+        version = f"第 {push.version} 版"
+    else:
+        segment = push.segment_name or push.segment
+        version = f"version {push.version}"
+    day = push.as_of.isoformat()
+    return f"{push.district} · {segment} · {version} · {day} · {push.model_version}"
 
 
-def to_xlsx(push: PushList) -> bytes:
-    """The list as an XLSX workbook: a sheet of entries under a title row saying which
-    district, segment, version and date, and the model that ranked them."""
-    title = (
-        f"{push.district} · {push.segment_name or push.segment} · version {push.version} · "
-        f"{push.as_of.isoformat()} · {push.model_version}"
+def to_xlsx(push: PushList, lang: ExportLang = "en") -> bytes:
+    """The list as an XLSX workbook: a sheet of entries under a title row (`export_title`),
+    headers and words in `lang`."""
+    return sheets.to_xlsx(
+        EXPORT_COLUMNS,
+        export_rows(push, lang),
+        sheet=f"v{push.version}",
+        title=export_title(push, lang),
+        headers=EXPORT_HEADERS[lang],
     )
-    return sheets.to_xlsx(EXPORT_COLUMNS, export_rows(push), sheet=f"v{push.version}", title=title)

@@ -10,11 +10,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 
-def to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
-    """A header row of `columns`, then each row's values in that order (None as empty)."""
+def to_csv(
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    headers: Sequence[str] | None = None,
+) -> str:
+    """A header row (`headers`, or `columns` themselves), then each row's values in the order
+    of `columns` (None as empty)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow(columns if headers is None else headers)
     for row in rows:
         writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
     return out.getvalue()
@@ -26,9 +32,10 @@ def to_xlsx(
     *,
     sheet: str,
     title: str | None = None,
+    headers: Sequence[str] | None = None,
 ) -> bytes:
-    """A workbook of one sheet named `sheet`: the `title` row when given, the header row,
-    then the rows."""
+    """A workbook of one sheet named `sheet`: the `title` row when given, the header row
+    (`headers`, or `columns` themselves), then the rows."""
     from openpyxl import Workbook  # only the exports need it
 
     book = Workbook()
@@ -37,7 +44,7 @@ def to_xlsx(
     page.title = sheet
     if title is not None:
         page.append([title])
-    page.append(list(columns))
+    page.append(list(columns if headers is None else headers))
     for row in rows:
         page.append([row.get(c) for c in columns])
     out = io.BytesIO()

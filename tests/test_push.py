@@ -1,11 +1,14 @@
 """District recommendations and push lists over real HTTP: candidates ranked with reasons,
 people in an open case left out, dated and versioned push lists with what is new since the
-last, the XLSX and CSV exports (opened with openpyxl) from the HTTP endpoint and the CLI."""
+last, the XLSX and CSV exports (opened with openpyxl) from the HTTP endpoint and the CLI, in
+English and in Chinese (`?lang=zh`, `--lang zh`: worded as the page's Chinese table words
+them)."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +24,7 @@ from ingest.derived.step import derive
 from ingest.reference.industries import DEFAULT_INDUSTRIES_PATH, load_industries
 from ingest.reference.region import DEFAULT_REGION_PATH, load_region
 from schema.settings import Settings
-from tests.conftest import ask, create_key, load_works, sample_file, short_id
+from tests.conftest import REPO, ask, create_key, load_works, sample_file, short_id
 from tests.test_api_chain import industries, matching, segment_topics
 
 RECOMMEND = """
@@ -38,7 +41,8 @@ query ($d: ID!, $s: ID, $k: EntityKind, $first: Int) {
 }"""
 PUSH_FIELDS = """
   id district segment version asOf pushedBy modelVersion previousId xlsxUrl
-  entries { rank entityId kind name score newSinceLast reasons { code text } }
+  entries { rank entityId kind name score newSinceLast
+            reasons { code text value rank works citations partners hops institution years } }
   newSinceLast { entityId }
 """
 PUSH = f"""
@@ -66,6 +70,39 @@ def district_and_segment() -> tuple[str, str, set[str]]:
     _, district, segment, works = max(found, key=lambda f: (f[0], f[1], f[2]))
     assert len(works) >= 3, found
     return district, segment, works
+
+
+# The page's Chinese labels (the page words push lists and reasons from them; so must the
+# exports).
+ZH: dict[str, str] = json.loads((REPO / "web/src/i18n/zh.json").read_text(encoding="utf-8"))
+
+
+def segment_names() -> dict[str, tuple[str, str]]:
+    """Each chain segment's English and Chinese names, from the industries file."""
+    chains = yaml.safe_load(DEFAULT_INDUSTRIES_PATH.read_text(encoding="utf-8"))
+    return {
+        s["id"]: (s["name_en"], s["name_zh"]) for i in chains["industries"] for s in i["segments"]
+    }
+
+
+def said(table: dict[str, str], reason: dict[str, Any], segment: str) -> str:
+    """A reason as the page words it in the language of `table` (numbers as Intl formats them:
+    thousands with commas in both)."""
+    n = "{:,}".format
+    template = table[f"says.{reason['code']}"] if reason["code"] != "PATH" else ""
+    if reason["code"] == "EVIDENCE":
+        values = {"rank": n(reason["rank"]), "segment": segment, "works": n(reason["works"])}
+        values |= {"citations": n(reason["citations"]), "score": f"{reason['value']:.1f}"}
+    elif reason["code"] == "COOPERATION":
+        partners = ", ".join(reason["partners"]) or table["says.districtInstitutions"]
+        values = {"works": n(reason["works"]), "partners": partners}
+    elif reason["code"] == "PATH":
+        template = table["says.PATH1" if reason["hops"] == 1 else "says.PATH2"]
+        values = {"hops": n(reason["hops"])}
+    else:
+        institution = reason["institution"] or table["says.newInstitution"]
+        values = {"institution": institution, "years": n(reason["years"])}
+    return template.format(**values)
 
 
 @pytest.fixture(scope="module")
@@ -254,6 +291,54 @@ def test_push_list_exports(
     assert missing.status_code == 404
 
 
+ZH_HEADERS = ("排名", "类型", "编号", "名称", "得分", "较上次新增", "推荐理由")
+
+
+def test_push_list_exports_in_chinese(
+    api_url: str, loaded: dict[str, str], keys: dict[str, str], pushed: dict[str, Any]
+) -> None:
+    """`?lang=zh`: Chinese headers, kinds and title; each reason worded from its code and
+    numbers as the page's Chinese table words it, the segment by its Chinese name in the
+    industries file; `?lang=en` is the default; another language is refused by name."""
+    v1, v2 = pushed["v1"], pushed["v2"]
+    vera = {"Authorization": f"Bearer {keys['vera']}"}
+    segment_zh = segment_names()[loaded["segment"]][1]
+
+    def expected(entry: dict[str, Any]) -> tuple[Any, ...]:
+        reasons = "；".join(said(ZH, r, segment_zh) for r in entry["reasons"])
+        kind = ZH[f"kind.{entry['kind']}"]
+        new = "是" if entry["newSinceLast"] else ""
+        name = entry["name"] or ""
+        return (entry["rank"], kind, entry["entityId"], name, entry["score"], new, reasons)
+
+    response = httpx.get(f"{api_url}{v2['xlsxUrl']}", params={"lang": "zh"}, headers=vera)
+    assert response.status_code == 200, response.text
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    table = list(sheet.iter_rows(values_only=True))
+    assert str(table[0][0]).startswith(f"{loaded['district']} · {segment_zh} · 第 2 版 · ")
+    assert table[1] == ZH_HEADERS
+    cells = [tuple("" if c is None else c for c in r) for r in table[2:]]
+    assert cells == [expected(e) for e in v2["entries"]]
+    text = httpx.get(f"{api_url}/export/pushlists/{v1['id']}.csv?lang=zh", headers=vera)
+    assert text.status_code == 200
+    rows = list(csv.reader(io.StringIO(text.content.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == ZH_HEADERS
+    assert [r[6] for r in rows[1:]] == [expected(e)[6] for e in v1["entries"]]
+    assert [r[1] for r in rows[1:]] == [ZH[f"kind.{e['kind']}"] for e in v1["entries"]]
+    assert [r[5] for r in rows[1:]] == ["是"] * len(v1["entries"])  # all new in the first
+    # English by default and by name: the stored words.
+    en = httpx.get(f"{api_url}/export/pushlists/{v1['id']}.csv?lang=en", headers=vera)
+    default = httpx.get(f"{api_url}/export/pushlists/{v1['id']}.csv", headers=vera)
+    assert en.content == default.content
+    english = list(csv.DictReader(io.StringIO(en.content.decode("utf-8-sig"))))
+    assert [r["reasons"] for r in english] == [
+        "; ".join(r["text"] for r in e["reasons"]) for e in v1["entries"]
+    ]
+    refused = httpx.get(f"{api_url}{v1['xlsxUrl']}", params={"lang": "fr"}, headers=vera)
+    assert refused.status_code == 400 and "'fr'" in refused.text and "en, zh" in refused.text
+
+
 def test_push_and_export_from_the_cli(
     loaded: dict[str, str], pushed: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -273,6 +358,13 @@ def test_push_and_export_from_the_cli(
     cli_sheet = load_workbook(out).active
     assert cli_sheet is not None
     assert "2026-01-02" in str(cli_sheet["A1"].value)
+    out_zh = tmp_path / "push-zh.csv"
+    args = ["push", "export", v3[0][0], "--out", str(out_zh), "--lang", "zh"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert tuple(out_zh.read_text(encoding="utf-8-sig").split("\n")[0].split(",")) == ZH_HEADERS
+    result = CliRunner().invoke(app, [*args[:-1], "fr"])
+    assert result.exit_code == 1 and "'fr'" in result.output
 
 
 def test_scores_and_reasons() -> None:
@@ -314,3 +406,30 @@ def test_scores_and_reasons() -> None:
     )
     [moved] = [r for r in rank([unnamed], this_year=2026)[0].reasons if r.code == "MOBILITY"]
     assert (moved.institution, moved.text) == (None, "moved to a new institution within 2 years")
+
+
+def test_chinese_reasons_as_the_page_words_them() -> None:
+    """Each reason code in Chinese, from its numbers, as the page's Chinese table words it
+    (said()); a reason without numbers (pushed before they were kept) keeps its words."""
+    from schema.push import Candidate, Reason, rank, reason_zh
+    from schema.watch import EntityKind
+
+    candidate = Candidate(
+        entity_id="A2",
+        kind=EntityKind.SCIENTIST,
+        segment_id="s",
+        chain_rank=12,
+        works=1234,
+        citations=56789,
+        evidence=7.43,
+        cooperation_works=3,
+        hops=2,
+        affiliations=((None, 2010, 2020), (None, 2025, 2026)),
+    )
+    reasons = rank([candidate], this_year=2026)[0].reasons
+    assert [r.code for r in reasons] == ["EVIDENCE", "COOPERATION", "PATH", "MOBILITY"]
+    for reason in reasons:
+        raw = reason.model_dump(mode="json")
+        assert reason_zh(reason, "环节") == said(ZH, raw, "环节")
+    old = Reason(code="EVIDENCE", text="#1 in X: 3 matching works", value=1.0)
+    assert reason_zh(old, "环节") == "#1 in X: 3 matching works"

@@ -20,6 +20,7 @@ Fixtures (browser, page, no console errors) come from tests/test_web.py.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Iterator
@@ -48,7 +49,7 @@ from tests.conftest import (
     serve_api,
     short_id,
 )
-from tests.test_push import district_and_segment
+from tests.test_push import ZH_HEADERS, district_and_segment, said, segment_names
 from tests.test_web import EN, LABELS_JS, SHOTS, ZH, Site, _key, graphql, settled, untranslated
 
 # test_web's browser fixtures and its `open_page` (no console error, no failed request on any
@@ -203,7 +204,7 @@ query ($industry: ID!, $d: ID!) {
 FOCUS = "query ($d: ID!) { region(id: $d) { ... on Region { kind industries { id } } } }"
 PUSH_LISTS = """
 query ($d: ID!) { pushLists(district: $d, first: 20) { totalCount edges { node {
-  id segment version entries { entityId newSinceLast } } } } }"""
+  id segment version entries { entityId kind newSinceLast } } } } }"""
 RECOMMEND = """
 query ($d: ID!) { recommendations(district: $d, first: 20) {
   ... on RecommendationConnection { totalCount edges { node { entityId reasons { code } } } } } }"""
@@ -295,34 +296,6 @@ query ($d: ID!) { recommendations(district: $d, first: 20) { ... on Recommendati
     code value rank works citations partners hops institution years } } } } } }"""
 
 
-def segment_names() -> dict[str, tuple[str, str]]:
-    """Each chain segment's English and Chinese names, from the industries file."""
-    chains = yaml.safe_load(DEFAULT_INDUSTRIES_PATH.read_text(encoding="utf-8"))
-    return {
-        s["id"]: (s["name_en"], s["name_zh"]) for i in chains["industries"] for s in i["segments"]
-    }
-
-
-def said(table: dict[str, str], reason: dict[str, Any], segment: str) -> str:
-    """A reason as the page words it in the language of `table` (numbers as Intl formats them:
-    thousands with commas in both)."""
-    n = "{:,}".format
-    template = table[f"says.{reason['code']}"] if reason["code"] != "PATH" else ""
-    if reason["code"] == "EVIDENCE":
-        values = {"rank": n(reason["rank"]), "segment": segment, "works": n(reason["works"])}
-        values |= {"citations": n(reason["citations"]), "score": f"{reason['value']:.1f}"}
-    elif reason["code"] == "COOPERATION":
-        partners = ", ".join(reason["partners"]) or table["says.districtInstitutions"]
-        values = {"works": n(reason["works"]), "partners": partners}
-    elif reason["code"] == "PATH":
-        template = table["says.PATH1" if reason["hops"] == 1 else "says.PATH2"]
-        values = {"hops": n(reason["hops"])}
-    else:
-        institution = reason["institution"] or table["says.newInstitution"]
-        values = {"institution": institution, "years": n(reason["years"])}
-    return template.format(**values)
-
-
 def test_district_says_segments_and_reasons_in_chinese(
     open_page: Any, site: Site, loaded: dict[str, Any], desk: Any
 ) -> None:
@@ -342,11 +315,22 @@ def test_district_says_segments_and_reasons_in_chinese(
         assert (node["segmentName"], node["segmentNameZh"]) == names[node["segment"]]
         shown = items.nth(i).locator(".reasons .reason-text").all_text_contents()
         assert shown == [said(ZH, r, names[node["segment"]][1]) for r in node["reasons"]]
+    # The downloads follow the page's language: Chinese headers and kinds, then English.
+    newest = page.get_by_test_id("push-lists").locator(":scope > li").first
+    first_kind = lists[0]["node"]["entries"][0]["kind"]
+    with page.expect_download() as download:
+        newest.get_by_test_id("export-csv").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
+    assert (tuple(rows[0]), rows[1][1]) == (ZH_HEADERS, ZH[f"kind.{first_kind}"])
     page.get_by_test_id("lang-switch").click()
     first = answer[0]["node"]
     expect(items.first.locator(".reasons .reason-text").first).to_have_text(
         said(EN, first["reasons"][0], names[first["segment"]][0])
     )
+    with page.expect_download() as download:
+        newest.get_by_test_id("export-csv").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
+    assert (rows[0][:3], rows[1][1]) == (["rank", "kind", "id"], first_kind)
 
 
 # --- the case board -----------------------------------------------------------------------------
@@ -666,6 +650,60 @@ def test_open_a_case_from_a_profile_and_change_it(
     expect(profile.get_by_test_id("open-case")).to_have_count(0)
     refused = open_page(f"/cases/new?target={other}&kind=SCIENTIST", key="viewer")
     expect(refused.get_by_role("alert")).to_contain_text(EN["caseForm.recruitersOnly"])
+
+
+def place_names_zh() -> dict[str, str]:
+    """The home city's and its districts' Chinese names, from the region profile file."""
+    profile = yaml.safe_load(DEFAULT_REGION_PATH.read_text(encoding="utf-8"))
+    return {p["id"]: p["name_zh"] for p in [profile["city"], *profile["districts"]]}
+
+
+# The tables' prefix of each case field whose values are codes.
+CODES = {"stage": "case.stage.", "programme": "case.programme.", "priority": "case.priority."}
+CODES |= {"tier": "tier."}
+
+
+def worded_zh(field: str, value: Any, places: dict[str, str]) -> str:
+    """A case field's raw value as the Chinese page should word it."""
+    if value in (None, "", []):
+        return "\u2013"  # an en dash, as the page shows none
+    if isinstance(value, list):
+        return ", ".join(worded_zh(field, v, places) for v in value)
+    if field in CODES:
+        return ZH[CODES[field] + value]
+    return places[value] if field == "district" else str(value)
+
+
+def test_case_timeline_and_board_in_chinese(
+    open_page: Any, site: Site, loaded: dict[str, Any], desk: Any
+) -> None:
+    """The case page in Chinese: each change's field by its Chinese label and its values
+    through the tables (stage, programme, priority) or by the district's name in the region
+    profile, as the API's raw changes say; no English label in the timeline; the case's
+    district and the board's targets named in Chinese."""
+    case, places = desk["cases"][0], place_names_zh()
+    page = open_page(f"/case/{case}", lang="zh", key="viewer")
+    events = graphql(site, CASE, {"id": case})["case"]["events"]
+    timeline = page.get_by_test_id("timeline").locator(":scope > li")
+    expect(timeline).to_have_count(len(events))
+    changed = 0
+    for i, event in enumerate(events):
+        for change in event["changes"]:
+            row = timeline.nth(i).locator(f"li[data-field='{change['field']}']")
+            expect(row.locator(".field")).to_have_text(ZH[f"caseField.{change['field']}"])
+            expect(row.locator(".before")).to_have_text(
+                worded_zh(change["field"], change["before"], places)
+            )
+            expect(row.locator(".after")).to_have_text(
+                worded_zh(change["field"], change["after"], places)
+            )
+            changed += 1
+    fields = {c["field"] for e in events for c in e["changes"]}
+    assert {"stage", "district", "programme", "priority"} <= fields and changed >= 5
+    assert untranslated(page.get_by_test_id("timeline").inner_text()) == []
+    expect(page.get_by_test_id("case-district")).to_have_text(places[loaded["district"]])
+    board = open_page(f"/cases?district={loaded['district']}", lang="zh", key="viewer")
+    expect(board.locator("#targets-title")).to_contain_text(places["cn/suzhou"])
 
 
 # --- languages and screenshots ------------------------------------------------------------------

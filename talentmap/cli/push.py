@@ -113,15 +113,22 @@ def push_command(
 def push_export(
     push_id: Annotated[str, typer.Argument(help="The push list's id (push-…).")],
     out_path: Annotated[Path, typer.Option("--out", help="The file: .xlsx or .csv.")],
+    lang: Annotated[
+        str, typer.Option("--lang", help="Headers and reasons in en (the default) or zh.")
+    ] = "en",
 ) -> None:
-    """Write a push list as XLSX or CSV (by the file's suffix). Reads only: safe to re-run."""
+    """Write a push list as XLSX or CSV (by the file's suffix), in English or Chinese. Reads
+    only: safe to re-run."""
     from graph.driver import connect_async
     from graph.read.push import push_lists_by_id
     from graph.reader import Reader
-    from schema.push import to_csv, to_xlsx
+    from schema.push import EXPORT_LANGS, export_lang, to_csv, to_xlsx
 
     if out_path.suffix not in (".xlsx", ".csv"):
         fail("--out must end in .xlsx or .csv")
+    language = export_lang(lang)
+    if language is None:
+        fail(f"--lang must be one of {', '.join(EXPORT_LANGS)}, not {lang!r}")
     settings = load_settings()
 
     async def read() -> PushList | None:
@@ -136,7 +143,7 @@ def push_export(
     if found is None:
         fail(f"no push list has the id {push_id!r}")
     if out_path.suffix == ".xlsx":
-        out_path.write_bytes(to_xlsx(found))
+        out_path.write_bytes(to_xlsx(found, language))
     else:
-        out_path.write_text(to_csv(found), encoding="utf-8-sig")
+        out_path.write_text(to_csv(found, language), encoding="utf-8-sig")
     err.print(f"{len(found.entries)} entries written to {out_path}")

@@ -120,7 +120,7 @@ export async function download(url: string): Promise<void> {
   const response = await fetch(url, { headers });
   if (!response.ok) throw new ApiError(`${response.status}: ${await response.text()}`, response.status === 401 ? "auth" : "network");
   const disposition = response.headers.get("content-disposition") ?? "";
-  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? url.split("/").pop() ?? "export";
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? url.split("?")[0].split("/").pop() ?? "export";
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await response.blob());
   link.download = name;

@@ -5,11 +5,13 @@ import { ErrorBox, Failure, Loaded } from "../../components/status";
 import { Tracked } from "../../components/tracked";
 import { ApiError, request } from "../../client";
 import { CaseViewDocument, MoveCaseDocument, type CaseCardFragment, type CaseStage, type CaseViewQuery } from "../../gql/graphql";
-import { formatDateTime, useI18n, type Key } from "../../i18n";
+import { useI18n, type Key } from "../../i18n";
 import { useQuery } from "../../query";
 import { href, Link } from "../../router";
 import { useAccess } from "../../role";
 import { EditCase, type CaseFields } from "./form";
+import { usePlaceNames } from "./places";
+import { Timeline } from "./timeline";
 
 export const STAGES: CaseStage[] = ["IDENTIFIED", "CONTACTED", "VISITED", "NEGOTIATING", "AGREED", "LANDED", "DROPPED"];
 const PIPELINE = STAGES.slice(0, 6);
@@ -245,6 +247,7 @@ export function CaseView({ id }: { id: string }) {
 
 function CaseFacts({ item }: { item: CaseViewCase }) {
   const { t } = useI18n();
+  const place = usePlaceNames();
   return (
     <dl class="facts" data-testid="case-facts">
       <dt>{t("case.stageLabel")}</dt>
@@ -255,7 +258,9 @@ function CaseFacts({ item }: { item: CaseViewCase }) {
       <dd data-testid="case-version">{item.version}</dd>
       <dt>{t("cases.district")}</dt>
       <dd>
-        <Link href={`/district/${item.district}`}>{item.district}</Link>
+        <Link href={`/district/${item.district}`} data-testid="case-district" data-id={item.district}>
+          {place(item.district)}
+        </Link>
         {item.park && ` · ${item.park}`}
       </dd>
       <dt>{t("case.programmeLabel")}</dt>
@@ -280,36 +285,4 @@ function CaseFacts({ item }: { item: CaseViewCase }) {
       )}
     </dl>
   );
-}
-
-function Timeline({ events }: { events: CaseViewCase["events"] }) {
-  const { t, lang } = useI18n();
-  return (
-    <>
-      <h2>{t("case.timeline")}</h2>
-      <ol class="timeline" data-testid="timeline">
-        {events.map((e) => (
-          <li key={e.id} data-version={e.version} data-action={e.action}>
-            <strong>{t(`case.action.${e.action}` as Key)}</strong> · {t("case.version", { version: e.version })} ·{" "}
-            <span class="muted">
-              {formatDateTime(lang, e.at)} · {e.actor}
-            </span>
-            <ul>
-              {e.changes.map((c) => (
-                <li key={c.field} data-field={c.field}>
-                  <code>{c.field}</code>: {show(c.before)} → {show(c.after)}
-                </li>
-              ))}
-            </ul>
-            {e.note && <p class="muted">{e.note}</p>}
-          </li>
-        ))}
-      </ol>
-    </>
-  );
-}
-
-function show(value: unknown): string {
-  if (value === null || value === undefined) return "–";
-  return typeof value === "string" ? value : JSON.stringify(value);
 }

@@ -25,8 +25,8 @@ import { useI18n, type Key } from "../../i18n";
 import { useQuery } from "../../query";
 import { navigate } from "../../router";
 import { useAccess } from "../../role";
+import { HOME } from "./places";
 
-const HOME = "cn/suzhou";
 const KINDS: CaseTargetKind[] = ["SCIENTIST", "TEAM", "INSTITUTION"];
 const PROGRAMMES: Programme[] = ["TALENT", "COOPERATION", "ENTERPRISE"];
 const PRIORITIES: CasePriority[] = ["NORMAL", "HIGH", "LOW"];

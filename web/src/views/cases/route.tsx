@@ -12,6 +12,7 @@ import { useAccess } from "../../role";
 import type { ViewProps } from "../types";
 import { CaseCard, CaseView, nextStage, STAGES } from "./card";
 import { NewCase } from "./form";
+import { usePlaceNames } from "./places";
 
 export default function CasesRoute({ location }: ViewProps) {
   if (location.path[0] === "case") return <CaseView id={location.path.slice(1).join("/")} />;
@@ -27,23 +28,25 @@ function Board({ district, year }: { district: string; year: number }) {
   const [dragging, setDragging] = useState<CaseCardFragment | null>(null);
   const [moves, setMoves] = useState<Record<string, CaseStage>>({});
   const region = district ? district.split("/").slice(0, 2).join("/") : "cn/suzhou";
+  const drag: Drag = {
+    canWrite: access === "write",
+    dragging,
+    setDragging,
+    moves,
+    drop: (id, stage) => setMoves((m) => ({ ...m, [id]: stage })),
+    moved: (id) => {
+      setMoves((all) => {
+        const rest = { ...all };
+        delete rest[id];
+        return rest;
+      });
+      setRevision((n) => n + 1);
+    },
+  };
   return (
     <section class="view cases" aria-labelledby="view-title">
       <h1 id="view-title">{t("cases.title")}</h1>
-      <form
-        class="controls"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const value = new FormData(e.currentTarget).get("district");
-          navigate(href("/cases", { district: String(value ?? ""), year }));
-        }}
-      >
-        <label>
-          {t("cases.district")}
-          <input name="district" defaultValue={district} placeholder="cn/suzhou/kunshan" />
-        </label>
-        <button type="submit">{t("cases.show")}</button>
-      </form>
+      <DistrictForm district={district} year={year} />
       <Targets region={region} year={year} revision={revision} />
       <Loaded state={board}>
         {(data) => {
@@ -55,48 +58,9 @@ function Board({ district, year }: { district: string; year: number }) {
               </p>
               {cases.length === 0 && <Empty>{t("cases.none")}</Empty>}
               <div class="board" data-testid="board">
-                {STAGES.map((stage) => {
-                  const here = cases.filter((c) => c.stage === stage);
-                  const accepts = access === "write" && dragging !== null && nextStage(dragging.stage) === stage;
-                  return (
-                    <section
-                      key={stage}
-                      class={accepts ? "column accepts" : "column"}
-                      data-stage={stage}
-                      aria-label={t(`case.stage.${stage}` as Key)}
-                      onDragOver={(e) => accepts && e.preventDefault()}
-                      onDrop={(e) => {
-                        e.preventDefault();
-                        if (accepts && dragging) setMoves((m) => ({ ...m, [dragging.id]: stage }));
-                        setDragging(null);
-                      }}
-                    >
-                      <h2>
-                        {t(`case.stage.${stage}` as Key)} <span class="count">{formatNumber(lang, here.length)}</span>
-                      </h2>
-                      <ol>
-                        {here.map((c) => (
-                          <CaseCard
-                            key={`${c.id}:${c.version}`}
-                            item={c}
-                            canWrite={access === "write"}
-                            dropped={moves[c.id]}
-                            onDragStart={() => setDragging(c)}
-                            onDragEnd={() => setDragging(null)}
-                            onMoved={() => {
-                              setMoves((all) => {
-                                const rest = { ...all };
-                                delete rest[c.id];
-                                return rest;
-                              });
-                              setRevision((n) => n + 1);
-                            }}
-                          />
-                        ))}
-                      </ol>
-                    </section>
-                  );
-                })}
+                {STAGES.map((stage) => (
+                  <Column key={stage} stage={stage} cases={cases.filter((c) => c.stage === stage)} drag={drag} />
+                ))}
               </div>
             </>
           );
@@ -106,12 +70,81 @@ function Board({ district, year }: { district: string; year: number }) {
   );
 }
 
+function DistrictForm({ district, year }: { district: string; year: number }) {
+  const { t } = useI18n();
+  return (
+    <form
+      class="controls"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const value = new FormData(e.currentTarget).get("district");
+        navigate(href("/cases", { district: String(value ?? ""), year }));
+      }}
+    >
+      <label>
+        {t("cases.district")}
+        <input name="district" defaultValue={district} placeholder="cn/suzhou/kunshan" />
+      </label>
+      <button type="submit">{t("cases.show")}</button>
+    </form>
+  );
+}
+
+/** The board's drag state, shared by its columns: who is dragged, where cards were dropped. */
+interface Drag {
+  canWrite: boolean;
+  dragging: CaseCardFragment | null;
+  setDragging: (c: CaseCardFragment | null) => void;
+  moves: Record<string, CaseStage>;
+  drop: (id: string, stage: CaseStage) => void;
+  moved: (id: string) => void;
+}
+
+function Column({ stage, cases, drag }: { stage: CaseStage; cases: CaseCardFragment[]; drag: Drag }) {
+  const { t, lang } = useI18n();
+  const { dragging } = drag;
+  const accepts = drag.canWrite && dragging !== null && nextStage(dragging.stage) === stage;
+  return (
+    <section
+      class={accepts ? "column accepts" : "column"}
+      data-stage={stage}
+      aria-label={t(`case.stage.${stage}` as Key)}
+      onDragOver={(e) => accepts && e.preventDefault()}
+      onDrop={(e) => {
+        e.preventDefault();
+        if (accepts && dragging) drag.drop(dragging.id, stage);
+        drag.setDragging(null);
+      }}
+    >
+      <h2>
+        {t(`case.stage.${stage}` as Key)} <span class="count">{formatNumber(lang, cases.length)}</span>
+      </h2>
+      <ol>
+        {cases.map((c) => (
+          <CaseCard
+            key={`${c.id}:${c.version}`}
+            item={c}
+            canWrite={drag.canWrite}
+            dropped={drag.moves[c.id]}
+            onDragStart={() => drag.setDragging(c)}
+            onDragEnd={() => drag.setDragging(null)}
+            onMoved={() => drag.moved(c.id)}
+          />
+        ))}
+      </ol>
+    </section>
+  );
+}
+
 function Targets({ region, year, revision }: { region: string; year: number; revision: number }) {
   const { t, lang } = useI18n();
   const progress = useQuery(TargetsProgressViewDocument, { region, year }, { revision });
+  const place = usePlaceNames();
   return (
     <section aria-labelledby="targets-title" class="targets">
-      <h2 id="targets-title">{t("cases.targets", { region, year })}</h2>
+      <h2 id="targets-title" data-region={region}>
+        {t("cases.targets", { region: place(region), year })}
+      </h2>
       <Loaded state={progress}>
         {(data) => {
           const answer = data.targetsProgress;

@@ -147,6 +147,11 @@ function FocusIndustry({ industry, district }: { industry: IndustryNamesFragment
 
 type PushListNode = DistrictPushListsQuery["pushLists"]["edges"][number]["node"];
 
+/** An export's link in the page's language: `?lang=zh` gives Chinese headers and reasons. */
+function exportUrl(url: string, lang: Lang): string {
+  return `${url}${url.includes("?") ? "&" : "?"}lang=${lang}`;
+}
+
 function PushLists({ district, revision }: { district: string; revision: number }) {
   const { t, lang } = useI18n();
   const lists = useQuery(DistrictPushListsDocument, { district }, { revision });
@@ -179,7 +184,8 @@ function PushListItem({ list }: { list: PushListNode }) {
   const { t, lang } = useI18n();
   const [failed, setFailed] = useState<ApiError | null>(null);
   const fresh = list.entries.filter((e) => e.newSinceLast).length;
-  const csvUrl = list.xlsxUrl.replace(/\.xlsx$/, ".csv");
+  const xlsxUrl = exportUrl(list.xlsxUrl, lang);
+  const csvUrl = exportUrl(list.xlsxUrl.replace(/\.xlsx$/, ".csv"), lang);
   const fetchFile = (url: string) => (event: MouseEvent) => {
     event.preventDefault();
     setFailed(null);
@@ -196,7 +202,7 @@ function PushListItem({ list }: { list: PushListNode }) {
         </span>{" "}
         <span class="badge">{t("district.newCount", { count: formatNumber(lang, fresh) })}</span>
         <span class="exports" role="group" aria-label={t("district.export")}>
-          <a href={list.xlsxUrl} onClick={fetchFile(list.xlsxUrl)} data-testid="export-xlsx" class="button">
+          <a href={xlsxUrl} onClick={fetchFile(xlsxUrl)} data-testid="export-xlsx" class="button">
             {t("district.exportXlsx")}
           </a>
           <a href={csvUrl} onClick={fetchFile(csvUrl)} data-testid="export-csv" class="button">

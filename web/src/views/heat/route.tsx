@@ -138,7 +138,7 @@ type NodeHeat = Extract<TopicHeatViewQuery["topicHeat"], { __typename: "TopicHea
 type RegionHeat = NonNullable<NodeHeat["inRegion"]>;
 
 function TopicHeatPage({ id, region }: { id: string; region: string | null }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const state = useQuery(TopicHeatViewDocument, { id, region });
   return (
     <Loaded state={state}>
@@ -156,32 +156,7 @@ function TopicHeatPage({ id, region }: { id: string; region: string | null }) {
               </p>
               <RegionPicker id={id} region={region} />
             </header>
-            <dl class="metrics-grid">
-              <div>
-                <dt>{t("heat.score")}</dt>
-                <dd data-testid="heat-score">{decimal(lang, h.heatScore.score, 3)}</dd>
-              </div>
-              <div>
-                <dt>{t("heat.kind")}</dt>
-                <dd data-testid="heat-kind">{kindLabel(t, h.heatScore.kind)}</dd>
-              </div>
-              <div>
-                <dt>{t("heat.growth")}</dt>
-                <dd data-testid="heat-growth" data-value={h.growth ?? ""}>{percent(lang, h.growth, 1)}</dd>
-              </div>
-              <div>
-                <dt>{t("heat.acceleration")}</dt>
-                <dd data-testid="heat-acceleration" data-value={h.acceleration ?? ""}>{percent(lang, h.acceleration, 1)}</dd>
-              </div>
-              <div>
-                <dt>{t("heat.emerging")}</dt>
-                <dd>{decimal(lang, h.heatScore.emerging, 3)}</dd>
-              </div>
-              <div>
-                <dt>{t("heat.hot")}</dt>
-                <dd>{decimal(lang, h.heatScore.hot, 3)}</dd>
-              </div>
-            </dl>
+            <HeatMetrics h={h} />
             <p class="muted">{t("heat.growthHelp")}</p>
             <section aria-labelledby="years-title">
               <h2 id="years-title">{t("heat.byYear")}</h2>
@@ -200,26 +175,7 @@ function TopicHeatPage({ id, region }: { id: string; region: string | null }) {
             <div class="columns">
               <section aria-labelledby="forecast-title">
                 <h2 id="forecast-title">{t("heat.forecastTitle")}</h2>
-                <table class="score-table" data-testid="forecast">
-                  <thead>
-                    <tr>
-                      <th scope="col">{t("heat.year")}</th>
-                      <th scope="col">{t("heat.expected")}</th>
-                      <th scope="col">{t("heat.low")}</th>
-                      <th scope="col">{t("heat.high")}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {h.forecast.map((f) => (
-                      <tr key={f.year} data-year={f.year} data-works={f.works} data-low={f.low} data-high={f.high}>
-                        <th scope="row">{f.year}</th>
-                        <td>{decimal(lang, f.works, 1)}</td>
-                        <td>{decimal(lang, f.low, 1)}</td>
-                        <td>{decimal(lang, f.high, 1)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <ForecastTable rows={h.forecast} testid="forecast" />
               </section>
               <section aria-labelledby="score-title">
                 <h2 id="score-title">{t("heat.scoreTitle")}</h2>
@@ -233,40 +189,109 @@ function TopicHeatPage({ id, region }: { id: string; region: string | null }) {
               </section>
             </div>
             {h.inRegion && <RegionPart part={h.inRegion} />}
-            <section aria-labelledby="table-title">
-              <h2 id="table-title">{t("heat.yearsTitle")}</h2>
-              <table class="score-table" data-testid="heat-years">
-                <thead>
-                  <tr>
-                    <th scope="col">{t("heat.year")}</th>
-                    <th scope="col">{t("metric.works")}</th>
-                    <th scope="col">{t("metric.citations")}</th>
-                    <th scope="col">{t("heat.share")}</th>
-                    {h.inRegion && <th scope="col">{t("heat.regionWorks")}</th>}
-                    {h.inRegion && <th scope="col">{t("heat.regionShare")}</th>}
-                  </tr>
-                </thead>
-                <tbody>
-                  {h.years.map((y) => {
-                    const mine = h.inRegion?.years.find((r) => r.year === y.year);
-                    return (
-                      <tr key={y.year} data-year={y.year} data-works={y.works} data-region-works={mine?.works} data-region-share={mine?.share}>
-                        <th scope="row">{y.year}</th>
-                        <td>{formatNumber(lang, y.works)}</td>
-                        <td>{formatNumber(lang, y.citations)}</td>
-                        <td>{percent(lang, y.share, 1)}</td>
-                        {h.inRegion && <td>{mine ? formatNumber(lang, mine.works) : "–"}</td>}
-                        {h.inRegion && <td>{percent(lang, mine?.share, 1)}</td>}
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </section>
+            <YearsTable h={h} />
           </article>
         );
       }}
     </Loaded>
+  );
+}
+
+/** The node's score, kind, growth, acceleration and its emerging and hot parts. */
+function HeatMetrics({ h }: { h: NodeHeat }) {
+  const { t, lang } = useI18n();
+  return (
+    <dl class="metrics-grid">
+      <div>
+        <dt>{t("heat.score")}</dt>
+        <dd data-testid="heat-score">{decimal(lang, h.heatScore.score, 3)}</dd>
+      </div>
+      <div>
+        <dt>{t("heat.kind")}</dt>
+        <dd data-testid="heat-kind">{kindLabel(t, h.heatScore.kind)}</dd>
+      </div>
+      <div>
+        <dt>{t("heat.growth")}</dt>
+        <dd data-testid="heat-growth" data-value={h.growth ?? ""}>{percent(lang, h.growth, 1)}</dd>
+      </div>
+      <div>
+        <dt>{t("heat.acceleration")}</dt>
+        <dd data-testid="heat-acceleration" data-value={h.acceleration ?? ""}>{percent(lang, h.acceleration, 1)}</dd>
+      </div>
+      <div>
+        <dt>{t("heat.emerging")}</dt>
+        <dd>{decimal(lang, h.heatScore.emerging, 3)}</dd>
+      </div>
+      <div>
+        <dt>{t("heat.hot")}</dt>
+        <dd>{decimal(lang, h.heatScore.hot, 3)}</dd>
+      </div>
+    </dl>
+  );
+}
+
+/** A forecast's years: expected works and the 80% interval's bounds (the node's or the region's). */
+function ForecastTable({ rows, testid, caption }: { rows: NodeHeat["forecast"]; testid: string; caption?: string }) {
+  const { t, lang } = useI18n();
+  return (
+    <table class="score-table" data-testid={testid}>
+      {caption !== undefined && <caption>{caption}</caption>}
+      <thead>
+        <tr>
+          <th scope="col">{t("heat.year")}</th>
+          <th scope="col">{t("heat.expected")}</th>
+          <th scope="col">{t("heat.low")}</th>
+          <th scope="col">{t("heat.high")}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((f) => (
+          <tr key={f.year} data-year={f.year} data-works={f.works} data-low={f.low} data-high={f.high}>
+            <th scope="row">{f.year}</th>
+            <td>{decimal(lang, f.works, 1)}</td>
+            <td>{decimal(lang, f.low, 1)}</td>
+            <td>{decimal(lang, f.high, 1)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Works, citations and share per year, with the region's works and share beside them. */
+function YearsTable({ h }: { h: NodeHeat }) {
+  const { t, lang } = useI18n();
+  return (
+    <section aria-labelledby="table-title">
+      <h2 id="table-title">{t("heat.yearsTitle")}</h2>
+      <table class="score-table" data-testid="heat-years">
+        <thead>
+          <tr>
+            <th scope="col">{t("heat.year")}</th>
+            <th scope="col">{t("metric.works")}</th>
+            <th scope="col">{t("metric.citations")}</th>
+            <th scope="col">{t("heat.share")}</th>
+            {h.inRegion && <th scope="col">{t("heat.regionWorks")}</th>}
+            {h.inRegion && <th scope="col">{t("heat.regionShare")}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {h.years.map((y) => {
+            const mine = h.inRegion?.years.find((r) => r.year === y.year);
+            return (
+              <tr key={y.year} data-year={y.year} data-works={y.works} data-region-works={mine?.works} data-region-share={mine?.share}>
+                <th scope="row">{y.year}</th>
+                <td>{formatNumber(lang, y.works)}</td>
+                <td>{formatNumber(lang, y.citations)}</td>
+                <td>{percent(lang, y.share, 1)}</td>
+                {h.inRegion && <td>{mine ? formatNumber(lang, mine.works) : "–"}</td>}
+                {h.inRegion && <td>{percent(lang, mine?.share, 1)}</td>}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
   );
 }
 
@@ -314,27 +339,7 @@ function RegionPart({ part }: { part: RegionHeat }) {
           <dd data-testid="region-acceleration" data-value={part.acceleration ?? ""}>{percent(lang, part.acceleration, 1)}</dd>
         </div>
       </dl>
-      <table class="score-table" data-testid="region-forecast">
-        <caption>{t("heat.regionForecast")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("heat.year")}</th>
-            <th scope="col">{t("heat.expected")}</th>
-            <th scope="col">{t("heat.low")}</th>
-            <th scope="col">{t("heat.high")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {part.forecast.map((f) => (
-            <tr key={f.year} data-year={f.year} data-works={f.works} data-low={f.low} data-high={f.high}>
-              <th scope="row">{f.year}</th>
-              <td>{decimal(lang, f.works, 1)}</td>
-              <td>{decimal(lang, f.low, 1)}</td>
-              <td>{decimal(lang, f.high, 1)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ForecastTable rows={part.forecast} testid="region-forecast" caption={t("heat.regionForecast")} />
     </section>
   );
 }

@@ -21,33 +21,10 @@ export function ScoreCard({ id, segment, path }: { id: string; segment: string |
   const { t, lang } = useI18n();
   const other = translator(lang === "zh" ? "en" : "zh");
   const state = useQuery(ScientistEvaluationDocument, { id, segment });
-  const choices = useQuery(SegmentChoicesDocument, {});
   return (
     <section class="scorecard" aria-labelledby="evaluation-title" data-testid="scorecard">
       <h2 id="evaluation-title">{t("evaluation.title")}</h2>
-      <form class="controls" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          {t("evaluation.segment")}
-          <select
-            value={segment ?? ""}
-            data-testid="segment-picker"
-            onChange={(e) => navigate(href(path, { segment: e.currentTarget.value || null }), true)}
-          >
-            <option value="">{t("evaluation.overall")}</option>
-            {segment && choices.status !== "done" && <option value={segment}>{segment}</option>}
-            {choices.status === "done" &&
-              choices.data.industries.map((i) => (
-                <optgroup key={i.id} label={lang === "zh" ? i.nameZh : i.nameEn}>
-                  {i.segments.map((s) => (
-                    <option key={s.id} value={s.id}>
-                      {lang === "zh" ? s.nameZh : s.nameEn}
-                    </option>
-                  ))}
-                </optgroup>
-              ))}
-          </select>
-        </label>
-      </form>
+      <SegmentPicker segment={segment} path={path} />
       <Loaded state={state}>
         {(data) => {
           const e = data.evaluation;
@@ -99,5 +76,36 @@ export function ScoreCard({ id, segment, path }: { id: string; segment: string |
         }}
       </Loaded>
     </section>
+  );
+}
+
+/** The chain segment the card is for (?segment=…), the industries' segments grouped. */
+function SegmentPicker({ segment, path }: { segment: string | null; path: string }) {
+  const { t, lang } = useI18n();
+  const choices = useQuery(SegmentChoicesDocument, {});
+  return (
+    <form class="controls" onSubmit={(e) => e.preventDefault()}>
+      <label>
+        {t("evaluation.segment")}
+        <select
+          value={segment ?? ""}
+          data-testid="segment-picker"
+          onChange={(e) => navigate(href(path, { segment: e.currentTarget.value || null }), true)}
+        >
+          <option value="">{t("evaluation.overall")}</option>
+          {segment && choices.status !== "done" && <option value={segment}>{segment}</option>}
+          {choices.status === "done" &&
+            choices.data.industries.map((i) => (
+              <optgroup key={i.id} label={lang === "zh" ? i.nameZh : i.nameEn}>
+                {i.segments.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {lang === "zh" ? s.nameZh : s.nameEn}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+        </select>
+      </label>
+    </form>
   );
 }

@@ -35,7 +35,7 @@ function byYear(facets: FacetResult) {
 }
 
 export default function SearchView({ location }: ViewProps) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const q = location.query;
   const text = q.get("q") ?? "";
   const type = q.get("type") === "institutions" ? "institutions" : "scientists";
@@ -49,7 +49,6 @@ export default function SearchView({ location }: ViewProps) {
     since: q.get("since"),
   };
   const go = (changes: Record<string, string | null>) => navigate(href("/search", { ...params, ...changes }));
-  const facets = useQuery(SearchFacetsDocument, {});
   return (
     <section class="view search" aria-labelledby="view-title">
       <h1 id="view-title">{t("search.title")}</h1>
@@ -68,77 +67,94 @@ export default function SearchView({ location }: ViewProps) {
         ))}
       </div>
       <div class="with-side">
-        <aside class="filters" aria-label={t("search.filters")}>
-          <label>
-            {t("search.country")}
-            <select value={params.country ?? ""} onChange={(e) => go({ country: e.currentTarget.value || null })}>
-              <option value="">{t("search.any")}</option>
-              {facets.status === "done" &&
-                buckets(facets.data.countries).map((b) => (
-                  <option key={b.keys[0].value} value={b.keys[0].value}>
-                    {b.keys[0].label} ({b.count})
-                  </option>
-                ))}
-            </select>
-          </label>
-          {type === "scientists" && (
-            <>
-              <label>
-                {t("search.field")}
-                <select value={params.field ?? ""} onChange={(e) => go({ field: e.currentTarget.value || null })}>
-                  <option value="">{t("search.any")}</option>
-                  {facets.status === "done" &&
-                    buckets(facets.data.fields).map((b) => (
-                      <option key={b.keys[0].value} value={b.keys[0].value}>
-                        {b.keys[0].label} ({b.count})
-                      </option>
-                    ))}
-                </select>
-              </label>
-              <label>
-                {t("search.industry")}
-                <select value={params.industry ?? ""} onChange={(e) => go({ industry: e.currentTarget.value || null })}>
-                  <option value="">{t("search.any")}</option>
-                  {facets.status === "done" &&
-                    facets.data.industries.map((i) => (
-                      <option key={i.id} value={i.id}>
-                        {lang === "zh" ? i.nameZh : i.nameEn}
-                      </option>
-                    ))}
-                </select>
-              </label>
-              <label>
-                {t("search.hIndexMin")}
-                <input
-                  type="number"
-                  min={0}
-                  value={params.hmin ?? ""}
-                  onChange={(e) => go({ hmin: e.currentTarget.value || null })}
-                />
-              </label>
-              <label>
-                {t("search.activeSince")}
-                <select value={params.since ?? ""} onChange={(e) => go({ since: e.currentTarget.value || null })}>
-                  <option value="">{t("search.any")}</option>
-                  {facets.status === "done" &&
-                    byYear(facets.data.years).map((b) => (
-                      <option key={b.keys[0].value} value={b.keys[0].value}>
-                        {b.keys[0].value} ({t("search.activeIn", { count: b.count })})
-                      </option>
-                    ))}
-                  {params.since && !(facets.status === "done" && byYear(facets.data.years).some((b) => b.keys[0].value === params.since)) && (
-                    <option value={params.since}>{params.since}</option>
-                  )}
-                </select>
-              </label>
-            </>
-          )}
-        </aside>
+        <Filters params={params} go={go} />
         <div class="results">
           {type === "scientists" ? <ScientistResults params={params} after={q.get("after")} /> : <InstitutionResults params={params} after={q.get("after")} />}
         </div>
       </div>
     </section>
+  );
+}
+
+type Go = (changes: Record<string, string | null>) => void;
+
+/** The facets as filters: country for both kinds, field, industry, h-index and years for people. */
+function Filters({ params, go }: { params: Params; go: Go }) {
+  const { t } = useI18n();
+  const facets = useQuery(SearchFacetsDocument, {});
+  const done = facets.status === "done" ? facets.data : null;
+  return (
+    <aside class="filters" aria-label={t("search.filters")}>
+      <label>
+        {t("search.country")}
+        <select value={params.country ?? ""} onChange={(e) => go({ country: e.currentTarget.value || null })}>
+          <option value="">{t("search.any")}</option>
+          {done &&
+            buckets(done.countries).map((b) => (
+              <option key={b.keys[0].value} value={b.keys[0].value}>
+                {b.keys[0].label} ({b.count})
+              </option>
+            ))}
+        </select>
+      </label>
+      {params.type === "scientists" && <PeopleFilters params={params} go={go} facets={done} />}
+    </aside>
+  );
+}
+
+function PeopleFilters({ params, go, facets }: { params: Params; go: Go; facets: SearchFacetsQuery | null }) {
+  const { t, lang } = useI18n();
+  return (
+    <>
+      <label>
+        {t("search.field")}
+        <select value={params.field ?? ""} onChange={(e) => go({ field: e.currentTarget.value || null })}>
+          <option value="">{t("search.any")}</option>
+          {facets &&
+            buckets(facets.fields).map((b) => (
+              <option key={b.keys[0].value} value={b.keys[0].value}>
+                {b.keys[0].label} ({b.count})
+              </option>
+            ))}
+        </select>
+      </label>
+      <label>
+        {t("search.industry")}
+        <select value={params.industry ?? ""} onChange={(e) => go({ industry: e.currentTarget.value || null })}>
+          <option value="">{t("search.any")}</option>
+          {facets &&
+            facets.industries.map((i) => (
+              <option key={i.id} value={i.id}>
+                {lang === "zh" ? i.nameZh : i.nameEn}
+              </option>
+            ))}
+        </select>
+      </label>
+      <label>
+        {t("search.hIndexMin")}
+        <input
+          type="number"
+          min={0}
+          value={params.hmin ?? ""}
+          onChange={(e) => go({ hmin: e.currentTarget.value || null })}
+        />
+      </label>
+      <label>
+        {t("search.activeSince")}
+        <select value={params.since ?? ""} onChange={(e) => go({ since: e.currentTarget.value || null })}>
+          <option value="">{t("search.any")}</option>
+          {facets &&
+            byYear(facets.years).map((b) => (
+              <option key={b.keys[0].value} value={b.keys[0].value}>
+                {b.keys[0].value} ({t("search.activeIn", { count: b.count })})
+              </option>
+            ))}
+          {params.since && !(facets && byYear(facets.years).some((b) => b.keys[0].value === params.since)) && (
+            <option value={params.since}>{params.since}</option>
+          )}
+        </select>
+      </label>
+    </>
   );
 }
 

@@ -23,13 +23,10 @@ export function suggestionHref(s: Suggestion): string {
   }
 }
 
-export function Typeahead({ initial, type }: { initial: string; type: string }) {
-  const { t } = useI18n();
-  const [text, setText] = useState(initial);
+/** The suggestions for the text typed, asked 150 ms after the last keystroke while the list is
+ * open; a newer text aborts the older request. */
+function useSuggestions(text: string, open: boolean, onAnswer: () => void): Suggestion[] {
   const [items, setItems] = useState<Suggestion[]>([]);
-  const [open, setOpen] = useState(false);
-  const [active, setActive] = useState(-1);
-  useEffect(() => setText(initial), [initial]);
   useEffect(() => {
     const query = text.trim();
     if (!query || !open) {
@@ -42,7 +39,7 @@ export function Typeahead({ initial, type }: { initial: string; type: string }) 
         (data) => {
           const answer = data.autocomplete;
           setItems(answer.__typename === "SuggestionConnection" ? answer.edges.map((e) => e.node) : []);
-          setActive(-1);
+          onAnswer();
         },
         () => setItems([]),
       );
@@ -51,7 +48,18 @@ export function Typeahead({ initial, type }: { initial: string; type: string }) 
       controller.abort();
       window.clearTimeout(timer);
     };
+    // onAnswer only resets the active row: a new one each render must not ask again.
   }, [text, open]);
+  return items;
+}
+
+export function Typeahead({ initial, type }: { initial: string; type: string }) {
+  const { t } = useI18n();
+  const [text, setText] = useState(initial);
+  const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(-1);
+  useEffect(() => setText(initial), [initial]);
+  const items = useSuggestions(text, open, () => setActive(-1));
   const submit = (event: Event) => {
     event.preventDefault();
     setOpen(false);
@@ -70,7 +78,6 @@ export function Typeahead({ initial, type }: { initial: string; type: string }) 
       setOpen(false);
     }
   };
-  const typeLabel = (s: Suggestion) => t(`type.${s.type.toLowerCase()}` as "type.scientist");
   return (
     <form class="typeahead" role="search" onSubmit={submit}>
       <label for="search-box" class="visually-hidden">
@@ -95,27 +102,33 @@ export function Typeahead({ initial, type }: { initial: string; type: string }) 
         onBlur={() => window.setTimeout(() => setOpen(false), 150)}
       />
       <button type="submit">{t("search.submit")}</button>
-      {open && items.length > 0 && (
-        <ul id="search-suggestions" role="listbox" aria-label={t("search.suggestions")} class="suggestions">
-          {items.map((s, i) => (
-            <li
-              key={`${s.type}-${s.id}`}
-              id={`suggestion-${i}`}
-              role="option"
-              aria-selected={i === active}
-              class={i === active ? "active" : ""}
-              onMouseDown={(e) => {
-                e.preventDefault();
-                setOpen(false);
-                navigate(suggestionHref(s));
-              }}
-            >
-              <span class="badge">{typeLabel(s)}</span> {s.label}
-              {s.detail && <span class="muted"> · {s.detail}</span>}
-            </li>
-          ))}
-        </ul>
-      )}
+      {open && items.length > 0 && <Suggestions items={items} active={active} close={() => setOpen(false)} />}
     </form>
+  );
+}
+
+function Suggestions({ items, active, close }: { items: Suggestion[]; active: number; close: () => void }) {
+  const { t } = useI18n();
+  const typeLabel = (s: Suggestion) => t(`type.${s.type.toLowerCase()}` as "type.scientist");
+  return (
+    <ul id="search-suggestions" role="listbox" aria-label={t("search.suggestions")} class="suggestions">
+      {items.map((s, i) => (
+        <li
+          key={`${s.type}-${s.id}`}
+          id={`suggestion-${i}`}
+          role="option"
+          aria-selected={i === active}
+          class={i === active ? "active" : ""}
+          onMouseDown={(e) => {
+            e.preventDefault();
+            close();
+            navigate(suggestionHref(s));
+          }}
+        >
+          <span class="badge">{typeLabel(s)}</span> {s.label}
+          {s.detail && <span class="muted"> · {s.detail}</span>}
+        </li>
+      ))}
+    </ul>
   );
 }
