@@ -39,6 +39,9 @@ BOUND = QUERY_TIMEOUT + CLIENT_GRACE + 1.0 + 2.0
 # Phases in which Neo4j is going down or coming up, or has just come up with a cold cache
 # (the others: up and down).
 TRANSITIONS = ("stopping", "starting", "back")
+# What a refused client waits before asking again (without it, six clients refused in
+# microseconds spun the API's and their own CPU while Neo4j was down or coming up).
+PAUSE = 0.1
 AUTHOR, NAME, WORKS = most_prolific()
 PROFILE = (
     "query Profile($id: ID!) { scientist(id: $id) { ... on Scientist "
@@ -155,7 +158,10 @@ class Load:
                 with self.idle:
                     if not self.running.is_set() or self.stopped:
                         continue
-                    self.answers.append(self.ask(http))
+                    answer = self.ask(http)
+                    self.answers.append(answer)
+                if answer.status != 200:
+                    time.sleep(PAUSE)  # a client that was refused waits before it asks again
 
     def ask(self, http: httpx.Client) -> Answer:
         phase = self.phase
