@@ -5,6 +5,9 @@ import { MapRegionsDocument, type RegionNamesFragment } from "../gql/graphql";
 import type { Lang } from "../i18n";
 import { useQuery } from "../query";
 
+/** The home city: the region the map, heat, chain, cooperation and case views start from. */
+export const HOME = "cn/suzhou";
+
 export function countryName(lang: Lang, code: string): string | null {
   if (!/^[A-Z]{2}$/.test(code)) return null;
   try {

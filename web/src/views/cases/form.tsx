@@ -7,7 +7,7 @@ import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, request } from "../../client";
 import { Name } from "../../components/name";
-import { regionName } from "../../components/region";
+import { HOME, regionName } from "../../components/region";
 import { ErrorBox, Failure, Loaded } from "../../components/status";
 import {
   CaseDistrictsDocument,
@@ -25,7 +25,6 @@ import { useI18n, type Key } from "../../i18n";
 import { useQuery } from "../../query";
 import { navigate } from "../../router";
 import { useAccess } from "../../role";
-import { HOME } from "./places";
 
 const KINDS: CaseTargetKind[] = ["SCIENTIST", "TEAM", "INSTITUTION"];
 const PROGRAMMES: Programme[] = ["TALENT", "COOPERATION", "ENTERPRISE"];

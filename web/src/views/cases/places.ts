@@ -1,11 +1,9 @@
 // The home city and its districts by name in the page's language (the board's targets, a
 // case's district and its timeline), from the region profile; a place it does not name, by id.
-import { regionName } from "../../components/region";
+import { HOME, regionName } from "../../components/region";
 import { CaseDistrictsDocument } from "../../gql/graphql";
 import { useI18n } from "../../i18n";
 import { useQuery } from "../../query";
-
-export const HOME = "cn/suzhou";
 
 export function usePlaceNames(): (id: string) => string {
   const { lang } = useI18n();

@@ -3,6 +3,7 @@
 // with the version the card was read at, so a change someone made meanwhile shows as a version
 // conflict; the region's targets progress above. /case/<id>: one case and its timeline.
 import { useState } from "preact/hooks";
+import { HOME } from "../../components/region";
 import { Empty, Failure, Loaded } from "../../components/status";
 import { CaseBoardDocument, TargetsProgressViewDocument, type CaseCardFragment, type CaseStage } from "../../gql/graphql";
 import { formatNumber, useI18n, type Key } from "../../i18n";
@@ -27,7 +28,7 @@ function Board({ district, year }: { district: string; year: number }) {
   const access = useAccess();
   const [dragging, setDragging] = useState<CaseCardFragment | null>(null);
   const [moves, setMoves] = useState<Record<string, CaseStage>>({});
-  const region = district ? district.split("/").slice(0, 2).join("/") : "cn/suzhou";
+  const region = district ? district.split("/").slice(0, 2).join("/") : HOME;
   const drag: Drag = {
     canWrite: access === "write",
     dragging,

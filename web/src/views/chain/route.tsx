@@ -2,6 +2,7 @@
 // scientists, teams and institutions worldwide, how many sit in the region, gaps marked.
 import type { ComponentChildren } from "preact";
 import { Name } from "../../components/name";
+import { HOME } from "../../components/region";
 import { Empty, Failure, Loaded } from "../../components/status";
 import { IndustriesDocument, TalentChainViewDocument, type TalentChainViewQuery } from "../../gql/graphql";
 import { formatNumber, useI18n, type Key } from "../../i18n";
@@ -17,7 +18,7 @@ type SegmentTalent = Chain["segments"][number];
 export default function ChainView({ location }: ViewProps) {
   const { t, lang } = useI18n();
   const industry = location.path[1] ?? null;
-  const region = location.query.get("region") ?? "cn/suzhou";
+  const region = location.query.get("region") ?? HOME;
   const chain = useQuery(TalentChainViewDocument, { industry: industry ?? "", region, first: TOP }, { skip: !industry });
   return (
     <section class="view chain" aria-labelledby="view-title">

@@ -3,6 +3,7 @@
 // the region's partners, ranked and on the map.
 import { YearChart } from "../../components/chart";
 import { Name } from "../../components/name";
+import { HOME } from "../../components/region";
 import { Empty, Failure, Loaded } from "../../components/status";
 import { WorldMap, type MapArc, type MapPoint } from "../../components/worldmap";
 import { CooperationDocument, PartnersDocument, RegionCooperationViewDocument } from "../../gql/graphql";
@@ -23,7 +24,7 @@ export default function CooperationView({ location }: ViewProps) {
   const to = year(q.get("to"));
   const a = q.get("a");
   const b = q.get("b");
-  const region = location.path[1] === "region" ? location.path[2] ?? "cn/suzhou" : null;
+  const region = location.path[1] === "region" ? location.path[2] ?? HOME : null;
   const base = region ? `/cooperation/region/${region}` : "/cooperation";
   const go = (changes: Record<string, string | null>) =>
     navigate(href(base, { a, b, from: q.get("from"), to: q.get("to"), ...changes }), true);
@@ -40,7 +41,7 @@ export default function CooperationView({ location }: ViewProps) {
           <input type="number" min={1900} max={2100} value={q.get("to") ?? ""} onChange={(e) => go({ to: e.currentTarget.value || null })} />
         </label>
         {!region && (
-          <Link href={href("/cooperation/region/cn/suzhou", {})}>{t("cooperation.regionLink")}</Link>
+          <Link href={href(`/cooperation/region/${HOME}`, {})}>{t("cooperation.regionLink")}</Link>
         )}
       </form>
       {region ? (

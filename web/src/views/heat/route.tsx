@@ -5,7 +5,7 @@
 // Below the ranking: the region's talent flows (?region=…, the home region by default) and the
 // rising stars (talent.tsx).
 import { ForecastChart } from "../../components/forecast-chart";
-import { useRegions } from "../../components/region";
+import { HOME, useRegions } from "../../components/region";
 import { decimal, percent, ScoreTable } from "../../components/score";
 import { Empty, Failure, Loaded } from "../../components/status";
 import {
@@ -23,7 +23,6 @@ import type { ViewProps } from "../types";
 import { RisingStars, TalentFlows } from "./talent";
 
 const FIRST = 50;
-const HOME_REGION = "cn/suzhou";
 const KINDS = ["HOT", "EMERGING", "ALL"] as const;
 type KindChoice = (typeof KINDS)[number];
 
@@ -47,7 +46,7 @@ function HotTopicsPage({ location }: ViewProps) {
   const { t, lang } = useI18n();
   const industry = location.query.get("industry");
   // Talent flows of the home region unless the link names another (?region=CN).
-  const region = location.query.get("region") ?? HOME_REGION;
+  const region = location.query.get("region") ?? HOME;
   const asked = (location.query.get("kind") ?? "HOT").toUpperCase();
   const kind: KindChoice = (KINDS as readonly string[]).includes(asked) ? (asked as KindChoice) : "HOT";
   const go = (changes: Record<string, string | null>) =>
@@ -298,7 +297,7 @@ function YearsTable({ h }: { h: NodeHeat }) {
 /** The region whose part of the heat is shown (?region=…), or none. */
 function RegionPicker({ id, region }: { id: string; region: string | null }) {
   const { t, lang } = useI18n();
-  const regions = useRegions(HOME_REGION, region ?? HOME_REGION, lang);
+  const regions = useRegions(HOME, region ?? HOME, lang);
   const go = (value: string) => navigate(href(`/heat/${id}`, { region: value || null }), true);
   return (
     <label>
@@ -319,7 +318,7 @@ function RegionPicker({ id, region }: { id: string; region: string | null }) {
  * per-year table beside the node's). */
 function RegionPart({ part }: { part: RegionHeat }) {
   const { t, lang } = useI18n();
-  const regions = useRegions(HOME_REGION, part.regionId, lang);
+  const regions = useRegions(HOME, part.regionId, lang);
   const works = part.years.reduce((sum, y) => sum + y.works, 0);
   return (
     <section aria-labelledby="region-title" data-testid="heat-region" data-region={part.regionId}>

@@ -7,7 +7,7 @@ import { ApiError, request } from "../../client";
 import { Name } from "../../components/name";
 import { Empty, ErrorBox, Failure, Loading } from "../../components/status";
 import { WorldMap, type Focus, type MapArc, type MapPlace, type MapPoint } from "../../components/worldmap";
-import { useRegions } from "../../components/region";
+import { HOME, useRegions } from "../../components/region";
 import {
   MapChoicesDocument,
   RegionPartnersDocument,
@@ -22,7 +22,6 @@ import { entityHref, href, Link, navigate } from "../../router";
 import type { ViewProps } from "../types";
 
 const PAGES = 5; // at most 500 institutions on the map
-const HOME = "cn/suzhou";
 
 const FOCI: Focus[] = ["world", "china", "region"];
 

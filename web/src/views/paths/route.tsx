@@ -4,6 +4,7 @@
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { Name } from "../../components/name";
+import { HOME } from "../../components/region";
 import { Empty, Failure, Loaded } from "../../components/status";
 import { IntroductionPathsViewDocument } from "../../gql/graphql";
 import { formatNumber, useI18n } from "../../i18n";
@@ -17,7 +18,7 @@ export default function PathsView({ location }: ViewProps) {
   const to = location.query.get("to") ?? "";
   const hops = Number.parseInt(location.query.get("hops") ?? "3", 10) || 3;
   const [fromText, setFrom] = useState(from);
-  const [toText, setTo] = useState(to || "cn/suzhou");
+  const [toText, setTo] = useState(to || HOME);
   return (
     <section class="view paths" aria-labelledby="view-title">
       <h1 id="view-title">{t("paths.title")}</h1>
