@@ -26,6 +26,7 @@ from ingest.derived.evaluation import (
 )
 from schema.settings import Settings
 from tests.conftest import ask, rows, sample_works, short_id
+from tests.test_api_facets import latest_countries
 
 EVALUATION = """
 query ($id: ID!, $segment: ID) {
@@ -492,8 +493,8 @@ def test_talent_chain_ranks_scientists_by_the_segment_score(
 
 
 RISING = """
-query ($field: ID, $after: String) {
-  risingStars(field: $field, first: 100, after: $after) {
+query ($field: ID, $region: ID, $after: String) {
+  risingStars(field: $field, region: $region, first: 100, after: $after) {
     ... on RisingStarConnection {
       totalCount
       edges { score careerAge momentumPercentile impactPercentile node { id } }
@@ -543,6 +544,34 @@ def test_rising_stars_match_the_raw_works(graph: Driver, api_url: str) -> None:
     field = fields[got[0][0]]
     only = ask(api_url, RISING, {"field": field})["data"]["risingStars"]
     assert {e["node"]["id"] for e in only["edges"]} == {a for a in expected if fields[a] == field}
+
+
+def test_rising_stars_in_a_region_are_those_whose_latest_affiliation_is_there(
+    graph: Driver, settings: Settings, api_url: str
+) -> None:
+    """The sample has no ROR records, so its institutions have no City: a country holds them by
+    their country code, and the latest affiliation's countries come from the raw works. The
+    shared graph has no Country nodes either: the test adds the ones it asks about, then takes
+    them away."""
+    expected = expected_rising()
+    countries = {short_id(a): c for a, c in latest_countries().items()}
+    counts = Counter(c for a in expected for c in countries.get(a, set()))
+    assert counts, "no rising star with a country in the sample"
+    # Their countries, and the sample's commonest country (it may hold none of them).
+    everyone = Counter(c for cs in countries.values() for c in cs)
+    asked = sorted(set(counts) | {everyone.most_common(1)[0][0]})
+    assert len(asked) > 1
+    rows(graph, settings, "UNWIND $ids AS id CREATE (:Country {id: id})", ids=asked)
+    try:
+        for country in asked:
+            body = ask(api_url, RISING, {"region": country})
+            page = body["data"]["risingStars"]
+            assert "totalCount" in page, body
+            want = {a for a in expected if country in countries.get(a, set())}
+            assert page["totalCount"] == len(want) == counts[country]
+            assert {e["node"]["id"] for e in page["edges"]} == want
+    finally:
+        rows(graph, settings, "MATCH (c:Country) WHERE c.id IN $ids DELETE c", ids=asked)
 
 
 EVIDENCE = """

@@ -1,8 +1,8 @@
 """Rising stars: the scientists the derived step gave a rising-star score
 (ingest/derived/evaluation.py, `rising_stars` in the model file: early career, momentum and
 impact percentiles within the main field above the thresholds), best first, in a segment (ranked
-in it), a field (their main field) and a region (a latest affiliation in it, as talentChain's
-`inRegion`).
+in it), a field (their main field) and a region (a latest affiliation at one of the region's
+institutions, as `region_institutions_match` places them).
 
 A batch function for per-request DataLoaders: one query per key.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from graph.nodes import to_model
 from graph.reader import Tx, fetch
-from graph.write.region import in_region_pattern, region_node_match
+from graph.write.region import region_institutions_match
 from ingest.derived.evaluation import COMPONENTS
 from schema.labels import Label, Rel
 from schema.scientist import Scientist
@@ -23,28 +23,29 @@ _AGE, _MOMENTUM, _IMPACT = (COMPONENTS.index(n) for n in ("career_age", "momentu
 
 
 def rising_query(*, regional: bool) -> str:
-    region = region_node_match("region", "r") if regional else "WITH null AS r"
-    inside = (
-        f"""
-CALL (s) {{
-  OPTIONAL MATCH (s)-[a:{Rel.AFFILIATED_WITH}]->(:{Label.INSTITUTION})
-  RETURN max(a.end_year) AS latest
-}}
-WITH s, latest WHERE EXISTS {{
-  MATCH (s)-[a:{Rel.AFFILIATED_WITH}]->(i:{Label.INSTITUTION})
-  WHERE a.end_year = latest OR latest IS NULL
-  MATCH {in_region_pattern("i", "r")}
-}}"""
-        if regional
-        else ""
-    )
-    return f"""
-{region}
-MATCH (s:{Label.SCIENTIST}) WHERE s.eval_rising IS NOT NULL
+    """The rising stars, all of them or (`regional`) those whose latest affiliation is in the
+    region: from the region's institutions once (`region_institutions_match`, a country's
+    institutions without a City included), their rising scientists, then each one's latest
+    year, rather than each rising scientist's region checked one by one (2.1 s a page at 100K
+    authorships: every check expanded the whole region's places)."""
+    filters = f"""s.eval_rising IS NOT NULL
   AND ($field IS NULL OR s.eval_field = $field)
   AND ($segment IS NULL OR EXISTS {{
-    MATCH (s)-[e:{Rel.RANKED_IN}]->(:{Label.CHAIN_SEGMENT}) WHERE e.segment = $segment }})
-{inside}
+    MATCH (s)-[e:{Rel.RANKED_IN}]->(:{Label.CHAIN_SEGMENT}) WHERE e.segment = $segment }})"""
+    if regional:
+        found = f"""
+{region_institutions_match("region", "i")}
+MATCH (s:{Label.SCIENTIST})-[a:{Rel.AFFILIATED_WITH}]->(i)
+WHERE {filters}
+WITH s, max(a.end_year) AS here
+CALL (s) {{
+  MATCH (s)-[b:{Rel.AFFILIATED_WITH}]->(:{Label.INSTITUTION})
+  RETURN max(b.end_year) AS latest
+}}
+WITH s WHERE latest IS NULL OR here = latest"""
+    else:
+        found = f"MATCH (s:{Label.SCIENTIST}) WHERE {filters}"
+    return f"""{found}
 WITH s ORDER BY s.eval_rising DESC, s.id
 WITH collect(s) AS found
 RETURN size(found) AS total,
