@@ -9,7 +9,6 @@ whether everyone is due.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -183,41 +182,50 @@ def write_raw(tx: ManagedTransaction, rows: list[dict[str, Any]], ids: list[str]
 
 # What the computation gets and gives back: (id, raw values, works, industry share) of a
 # field's scientists -> rows {id, props}; (id, matching works, total works) of a segment's
-# ranked scientists -> rows {id, fit, fit_percentile}. One transaction per batch of fields or
-# segments, read and write.
+# ranked scientists -> rows {id, fit, fit_percentile}. The populations are read in one
+# transaction; the rows are written in transactions of WRITE_CHUNK rows, so a field or segment
+# of any size stays under Neo4j's transaction memory (one transaction per batch of fields went
+# over 1.4 GiB at 1M authorships: bench/api, 2026-12-07).
 Population = list[tuple[str, list[float], int, float]]
-ScoreField = Callable[[str, Population], list[dict[str, Any]]]
 SegmentCounts = list[tuple[str, int, int]]
-ScoreSegment = Callable[[SegmentCounts], list[dict[str, Any]]]
+WRITE_CHUNK = 2000
 
 
-def rescore_fields(
-    tx: ManagedTransaction, fields: list[str], score: ScoreField, at: datetime | None = None
-) -> int:
-    """Re-score these fields' scientists with `score` and clear the fields' marks; how many.
-    A watched scientist whose tier changed gets a TIER_CHANGE event (graph.write.event), in
-    the same transaction."""
+def field_populations(tx: ManagedTransaction, fields: list[str]) -> dict[str, Population]:
+    """Each field's scientists with their raw values, works and industry share."""
     population: dict[str, Population] = {f: [] for f in fields}
     for r in tx.run(FIELD_POPULATION, fields=fields):
         population[r["field"]].append(
             (str(r["id"]), [float(v) for v in r["values"]], int(r["works"]), float(r["share"]))
         )
-    rows = [row for f, people in population.items() for row in score(f, people)]
-    changed: list[dict[str, Any]] = []
-    for start in range(0, len(rows), 2000):
-        changed.extend(r.data() for r in tx.run(WRITE_SCORES, rows=rows[start : start + 2000]))
+    return population
+
+
+def write_scores(
+    tx: ManagedTransaction, rows: list[dict[str, Any]], at: datetime | None = None
+) -> int:
+    """Store these scientists' scores (rows {id, props}); a watched scientist whose tier
+    changed gets a TIER_CHANGE event (graph.write.event) in the same transaction, so a re-run
+    after a crash finds the tier stored and makes no second event. How many rows."""
+    changed = [r.data() for r in tx.run(WRITE_SCORES, rows=rows)]
     event.write_events(tx, [event.tier_event(r, at or datetime.now(UTC)) for r in changed])
-    tx.run(CLEAR_FIELDS, fields=fields).consume()
     return len(rows)
 
 
-def update_segment_fit(tx: ManagedTransaction, segments: list[str], fit: ScoreSegment) -> int:
-    """Segment fit on these segments' scientists' RANKED_IN edges, computed by `fit` per
-    segment; how many edges."""
+def clear_fields(tx: ManagedTransaction, fields: list[str]) -> None:
+    """The fields' scores are all written: clear their marks."""
+    tx.run(CLEAR_FIELDS, fields=fields).consume()
+
+
+def segment_counts(tx: ManagedTransaction, segments: list[str]) -> dict[str, SegmentCounts]:
+    """Each segment's ranked scientists: (id, works on the segment's topics, all works)."""
     counts: dict[str, SegmentCounts] = {s: [] for s in segments}
     for r in tx.run(SEGMENT_COUNTS, segments=segments):
         counts[r["segment"]].append((str(r["id"]), int(r["matching"]), int(r["total"])))
-    rows = [{**row, "segment": seg} for seg, found in counts.items() for row in fit(found)]
-    for start in range(0, len(rows), 2000):
-        tx.run(WRITE_SEGMENT_FIT, rows=rows[start : start + 2000]).consume()
+    return counts
+
+
+def write_segment_fit(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> int:
+    """Segment fit on RANKED_IN edges (rows {id, segment, fit, fit_percentile}); how many."""
+    tx.run(WRITE_SEGMENT_FIT, rows=rows).consume()
     return len(rows)

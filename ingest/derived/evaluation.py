@@ -324,8 +324,15 @@ def segment_fit(matching: int, total: int) -> float:
     return matching * matching / total if total else 0.0
 
 
-def derive_evaluation(writer: Writer, model: Model | None = None, *, chunk: int = 500) -> int:
-    """Re-score the marked scientists and their fields; the scientists re-scored."""
+def derive_evaluation(
+    writer: Writer,
+    model: Model | None = None,
+    *,
+    chunk: int = 500,
+    write_chunk: int = ev_write.WRITE_CHUNK,
+) -> int:
+    """Re-score the marked scientists (`chunk` at a time) and their fields (their scores
+    written `write_chunk` rows a transaction); the scientists re-scored."""
     model = model or load_model()
     end = writer(ev_write.latest_year)
     if end is None:
@@ -363,11 +370,16 @@ def derive_evaluation(writer: Writer, model: Model | None = None, *, chunk: int 
             )
         writer(ev_write.write_raw, rows, ids)
         done += len(ids)
-    # A few fields per transaction: at ~100K scientists, all fields' scores in one transaction
-    # went over Neo4j's transaction memory (dbms.memory.transaction.total.max, 717 MiB with a
-    # 1 GB heap; bench/api, 2026-12-07).
+    # A few fields at a time, their scores written in chunks (graph/write/evaluation.py): at
+    # 1M authorships one field's scores in one transaction went over Neo4j's transaction
+    # memory. A field's mark goes only once all its scores are written, so a run stopped
+    # between chunks scores the whole field again.
     while fields := writer(ev_write.dirty_fields, FIELDS_PER_TRANSACTION):
-        writer(ev_write.rescore_fields, fields, lambda f, p: _score_rows(f, p, model))
+        populations = writer(ev_write.field_populations, fields)
+        rows = [row for f, people in populations.items() for row in _score_rows(f, people, model)]
+        for start in range(0, len(rows), write_chunk):
+            writer(ev_write.write_scores, rows[start : start + write_chunk])
+        writer(ev_write.clear_fields, fields)
     return done
 
 
@@ -409,5 +421,10 @@ def derive_segment_fit(writer: Writer, segments: list[str], *, chunk: int = 50) 
     """Segment fit of these segments' ranked scientists, on their RANKED_IN edges; how many."""
     done = 0
     for start in range(0, len(segments), chunk):
-        done += int(writer(ev_write.update_segment_fit, segments[start : start + chunk], _fit_rows))
+        counts = writer(ev_write.segment_counts, segments[start : start + chunk])
+        rows = [
+            {**row, "segment": seg} for seg, found in counts.items() for row in _fit_rows(found)
+        ]
+        for at in range(0, len(rows), ev_write.WRITE_CHUNK):
+            done += writer(ev_write.write_segment_fit, rows[at : at + ev_write.WRITE_CHUNK])
     return done
