@@ -173,16 +173,17 @@ SCIENTIST_CITATIONS = (
 )
 
 
-# Cypher condition: scientist `s` meets the criteria in the map `key` (ScientistCriteria.params).
+# Cypher condition: scientist `s` meets the criteria in the map `key` (ScientistCriteria.params);
+# `via` says which condition the candidates were found through (SEARCH_SCIENTISTS), so it holds.
 SCIENTIST_FILTER = f"""(
   (key.taxa IS NULL OR EXISTS {{
     MATCH (s)-[:{Rel.EXPERT_IN}]->(:{Label.TOPIC})-[:{Rel.PART_OF}*0..3]->(x)
     WHERE x.id IN key.taxa }})
-  AND (key.industry IS NULL OR EXISTS {{
+  AND (key.industry IS NULL OR via = 'industry' OR EXISTS {{
     MATCH (s)-[:{Rel.EXPERT_IN}]->(:{Label.TOPIC})-[:{Rel.PART_OF}*0..1]->(n)
           <-[:{Rel.NEEDS}]-(:{Label.CHAIN_SEGMENT})-[:{Rel.PART_OF}]->
           (:{Label.INDUSTRY} {{id: key.industry}}) }})
-  AND (key.segment IS NULL OR EXISTS {{
+  AND (key.segment IS NULL OR via = 'segment' OR EXISTS {{
     MATCH (s)-[:{Rel.EXPERT_IN}]->(:{Label.TOPIC})-[:{Rel.PART_OF}*0..1]->(n)
           <-[:{Rel.NEEDS}]-(:{Label.CHAIN_SEGMENT} {{id: key.segment}}) }})
   AND ((key.country IS NULL AND key.city IS NULL AND key.institution IS NULL) OR EXISTS {{
@@ -210,18 +211,32 @@ SCIENTIST_SCORE = f"""CASE WHEN key.segment IS NULL THEN s.eval_score
 END"""
 
 
+# The candidates: the name index's hits; else the experts in a segment's topics (or an
+# industry's), found from the segment once rather than checked for every scientist (548 ms at
+# 100K authorships for an industry filter: bench/api, "search by score"); else everyone.
 SEARCH_SCIENTISTS = f"""
 UNWIND $keys AS key
 CALL (key) {{
   WITH key WHERE key.lucene IS NOT NULL
   CALL db.index.fulltext.queryNodes('scientist_names', key.lucene) YIELD node, score
-  RETURN node AS s, score
+  RETURN node AS s, score, null AS via
   UNION
-  WITH key WHERE key.lucene IS NULL
+  WITH key WHERE key.lucene IS NULL AND key.segment IS NOT NULL
+  MATCH (:{Label.CHAIN_SEGMENT} {{id: key.segment}})-[:{Rel.NEEDS}]->(n)
+        <-[:{Rel.PART_OF}*0..1]-(:{Label.TOPIC})<-[:{Rel.EXPERT_IN}]-(s:{Label.SCIENTIST})
+  RETURN DISTINCT s, null AS score, 'segment' AS via
+  UNION
+  WITH key WHERE key.lucene IS NULL AND key.segment IS NULL AND key.industry IS NOT NULL
+  MATCH (:{Label.INDUSTRY} {{id: key.industry}})<-[:{Rel.PART_OF}]-(:{Label.CHAIN_SEGMENT})
+        -[:{Rel.NEEDS}]->(n)<-[:{Rel.PART_OF}*0..1]-(:{Label.TOPIC})
+        <-[:{Rel.EXPERT_IN}]-(s:{Label.SCIENTIST})
+  RETURN DISTINCT s, null AS score, 'industry' AS via
+  UNION
+  WITH key WHERE key.lucene IS NULL AND key.segment IS NULL AND key.industry IS NULL
   MATCH (s:{Label.SCIENTIST})
-  RETURN s, null AS score
+  RETURN s, null AS score, null AS via
 }}
-WITH key, s, score
+WITH key, s, score, via
 WHERE {SCIENTIST_FILTER}
 WITH key, s, score, CASE key.order
   WHEN 'relevance' THEN score
