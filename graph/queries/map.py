@@ -33,10 +33,10 @@ CALL () {{
   WHERE seg.id = $segment
      OR ($segment IS NULL AND EXISTS {{
           MATCH (seg)-[:{Rel.PART_OF}]->(:{Label.INDUSTRY} {{id: $industry}}) }})
-  RETURN collect(seg.id) AS segments
+  RETURN collect(seg) AS segments
 }}
-MATCH (x:{Label.SCIENTIST})-[e:{Rel.RANKED_IN}]->(:{Label.CHAIN_SEGMENT})
-WHERE e.segment IN segments
+UNWIND segments AS seg
+MATCH (x:{Label.SCIENTIST})-[:{Rel.RANKED_IN}]->(seg)
 WITH DISTINCT x"""
 
 
@@ -54,12 +54,13 @@ def map_query(*, ranked: bool, within: bool = False) -> str:
     return f"""
 {_RANKED if ranked else _EVERYONE}
 CALL (x) {{
-  OPTIONAL MATCH (x)-[a:{Rel.AFFILIATED_WITH}]->(:{Label.INSTITUTION})
-  RETURN max(a.end_year) AS latest
+  MATCH (x)-[a:{Rel.AFFILIATED_WITH}]->(i:{Label.INSTITUTION})
+  WITH max(a.end_year) AS latest, collect({{year: a.end_year, i: i}}) AS held
+  UNWIND held AS h
+  WITH h WHERE (h.year = latest OR latest IS NULL)
+    AND h.i.latitude IS NOT NULL AND h.i.longitude IS NOT NULL
+  RETURN h.i AS i
 }}
-MATCH (x)-[a:{Rel.AFFILIATED_WITH}]->(i:{Label.INSTITUTION})
-WHERE (a.end_year = latest OR latest IS NULL)
-  AND i.latitude IS NOT NULL AND i.longitude IS NOT NULL
 WITH i, count(DISTINCT x) AS talent
 {f"WHERE {_IN_REGION}" if within else ""}
 ORDER BY talent DESC, i.id
