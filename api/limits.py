@@ -45,7 +45,7 @@ from strawberry.extensions.max_aliases import create_validator as aliases_valida
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
 from api.errors import ErrorCode
-from api.types.connection import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from api.types.connection import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_MAXIMUM
 from schema.settings import Settings
 
 
@@ -237,13 +237,14 @@ class _CostWalk:
             value = argument.default_value
         if not isinstance(value, int) or isinstance(value, bool):
             return DEFAULT_PAGE_SIZE  # absent, null, or not an Int (coercion reports that)
-        if not 0 <= value <= MAX_PAGE_SIZE:
+        maximum = PAGE_MAXIMUM.get(node.name.value, MAX_PAGE_SIZE)
+        if not 0 <= value <= maximum:
             self.report(
                 GraphQLError(
-                    f"first must be between 0 and {MAX_PAGE_SIZE}, got {value}",
+                    f"first must be between 0 and {maximum}, got {value}",
                     node,
                     extensions={"code": ErrorCode.BAD_USER_INPUT},
                 )
             )
-            return MAX_PAGE_SIZE
+            return maximum
         return value

@@ -134,6 +134,15 @@ def test_first_out_of_range(api_url: str, first: str, variables: dict[str, Any] 
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+def test_the_map_takes_pages_of_500(api_url: str) -> None:
+    """talentMap's `first` goes to 500 (the map's points in one request), no further."""
+    query = "query ($n: Int) { talentMap(first: $n) { __typename } }"
+    assert "errors" not in ask(api_url, query, {"n": 500})
+    error = refused(api_url, query, {"n": 501})
+    assert error["message"] == "first must be between 0 and 500, got 501"
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
 def test_default_limits_let_ordinary_queries_through(api_url: str) -> None:
     assert ask(api_url, PROFILE) == {"data": {"scientist": {}}}
 

@@ -11,7 +11,7 @@ import strawberry
 from api.context import Info
 from api.errors import InvalidId, InvalidRange, NotFound
 from api.ids import IdKind, resolve_id
-from api.types.connection import page_window
+from api.types.connection import PAGE_MAXIMUM, page_window
 from api.types.industry import Industry
 from api.types.map import RegionMap, TalentMap
 from graph.queries.map import MapKey, all_industries, region_places, talent_maps
@@ -30,7 +30,8 @@ class MapQuery:
         "whose latest affiliation they are; with `segment`, or `industry`, those ranked in "
         "it), most first (ties: id), each marked in or out of `region` (a country CN, a city "
         "cn/suzhou or a district cn/suzhou/kunshan); `within`: only the institutions in "
-        "`region` (the map zoomed into the home region)."
+        "`region` (the map zoomed into the home region). `first` may be up to 500 here (100 "
+        "elsewhere), so a map's points come in one request."
     )
     async def talent_map(
         self,
@@ -42,7 +43,7 @@ class MapQuery:
         after: str | None = None,
         within: bool = False,
     ) -> TalentMapResult:
-        offset, limit = page_window(first, after)
+        offset, limit = page_window(first, after, maximum=PAGE_MAXIMUM["talentMap"])
         asked = [
             (kind, str(value))
             for kind, value in (

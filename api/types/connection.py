@@ -22,6 +22,9 @@ R = TypeVar("R")  # a row of a page, made into an edge
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# Fields whose pages may be larger: the map draws its 500 institutions from one request, not
+# five pages in a row that each recompute the ranking.
+PAGE_MAXIMUM: dict[str, int] = {"talentMap": 500}
 _PREFIX = "offset:"
 
 

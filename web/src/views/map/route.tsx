@@ -21,7 +21,7 @@ import { usePaged, useQuery } from "../../query";
 import { entityHref, href, Link, navigate } from "../../router";
 import type { ViewProps } from "../types";
 
-const PAGES = 5; // at most 500 institutions on the map
+const FIRST = 500; // at most 500 institutions on the map, in one request (talentMap allows 500)
 
 const FOCI: Focus[] = ["world", "china", "region"];
 
@@ -69,7 +69,7 @@ function usePoints({ industry, segment, region, focus }: MapParams, lang: Lang) 
   const within = focus === "region";
   return usePaged<Row>(
     async (after, signal) => {
-      const data = await request(TalentMapPageDocument, { industry, segment, region, within, first: 100, after }, signal);
+      const data = await request(TalentMapPageDocument, { industry, segment, region, within, first: FIRST, after }, signal);
       const answer = data.talentMap;
       if (answer.__typename !== "TalentMap") throw new ApiError(answer.message, "graphql");
       return {
@@ -88,7 +88,7 @@ function usePoints({ industry, segment, region, focus }: MapParams, lang: Lang) 
       };
     },
     JSON.stringify([industry, segment, region, within, lang]),
-    PAGES,
+    1,
   );
 }
 
