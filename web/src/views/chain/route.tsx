@@ -4,6 +4,7 @@ import type { ComponentChildren } from "preact";
 import { Name } from "../../components/name";
 import { HOME } from "../../components/region";
 import { Empty, Failure, Loaded } from "../../components/status";
+import { NamedOptions } from "../../components/options";
 import { IndustriesDocument, TalentChainViewDocument, type TalentChainViewQuery } from "../../gql/graphql";
 import { formatNumber, useI18n, type Key } from "../../i18n";
 import { useQuery } from "../../query";
@@ -54,7 +55,7 @@ export default function ChainView({ location }: ViewProps) {
 }
 
 function ChainControls({ industry, region }: { industry: string | null; region: string }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const industries = useQuery(IndustriesDocument, {});
   return (
     <form class="controls" onSubmit={(e) => e.preventDefault()}>
@@ -65,12 +66,7 @@ function ChainControls({ industry, region }: { industry: string | null; region: 
           onChange={(e) => navigate(href(`/chain/${encodeURIComponent(e.currentTarget.value)}`, { region }))}
         >
           {!industry && <option value="">{t("chain.choose")}</option>}
-          {industries.status === "done" &&
-            industries.data.industries.map((i) => (
-              <option key={i.id} value={i.id}>
-                {lang === "zh" ? i.nameZh : i.nameEn}
-              </option>
-            ))}
+          {industries.status === "done" && <NamedOptions items={industries.data.industries} />}
         </select>
       </label>
       <label>

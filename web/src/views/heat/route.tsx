@@ -8,6 +8,7 @@ import { ForecastChart } from "../../components/forecast-chart";
 import { HOME, useRegions } from "../../components/region";
 import { decimal, percent, ScoreTable } from "../../components/score";
 import { Empty, Failure, Loaded } from "../../components/status";
+import { NamedOptions } from "../../components/options";
 import {
   IndustriesDocument,
   HotTopicsViewDocument,
@@ -62,12 +63,7 @@ function HotTopicsPage({ location }: ViewProps) {
           {t("map.industry")}
           <select value={industry ?? ""} onChange={(e) => go({ industry: e.currentTarget.value || null })}>
             <option value="">{t("heat.allTopics")}</option>
-            {industries.status === "done" &&
-              industries.data.industries.map((i) => (
-                <option key={i.id} value={i.id}>
-                  {lang === "zh" ? i.nameZh : i.nameEn}
-                </option>
-              ))}
+            {industries.status === "done" && <NamedOptions items={industries.data.industries} />}
           </select>
         </label>
         <fieldset class="inline">

@@ -8,6 +8,7 @@ import { Name } from "../../components/name";
 import { Empty, ErrorBox, Failure, Loading } from "../../components/status";
 import { WorldMap, type Focus, type MapArc, type MapPlace, type MapPoint } from "../../components/worldmap";
 import { HOME, useRegions } from "../../components/region";
+import { NamedOptions } from "../../components/options";
 import {
   MapChoicesDocument,
   RegionPartnersDocument,
@@ -147,7 +148,7 @@ export default function MapView({ location }: ViewProps) {
 }
 
 function Controls({ params, regions }: { params: MapParams; regions: [string, string][] }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const { industry, segment, region, focus, partners } = params;
   const go = (changes: Record<string, string | null>) =>
     navigate(href("/map", { industry, segment, region, focus, partners: partners ? "1" : null, ...changes }), true);
@@ -161,22 +162,14 @@ function Controls({ params, regions }: { params: MapParams; regions: [string, st
         {t("map.industry")}
         <select value={industry ?? ""} onChange={(e) => go({ industry: e.currentTarget.value || null, segment: null })}>
           <option value="">{t("map.allTalent")}</option>
-          {industries.map((i) => (
-            <option key={i.id} value={i.id}>
-              {lang === "zh" ? i.nameZh : i.nameEn}
-            </option>
-          ))}
+          <NamedOptions items={industries} />
         </select>
       </label>
       <label>
         {t("map.segment")}
         <select value={segment ?? ""} disabled={!industry} onChange={(e) => go({ segment: e.currentTarget.value || null })}>
           <option value="">{t("map.allSegments")}</option>
-          {segments.map((s) => (
-            <option key={s.id} value={s.id}>
-              {lang === "zh" ? s.nameZh : s.nameEn}
-            </option>
-          ))}
+          <NamedOptions items={segments} />
         </select>
       </label>
       <label>

@@ -3,6 +3,7 @@
 // chain segment chosen in the picker (?segment=… in the URL, so the card is a deep link too).
 import { decimal, percent, ScoreTable } from "../../components/score";
 import { Failure, Loaded } from "../../components/status";
+import { NamedOptions } from "../../components/options";
 import { ScientistEvaluationDocument, SegmentChoicesDocument, type TalentTier } from "../../gql/graphql";
 import { translator, useI18n, type Key, type Translate } from "../../i18n";
 import { useQuery } from "../../query";
@@ -97,11 +98,7 @@ function SegmentPicker({ segment, path }: { segment: string | null; path: string
           {choices.status === "done" &&
             choices.data.industries.map((i) => (
               <optgroup key={i.id} label={lang === "zh" ? i.nameZh : i.nameEn}>
-                {i.segments.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {lang === "zh" ? s.nameZh : s.nameEn}
-                  </option>
-                ))}
+                <NamedOptions items={i.segments} />
               </optgroup>
             ))}
         </select>

@@ -4,6 +4,7 @@
 import type { VNode } from "preact";
 import { Empty, Failure, Loaded } from "../../components/status";
 import { Name } from "../../components/name";
+import { NamedOptions } from "../../components/options";
 import {
   SearchFacetsDocument,
   SearchInstitutionsDocument,
@@ -103,7 +104,7 @@ function Filters({ params, go }: { params: Params; go: Go }) {
 }
 
 function PeopleFilters({ params, go, facets }: { params: Params; go: Go; facets: SearchFacetsQuery | null }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   return (
     <>
       <label>
@@ -122,12 +123,7 @@ function PeopleFilters({ params, go, facets }: { params: Params; go: Go; facets:
         {t("search.industry")}
         <select value={params.industry ?? ""} onChange={(e) => go({ industry: e.currentTarget.value || null })}>
           <option value="">{t("search.any")}</option>
-          {facets &&
-            facets.industries.map((i) => (
-              <option key={i.id} value={i.id}>
-                {lang === "zh" ? i.nameZh : i.nameEn}
-              </option>
-            ))}
+          {facets && <NamedOptions items={facets.industries} />}
         </select>
       </label>
       <label>
