@@ -1,7 +1,9 @@
 """The bulk first load (`talentmap import openalex`) against the incremental Bolt path: the
-same sample, with a few broken lines, through both; the whole graph compared (bookkeeping
-aside), the same lines quarantined for the same reasons, and the bulk-loaded graph accepted by
-the Bolt path as its own (the same file again changes nothing).
+same sample, with a few broken lines, through both, each followed by the derived step; the
+whole graph compared (bookkeeping aside: the ties the import computes in SQL, the teams,
+flows and evaluation the derived step adds after it), the same lines quarantined for the same
+reasons, and the bulk-loaded graph accepted by the Bolt path as its own (the same file again
+changes nothing).
 
 The bulk side needs a server of its own (the import replaces a stopped server's store): a
 second Neo4j in a temporary TALENTMAP_HOME, as test_server.py starts one."""
@@ -18,7 +20,9 @@ from neo4j import Driver
 
 from graph import server
 from graph.driver import connect
+from graph.unit_of_work import Writer
 from ingest.bulk.load import BulkImportError, BulkReport, import_openalex
+from ingest.derived.step import derive
 from ingest.jobs import run_job
 from ingest.openalex.entities import WORKS
 from schema.settings import Settings
@@ -34,6 +38,11 @@ BROKEN = [
 ]
 
 
+# Co-authors are counted on works of at most this many authorships: below the sample's
+# largest author lists (31), so both paths' filter is compared.
+MAX_AUTHORS = 10
+
+
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     broken = tmp_path_factory.mktemp("broken") / "broken.jsonl"
@@ -45,10 +54,9 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 def through_bolt(
     graph: Driver, settings: Settings, inputs: list[Path], tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Any, tuple[list[str], list[str]]]:
-    """The Bolt path's graph (the session's server), before the derived step."""
-    report = load_works(
-        graph, settings, inputs, tmp_path_factory.mktemp("quarantine"), derive=False
-    )
+    """The Bolt path's graph (the session's server), after the derived step."""
+    limited = settings.model_copy(update={"max_authors_for_ties": MAX_AUTHORS})
+    report = load_works(graph, limited, inputs, tmp_path_factory.mktemp("quarantine"))
     return report, snapshot(graph, settings)
 
 
@@ -56,11 +64,22 @@ def through_bolt(
 def bulk(
     tmp_path_factory: pytest.TempPathFactory, inputs: list[Path]
 ) -> Iterator[tuple[Settings, BulkReport]]:
-    """A second server, never started before, bulk-loaded with the same inputs."""
+    """A second server, never started before, bulk-loaded with the same inputs, then the
+    derived step."""
     home = tmp_path_factory.mktemp("bulk-home")
-    settings = Settings(home=home, neo4j_uri=f"bolt://127.0.0.1:{free_port()}", neo4j_password=None)
+    settings = Settings(
+        home=home,
+        neo4j_uri=f"bolt://127.0.0.1:{free_port()}",
+        neo4j_password=None,
+        max_authors_for_ties=MAX_AUTHORS,
+    )
     try:
-        yield settings, import_openalex(settings, inputs)
+        report = import_openalex(settings, inputs)
+        with connect(settings) as driver:
+            derive(
+                Writer(driver, settings.neo4j_database), max_authors=settings.max_authors_for_ties
+            )
+        yield settings, report
     finally:
         server.stop(settings)
 
@@ -73,7 +92,7 @@ def test_the_bulk_load_writes_the_graph_the_bolt_path_writes(
     with connect(settings) as driver:
         nodes, relationships = snapshot(driver, settings)
     bolt_nodes, bolt_relationships = through_bolt[1]
-    # Every property of every node and relationship (the derived step's marks included).
+    # Every property of every node and relationship, derived ones included.
     assert len(nodes) == len(bolt_nodes)
     assert sorted(set(nodes) ^ set(bolt_nodes))[:5] == []
     assert nodes == bolt_nodes
@@ -118,8 +137,6 @@ def test_the_bolt_path_takes_the_imported_graph_as_its_own(
     bulk: tuple[Settings, BulkReport], inputs: list[Path], tmp_path: Path
 ) -> None:
     settings, _ = bulk
-    from graph.unit_of_work import Writer
-
     with connect(settings) as driver:
         before = snapshot(driver, settings)
         run_job(

@@ -54,7 +54,7 @@ def test_the_later_record_of_a_work_and_the_newest_view_of_a_person_win(tmp_path
 
     results = list(parse_all([data], tmp_path / "stage", workers=1))
     assert sum(r.works for r in results) == 2
-    files = write_import_files(tmp_path / "stage", tmp_path / "csv")
+    files = write_import_files(tmp_path / "stage", tmp_path / "csv", max_authors=100)
     headers = {f.data.stem: f.header for f in files.nodes + files.relationships}
     works = _rows(tmp_path / "csv", "works", headers["works"])
     assert [(w["id"], w["title"]) for w in works] == [
@@ -71,3 +71,16 @@ def test_the_later_record_of_a_work_and_the_newest_view_of_a_person_win(tmp_path
     assert set(people) == named - {""}
     assert people[person["id"].rsplit("/", 1)[1]] == "Renamed"
     assert len(AUTHORED.columns) == len(headers["authored"].read_text().split(","))
+    # The ties of people come from the record that won: its one author has no co-author,
+    # an affiliation per institution of their authorship there, expertise in its topics.
+    ties = {
+        name: _rows(tmp_path / "csv", name, headers[name])
+        for name in ("coauthored", "affiliated_with", "expert_in")
+    }
+    assert ties["coauthored"] == []
+    linked = authored[0]["institution_ids"].split(ARRAY_DELIMITER)
+    assert len(linked) == len(later["authorships"][0]["institutions"]) > 0
+    assert sorted(a[":END_ID(Institution)"] for a in ties["affiliated_with"]) == sorted(linked)
+    assert {(e[":END_ID(Topic)"], float(e["score"])) for e in ties["expert_in"]} == {
+        (topic["id"].rsplit("/", 1)[1], round(topic["score"], 6)) for topic in later["topics"]
+    }

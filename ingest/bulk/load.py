@@ -130,7 +130,9 @@ def import_openalex(
                 f"quarantined in {report.quarantine_file}:\n{listed}"
             )
         step("parse")
-        files = write_import_files(folder / "stage", folder / "csv")
+        files = write_import_files(
+            folder / "stage", folder / "csv", max_authors=settings.max_authors_for_ties
+        )
         report.rows = files.rows
         shutil.rmtree(folder / "stage")
         step("select")

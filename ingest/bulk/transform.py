@@ -6,7 +6,9 @@ reads (a header file and a data file per node label or relationship type).
 The rules are those of graph/write/work.py: a work's later record replaces the earlier one
 with all its links; people and institutions keep their newest view (ties: the later record);
 taxonomy, sources and funders keep the first view (a work only creates them); a work cited but
-not loaded is a stub `{id, openalex_id, stub: true}`. The SQL is plain (window functions and
+not loaded is a stub `{id, openalex_id, stub: true}`. The ties of people the derived step would
+compute next (affiliations, co-authors, expertise) are computed here too (ingest/bulk/ties.py),
+with the marks the rest of the derived step reads. The SQL is plain (window functions and
 joins), so it runs as it is on another engine with the same files (Spark SQL, see
 docs/scaling.md)."""
 
@@ -18,11 +20,10 @@ from pathlib import Path
 import duckdb
 
 from ingest.bulk import tables as t
+from ingest.bulk import ties
 from ingest.bulk.columns import Column
 from schema.labels import Rel
 
-# Added to every work with a record, as UPSERT_WORKS sets them: the derived step's marks.
-WORK_MARKS = (Column("needs_derive", "boolean"), Column("new_record", "boolean"))
 STUB = (Column("id", "string"), Column("openalex_id", "string"), Column("stub", "boolean"))
 
 
@@ -103,9 +104,12 @@ def _rel_header(table: t.RelTable) -> list[str]:
     ]
 
 
-def write_import_files(stage: Path, out: Path, *, threads: int | None = None) -> CsvFiles:
+def write_import_files(
+    stage: Path, out: Path, *, max_authors: int, threads: int | None = None
+) -> CsvFiles:
     """Choose the rows from the staging files under `stage` and write the import files to
-    `out`; DuckDB spills to `out/.spill` when the data outgrows memory."""
+    `out`, with the ties of people (co-authors on works of at most `max_authors`); DuckDB
+    spills to `out/.spill` when the data outgrows memory."""
     out.mkdir(parents=True, exist_ok=True)
     for table in (*t.NODE_TABLES, *t.REL_TABLES):
         (stage / table.name).mkdir(parents=True, exist_ok=True)
@@ -115,12 +119,12 @@ def write_import_files(stage: Path, out: Path, *, threads: int | None = None) ->
         con.execute(f"SET temp_directory = '{_path(out / '.spill')}'")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        return _write(con, stage, out)
+        return _write(con, stage, out, max_authors)
     finally:
         con.close()
 
 
-def _write(con: duckdb.DuckDBPyConnection, stage: Path, out: Path) -> CsvFiles:
+def _write(con: duckdb.DuckDBPyConnection, stage: Path, out: Path, max_authors: int) -> CsvFiles:
     files = CsvFiles(nodes=[], relationships=[], rows={})
     works = _staged(stage, t.WORKS.name, t.WORKS.staged)
     # The record that wins for each work (the later one): its links are the work's links.
@@ -142,8 +146,8 @@ def _write(con: duckdb.DuckDBPyConnection, stage: Path, out: Path) -> CsvFiles:
     node_file(
         t.WORKS.name,
         t.WORKS.label,
-        [*_node_header(t.WORKS.label, t.WORKS.columns), *(c.header for c in WORK_MARKS)],
-        f"SELECT {columns}, 'true', 'true' FROM {works} w JOIN won USING (id, seq)",
+        _node_header(t.WORKS.label, t.WORKS.columns),
+        f"SELECT {columns} FROM {works} w JOIN won USING (id, seq)",
     )
     cites = _staged(stage, t.CITES.name, t.CITES.staged)
     node_file(
@@ -154,9 +158,19 @@ def _write(con: duckdb.DuckDBPyConnection, stage: Path, out: Path) -> CsvFiles:
         "JOIN won ON c.work_id = won.id AND c.seq = won.seq "
         "WHERE c.cited_id NOT IN (SELECT id FROM won)",
     )
+    ties.prepare(
+        con,
+        works,
+        _staged(stage, t.AUTHORED.name, t.AUTHORED.staged),
+        _staged(stage, t.ABOUT.name, t.ABOUT.staged),
+        _staged(stage, t.INSTITUTIONS.name, t.INSTITUTIONS.staged),
+    )
     for table in t.NODE_TABLES[1:]:
         select = _node_select(table, _staged(stage, table.name, table.staged))
-        node_file(table.name, table.label, _node_header(table.label, table.columns), select)
+        header, marked = ties.with_marks(
+            table.label, _node_header(table.label, table.columns), select
+        )
+        node_file(table.name, table.label, header, marked)
         if table.parent:
             parent = t.PARENT[table.label]
             rel_file(
@@ -175,4 +189,6 @@ def _write(con: duckdb.DuckDBPyConnection, stage: Path, out: Path) -> CsvFiles:
             f"SELECT {columns} FROM {_staged(stage, rel.name, rel.staged)} r "
             "JOIN won ON r.work_id = won.id AND r.seq = won.seq",
         )
+    for tie in ties.tie_files(max_authors):
+        rel_file(tie.name, tie.type, tie.header, tie.select)
     return files
