@@ -37,10 +37,14 @@ class PathRun:
     memory: str = ""
     load: float = 0.0
     store_mib: float = 0.0  # the database's files after the load (bulk path)
+    derive_phases: dict[str, float] = field(default_factory=dict)  # DeriveReport.seconds
 
     @property
     def seconds(self) -> float:
         return sum(self.steps.values())
+
+    def phases(self) -> str:
+        return ", ".join(f"{k} {v:.1f} s" for k, v in self.derive_phases.items())
 
     def shares(self) -> str:
         total = self.seconds or 1.0
@@ -78,7 +82,8 @@ def bolt_run(settings: Settings, driver: Driver, data: Path, rows: int, batch_si
         quarantine_dir=settings.home / "quarantine",
         batch_size=batch_size,
     )
-    _, run.steps["derive"] = timed(derive, writer, max_authors=100)
+    derived, run.steps["derive"] = timed(derive, writer, max_authors=100)
+    run.derive_phases = derived.seconds
     run.memory = _memory(settings)
     run.load = os.getloadavg()[0]
     return run
@@ -96,8 +101,9 @@ def bulk_run(home: Path, data: Path, rows: int) -> PathRun:
         run.store_mib = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 2**20
         with connect(settings) as driver:
             started = time.perf_counter()
-            derive(Writer(driver, settings.neo4j_database), max_authors=100)
+            derived = derive(Writer(driver, settings.neo4j_database), max_authors=100)
             run.steps["derive"] = time.perf_counter() - started
+            run.derive_phases = derived.seconds
         run.memory = _memory(settings)
         run.load = os.getloadavg()[0]
     finally:

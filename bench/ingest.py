@@ -21,6 +21,7 @@ import os
 import resource
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from neo4j import Driver
@@ -163,16 +164,19 @@ def bulk_main(args: argparse.Namespace) -> None:
                 for size in [int(s) for s in args.authorships.split(",")]:
                     console.print(f"generating SYNTHETIC works for {size:,} authorships ...")
                     data, _, rows = write_synthetic(size, args.seed)
-                    for run in (
-                        bolt_run(settings, driver, data, rows, args.batch_size),
-                        bulk_run(Path(home) / f"bulk-{size}", data, rows),
+                    # One after the other, each row printed when measured.
+                    for measure in (
+                        partial(bolt_run, settings, driver, data, rows, args.batch_size),
+                        partial(bulk_run, Path(home) / f"bulk-{size}", data, rows),
                     ):
+                        run = measure()
                         runs.append(run)
                         console.print(
                             f"{run.rows:,} authorships, {run.path}: {run.seconds:.1f} s = "
                             f"{run.rows / run.seconds:,.0f} rows/s ({run.shares()}); peak MiB "
                             f"this / children / neo4j {run.memory}; load {run.load:.1f}"
                             + (f"; store {run.store_mib:,.0f} MiB" if run.store_mib else "")
+                            + f"; derive by phase: {run.phases()}"
                         )
         finally:
             server.stop(settings)

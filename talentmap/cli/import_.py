@@ -26,7 +26,7 @@ def import_openalex_command(
     ],
     strict: Annotated[bool, typer.Option(help="Write nothing if any record is unusable.")] = False,
     derive: Annotated[
-        bool, typer.Option(help="Compute the derived ties afterwards (co-authors, ...).")
+        bool, typer.Option(help="Run the rest of the derived step afterwards (teams, ...).")
     ] = True,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Parsing processes (default: one per core).")
@@ -37,8 +37,10 @@ def import_openalex_command(
 ) -> None:
     """Bulk-load OpenAlex works into the EMPTY database of the local server: parse them on
     every core with the same mapping as `talentmap ingest openalex`, choose the nodes and links
-    with DuckDB, stop the server, run `neo4j-admin database import full`, start it, apply the
-    migrations' constraints and indexes, then (unless --no-derive) the derived step.
+    and compute the ties of people (affiliations, co-authors, expertise) with DuckDB, stop the
+    server, run `neo4j-admin database import full`, start it, apply the migrations'
+    constraints and indexes, then (unless --no-derive) the rest of the derived step (teams,
+    collaborations, rankings, heat, flows, evaluation).
 
     Unusable records are listed and kept with the reason in TALENTMAP_HOME/quarantine (exit
     code 2 at the end); --strict writes nothing instead. It refuses a database that holds data
