@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from enum import StrEnum
+from typing import TypeVar
 
 import strawberry
 
 from api.context import Batch, Info
 from api.errors import InvalidId, NotFound
-from graph.queries.entities import IdKey, IdProperty, resolve_ids
+from graph.queries.entities import IdKey, IdProperty, Read, after_lookup, resolve_ids
 from schema import ids
 from schema.industry import segment_id, slug
 from schema.labels import Label
@@ -25,6 +26,7 @@ from schema.scientist import record_scientist_id, text_scientist_id
 from schema.team import team_key
 
 ID = IdProperty.ID
+M = TypeVar("M")  # the model an entity is read as
 
 
 class IdKind(StrEnum):
@@ -144,13 +146,31 @@ async def resolve_id(
 ) -> str | NotFound | InvalidId:
     """Our own id of the `kind` node `raw` names, found by `lookup` (by default
     `resolve_ids`: the node it names now, after merges); else the typed failure to return."""
-    try:
-        key = parse_id(kind, raw)
-    except ids.InvalidIdError as e:
-        return InvalidId(id=strawberry.ID(raw), message=str(e))
+    key = _key(kind, raw)
+    if isinstance(key, InvalidId):
+        return key
     # resolve_ids looked up when called, not bound as a default: tests replace it.
     found = await info.context.loader(lookup or resolve_ids).load(key)
     return not_found(kind, raw) if found is None else found
+
+
+async def resolve_entity(
+    info: Info, kind: IdKind, raw: str, read: Read[M]
+) -> M | NotFound | InvalidId:
+    """The model of the `kind` node `raw` names, looked up as `resolve_id` does and read by
+    `read` in the same round of queries; else the typed failure to return."""
+    key = _key(kind, raw)
+    if isinstance(key, InvalidId):
+        return key
+    found, model = await info.context.loader(after_lookup(read)).load(key)
+    return not_found(kind, raw) if found is None or model is None else model
+
+
+def _key(kind: IdKind, raw: str) -> IdKey | InvalidId:
+    try:
+        return parse_id(kind, raw)
+    except ids.InvalidIdError as e:
+        return InvalidId(id=strawberry.ID(raw), message=str(e))
 
 
 async def resolve_optional(

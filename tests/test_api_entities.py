@@ -811,6 +811,22 @@ def test_fifty_scientists_cost_a_bounded_number_of_queries(settings: Settings) -
     assert at_all == at_few <= 12
 
 
+@pytest.mark.usefixtures("loaded")
+def test_an_entity_is_looked_up_and_read_in_one_unit_of_work(settings: Settings) -> None:
+    # The id's lookup (any form) and the profile's read: one unit; then the works' count,
+    # the works' page and the co-authors' page, asked for in the same round.
+    record = next(
+        r for r in author_records() if r.get("orcid") and short(r["id"]) in works_of_any()
+    )
+    name = "query ($id: ID!) { scientist(id: $id) { ... on Scientist { id name } } }"
+    profile = """query ($id: ID!) { scientist(id: $id) { ... on Scientist {
+      works(first: 5) { totalCount edges { node { id } } }
+      coauthors(first: 5) { totalCount edges { node { id } } } } } }"""
+    for given in (short(record["id"]), f"https://orcid.org/{short(record['orcid'])}", "A1"):
+        assert asyncio.run(_count_queries(settings, name, {"id": given})) == 1, given
+    assert asyncio.run(_count_queries(settings, profile, {"id": short(record["id"])})) == 4
+
+
 # --- no database: id parsing and the lookup query ----------------------------------------------
 
 

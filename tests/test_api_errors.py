@@ -86,8 +86,9 @@ async def exploding_lookup(tx: Tx, ids: Sequence[Any]) -> list[Any]:
 def test_masked_error_over_http_carries_the_request_id(
     api_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # The id lookup itself fails unexpectedly: the server runs in this process's thread.
-    monkeypatch.setattr("api.ids.resolve_ids", exploding_lookup)
+    # The id lookup itself fails unexpectedly (looked up with the profile's read, in
+    # graph.queries.entities.after_lookup): the server runs in this process's thread.
+    monkeypatch.setattr("graph.queries.entities.resolve_ids", exploding_lookup)
     headers = {"Authorization": f"Bearer {API_KEYS[api_url]}"}
     with caplog.at_level(logging.ERROR, logger="talentmap.api"):
         given = httpx.post(

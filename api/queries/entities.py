@@ -9,7 +9,7 @@ import strawberry
 
 from api.context import Batch, Info
 from api.errors import InvalidId, NotFound
-from api.ids import IdKind, not_found, resolve_id
+from api.ids import IdKind, resolve_entity
 from api.types.industry import Industry
 from api.types.institution import Institution
 from api.types.scientist import Scientist
@@ -42,11 +42,8 @@ async def _entity(
 ) -> T | NotFound | InvalidId:
     """The entity of `kind` that `raw` names, read by `batch` and made by `make`; else the
     typed failure to return."""
-    found = await resolve_id(info, kind, str(raw))
-    if not isinstance(found, str):
-        return found
-    model = await info.context.loader(batch).load(found)
-    return not_found(kind, str(raw)) if model is None else make(model)
+    found = await resolve_entity(info, kind, str(raw), batch)
+    return found if isinstance(found, NotFound | InvalidId) else make(found)
 
 
 @strawberry.type

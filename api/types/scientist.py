@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -167,8 +168,12 @@ class Scientist:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Work]:
         offset, limit = page_window(first, after)
-        total = await info.context.loader(work_counts).load(str(self.id))
-        page = await info.context.loader(work_pages).load(PageKey(str(self.id), offset, limit))
+        # In one tick: the count and the page in the same round of queries, not one after
+        # the other.
+        total, page = await asyncio.gather(
+            info.context.loader(work_counts).load(str(self.id)),
+            info.context.loader(work_pages).load(PageKey(str(self.id), offset, limit)),
+        )
         return build_connection([Work.from_model(w) for w in page], total, offset)
 
     @strawberry.field(description="Affiliation history, latest first, from both sources.")

@@ -9,9 +9,11 @@ into another (a `MergedScientist`, graph.write.identity) find the one it was mer
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from typing import TypeAlias, TypeVar
 
 from graph.reader import Tx, fetch
 from schema.labels import Label
@@ -65,3 +67,25 @@ async def resolve_ids(tx: Tx, keys: Sequence[IdKey]) -> list[str | None]:
         for row in await fetch(tx, lookup_query(labels, properties), values=sorted(values)):
             found[(labels, properties, row["key"])] = row["id"]
     return [found.get((k.labels, k.properties, k.value)) for k in keys]
+
+
+M = TypeVar("M")
+Read: TypeAlias = Callable[[Tx, Sequence[str]], Awaitable[Sequence[M | None]]]
+Found: TypeAlias = tuple[str | None, M | None]
+
+
+@cache
+def after_lookup(read: Read[M]) -> Callable[[Tx, Sequence[IdKey]], Awaitable[list[Found[M]]]]:
+    """`read` (a batch read by our own ids) behind `resolve_ids`, in one unit of work: for
+    each key, our id and its model (None where nothing matched). A request that looks an
+    entity up by any identifier and reads it then waits for one round of queries, not two.
+    One function per `read` (cached), so a request's DataLoader for it is found again."""
+
+    async def lookup_then_read(tx: Tx, keys: Sequence[IdKey]) -> list[Found[M]]:
+        ids = await resolve_ids(tx, keys)
+        known = sorted({i for i in ids if i is not None})
+        models = dict(zip(known, await read(tx, known), strict=True)) if known else {}
+        return [(i, None if i is None else models.get(i)) for i in ids]
+
+    lookup_then_read.__name__ = f"{getattr(read, '__name__', 'read')}_after_lookup"
+    return lookup_then_read
