@@ -19,6 +19,7 @@ import json
 import random
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +82,10 @@ def real_topics(rng: random.Random) -> list[dict[str, Any]]:
 
 def synthetic_works(
     count: int, seed: int, *, with_real_topics: bool = False
-) -> list[dict[str, Any]]:
-    """`count` SYNTHETIC works (about 5 authorships each), the same for the same seed; their
-    topics are synthetic (`T99…`) or, `with_real_topics`, the real OpenAlex topics."""
+) -> Iterator[dict[str, Any]]:
+    """`count` SYNTHETIC works (about 5 authorships each), the same for the same seed, one at
+    a time (10M authorships would not fit in memory as a list); their topics are synthetic
+    (`T99…`) or, `with_real_topics`, the real OpenAlex topics."""
     rng = random.Random(seed)
     institutions = max(10, count // 40)
     people = max(50, int(count * 1.2))
@@ -99,7 +101,6 @@ def synthetic_works(
         # Long-tailed within the institution: the first members write the most.
         return inst * per_institution + int(per_institution * rng.random() ** 2)
 
-    works = []
     for n in range(count):
         year = 2000 + int(26 * rng.random() ** 0.5)  # more recent years are busier
         home = int(institutions * rng.random() ** 2)
@@ -119,7 +120,7 @@ def synthetic_works(
             for i, t in enumerate(chosen)
         ]
         references = sorted({rng.randrange(n) for _ in range(rng.randint(0, 8))}) if n else []
-        works.append(
+        yield (
             {
                 "id": f"{OA}W9{n:09d}",
                 "display_name": f"Synthetic work {n}",
@@ -134,7 +135,6 @@ def synthetic_works(
                 "updated_date": "2025-01-01T00:00:00",
             }
         )
-    return works
 
 
 def _authorship(

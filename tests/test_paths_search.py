@@ -35,7 +35,7 @@ SEED = 11
 
 @cache
 def works() -> list[dict[str, Any]]:
-    return synthetic_works(WORKS, SEED)
+    return list(synthetic_works(WORKS, SEED))
 
 
 @cache
