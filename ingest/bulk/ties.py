@@ -157,8 +157,8 @@ def with_marks(label: Label, columns: list[str], select: str) -> tuple[list[str]
     for scientists the computed counts where the view has no author record's counts."""
     marks = MARKS.get(label, ())
     header = [*columns, *(c.header for c, _ in marks)]
-    values = ", ".join(["n.*", *(value for _, value in marks)])
     if label != Label.SCIENTIST:
+        values = ", ".join(["n.*", *(value for _, value in marks)])
         return header, f"SELECT {values} FROM ({select}) n"
     computed = {
         "computed_works_count": "m.works",
@@ -170,7 +170,7 @@ def with_marks(label: Label, columns: list[str], select: str) -> tuple[list[str]
         f'ELSE n."{name}" END AS "{name}"'
         for name, value in computed.items()
     )
-    values = values.replace("n.*", f"n.* REPLACE ({replaced})", 1)
+    values = ", ".join([f"n.* REPLACE ({replaced})", *(value for _, value in marks)])
     return header, (
         f"SELECT {values} FROM ({select}) n LEFT JOIN ({COMPUTED_METRICS}) m "
         "ON m.scientist_id = n.id"
