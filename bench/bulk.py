@@ -89,6 +89,15 @@ def bolt_run(settings: Settings, driver: Driver, data: Path, rows: int, batch_si
     return run
 
 
+def extrapolated_run(measured: list[PathRun], rows: int) -> PathRun:
+    """The Bolt path at `rows`, not measured: linear from the largest Bolt run measured."""
+    bolt = max((run for run in measured if run.path.startswith("Bolt")), key=lambda r: r.rows)
+    run = PathRun(f"Bolt, extrapolated linearly from {bolt.rows:,}", rows)
+    run.steps["extrapolated"] = bolt.seconds * rows / bolt.rows
+    run.memory, run.load = "-", os.getloadavg()[0]
+    return run
+
+
 def bulk_run(home: Path, data: Path, rows: int) -> PathRun:
     """Into a server of its own under `home` (never started): the bulk import, the derived
     step; the server is stopped afterwards."""

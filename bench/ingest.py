@@ -89,6 +89,14 @@ def _arguments() -> argparse.Namespace:
         help="the bulk first load (talentmap import openalex) next to the Bolt path, end to "
         "end with the derived step, at each size (default sizes then 100,000 and 1,000,000)",
     )
+    parser.add_argument(
+        "--bolt-up-to",
+        type=int,
+        default=None,
+        help="with --bulk: measure the Bolt path only at sizes up to this many authorships; "
+        "above it, its row is extrapolated linearly from the largest measured one and says so "
+        "(issue 20 allows this at 10M, where the Bolt path takes about two hours)",
+    )
     args = parser.parse_args()
     if args.authorships is None:
         args.authorships = "100000,1000000" if args.bulk else "10000,100000,1000000"
@@ -151,7 +159,7 @@ def _size(
 
 def bulk_main(args: argparse.Namespace) -> None:
     """`--bulk`: both paths, end to end, at each size; one table."""
-    from bench.bulk import PathRun, bolt_run, bulk_run
+    from bench.bulk import PathRun, bolt_run, bulk_run, extrapolated_run
 
     console = Console(width=200)
     load_before = os.getloadavg()
@@ -164,11 +172,12 @@ def bulk_main(args: argparse.Namespace) -> None:
                 for size in [int(s) for s in args.authorships.split(",")]:
                     console.print(f"generating SYNTHETIC works for {size:,} authorships ...")
                     data, _, rows = write_synthetic(size, args.seed)
+                    bolt = partial(bolt_run, settings, driver, data, rows, args.batch_size)
+                    if args.bolt_up_to is not None and size > args.bolt_up_to:
+                        bolt = partial(extrapolated_run, runs, rows)
                     # One after the other, each row printed when measured.
-                    for measure in (
-                        partial(bolt_run, settings, driver, data, rows, args.batch_size),
-                        partial(bulk_run, Path(home) / f"bulk-{size}", data, rows),
-                    ):
+                    bulk = partial(bulk_run, Path(home) / f"bulk-{size}", data, rows)
+                    for measure in (bolt, bulk):
                         run = measure()
                         runs.append(run)
                         console.print(
@@ -211,7 +220,9 @@ def bulk_main(args: argparse.Namespace) -> None:
         "peak MiB: this process (max RSS) / its largest child (parse worker or neo4j-admin) / "
         f"the Neo4j server (VmHWM). Load average (1 min) before {load_before[0]:.2f}, "
         f"after {os.getloadavg()[0]:.2f}; {os.cpu_count()} cores. Data: SYNTHETIC "
-        "(bench/synthetic.py, seeded)."
+        "(bench/synthetic.py, seeded). Neo4j (both paths): heap "
+        f"{Settings().neo4j_heap}, page cache {Settings().neo4j_pagecache} "
+        "(TALENTMAP_NEO4J_HEAP, TALENTMAP_NEO4J_PAGECACHE)."
     )
 
 
