@@ -34,8 +34,10 @@ OPTIONAL MATCH (b:{Label.SCIENTIST}) WHERE b.eval_stamp > $stamp
 WITH a, b LIMIT 1
 RETURN a IS NOT NULL OR b IS NOT NULL AS stale
 """
+# In the mark's index order, not sorted by id: the raw components are each scientist's own,
+# and a sort read every marked scientist for every chunk (see graph/write/flows.py DIRTY).
 DIRTY_SCIENTISTS = (
-    f"MATCH (s:{Label.SCIENTIST} {{eval_dirty: true}}) RETURN s.id AS id ORDER BY id LIMIT $limit"
+    f"MATCH (s:{Label.SCIENTIST} {{eval_dirty: true}}) RETURN s.id AS id LIMIT $limit"
 )
 DIRTY_FIELDS = f"MATCH (f:{Label.FIELD} {{eval_dirty: true}}) RETURN f.id AS id LIMIT $limit"
 TOPIC_FIELDS = f"""

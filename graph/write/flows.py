@@ -13,9 +13,11 @@ from neo4j import ManagedTransaction
 from schema.labels import Label, Rel
 
 MARK = f"UNWIND $ids AS sid MATCH (s:{Label.SCIENTIST} {{id: sid}}) SET s.flows_dirty = true"
-DIRTY = (
-    f"MATCH (s:{Label.SCIENTIST} {{flows_dirty: true}}) RETURN s.id AS id ORDER BY id LIMIT $limit"
-)
+# The next chunk in the mark's index order, not sorted: each scientist's moves are computed
+# alone, so the order does not matter, and sorting by id read every marked scientist for
+# every chunk (at 1M authorships, 217K marked: 170 ms a chunk against 20 ms; quadratic in
+# the marked, which made the phase grow 10x faster than the rows at 10M).
+DIRTY = f"MATCH (s:{Label.SCIENTIST} {{flows_dirty: true}}) RETURN s.id AS id LIMIT $limit"
 # Evidence pairs (year, institution): the Author record's years, and each work's year with the
 # institutions its authorship names; with the countries of the institutions seen.
 HISTORIES = f"""
