@@ -100,6 +100,12 @@ def _arguments() -> argparse.Namespace:
     args = parser.parse_args()
     if args.authorships is None:
         args.authorships = "100000,1000000" if args.bulk else "10000,100000,1000000"
+    smallest = min(int(size) for size in args.authorships.split(","))
+    if args.bolt_up_to is not None and args.bolt_up_to < smallest:
+        parser.error(
+            f"--bolt-up-to {args.bolt_up_to:,} is below the smallest size ({smallest:,}): "
+            "the Bolt path must be measured at one size at least, to extrapolate from"
+        )
     return args
 
 
@@ -221,7 +227,7 @@ def bulk_main(args: argparse.Namespace) -> None:
         f"the Neo4j server (VmHWM). Load average (1 min) before {load_before[0]:.2f}, "
         f"after {os.getloadavg()[0]:.2f}; {os.cpu_count()} cores. Data: SYNTHETIC "
         "(bench/synthetic.py, seeded). Neo4j (both paths): heap "
-        f"{Settings().neo4j_heap}, page cache {Settings().neo4j_pagecache} "
+        f"{settings.neo4j_heap}, page cache {settings.neo4j_pagecache} "
         "(TALENTMAP_NEO4J_HEAP, TALENTMAP_NEO4J_PAGECACHE)."
     )
 
